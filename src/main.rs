@@ -1,1 +1,133 @@
-fn main(){}
+//! The binary: parse the command line, then run a command or open the window.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use mitid_assist::app::{self, App, Options};
+use mitid_assist::cli::{self, Cli, EXIT_USAGE};
+use mitid_assist::{i18n, logging, theme};
+use mitid_core::config::UiState;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let context = match cli.context() {
+        Ok(context) => context,
+        Err(error) => return fail(&error.to_string()),
+    };
+    if let Some(command) = &cli.command {
+        return match cli::run(command, context) {
+            Ok(output) => {
+                print!("{output}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error.to_string()),
+        };
+    }
+    run_window(cli.demo, context)
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("mitid-assist: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Whether a display server can be reached at all; iced would otherwise
+/// fail deep inside window creation.
+fn display_available() -> bool {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return true;
+    }
+    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+fn run_window(demo: bool, context: cli::Context) -> ExitCode {
+    if !display_available() {
+        return fail(
+            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); the commands work without one, see --help",
+        );
+    }
+    if let Err(error) = std::fs::create_dir_all(&context.paths.data_dir) {
+        return fail(&format!("cannot create the data folder {}: {error}", context.paths.data_dir.display()));
+    }
+    let _log_guard = logging::init(Some(&context.paths.log_dir()));
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), demo, "starting");
+    if demo {
+        tracing::info!("demo mode: simulated devices and clock");
+    }
+    if let Some(error) = &context.config_error {
+        tracing::warn!(%error, "configuration not used; defaults apply");
+    }
+    let options = Options {
+        demo,
+        clock: context.clock,
+        hours: context.hours,
+        data_dir: Some(context.paths.data_dir.clone()),
+        state: UiState::load(&context.paths.data_dir),
+        language: context.config.language.or_else(i18n::desktop_language).unwrap_or(mitid_core::config::Language::En),
+        theme: context.config.theme,
+        config_error: context.config_error.map(|e| e.to_string()),
+    };
+    let window = app::window_settings(options.state.window);
+    let mut application = iced::application(move || App::new(options.clone()), App::update, App::view)
+        .title(App::title)
+        .theme(App::theme)
+        .subscription(App::subscription)
+        .window(window)
+        .default_font(theme::REGULAR)
+        .exit_on_close_request(false);
+    for font in theme::FONT_FILES {
+        application = application.font(font);
+    }
+    install_panic_hook();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || application.run()));
+    let result = match run {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = panic_message(payload.as_ref());
+            // iced panics when winit cannot reach the display server.
+            if message.contains("event loop") {
+                let display =
+                    std::env::var("WAYLAND_DISPLAY").or_else(|_| std::env::var("DISPLAY")).unwrap_or_default();
+                return fail(&format!(
+                    "cannot open a window: the display server {display} did not answer (details in the log)"
+                ));
+            }
+            return fail(&format!(
+                "stopped after an internal error: {message}. The log in the data folder has details."
+            ));
+        }
+    };
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "the window could not be opened");
+            let detail = match &error {
+                iced::Error::WindowCreationFailed(inner) => format!("{error}: {inner}"),
+                iced::Error::GraphicsCreationFailed(inner) => format!("{error}: {inner}"),
+                iced::Error::ExecutorCreationFailed(inner) => format!("{error}: {inner}"),
+            };
+            fail(&detail)
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Panics go to the log (with their location, which holds no personal data)
+/// instead of a backtrace on the terminal; `main` prints one line.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        tracing::error!(target: "panic", location, "{}", panic_message(info.payload()));
+    }));
+}

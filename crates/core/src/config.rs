@@ -170,7 +170,12 @@ impl WindowGeometry {
     pub fn sanitized(self) -> Self {
         let size = |v: f32, min: f32| if v.is_finite() { v.clamp(min, 8192.0) } else { min };
         let pos = |v: Option<f32>| v.filter(|p| p.is_finite() && (-4096.0..=16384.0).contains(p));
-        Self { width: size(self.width, Self::MIN.0), height: size(self.height, Self::MIN.1), x: pos(self.x), y: pos(self.y) }
+        Self {
+            width: size(self.width, Self::MIN.0),
+            height: size(self.height, Self::MIN.1),
+            x: pos(self.x),
+            y: pos(self.y),
+        }
     }
 }
 

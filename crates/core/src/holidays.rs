@@ -163,9 +163,7 @@ fn easter_offsets(year: i16) -> impl Iterator<Item = (i32, HolidayKind)> {
         (49, HolidayKind::Whitsunday),
         (50, HolidayKind::WhitMonday),
     ];
-    MOVABLE
-        .into_iter()
-        .filter(move |(_, kind)| *kind != HolidayKind::GreatPrayerDay || year <= LAST_GREAT_PRAYER_DAY)
+    MOVABLE.into_iter().filter(move |(_, kind)| *kind != HolidayKind::GreatPrayerDay || year <= LAST_GREAT_PRAYER_DAY)
 }
 
 /// The holiday on `date`, if it is one. When two coincide (2. pinsedag on
@@ -210,32 +208,63 @@ mod tests {
             (
                 2025,
                 [
-                    "2025-01-01", "2025-04-17", "2025-04-18", "2025-04-20", "2025-04-21",
-                    "2025-05-29", "2025-06-08", "2025-06-09", "2025-12-25", "2025-12-26",
+                    "2025-01-01",
+                    "2025-04-17",
+                    "2025-04-18",
+                    "2025-04-20",
+                    "2025-04-21",
+                    "2025-05-29",
+                    "2025-06-08",
+                    "2025-06-09",
+                    "2025-12-25",
+                    "2025-12-26",
                 ],
             ),
             (
                 2026,
                 [
-                    "2026-01-01", "2026-04-02", "2026-04-03", "2026-04-05", "2026-04-06",
-                    "2026-05-14", "2026-05-24", "2026-05-25", "2026-12-25", "2026-12-26",
+                    "2026-01-01",
+                    "2026-04-02",
+                    "2026-04-03",
+                    "2026-04-05",
+                    "2026-04-06",
+                    "2026-05-14",
+                    "2026-05-24",
+                    "2026-05-25",
+                    "2026-12-25",
+                    "2026-12-26",
                 ],
             ),
             (
                 2027,
                 [
-                    "2027-01-01", "2027-03-25", "2027-03-26", "2027-03-28", "2027-03-29",
-                    "2027-05-06", "2027-05-16", "2027-05-17", "2027-12-25", "2027-12-26",
+                    "2027-01-01",
+                    "2027-03-25",
+                    "2027-03-26",
+                    "2027-03-28",
+                    "2027-03-29",
+                    "2027-05-06",
+                    "2027-05-16",
+                    "2027-05-17",
+                    "2027-12-25",
+                    "2027-12-26",
                 ],
             ),
         ];
         let names = [
-            "Nytårsdag", "Skærtorsdag", "Langfredag", "Påskedag", "2. påskedag",
-            "Kristi himmelfartsdag", "Pinsedag", "2. pinsedag", "Juledag", "2. juledag",
+            "Nytårsdag",
+            "Skærtorsdag",
+            "Langfredag",
+            "Påskedag",
+            "2. påskedag",
+            "Kristi himmelfartsdag",
+            "Pinsedag",
+            "2. pinsedag",
+            "Juledag",
+            "2. juledag",
         ];
         for (year, dates) in table {
-            let expected: Vec<(String, &str)> =
-                dates.iter().map(|d| d.to_string()).zip(names).collect();
+            let expected: Vec<(String, &str)> = dates.iter().map(|d| d.to_string()).zip(names).collect();
             assert_eq!(listed(year), expected, "holidays of {year}");
         }
     }
@@ -246,7 +275,9 @@ mod tests {
         // Published: Store bededag 2023 was 5 May.
         assert_eq!(holiday_on(date(2023, 5, 5), HolidayRules::default()), Some(HolidayKind::GreatPrayerDay));
         assert_eq!(holidays(2023, HolidayRules::default()).len(), 11);
-        for (year, day) in [(2024, date(2024, 4, 26)), (2025, date(2025, 5, 16)), (2026, date(2026, 5, 1)), (2027, date(2027, 4, 23))] {
+        for (year, day) in
+            [(2024, date(2024, 4, 26)), (2025, date(2025, 5, 16)), (2026, date(2026, 5, 1)), (2027, date(2027, 4, 23))]
+        {
             assert_eq!(holiday_on(day, HolidayRules::default()), None, "{year}");
             assert_eq!(holidays(year, HolidayRules::default()).len(), 10);
         }

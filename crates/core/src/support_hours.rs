@@ -12,12 +12,12 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::holidays::{holiday_on, HolidayKind, HolidayRules};
+use crate::holidays::{HolidayKind, HolidayRules, holiday_on};
 
 /// Europe/Copenhagen, embedded at build time so the app never depends on the
 /// machine's time-zone database.

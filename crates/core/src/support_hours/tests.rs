@@ -170,8 +170,18 @@ fn exceptions_override_the_rules() {
 #[test]
 fn a_window_to_midnight_joins_the_next_day() {
     let mut config = HoursConfig::default();
-    config.exceptions.push(Exception { date: date(2026, 12, 1), until: None, hours: "08:00-24:00".parse().unwrap(), note: String::new() });
-    config.exceptions.push(Exception { date: date(2026, 12, 2), until: None, hours: "00:00-12:00".parse().unwrap(), note: String::new() });
+    config.exceptions.push(Exception {
+        date: date(2026, 12, 1),
+        until: None,
+        hours: "08:00-24:00".parse().unwrap(),
+        note: String::new(),
+    });
+    config.exceptions.push(Exception {
+        date: date(2026, 12, 2),
+        until: None,
+        hours: "00:00-12:00".parse().unwrap(),
+        note: String::new(),
+    });
     let h = SupportHours::new(config).unwrap();
     assert_eq!(h.status(local("2026-12-01T09:00")).next_change, Some(local("2026-12-02T12:00")));
     assert!(open_at(&h, "2026-12-01T23:59:59"));
@@ -186,19 +196,34 @@ fn bad_configurations_are_refused() {
     assert_eq!("08:00-20:00".parse::<DayHours>().unwrap().to_string(), "08:00-20:00");
     let overlapping = HoursConfig {
         exceptions: vec![
-            Exception { date: date(2026, 1, 5), until: Some(date(2026, 1, 9)), hours: DayHours::Closed, note: String::new() },
+            Exception {
+                date: date(2026, 1, 5),
+                until: Some(date(2026, 1, 9)),
+                hours: DayHours::Closed,
+                note: String::new(),
+            },
             Exception { date: date(2026, 1, 9), until: None, hours: DayHours::Closed, note: String::new() },
         ],
         ..HoursConfig::default()
     };
     assert_eq!(SupportHours::new(overlapping).unwrap_err(), HoursConfigError::Overlap(date(2026, 1, 9)));
     let backwards = HoursConfig {
-        exceptions: vec![Exception { date: date(2026, 1, 9), until: Some(date(2026, 1, 5)), hours: DayHours::Closed, note: String::new() }],
+        exceptions: vec![Exception {
+            date: date(2026, 1, 9),
+            until: Some(date(2026, 1, 5)),
+            hours: DayHours::Closed,
+            note: String::new(),
+        }],
         ..HoursConfig::default()
     };
     assert!(matches!(SupportHours::new(backwards), Err(HoursConfigError::Backwards { .. })));
     let all_closed = HoursConfig {
-        exceptions: vec![Exception { date: date(2026, 1, 1), until: Some(date(2030, 1, 1)), hours: DayHours::Closed, note: String::new() }],
+        exceptions: vec![Exception {
+            date: date(2026, 1, 1),
+            until: Some(date(2030, 1, 1)),
+            hours: DayHours::Closed,
+            note: String::new(),
+        }],
         ..HoursConfig::default()
     };
     assert_eq!(SupportHours::new(all_closed).unwrap().status(local("2026-02-01T12:00")).next_change, None);

@@ -1,0 +1,105 @@
+app-title = MitID Assist
+
+## Navigation og top
+nav-callers = Opkald og P-koder
+nav-enrollment = Oprettelse ved skranken
+nav-audit = Revisionslog
+# Knappen viser det sprog, den skifter til, på det sprog.
+switch-language = English
+theme-system = Tema: som systemet
+theme-light = Tema: lyst
+theme-dark = Tema: mørkt
+keyboard-hint = Tab flytter mellem knapper, Enter vælger, Esc går tilbage. Ctrl+1, 2, 3 åbner skærmene.
+
+## Demotilstand
+demo-banner = DEMOTILSTAND — kun til undervisning. Læser, chips, kamera, ur og server er simulerede; intet her når MitID.
+demo-clock = Simuleret tid { $time }
+
+## Problemer med konfigurationen, vist i vinduet
+config-warning = Konfigurationsfilen kunne ikke bruges, så de indbyggede standardværdier gælder: { $error }
+
+## Statuslinje: MitID Supports åbningstider (dansk tid)
+status-support = MitID Support
+status-open = Åben — lukker { $when }
+status-closed = Lukket — åbner { $when }
+status-closed-indefinitely = Lukket — ingen åbning er planlagt
+status-special-hours = Særlige åbningstider: { $note }
+status-local-time = Klokken { $time } i København
+when-today = { $time }
+when-tomorrow = i morgen { $time }
+when-weekday = { $weekday } { $time }
+when-date = { $day }. { $month } { $time }
+
+weekday-monday = mandag
+weekday-tuesday = tirsdag
+weekday-wednesday = onsdag
+weekday-thursday = torsdag
+weekday-friday = fredag
+weekday-saturday = lørdag
+weekday-sunday = søndag
+
+month-1 = januar
+month-2 = februar
+month-3 = marts
+month-4 = april
+month-5 = maj
+month-6 = juni
+month-7 = juli
+month-8 = august
+month-9 = september
+month-10 = oktober
+month-11 = november
+month-12 = december
+
+holiday-new-years-day = Nytårsdag
+holiday-maundy-thursday = Skærtorsdag
+holiday-good-friday = Langfredag
+holiday-easter-sunday = Påskedag
+holiday-easter-monday = 2. påskedag
+holiday-great-prayer-day = Store bededag
+holiday-ascension-day = Kristi himmelfartsdag
+holiday-whitsunday = Pinsedag
+holiday-whit-monday = 2. pinsedag
+holiday-constitution-day = Grundlovsdag
+holiday-christmas-day = Juledag
+holiday-boxing-day = 2. juledag
+day-dec24 = Juleaftensdag
+day-dec31 = Nytårsaftensdag
+
+## Fælles
+not-built-yet = Ikke tilgængelig i denne version endnu. Skærmen viser, hvad den kommer til at gøre; intet her virker for alvor endnu.
+step-back = Tilbage
+step-next = Næste
+
+## Opkald og P-koder
+callers-title = Opkald og P-koder
+callers-intro = Find den person, der ringer, tjek hvem de er, og giv dem en P-kode: en 8-cifret kode, de skriver i MitID-appen i stedet for et CPR-nummer. En P-kode gælder i 60 dage og til 3 forsøg, og kan kun bruges én gang.
+callers-coming = Det kommer skærmen til at gøre
+callers-coming-search = Finde en opkalder på navn, telefonnummer, e-mail eller sagsnummer, mens du skriver
+callers-coming-card = Vise opkalderens oplysninger og tidligere henvendelser
+callers-coming-issue = Udstede en P-kode, som vises for dig én gang til oplæsning — kun mens MitID Support har åbent
+callers-coming-revoke = Tilbagekalde en P-kode og notere, hvordan samtalen endte
+callers-pcode-open = P-koder kan udstedes nu: MitID Support har åbent til { $when }.
+callers-pcode-closed = P-koder kan ikke udstedes nu: MitID Support åbner { $when }.
+callers-pcode-closed-indefinitely = P-koder kan ikke udstedes nu: MitID Support er lukket, og ingen åbning er planlagt.
+
+## Oprettelse ved skranken
+enrollment-title = Oprettelse ved skranken
+enrollment-intro = Til en person ved skranken med udenlandsk pas eller ID-kort. Fire trin, ét ad gangen.
+enrollment-step = Trin { $number } af { $total }
+step-mrz = Dokument
+step-mrz-body = Læs de to eller tre maskinlæsbare linjer nederst i passet eller på ID-kortet — med webkameraet, en MRZ-læser eller ved at skrive felterne. Kontrolcifrene tjekkes undervejs, og et udløbet dokument markeres, før noget andet sker.
+step-chip = Chip
+step-chip-body = Læg dokumentet på den kontaktløse læser, og hold det stille. Chippen læses, og dens data kontrolleres mod det udstedende lands certifikater, så du kan se, om dokumentet er ægte.
+step-face = Ansigt
+step-face-body = Tag et foto af personen med webkameraet, og sammenlign det med fotoet på chippen. Appen viser, hvor godt de ligner hinanden; du afgør det.
+step-handover = Overdragelse
+step-handover-body = Personen opretter sit bruger-ID, tilknytter sin telefon og aktiverer MitID i sin egen app. Kig væk, mens de skriver: du ser aldrig deres bruger-ID eller PIN-kode.
+
+## Revisionslog
+audit-title = Revisionslog
+audit-intro = Alle vigtige handlinger — udstedte og brugte P-koder, resultater af oprettelser — skrives i en log, der afslører, hvis noget er ændret bagefter.
+audit-coming = Det kommer skærmen til at gøre
+audit-coming-list = Vise og filtrere loggen på dato, medarbejder og handling
+audit-coming-verify = Kontrollere, at ingen post er ændret, fjernet eller flyttet
+audit-coming-export = Eksportere til CSV eller JSON

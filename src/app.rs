@@ -1,0 +1,457 @@
+//! The root of the UI: holds the screens and routes messages to them, draws
+//! the frame around them (header, banners, status bar), keeps the support
+//! status current and remembers the window.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iced::keyboard::{self, Key, Modifiers, key::Named};
+use iced::widget::{Space, button, column, container, row, scrollable, text};
+use iced::{Alignment, Length, Point, Size, Subscription, Task, Theme, event, window};
+use jiff::{SignedDuration, Timestamp};
+use mitid_core::Clock;
+use mitid_core::config::{Language, ThemePreference, UiState, WindowGeometry};
+use mitid_core::support_hours::{SupportHours, SupportStatus};
+
+use crate::screen::{ScreenId, audit, callers, enrollment};
+use crate::widget::{Element, status_bar};
+use crate::{fl, i18n, theme};
+
+/// Everything the app is started with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Demo mode for trainers.
+    pub demo: bool,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// MitID Support's hours.
+    pub hours: SupportHours,
+    /// Where remembered state is written; `None` remembers nothing (tests).
+    pub data_dir: Option<PathBuf>,
+    /// What was remembered from the last run.
+    pub state: UiState,
+    /// The language to use when the user has not chosen one.
+    pub language: Language,
+    /// The theme to use when the user has not chosen one.
+    pub theme: ThemePreference,
+    /// Why the configuration file was not used, if it was not.
+    pub config_error: Option<String>,
+}
+
+/// The app's state.
+#[derive(Debug)]
+pub struct App {
+    options: Options,
+    current: ScreenId,
+    callers: callers::Callers,
+    enrollment: enrollment::Enrollment,
+    audit: audit::Audit,
+    status: SupportStatus,
+    language: Language,
+    theme: ThemePreference,
+    geometry: WindowGeometry,
+    geometry_dirty: bool,
+    focus: Option<usize>,
+}
+
+/// What can happen in the app.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Show a screen.
+    Navigate(ScreenId),
+    /// For the callers screen.
+    Callers(callers::Message),
+    /// For the enrollment screen.
+    Enrollment(enrollment::Message),
+    /// For the audit screen.
+    Audit(audit::Message),
+    /// Time to look at the clock again.
+    Tick,
+    /// Switch to the other language.
+    ToggleLanguage,
+    /// Next theme: system → light → dark.
+    CycleTheme,
+    /// A key nobody else handled.
+    Key(Key, Modifiers),
+    /// The window moved.
+    Moved(Point),
+    /// The window was resized.
+    Resized(Size),
+    /// The user closes the window.
+    CloseRequested(window::Id),
+    /// Write the remembered state now.
+    SaveState,
+    /// A save finished (errors are logged, never fatal).
+    Saved,
+}
+
+/// How many header buttons come before a screen's own in the Tab order.
+const HEADER_FOCUSABLES: usize = ScreenId::ALL.len() + 2;
+
+impl App {
+    /// The app as it starts.
+    pub fn new(options: Options) -> Self {
+        let language = options.state.language.unwrap_or(options.language);
+        i18n::set_language(language);
+        let status = options.hours.status(options.clock.now());
+        Self {
+            current: ScreenId::Callers,
+            callers: callers::Callers,
+            enrollment: enrollment::Enrollment::default(),
+            audit: audit::Audit,
+            status,
+            language,
+            theme: options.state.theme.unwrap_or(options.theme),
+            geometry: options.state.window,
+            geometry_dirty: false,
+            focus: None,
+            options,
+        }
+    }
+
+    /// The window title.
+    pub fn title(&self) -> String {
+        if self.options.demo { format!("{} — DEMO", fl!("app-title")) } else { fl!("app-title") }
+    }
+
+    /// The theme; `None` follows the desktop.
+    pub fn theme(&self) -> Option<Theme> {
+        theme::for_preference(self.theme)
+    }
+
+    /// The screen shown.
+    pub fn current(&self) -> ScreenId {
+        self.current
+    }
+
+    /// The language texts are in.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// The chosen theme.
+    pub fn theme_preference(&self) -> ThemePreference {
+        self.theme
+    }
+
+    /// The support status on screen.
+    pub fn status(&self) -> &SupportStatus {
+        &self.status
+    }
+
+    /// The enrollment screen's state.
+    pub fn enrollment(&self) -> &enrollment::Enrollment {
+        &self.enrollment
+    }
+
+    /// The index into [`Self::focusables`] that has the keyboard focus.
+    pub fn focus(&self) -> Option<usize> {
+        self.focus
+    }
+
+    /// The remembered window geometry.
+    pub fn geometry(&self) -> WindowGeometry {
+        self.geometry
+    }
+
+    /// The instant the status bar must be redrawn next: when Support opens
+    /// or closes, or the next minute for the clock it shows.
+    pub fn next_wake(&self) -> Timestamp {
+        let now = self.status.at;
+        let into_minute = now.as_second().rem_euclid(60);
+        let next_minute = Timestamp::from_second(now.as_second() - into_minute + 60).unwrap_or(Timestamp::MAX);
+        self.status.next_change.map_or(next_minute, |change| change.min(next_minute))
+    }
+
+    /// Everything Tab can reach, in order, as the message Enter sends.
+    pub fn focusables(&self) -> Vec<Message> {
+        let mut targets: Vec<Message> = ScreenId::ALL.iter().map(|s| Message::Navigate(*s)).collect();
+        targets.push(Message::ToggleLanguage);
+        targets.push(Message::CycleTheme);
+        match self.current {
+            ScreenId::Callers => targets.extend(self.callers.focusables().into_iter().map(Message::Callers)),
+            ScreenId::Enrollment => targets.extend(self.enrollment.focusables().into_iter().map(Message::Enrollment)),
+            ScreenId::Audit => targets.extend(self.audit.focusables().into_iter().map(Message::Audit)),
+        }
+        targets
+    }
+
+    /// Handles a message.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Navigate(screen) => {
+                self.current = screen;
+                self.clamp_focus();
+                Task::none()
+            }
+            Message::Callers(message) => {
+                let (task, event) = self.callers.update(message);
+                if let Some(event) = event {
+                    match event {}
+                }
+                task.map(Message::Callers)
+            }
+            Message::Enrollment(message) => {
+                let (task, event) = self.enrollment.update(message);
+                if let Some(event) = event {
+                    match event {}
+                }
+                self.clamp_focus();
+                task.map(Message::Enrollment)
+            }
+            Message::Audit(message) => {
+                let (task, event) = self.audit.update(message);
+                if let Some(event) = event {
+                    match event {}
+                }
+                task.map(Message::Audit)
+            }
+            Message::Tick => {
+                self.refresh_status();
+                Task::none()
+            }
+            Message::ToggleLanguage => {
+                let next = if self.language == Language::En { Language::Da } else { Language::En };
+                self.language = next;
+                i18n::set_language(next);
+                tracing::info!(language = next.tag(), "language switched");
+                self.save()
+            }
+            Message::CycleTheme => {
+                self.theme = self.theme.next();
+                self.save()
+            }
+            Message::Key(key, modifiers) => self.key(key, modifiers),
+            Message::Moved(position) => {
+                self.geometry.x = Some(position.x);
+                self.geometry.y = Some(position.y);
+                self.geometry_dirty = true;
+                Task::none()
+            }
+            Message::Resized(size) => {
+                self.geometry.width = size.width;
+                self.geometry.height = size.height;
+                self.geometry_dirty = true;
+                Task::none()
+            }
+            Message::SaveState => self.save(),
+            Message::Saved => Task::none(),
+            Message::CloseRequested(_) => {
+                self.save_now();
+                iced::exit()
+            }
+        }
+    }
+
+    fn refresh_status(&mut self) {
+        let status = self.options.hours.status(self.options.clock.now());
+        if status.open != self.status.open {
+            // Only the state, never anything about a person.
+            tracing::info!(open = status.open, day_kind = ?status.day.kind, "support status: {}", if status.open { "open" } else { "closed" });
+        }
+        self.status = status;
+    }
+
+    fn clamp_focus(&mut self) {
+        if self.focus.is_some_and(|i| i >= self.focusables().len()) {
+            self.focus = None;
+        }
+    }
+
+    fn key(&mut self, key: Key, modifiers: Modifiers) -> Task<Message> {
+        let count = self.focusables().len();
+        match key.as_ref() {
+            Key::Named(Named::Tab) if count > 0 => {
+                self.focus = Some(match (self.focus, modifiers.shift()) {
+                    (None, false) => 0,
+                    (None, true) => count - 1,
+                    (Some(i), false) => (i + 1) % count,
+                    (Some(i), true) => (i + count - 1) % count,
+                });
+                Task::none()
+            }
+            Key::Named(Named::Enter | Named::Space) => match self.focus.and_then(|i| self.focusables().get(i).cloned())
+            {
+                Some(message) => self.update(message),
+                None => Task::none(),
+            },
+            Key::Named(Named::Escape) => {
+                if self.focus.take().is_some() {
+                    return Task::none();
+                }
+                match self.current {
+                    ScreenId::Callers => self.callers.escape().map(Message::Callers),
+                    ScreenId::Enrollment => self.enrollment.escape().map(Message::Enrollment),
+                    ScreenId::Audit => self.audit.escape().map(Message::Audit),
+                }
+                .map_or_else(Task::none, |message| self.update(message))
+            }
+            Key::Character(c) if modifiers.command() => {
+                let index = match c {
+                    "1" => 0,
+                    "2" => 1,
+                    "3" => 2,
+                    _ => return Task::none(),
+                };
+                self.update(Message::Navigate(ScreenId::ALL[index]))
+            }
+            _ => Task::none(),
+        }
+    }
+
+    fn save_now(&mut self) {
+        let Some(dir) = &self.options.data_dir else { return };
+        if let Err(error) = self.remembered().save(dir) {
+            tracing::warn!(%error, "could not remember window and preferences");
+        }
+        self.geometry_dirty = false;
+    }
+
+    /// Writes the remembered state off the UI thread.
+    fn save(&mut self) -> Task<Message> {
+        self.geometry_dirty = false;
+        let Some(dir) = self.options.data_dir.clone() else { return Task::none() };
+        let state = self.remembered();
+        Task::perform(
+            async move {
+                let result = tokio::task::spawn_blocking(move || state.save(&dir)).await;
+                match result {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => tracing::warn!(%error, "could not remember window and preferences"),
+                    Err(error) => tracing::warn!(%error, "saving preferences stopped"),
+                }
+            },
+            |()| Message::Saved,
+        )
+    }
+
+    fn remembered(&self) -> UiState {
+        UiState { language: Some(self.language), theme: Some(self.theme), window: self.geometry.sanitized() }
+    }
+
+    /// What the app listens to: keys, window changes, and a timer that
+    /// fires exactly when the status bar changes (nothing else wakes an
+    /// idle app).
+    pub fn subscription(&self) -> Subscription<Message> {
+        let wait = self.next_wake().duration_since(self.options.clock.now());
+        // A minute at most, so a suspended machine or a changed system clock
+        // is noticed soon after.
+        let wait =
+            Duration::try_from(wait.clamp(SignedDuration::ZERO, SignedDuration::from_secs(60))).unwrap_or_default();
+        let deadline = tokio::time::Instant::now() + wait;
+        let tick = Subscription::run_with(deadline, |deadline| {
+            let deadline = *deadline;
+            iced::futures::stream::once(async move {
+                tokio::time::sleep_until(deadline).await;
+                Message::Tick
+            })
+        });
+        let events = event::listen_with(|event, status, id| match event {
+            iced::Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. })
+                if status == event::Status::Ignored =>
+            {
+                Some(Message::Key(key, modifiers))
+            }
+            iced::Event::Window(window::Event::Moved(position)) => Some(Message::Moved(position)),
+            iced::Event::Window(window::Event::Resized(size)) => Some(Message::Resized(size)),
+            iced::Event::Window(window::Event::CloseRequested) => Some(Message::CloseRequested(id)),
+            _ => None,
+        });
+        let mut subscriptions = vec![tick, events];
+        if self.geometry_dirty {
+            // Save a moved or resized window once it has settled.
+            subscriptions.push(iced::time::every(Duration::from_secs(2)).map(|_| Message::SaveState));
+        }
+        Subscription::batch(subscriptions)
+    }
+
+    /// Draws the window.
+    pub fn view(&self) -> Element<'_, Message> {
+        let focused = |i: usize| self.focus == Some(i);
+        let nav = ScreenId::ALL.iter().enumerate().fold(row![].spacing(4), |r, (i, screen)| {
+            let label = match screen {
+                ScreenId::Callers => fl!("nav-callers"),
+                ScreenId::Enrollment => fl!("nav-enrollment"),
+                ScreenId::Audit => fl!("nav-audit"),
+            };
+            r.push(
+                button(text(label).font(theme::MEDIUM))
+                    .padding([8, 14])
+                    .on_press(Message::Navigate(*screen))
+                    .style(theme::nav_button(*screen == self.current, focused(i))),
+            )
+        });
+        let theme_label = match self.theme {
+            ThemePreference::System => fl!("theme-system"),
+            ThemePreference::Light => fl!("theme-light"),
+            ThemePreference::Dark => fl!("theme-dark"),
+        };
+        let n = ScreenId::ALL.len();
+        let header = row![
+            text(fl!("app-title")).size(20).font(theme::BOLD),
+            Space::new().width(16),
+            nav,
+            Space::new().width(Length::Fill),
+            button(text(fl!("switch-language")))
+                .on_press(Message::ToggleLanguage)
+                .style(theme::action_button(focused(n))),
+            button(text(theme_label)).on_press(Message::CycleTheme).style(theme::action_button(focused(n + 1))),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center)
+        .padding([10, 16]);
+
+        let screen_focus = self.focus.and_then(|i| i.checked_sub(HEADER_FOCUSABLES));
+        let content: Element<'_, Message> = match self.current {
+            ScreenId::Callers => self.callers.view(&self.options.hours, &self.status).map(Message::Callers),
+            ScreenId::Enrollment => self.enrollment.view(screen_focus).map(Message::Enrollment),
+            ScreenId::Audit => self.audit.view().map(Message::Audit),
+        };
+
+        let mut page = column![];
+        if self.options.demo {
+            page = page.push(
+                container(text(fl!("demo-banner")).font(theme::BOLD))
+                    .padding([8, 16])
+                    .width(Length::Fill)
+                    .style(theme::demo_banner),
+            );
+        }
+        page = page.push(header);
+        if let Some(error) = &self.options.config_error {
+            page = page.push(
+                container(text(fl!("config-warning", error = error.clone())))
+                    .padding([8, 16])
+                    .width(Length::Fill)
+                    .style(theme::problem_banner),
+            );
+        }
+        page.push(
+            scrollable(column![content, container(text(fl!("keyboard-hint")).size(13)).padding([0, 24])])
+                .height(Length::Fill),
+        )
+        .push(status_bar::view(&self.options.hours, &self.status, self.options.demo))
+        .into()
+    }
+}
+
+/// The settings of the main window, at its remembered place and size.
+pub fn window_settings(geometry: WindowGeometry) -> window::Settings {
+    let g = geometry.sanitized();
+    window::Settings {
+        size: Size::new(g.width, g.height),
+        min_size: Some(Size::new(WindowGeometry::MIN.0, WindowGeometry::MIN.1)),
+        position: match (g.x, g.y) {
+            (Some(x), Some(y)) => window::Position::Specific(Point::new(x, y)),
+            _ => window::Position::Centered,
+        },
+        exit_on_close_request: false,
+        #[cfg(target_os = "linux")]
+        platform_specific: window::settings::PlatformSpecific {
+            application_id: "mitid-assist".into(),
+            override_redirect: false,
+        },
+        ..window::Settings::default()
+    }
+}

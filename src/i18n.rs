@@ -1,0 +1,70 @@
+//! Translations: Fluent files under `i18n/<lang>/`, embedded in the binary
+//! and looked up with [`fl!`](crate::fl), which fails the build on an id the
+//! English file does not have.
+
+use std::sync::LazyLock;
+
+use i18n_embed::LanguageLoader;
+use i18n_embed::fluent::{FluentLanguageLoader, fluent_language_loader};
+use i18n_embed::unic_langid::LanguageIdentifier;
+use mitid_core::config::Language;
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "i18n/"]
+struct Localizations;
+
+/// The one loader the whole app reads its texts from.
+pub static LOADER: LazyLock<FluentLanguageLoader> = LazyLock::new(|| {
+    let loader: FluentLanguageLoader = fluent_language_loader!();
+    // Fluent wraps arguments in Unicode isolation marks by default; the
+    // renderer would draw them as boxes.
+    loader.set_use_isolating(false);
+    if let Err(error) = loader.load_fallback_language(&Localizations) {
+        // Only a broken build could get here: the files are embedded.
+        tracing::error!(%error, "embedded English texts could not be loaded");
+    }
+    loader
+});
+
+/// A translated text: `fl!("id")` or `fl!("id", name = value, …)`.
+#[macro_export]
+macro_rules! fl {
+    ($id:literal) => {{ i18n_embed_fl::fl!($crate::i18n::LOADER, $id) }};
+    ($id:literal, $($args:expr),*) => {{ i18n_embed_fl::fl!($crate::i18n::LOADER, $id, $($args),*) }};
+}
+
+/// Makes `language` the language of every text from now on.
+pub fn set_language(language: Language) {
+    let id: LanguageIdentifier = match language.tag().parse() {
+        Ok(id) => id,
+        Err(_) => return,
+    };
+    if let Err(error) = LOADER.load_languages(&Localizations, &[id]) {
+        tracing::warn!(%error, language = language.tag(), "could not switch language");
+    }
+}
+
+/// The language the desktop asks for (POSIX locale variables, in their
+/// order of precedence), when it is one the app speaks.
+pub fn desktop_language() -> Option<Language> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .and_then(|value| Language::from_locale(&value))
+}
+
+/// The message ids of one language's file, for checks that the languages match.
+pub fn message_ids(language: Language) -> Vec<String> {
+    let path = format!("{}/mitid_assist.ftl", language.tag());
+    let Some(file) = Localizations::get(&path) else { return Vec::new() };
+    let text = String::from_utf8_lossy(&file.data);
+    let mut ids: Vec<String> = text
+        .lines()
+        .filter(|line| line.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .filter_map(|line| line.split_once('=').map(|(id, _)| id.trim().to_owned()))
+        .collect();
+    ids.sort();
+    ids
+}

@@ -1,0 +1,10 @@
+//! mitid-assist, the desktop app: the iced UI and the command line. Domain
+//! logic lives in `mitid-core`; this crate routes messages and draws.
+
+pub mod app;
+pub mod cli;
+pub mod i18n;
+pub mod logging;
+pub mod screen;
+pub mod theme;
+pub mod widget;

@@ -1,0 +1,54 @@
+//! One module per screen, each with its own `Message`, `Event`, `update`
+//! and `view`; the app only routes between them.
+
+pub mod audit;
+pub mod callers;
+pub mod enrollment;
+
+use iced::Length;
+use iced::widget::{column, container, text};
+
+use crate::theme;
+use crate::widget::Element;
+
+/// Which screen is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScreenId {
+    /// Phone support: callers and P-codes.
+    Callers,
+    /// Help counter: MRZ → chip → face → hand-over.
+    Enrollment,
+    /// The audit log.
+    Audit,
+}
+
+impl ScreenId {
+    /// In navigation order.
+    pub const ALL: [ScreenId; 3] = [ScreenId::Callers, ScreenId::Enrollment, ScreenId::Audit];
+}
+
+/// A titled page with an introduction, shared by the screens' views.
+pub(crate) fn page<'a, Message: 'a>(title: String, intro: String, body: Element<'a, Message>) -> Element<'a, Message> {
+    container(column![text(title).size(28).font(theme::BOLD), text(intro).size(16), body].spacing(16).max_width(820))
+        .padding(24)
+        .width(Length::Fill)
+        .into()
+}
+
+/// A bulleted list of what a screen will do, and a plain statement that it
+/// does not do it yet.
+pub(crate) fn coming<'a, Message: 'a>(heading: String, items: Vec<String>) -> Element<'a, Message> {
+    let list = items.into_iter().fold(column![].spacing(6), |col, item| col.push(text(format!("•  {item}"))));
+    container(
+        column![
+            text(heading).font(theme::MEDIUM).size(18),
+            list,
+            text(crate::fl!("not-built-yet")).size(14).font(theme::MEDIUM)
+        ]
+        .spacing(12),
+    )
+    .padding(16)
+    .width(Length::Fill)
+    .style(theme::card)
+    .into()
+}
