@@ -43,6 +43,8 @@ pub fn set_language(language: Language) {
     if let Err(error) = LOADER.load_languages(&Localizations, &[id]) {
         tracing::warn!(%error, language = language.tag(), "could not switch language");
     }
+    // Loading makes new bundles, which isolate arguments again by default.
+    LOADER.set_use_isolating(false);
 }
 
 /// The language the desktop asks for (POSIX locale variables, in their
@@ -53,18 +55,4 @@ pub fn desktop_language() -> Option<Language> {
         .filter_map(|name| std::env::var(name).ok())
         .find(|value| !value.is_empty())
         .and_then(|value| Language::from_locale(&value))
-}
-
-/// The message ids of one language's file, for checks that the languages match.
-pub fn message_ids(language: Language) -> Vec<String> {
-    let path = format!("{}/mitid_assist.ftl", language.tag());
-    let Some(file) = Localizations::get(&path) else { return Vec::new() };
-    let text = String::from_utf8_lossy(&file.data);
-    let mut ids: Vec<String> = text
-        .lines()
-        .filter(|line| line.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
-        .filter_map(|line| line.split_once('=').map(|(id, _)| id.trim().to_owned()))
-        .collect();
-    ids.sort();
-    ids
 }

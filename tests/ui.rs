@@ -1,0 +1,267 @@
+//! Headless UI flows through the real app state and views, rendered by
+//! iced_test (ICED_TEST_BACKEND=tiny-skia in CI): navigation, language
+//! switching, the status bar and keyboard use.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use iced::Theme;
+use iced::keyboard::{Key, Modifiers, key::Named};
+use iced_test::Simulator;
+use iced_test::core::Settings;
+use jiff::Timestamp;
+use mitid_assist::app::{App, Message, Options};
+use mitid_assist::screen::ScreenId;
+use mitid_assist::screen::enrollment::Step;
+use mitid_assist::theme;
+use mitid_core::config::{Language, ThemePreference, UiState};
+use mitid_core::support_hours::{Exception, HoursConfig};
+use mitid_core::{SimulatedClock, SupportHours};
+
+/// The texts live in one process-wide loader, so tests that switch language
+/// must not run at the same time.
+static LANGUAGE: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    LANGUAGE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn local(s: &str) -> Timestamp {
+    let dt: jiff::civil::DateTime = s.parse().unwrap();
+    mitid_core::support_hours::COPENHAGEN.to_timestamp(dt).unwrap()
+}
+
+struct Harness {
+    app: App,
+    clock: Arc<SimulatedClock>,
+}
+
+impl Harness {
+    fn new(at: &str, language: Language, demo: bool) -> Self {
+        Self::with_hours(at, language, demo, SupportHours::default())
+    }
+
+    fn with_hours(at: &str, language: Language, demo: bool, hours: SupportHours) -> Self {
+        let clock = Arc::new(SimulatedClock::starting_at(local(at)));
+        let app = App::new(Options {
+            demo,
+            clock: clock.clone(),
+            hours,
+            data_dir: None,
+            state: UiState::default(),
+            language,
+            theme: ThemePreference::Light,
+            config_error: None,
+        });
+        Self { app, clock }
+    }
+
+    fn ui(&self) -> Simulator<'_, Message> {
+        let settings = Settings {
+            fonts: theme::FONT_FILES.iter().map(|f| std::borrow::Cow::Borrowed(*f)).collect(),
+            default_font: theme::REGULAR,
+            ..Settings::default()
+        };
+        Simulator::with_settings(settings, self.app.view())
+    }
+
+    /// Clicks the widget showing `label` and feeds what it sent to the app.
+    fn click(&mut self, label: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = self.ui();
+            ui.click(label).unwrap_or_else(|e| panic!("no «{label}» to click: {e}"));
+            ui.into_messages().collect()
+        };
+        assert!(!messages.is_empty(), "clicking «{label}» sent nothing");
+        for message in messages {
+            let _ = self.app.update(message);
+        }
+    }
+
+    fn shows(&self, label: &str) -> bool {
+        self.ui().find(label).is_ok()
+    }
+
+    fn key(&mut self, key: Key, modifiers: Modifiers) {
+        let _ = self.app.update(Message::Key(key, modifiers));
+    }
+
+    fn set_time(&mut self, at: &str) {
+        self.clock.set(local(at));
+        let _ = self.app.update(Message::Tick);
+    }
+}
+
+/// Whether two rendered frames differ (the first is written as a PNG, the
+/// second compared with it).
+fn differ(a: &iced_test::simulator::Snapshot, b: &iced_test::simulator::Snapshot) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("first.png");
+    assert!(a.matches_image(&path).unwrap(), "the first frame is written");
+    !b.matches_image(&path).unwrap()
+}
+
+#[test]
+fn navigation_reaches_every_screen() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
+    assert_eq!(h.app.current(), ScreenId::Callers);
+    assert!(h.shows("Callers & P-codes"));
+    h.click("Counter enrollment");
+    assert_eq!(h.app.current(), ScreenId::Enrollment);
+    assert!(h.shows("Step 1 of 4"));
+    h.click("Next");
+    h.click("Next");
+    assert_eq!(h.app.enrollment().step(), Step::Face);
+    assert!(h.shows("Step 3 of 4"));
+    h.click("Audit");
+    assert_eq!(h.app.current(), ScreenId::Audit);
+    assert!(h.shows("What this screen will do"));
+    // Coming back keeps the enrollment where it was.
+    h.click("Counter enrollment");
+    assert_eq!(h.app.enrollment().step(), Step::Face);
+    h.click("Back");
+    assert_eq!(h.app.enrollment().step(), Step::Chip);
+}
+
+#[test]
+fn language_switches_at_run_time() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
+    assert!(h.shows("Counter enrollment"));
+    h.click("Dansk");
+    assert_eq!(h.app.language(), Language::Da);
+    assert!(h.shows("Oprettelse ved skranken"), "navigation in Danish");
+    assert!(h.shows("Åben — lukker 20:00"), "status bar in Danish");
+    assert!(!h.shows("Counter enrollment"));
+    h.click("English");
+    assert_eq!(h.app.language(), Language::En);
+    assert!(h.shows("Open — closes 20:00"));
+}
+
+#[test]
+fn status_bar_follows_the_clock() {
+    let _guard = serial();
+    // Tuesday shortly before closing.
+    let mut h = Harness::new("2026-11-24T19:59:30", Language::En, false);
+    assert!(h.shows("Open — closes 20:00"));
+    assert!(h.shows("P-codes may be issued now: MitID Support is open until 20:00."));
+    // The app asks to be woken exactly at the boundary.
+    assert_eq!(h.app.next_wake(), local("2026-11-24T20:00"));
+    h.set_time("2026-11-24T20:00:00");
+    assert!(!h.app.status().open);
+    assert!(h.shows("Closed — opens tomorrow 08:00"));
+    // Friday night: opens Saturday at 10 — "tomorrow"; Saturday after 16: Sunday.
+    h.set_time("2026-11-27T21:00");
+    assert!(h.shows("Closed — opens tomorrow 10:00"));
+    h.set_time("2026-11-28T16:00");
+    assert!(h.shows("Closed — opens tomorrow 10:00"));
+    h.set_time("2026-11-29T16:30");
+    assert!(h.shows("Closed — opens tomorrow 08:00"));
+    // Early morning the same day.
+    h.set_time("2026-11-30T07:15");
+    assert!(h.shows("Closed — opens 08:00"));
+    assert_eq!(h.app.next_wake(), local("2026-11-30T07:16"), "the clock on screen still ticks per minute");
+}
+
+#[test]
+fn status_bar_names_holidays_and_special_days() {
+    let _guard = serial();
+    let mut h = Harness::new("2027-03-28T12:00", Language::En, false);
+    assert!(h.shows("Open — closes 16:00"));
+    assert!(h.shows("· Easter Sunday"));
+    h.set_time("2026-12-24T13:00");
+    assert!(h.shows("Open — closes 14:00"));
+    assert!(h.shows("· Christmas Eve"));
+    // Maundy Thursday evening, in Danish: the next opening is on a weekday name.
+    let mut da = Harness::new("2026-04-02T17:00", Language::Da, false);
+    assert!(da.shows("· Skærtorsdag"));
+    assert!(da.shows("Lukket — åbner i morgen 10:00"));
+    da.set_time("2026-04-01T20:30");
+    assert!(da.shows("Lukket — åbner i morgen 10:00"));
+    da.set_time("2026-12-24T14:00");
+    assert!(da.shows("Lukket — åbner i morgen 10:00"));
+}
+
+#[test]
+fn status_bar_shows_configured_closures() {
+    let _guard = serial();
+    let hours = SupportHours::new(HoursConfig {
+        exceptions: vec![Exception {
+            date: "2026-12-28".parse().unwrap(),
+            until: Some("2026-12-30".parse().unwrap()),
+            hours: "closed".parse().unwrap(),
+            note: "System upgrade".into(),
+        }],
+        ..HoursConfig::default()
+    })
+    .unwrap();
+    let h = Harness::with_hours("2026-12-28T12:00", Language::En, false, hours);
+    assert!(h.shows("Closed — opens Thursday 10:00"), "31 Dec opens 10–14");
+    assert!(h.shows("· Special hours: System upgrade"));
+}
+
+#[test]
+fn keyboard_moves_focus_and_chooses() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
+    let none = Modifiers::empty();
+    assert_eq!(h.app.focus(), None);
+    h.key(Key::Named(Named::Tab), none);
+    assert_eq!(h.app.focus(), Some(0));
+    h.key(Key::Named(Named::Tab), none);
+    assert_eq!(h.app.focus(), Some(1), "on Counter enrollment");
+    h.key(Key::Named(Named::Enter), none);
+    assert_eq!(h.app.current(), ScreenId::Enrollment);
+    // On the first step Tab reaches Next after the header's five buttons.
+    assert_eq!(h.app.focusables().len(), 6);
+    h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
+    assert_eq!(h.app.focus(), Some(0));
+    h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
+    assert_eq!(h.app.focus(), Some(5), "Shift+Tab wraps to the last");
+    h.key(Key::Named(Named::Enter), none);
+    assert_eq!(h.app.enrollment().step(), Step::Chip);
+    // The focused button is drawn with a ring: the view differs.
+    let focused = h.ui().snapshot(&Theme::Light).unwrap();
+    h.key(Key::Named(Named::Escape), none);
+    assert_eq!(h.app.focus(), None, "Esc first drops the focus");
+    let unfocused = h.ui().snapshot(&Theme::Light).unwrap();
+    assert!(differ(&focused, &unfocused), "focus ring visible");
+    h.key(Key::Named(Named::Escape), none);
+    assert_eq!(h.app.enrollment().step(), Step::Mrz, "then goes a step back");
+    h.key(Key::Character("3".into()), Modifiers::CTRL);
+    assert_eq!(h.app.current(), ScreenId::Audit);
+    h.key(Key::Character("1".into()), Modifiers::CTRL);
+    assert_eq!(h.app.current(), ScreenId::Callers);
+    // Space on the theme button cycles the theme.
+    h.key(Key::Named(Named::Tab), none);
+    h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
+    assert_eq!(h.app.focus(), Some(4));
+    h.key(Key::Named(Named::Space), none);
+    assert_eq!(h.app.theme_preference(), ThemePreference::Dark);
+    assert_eq!(h.app.theme(), Some(Theme::Dark));
+}
+
+#[test]
+fn demo_mode_has_a_banner_that_stays() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00", Language::En, true);
+    let banner = "DEMO MODE — for training only. Reader, chips, camera, clock and backend are simulated; nothing here reaches MitID.";
+    assert!(h.app.title().contains("DEMO"));
+    for screen in ["Counter enrollment", "Audit", "Callers & P-codes"] {
+        h.click(screen);
+        assert!(h.shows(banner), "banner on {screen}");
+    }
+    assert!(h.shows("Simulated time 10:00"));
+    let normal = Harness::new("2026-11-24T10:00", Language::En, false);
+    assert!(!normal.shows(banner));
+    assert!(normal.shows("10:00 in Copenhagen"));
+}
+
+#[test]
+fn renders_with_the_embedded_fonts_in_both_themes() {
+    let _guard = serial();
+    let h = Harness::new("2026-11-24T10:00", Language::Da, false);
+    let light = h.ui().snapshot(&Theme::Light).unwrap();
+    let dark = h.ui().snapshot(&Theme::Dark).unwrap();
+    assert!(differ(&light, &dark));
+}
