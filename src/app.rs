@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use iced::keyboard::{self, Key, Modifiers, key::Named};
+use iced::widget::text::Wrapping;
 use iced::widget::{Space, button, column, container, row, scrollable, text};
 use iced::{Alignment, Length, Point, Size, Subscription, Task, Theme, event, window};
 use jiff::{SignedDuration, Timestamp};
@@ -37,6 +38,8 @@ pub struct Options {
     pub theme: ThemePreference,
     /// Why the configuration file was not used, if it was not.
     pub config_error: Option<String>,
+    /// When the process started, to log how long the first frame took.
+    pub started: Option<std::time::Instant>,
 }
 
 /// The app's state.
@@ -53,6 +56,7 @@ pub struct App {
     geometry: WindowGeometry,
     geometry_dirty: bool,
     focus: Option<usize>,
+    first_frame_seen: bool,
 }
 
 /// What can happen in the app.
@@ -84,6 +88,10 @@ pub enum Message {
     SaveState,
     /// A save finished (errors are logged, never fatal).
     Saved,
+    /// The window is being drawn for the first time.
+    FirstFrame,
+    /// Remember where the window is and stop.
+    Quit(Option<Point>),
 }
 
 /// How many header buttons come before a screen's own in the Tab order.
@@ -106,6 +114,7 @@ impl App {
             geometry: options.state.window,
             geometry_dirty: false,
             focus: None,
+            first_frame_seen: false,
             options,
         }
     }
@@ -237,7 +246,21 @@ impl App {
             }
             Message::SaveState => self.save(),
             Message::Saved => Task::none(),
-            Message::CloseRequested(_) => {
+            Message::FirstFrame => {
+                self.first_frame_seen = true;
+                if let Some(started) = self.options.started {
+                    tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "first frame");
+                }
+                Task::none()
+            }
+            // Not every window manager reports moves, so ask where the
+            // window is before remembering it.
+            Message::CloseRequested(id) => window::position(id).map(Message::Quit),
+            Message::Quit(position) => {
+                if let Some(position) = position {
+                    self.geometry.x = Some(position.x);
+                    self.geometry.y = Some(position.y);
+                }
                 self.save_now();
                 iced::exit()
             }
@@ -292,6 +315,11 @@ impl App {
                     "1" => 0,
                     "2" => 1,
                     "3" => 2,
+                    "q" => {
+                        return window::latest()
+                            .then(|id| id.map_or_else(|| Task::done(None), window::position))
+                            .map(Message::Quit);
+                    }
                     _ => return Task::none(),
                 };
                 self.update(Message::Navigate(ScreenId::ALL[index]))
@@ -317,7 +345,7 @@ impl App {
             async move {
                 let result = tokio::task::spawn_blocking(move || state.save(&dir)).await;
                 match result {
-                    Ok(Ok(())) => {}
+                    Ok(Ok(())) => tracing::info!("preferences saved"),
                     Ok(Err(error)) => tracing::warn!(%error, "could not remember window and preferences"),
                     Err(error) => tracing::warn!(%error, "saving preferences stopped"),
                 }
@@ -359,6 +387,9 @@ impl App {
             _ => None,
         });
         let mut subscriptions = vec![tick, events];
+        if !self.first_frame_seen {
+            subscriptions.push(window::frames().map(|_| Message::FirstFrame));
+        }
         if self.geometry_dirty {
             // Save a moved or resized window once it has settled.
             subscriptions.push(iced::time::every(Duration::from_secs(2)).map(|_| Message::SaveState));
@@ -376,7 +407,7 @@ impl App {
                 ScreenId::Audit => fl!("nav-audit"),
             };
             r.push(
-                button(text(label).font(theme::MEDIUM))
+                button(text(label).font(theme::MEDIUM).wrapping(Wrapping::None))
                     .padding([8, 14])
                     .on_press(Message::Navigate(*screen))
                     .style(theme::nav_button(*screen == self.current, focused(i))),
@@ -396,7 +427,9 @@ impl App {
             button(text(fl!("switch-language")))
                 .on_press(Message::ToggleLanguage)
                 .style(theme::action_button(focused(n))),
-            button(text(theme_label)).on_press(Message::CycleTheme).style(theme::action_button(focused(n + 1))),
+            button(text(theme_label).wrapping(Wrapping::None))
+                .on_press(Message::CycleTheme)
+                .style(theme::action_button(focused(n + 1))),
         ]
         .spacing(8)
         .align_y(Alignment::Center)

@@ -9,6 +9,7 @@ use mitid_assist::{i18n, logging, theme};
 use mitid_core::config::UiState;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let context = match cli.context() {
         Ok(context) => context,
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
             Err(error) => fail(&error.to_string()),
         };
     }
-    run_window(cli.demo, context)
+    run_window(cli.demo, context, started)
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -41,7 +42,7 @@ fn display_available() -> bool {
     set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
-fn run_window(demo: bool, context: cli::Context) -> ExitCode {
+fn run_window(demo: bool, context: cli::Context, started: std::time::Instant) -> ExitCode {
     if !display_available() {
         return fail(
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); the commands work without one, see --help",
@@ -50,7 +51,8 @@ fn run_window(demo: bool, context: cli::Context) -> ExitCode {
     if let Err(error) = std::fs::create_dir_all(&context.paths.data_dir) {
         return fail(&format!("cannot create the data folder {}: {error}", context.paths.data_dir.display()));
     }
-    let _log_guard = logging::init(Some(&context.paths.log_dir()));
+    let log_dir = context.paths.log_dir();
+    let _log_guard = logging::init(std::fs::create_dir_all(&log_dir).is_ok().then_some(log_dir.as_path()));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), demo, "starting");
     if demo {
         tracing::info!("demo mode: simulated devices and clock");
@@ -67,6 +69,7 @@ fn run_window(demo: bool, context: cli::Context) -> ExitCode {
         language: context.config.language.or_else(i18n::desktop_language).unwrap_or(mitid_core::config::Language::En),
         theme: context.config.theme,
         config_error: context.config_error.map(|e| e.to_string()),
+        started: Some(started),
     };
     let window = app::window_settings(options.state.window);
     let mut application = iced::application(move || App::new(options.clone()), App::update, App::view)

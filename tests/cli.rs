@@ -1,5 +1,7 @@
 //! The command line, through the real binary.
 
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {

@@ -2,6 +2,8 @@
 //! iced_test (ICED_TEST_BACKEND=tiny-skia in CI): navigation, language
 //! switching, the status bar and keyboard use.
 
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use iced::Theme;
@@ -51,6 +53,7 @@ impl Harness {
             language,
             theme: ThemePreference::Light,
             config_error: None,
+            started: None,
         });
         Self { app, clock }
     }

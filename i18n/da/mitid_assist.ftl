@@ -6,10 +6,10 @@ nav-enrollment = Oprettelse ved skranken
 nav-audit = Revisionslog
 # Knappen viser det sprog, den skifter til, på det sprog.
 switch-language = English
-theme-system = Tema: som systemet
+theme-system = Tema: system
 theme-light = Tema: lyst
 theme-dark = Tema: mørkt
-keyboard-hint = Tab flytter mellem knapper, Enter vælger, Esc går tilbage. Ctrl+1, 2, 3 åbner skærmene.
+keyboard-hint = Tab flytter mellem knapper, Enter vælger, Esc går tilbage. Ctrl+1, 2, 3 åbner skærmene; Ctrl+Q afslutter.
 
 ## Demotilstand
 demo-banner = DEMOTILSTAND — kun til undervisning. Læser, chips, kamera, ur og server er simulerede; intet her når MitID.

@@ -9,7 +9,7 @@ switch-language = Dansk
 theme-system = Theme: system
 theme-light = Theme: light
 theme-dark = Theme: dark
-keyboard-hint = Tab moves between buttons, Enter chooses, Esc goes back. Ctrl+1, 2, 3 open the screens.
+keyboard-hint = Tab moves between buttons, Enter chooses, Esc goes back. Ctrl+1, 2, 3 open the screens; Ctrl+Q quits.
 
 ## Demo mode
 demo-banner = DEMO MODE — for training only. Reader, chips, camera, clock and backend are simulated; nothing here reaches MitID.

@@ -1,0 +1,207 @@
+//! End to end: the real binary in a real X server (Xvfb), driven with
+//! xdotool, photographed with ImageMagick's `import`. packaging/test.sh
+//! installs all three. Every wait is for an event (a log line, a window, a
+//! process exit) with a deadline, never a fixed sleep.
+
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
+/// Generous: a loaded 2-core CI machine starting a debug build.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A child process that is ended when dropped.
+struct Proc(Option<Child>);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn need(tool: &str) {
+    let found =
+        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
+    assert!(found, "{tool} is not installed: packaging/test.sh installs it (apt: xvfb xdotool imagemagick)");
+}
+
+/// An X server on a free display; returns it and its DISPLAY.
+fn xvfb() -> (Proc, String) {
+    for tool in ["Xvfb", "xdotool", "import"] {
+        need(tool);
+    }
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    // Xvfb writes the display number it chose once it accepts connections.
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped");
+    BufReader::new(stdout).read_line(&mut line).expect("Xvfb reports its display");
+    let display = format!(":{}", line.trim());
+    assert!(line.trim().parse::<u32>().is_ok(), "Xvfb said {line:?}");
+    (Proc(Some(child)), display)
+}
+
+/// The app, with its stderr delivered line by line.
+fn start_app(display: &str, data: &Path, args: &[&str]) -> (Proc, Receiver<String>) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--config")
+        .arg(data.join("absent-config.toml"))
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("MITID_ASSIST_LOG", "mitid_assist=info")
+        .env("LANG", "en_US.UTF-8")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the app starts");
+    let lines = forward_lines(child.stderr.take().expect("piped"));
+    (Proc(Some(child)), lines)
+}
+
+fn forward_lines(stderr: ChildStderr) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits for a log line containing `needle`; returns it.
+fn expect_line(lines: &Receiver<String>, needle: &str) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(line) => seen.push(line),
+            Err(e) => panic!("no log line with «{needle}» ({e:?}); the app said:\n{}", seen.join("\n")),
+        }
+    }
+}
+
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("timeout")
+        .arg(PATIENCE.as_secs().to_string())
+        .arg("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool runs");
+    assert!(out.status.success(), "xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The id of the window whose title matches `pattern`, once it is mapped.
+/// (xdotool's patterns are ASCII-only: "—" would never match.)
+fn window(display: &str, pattern: &str) -> String {
+    let ids = xdotool(display, &["search", "--sync", "--onlyvisible", "--name", pattern]);
+    ids.lines().next().expect("a window").trim().to_owned()
+}
+
+fn wait_exit(mut app: Proc) -> ExitStatus {
+    let (tx, rx) = mpsc::channel();
+    let mut child = app.0.take().expect("running");
+    thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    rx.recv_timeout(PATIENCE).expect("the app stops").expect("wait works")
+}
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).expect("artifact folder");
+    dir
+}
+
+/// Takes a screenshot of the whole screen and returns its distinct colours.
+fn screenshot(display: &str, path: &Path) -> usize {
+    let status = Command::new("import")
+        .args(["-window", "root"])
+        .arg(path)
+        .env("DISPLAY", display)
+        .status()
+        .expect("import runs");
+    assert!(status.success());
+    eprintln!("screenshot saved: {}", path.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).expect("png").read_to_end(&mut bytes).expect("read png");
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buffer = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buffer).expect("a frame");
+    assert_eq!((info.width, info.height), (1280, 800));
+    let channels = info.line_size / info.width as usize;
+    let mut colours: Vec<&[u8]> = buffer[..info.buffer_size()].chunks(channels).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    colours.len()
+}
+
+#[test]
+fn demo_window_opens_and_its_status_flips_at_closing_time() {
+    let (_x, display) = xvfb();
+    let data = tempfile::tempdir().unwrap();
+    // Friday, three seconds before MitID Support closes for the weekend.
+    let (app, lines) = start_app(&display, data.path(), &["--demo", "--clock", "2026-11-27T19:59:57+01:00"]);
+    let first = expect_line(&lines, "first frame");
+    eprintln!("{first}");
+    window(&display, "^MitID Assist .+ DEMO$");
+    let colours = screenshot(&display, &artifacts().join("xvfb-demo.png"));
+    // Text with anti-aliasing, the banner, buttons: far more than a blank window.
+    assert!(colours > 50, "only {colours} colours on screen: nothing drawn?");
+    // No user action: the status changes at 20:00 by itself.
+    expect_line(&lines, "support status: closed");
+    let id = window(&display, "^MitID Assist .+ DEMO$");
+    xdotool(&display, &["windowfocus", "--sync", &id]);
+    xdotool(&display, &["key", "ctrl+q"]);
+    assert!(wait_exit(app).success());
+    assert!(data.path().join("state.toml").exists(), "demo data stays in its own data dir");
+}
+
+#[test]
+fn window_size_place_and_language_are_remembered() {
+    let (_x, display) = xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let (app, lines) = start_app(&display, data.path(), &[]);
+    expect_line(&lines, "first frame");
+    let id = window(&display, "^MitID Assist$");
+    xdotool(&display, &["windowsize", "--sync", &id, "900", "640"]);
+    xdotool(&display, &["windowmove", "--sync", &id, "50", "60"]);
+    xdotool(&display, &["windowfocus", "--sync", &id]);
+    // Keyboard only: Tab to the fourth button (the language switch), Enter.
+    xdotool(&display, &["key", "Tab", "Tab", "Tab", "Tab", "Return"]);
+    expect_line(&lines, "language switched");
+    xdotool(&display, &["key", "ctrl+q"]);
+    assert!(wait_exit(app).success());
+    let state = std::fs::read_to_string(data.path().join("state.toml")).expect("state written");
+    assert!(state.contains("language = \"da\""), "{state}");
+
+    let (_app, lines) = start_app(&display, data.path(), &[]);
+    expect_line(&lines, "first frame");
+    let id = window(&display, "^MitID Assist$");
+    let geometry = xdotool(&display, &["getwindowgeometry", &id]);
+    assert!(geometry.contains("Position: 50,60"), "{geometry}");
+    assert!(geometry.contains("Geometry: 900x640"), "{geometry}");
+    screenshot(&display, &artifacts().join("xvfb-danish.png"));
+}
