@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The speed figures, measured: support-status evaluation (criterion), and for
+# the release binary under Xvfb with tiny-skia: time from start to first
+# frame, idle memory (RSS) and idle CPU. Prints a summary at the end.
+#   packaging/bench.sh [RUNS]   (RUNS start-ups to time, default 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. packaging/lib.sh
+need_rust
+# shellcheck disable=SC2086
+apt_install $RUNTIME_PACKAGES $TEST_PACKAGES
+runs=${1:-10}
+
+echo "== support status per instant (criterion)"
+cargo bench --locked -p mitid-core --bench support_hours -- --noplot 2>&1 | tee "${TMPDIR:-/tmp}/mitid-bench-status.txt" | grep -E "^status|time:"
+
+cargo build --release --locked --bin mitid-assist
+bin="$CARGO_TARGET_DIR/release/mitid-assist"
+work=$(mktemp -d)
+cleanup() {
+    [ -n "${app:-}" ] && kill "$app" 2>/dev/null
+    [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkfifo "$work/display"
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>/dev/null &
+xvfb=$!
+export DISPLAY=":$(head -n1 "$work/display")"
+unset WAYLAND_DISPLAY
+
+start_app() {
+    MITID_ASSIST_LOG=mitid_assist=info "$bin" --demo --data-dir "$work/data" --config "$work/none.toml" 2>"$work/log" &
+    app=$!
+    timeout 60 sh -c "until grep -q 'first frame' '$work/log'; do sleep 0.01; done"
+}
+
+echo "== start to first frame, $runs runs"
+times=()
+for _ in $(seq "$runs"); do
+    start_app
+    times+=("$(grep -o 'first frame ms=[0-9.]*' "$work/log" | cut -d= -f2)")
+    kill "$app"; wait "$app" 2>/dev/null || true; app=""
+done
+printf '%s\n' "${times[@]}" | sort -n > "$work/times"
+median=$(awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}' "$work/times")
+echo "first frame ms: min $(head -n1 "$work/times") median $median max $(tail -n1 "$work/times")"
+
+echo "== idle: RSS and CPU over 30 s, after 5 s to settle"
+start_app
+sleep 5
+ticks() { awk '{print $14+$15}' "/proc/$app/stat"; }
+rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$app/status")
+t0=$(ticks)
+sleep 30
+t1=$(ticks)
+hz=$(getconf CLK_TCK)
+cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.3f", 100 * d / hz / 30}')
+echo "idle RSS: $((rss_kb / 1024)) MiB ($rss_kb kB); idle CPU: $cpu % ($((t1 - t0)) ticks in 30 s)"

@@ -1,0 +1,33 @@
+# Shared by the scripts in packaging/: where the build goes, and installing
+# what a fresh Debian machine lacks. Source it; do not run it.
+
+# Builds are kept outside the clone, so a fresh clone (and CI) reuses them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mitid-assist/target}"
+
+# What the window needs at run time (winit loads these X11/Wayland libraries
+# itself; rendering is tiny-skia, in software, so no GPU or GL is needed).
+RUNTIME_PACKAGES="libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libwayland-client0"
+# What the tests and the screenshot need besides: a real X server and tools to drive it.
+TEST_PACKAGES="xvfb xdotool imagemagick x11-utils"
+
+# Installs the Debian packages given that are not installed yet.
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "Installing from Debian: ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Checks for a Rust toolchain new enough for the workspace.
+need_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "mitid-assist needs Rust 1.88 or newer (cargo): install it with rustup, then run this again." >&2
+        exit 1
+    fi
+}
