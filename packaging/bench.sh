@@ -16,23 +16,15 @@ cargo bench --locked -p mitid-core --bench support_hours -- --noplot 2>&1 | tee 
 
 cargo build --release --locked --bin mitid-assist
 bin="$CARGO_TARGET_DIR/release/mitid-assist"
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${app:-}" ] && kill "$app" 2>/dev/null
-    [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-mkfifo "$work/display"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>/dev/null &
-xvfb=$!
-export DISPLAY=":$(head -n1 "$work/display")"
-unset WAYLAND_DISPLAY
+scratch
+work=$SCRATCH
+start_xvfb 1280x800x24
 
 start_app() {
     MITID_ASSIST_LOG=mitid_assist=info "$bin" --demo --data-dir "$work/data" --config "$work/none.toml" 2>"$work/log" &
     app=$!
-    timeout 60 sh -c "until grep -q 'first frame' '$work/log'; do sleep 0.01; done"
+    CLEANUP_PIDS+=("$app")
+    wait_first_frame "$work/log"
 }
 
 echo "== start to first frame, $runs runs"
@@ -40,7 +32,8 @@ times=()
 for _ in $(seq "$runs"); do
     start_app
     times+=("$(grep -o 'first frame ms=[0-9.]*' "$work/log" | cut -d= -f2)")
-    kill "$app"; wait "$app" 2>/dev/null || true; app=""
+    kill "$app"
+    wait "$app" 2>/dev/null || true
 done
 printf '%s\n' "${times[@]}" | sort -n > "$work/times"
 median=$(awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}' "$work/times")

@@ -31,3 +31,35 @@ need_rust() {
         exit 1
     fi
 }
+
+# Processes to end and folders to remove when the script exits.
+CLEANUP_PIDS=()
+CLEANUP_DIRS=()
+cleanup() {
+    for pid in "${CLEANUP_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for dir in "${CLEANUP_DIRS[@]}"; do rm -rf "$dir"; done
+}
+trap cleanup EXIT
+
+# Makes a scratch folder, removed on exit, and names it in $SCRATCH.
+scratch() {
+    SCRATCH=$(mktemp -d)
+    CLEANUP_DIRS+=("$SCRATCH")
+}
+
+# Starts Xvfb with a screen of SIZE (e.g. 1280x800x24) on a free display,
+# waits until it accepts connections, and exports DISPLAY.
+start_xvfb() {
+    scratch
+    mkfifo "$SCRATCH/display"
+    Xvfb -displayfd 3 -screen 0 "$1" -nolisten tcp 3>"$SCRATCH/display" 2>/dev/null &
+    CLEANUP_PIDS+=($!)
+    DISPLAY=":$(head -n1 "$SCRATCH/display")"
+    export DISPLAY
+    unset WAYLAND_DISPLAY
+}
+
+# Waits (up to a minute) until the app has logged its first frame to LOG.
+wait_first_frame() {
+    timeout 60 sh -c "until grep -q 'first frame' '$1'; do sleep 0.01; done"
+}

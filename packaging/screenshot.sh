@@ -10,25 +10,16 @@ need_rust
 apt_install $RUNTIME_PACKAGES $TEST_PACKAGES
 cargo build --release --locked --bin mitid-assist
 
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${app:-}" ] && kill "$app" 2>/dev/null
-    [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-mkfifo "$work/display"
-Xvfb -displayfd 3 -screen 0 1200x800x24 -nolisten tcp 3>"$work/display" 2>/dev/null &
-xvfb=$!
-export DISPLAY=":$(head -n1 "$work/display")"
-unset WAYLAND_DISPLAY
+scratch
+work=$SCRATCH
+start_xvfb 1200x800x24
 # Easter Sunday on the day summer time starts, 15:40 in Copenhagen.
 MITID_ASSIST_LOG=mitid_assist=info LANG=en_US.UTF-8 "$CARGO_TARGET_DIR/release/mitid-assist" \
     --demo --clock 2027-03-28T15:40:00+02:00 --data-dir "$work/data" --config "$work/none.toml" \
     2>"$work/log" &
-app=$!
+CLEANUP_PIDS+=($!)
 timeout 60 xdotool search --sync --onlyvisible --name '^MitID Assist' >/dev/null
-timeout 60 sh -c "until grep -q 'first frame' '$work/log'; do sleep 0.1; done"
+wait_first_frame "$work/log"
 window=$(xdotool search --onlyvisible --name '^MitID Assist' | head -n1)
 mkdir -p assets/screenshots
 import -window "$window" assets/screenshots/main.png
