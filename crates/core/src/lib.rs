@@ -1,13 +1,17 @@
 //! Domain logic of mitid-assist: no UI, no I/O beyond the files it is told to
 //! read and write.
 //!
-//! This first part holds the support-hours engine and its Danish holiday
-//! calendar, the clock abstraction, and the app's configuration and
-//! remembered state.
+//! The support-hours engine and its Danish holiday calendar, the clock
+//! abstraction, the app's configuration and remembered state; P-codes, the
+//! hash-chained audit log, name folding for search, and the embedded SQLite
+//! store behind them.
 
+pub mod audit;
 pub mod clock;
 pub mod config;
+pub mod fold;
 pub mod holidays;
+pub mod pcode;
 pub mod support_hours;
 
 pub use clock::{Clock, SimulatedClock, SystemClock};

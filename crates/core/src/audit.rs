@@ -1,0 +1,184 @@
+//! The audit log's entries and their hash chain.
+//!
+//! Each entry's hash is SHA-256 over its canonical form, which includes the
+//! previous entry's hash; changing, reordering or removing an entry breaks
+//! every hash after it. Entries carry ids, the agent, the action and the
+//! verdict — never a P-code, never personal data beyond a caller id.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The hash before the first entry.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// One entry, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Position in the log, from 1 without gaps.
+    pub seq: i64,
+    /// When.
+    pub at: Timestamp,
+    /// Who (an agent id; "system" or "cli" for the app itself).
+    pub agent: String,
+    /// What, e.g. `pcode.issue`, `caller.delete`.
+    pub action: String,
+    /// What it was done to, e.g. `caller:17`, `pcode:P-3f9a0c21`.
+    pub subject: String,
+    /// How it ended, e.g. `ok`, `refused:closed`, `wrong`.
+    pub verdict: String,
+    /// The previous entry's hash.
+    #[serde(serialize_with = "as_hex")]
+    pub prev_hash: [u8; 32],
+    /// This entry's hash.
+    #[serde(serialize_with = "as_hex")]
+    pub hash: [u8; 32],
+}
+
+fn as_hex<S: serde::Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(bytes))
+}
+
+/// The bytes an entry's hash covers: a JSON array of its fields in a fixed
+/// order, the previous hash in hex last.
+pub fn canonical(
+    seq: i64,
+    at: Timestamp,
+    agent: &str,
+    action: &str,
+    subject: &str,
+    verdict: &str,
+    prev: &[u8; 32],
+) -> Vec<u8> {
+    let value = serde_json::json!([seq, at.to_string(), agent, action, subject, verdict, hex::encode(prev)]);
+    value.to_string().into_bytes()
+}
+
+/// SHA-256 of the canonical form.
+pub fn entry_hash(
+    seq: i64,
+    at: Timestamp,
+    agent: &str,
+    action: &str,
+    subject: &str,
+    verdict: &str,
+    prev: &[u8; 32],
+) -> [u8; 32] {
+    Sha256::digest(canonical(seq, at, agent, action, subject, verdict, prev)).into()
+}
+
+/// Where and how the chain is broken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum ChainBreak {
+    /// An entry's content no longer matches its hash.
+    #[error("entry {seq} was changed after it was written")]
+    Edited {
+        /// The entry.
+        seq: i64,
+    },
+    /// An entry does not follow the one before it.
+    #[error("entry {seq} does not follow entry {after}: entries were removed or reordered")]
+    Broken {
+        /// The entry.
+        seq: i64,
+        /// The entry before it in the log.
+        after: i64,
+    },
+    /// The log ends before its recorded head.
+    #[error("the log ends at entry {last}, but entry {head} was written: entries were removed from the end")]
+    Truncated {
+        /// The last entry present.
+        last: i64,
+        /// The last entry recorded as written.
+        head: i64,
+    },
+}
+
+/// Checks a log read in storage order: each entry follows the previous one
+/// (seq + 1, and its prev_hash is the previous hash), and its hash matches
+/// its content. Returns the number of entries checked.
+pub fn verify<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Result<u64, ChainBreak> {
+    let mut prev_hash = GENESIS;
+    let mut prev_seq = 0;
+    let mut count = 0;
+    for e in entries {
+        if e.seq != prev_seq + 1 || e.prev_hash != prev_hash {
+            // A changed prev_hash with a seq in order is an edit of that field.
+            if e.seq == prev_seq + 1
+                && entry_hash(e.seq, e.at, &e.agent, &e.action, &e.subject, &e.verdict, &e.prev_hash) != e.hash
+            {
+                return Err(ChainBreak::Edited { seq: e.seq });
+            }
+            return Err(ChainBreak::Broken { seq: e.seq, after: prev_seq });
+        }
+        if entry_hash(e.seq, e.at, &e.agent, &e.action, &e.subject, &e.verdict, &e.prev_hash) != e.hash {
+            return Err(ChainBreak::Edited { seq: e.seq });
+        }
+        prev_hash = e.hash;
+        prev_seq = e.seq;
+        count += 1;
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditEntry> {
+        let mut prev = GENESIS;
+        let start: Timestamp = "2026-11-24T10:00:00Z".parse().unwrap();
+        (1..=n)
+            .map(|seq| {
+                let at = start + jiff::SignedDuration::from_secs(seq);
+                let hash = entry_hash(seq, at, "agent-7", "pcode.issue", &format!("caller:{seq}"), "ok", &prev);
+                let e = AuditEntry {
+                    seq,
+                    at,
+                    agent: "agent-7".into(),
+                    action: "pcode.issue".into(),
+                    subject: format!("caller:{seq}"),
+                    verdict: "ok".into(),
+                    prev_hash: prev,
+                    hash,
+                };
+                prev = hash;
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        assert_eq!(verify(&chain(50)), Ok(50));
+        assert_eq!(verify(&chain(0)), Ok(0));
+    }
+
+    #[test]
+    fn edits_reorders_and_removals_are_found() {
+        let mut edited = chain(10);
+        edited[4].verdict = "refused".into();
+        assert_eq!(verify(&edited), Err(ChainBreak::Edited { seq: 5 }));
+
+        let mut reordered = chain(10);
+        reordered.swap(3, 4);
+        assert_eq!(verify(&reordered), Err(ChainBreak::Broken { seq: 5, after: 3 }));
+
+        let mut removed = chain(10);
+        removed.remove(6);
+        assert_eq!(verify(&removed), Err(ChainBreak::Broken { seq: 8, after: 6 }));
+
+        // Removing and renumbering: the hashes give it away.
+        let mut renumbered = chain(10);
+        renumbered.remove(2);
+        for e in renumbered.iter_mut().skip(2) {
+            e.seq -= 1;
+        }
+        assert!(verify(&renumbered).is_err());
+
+        let mut relinked = chain(10);
+        relinked[3].prev_hash = [9; 32];
+        assert_eq!(verify(&relinked), Err(ChainBreak::Edited { seq: 4 }));
+    }
+}
