@@ -7,11 +7,13 @@
 //! store behind them.
 
 pub mod audit;
+pub mod caller;
 pub mod clock;
 pub mod config;
 pub mod fold;
 pub mod holidays;
 pub mod pcode;
+pub mod store;
 pub mod support_hours;
 
 pub use clock::{Clock, SimulatedClock, SystemClock};

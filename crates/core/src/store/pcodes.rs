@@ -1,0 +1,237 @@
+//! P-codes in the store: issued only while MitID Support is open, redeemed
+//! with every attempt counted inside one write transaction.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, audit_log, ts};
+use crate::pcode::{ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY};
+use crate::support_hours::SupportHours;
+
+/// Who redeems: the citizen's MitID app, not an agent.
+pub const REDEEMER: &str = "mitid-app";
+
+/// Compares two byte strings in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random_reference() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(format!("P-{}", hex::encode(bytes)))
+}
+
+type Row = (i64, String, Vec<u8>, String, String, u8, String, Option<String>);
+
+fn info(caller_id: i64, row: &Row) -> Result<PCodeInfo, StoreError> {
+    let (id, reference, _, issued, expires, attempts_left, state, reason) = row;
+    Ok(PCodeInfo {
+        id: *id,
+        reference: reference.clone(),
+        caller_id,
+        issued_at: ts(issued)?,
+        expires_at: ts(expires)?,
+        attempts_left: *attempts_left,
+        state: PCodeState::parse(state).ok_or_else(|| StoreError::Corrupt(format!("P-code state {state:?}")))?,
+        revoked_reason: reason.clone(),
+    })
+}
+
+impl Store {
+    /// Issues a P-code to a caller, if MitID Support is open at `now` and
+    /// the caller has fewer than `max_active` usable codes. The code is
+    /// returned once and stored only as a keyed hash.
+    pub fn issue_pcode(
+        &mut self,
+        caller_id: i64,
+        key: &CodeKey,
+        hours: &SupportHours,
+        max_active: u32,
+        agent: &str,
+        now: Timestamp,
+    ) -> Result<(PCode, PCodeInfo), StoreError> {
+        let subject = format!("caller:{caller_id}");
+        let status = hours.status(now);
+        let tx = self.write()?;
+        if !status.open {
+            audit_log::append(&tx, now, agent, "pcode.issue", &subject, "refused:closed")?;
+            tx.commit()?;
+            let next_open = status
+                .next_change
+                .map(|t| t.display_with_offset(hours.time_zone().to_offset(t)).to_string())
+                .unwrap_or_else(|| "when a new opening is planned".into());
+            return Err(StoreError::Closed { next_open });
+        }
+        let exists: Option<i64> =
+            tx.query_row("SELECT id FROM caller WHERE id = ?1", [caller_id], |r| r.get(0)).optional()?;
+        if exists.is_none() {
+            return Err(StoreError::NoCaller(caller_id));
+        }
+        let active: u32 = tx.query_row(
+            "SELECT count(*) FROM pcode WHERE caller_id = ?1 AND state = 'active' AND expires_at > ?2",
+            params![caller_id, now.to_string()],
+            |r| r.get(0),
+        )?;
+        if active >= max_active {
+            audit_log::append(&tx, now, agent, "pcode.issue", &subject, "refused:too_many_active")?;
+            tx.commit()?;
+            return Err(StoreError::TooManyActive(max_active));
+        }
+        let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
+        let reference = random_reference()?;
+        let expires_at = now + VALIDITY;
+        tx.execute(
+            "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active')",
+            params![
+                reference,
+                caller_id,
+                key.hash(&code).as_slice(),
+                now.to_string(),
+                expires_at.to_string(),
+                ATTEMPTS
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        audit_log::append(&tx, now, agent, "pcode.issue", &format!("pcode:{reference} {subject}"), "ok")?;
+        tx.commit()?;
+        let info = PCodeInfo {
+            id,
+            reference,
+            caller_id,
+            issued_at: now,
+            expires_at,
+            attempts_left: ATTEMPTS,
+            state: PCodeState::Active,
+            revoked_reason: None,
+        };
+        Ok((code, info))
+    }
+
+    /// What the citizen's MitID app does with a code typed for `caller_id`
+    /// (the app knows whose passport it is). Counted atomically: two
+    /// attempts at the same instant never share an attempt or a success.
+    pub fn redeem_pcode(
+        &mut self,
+        caller_id: i64,
+        code: &PCode,
+        key: &CodeKey,
+        now: Timestamp,
+    ) -> Result<Redemption, StoreError> {
+        let hash = key.hash(code);
+        let tx = self.write()?;
+        let rows: Vec<Row> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, reference, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason
+                 FROM pcode WHERE caller_id = ?1 ORDER BY issued_at DESC, id DESC",
+            )?;
+            stmt.query_map([caller_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        let codes: Vec<PCodeInfo> = rows.iter().map(|row| info(caller_id, row)).collect::<Result<_, _>>()?;
+        let void_result = |c: &PCodeInfo| match c.state {
+            PCodeState::Consumed => Some(Redemption::Consumed),
+            PCodeState::Revoked => Some(Redemption::Revoked),
+            PCodeState::Locked => Some(Redemption::Locked),
+            PCodeState::Active if now >= c.expires_at => Some(Redemption::Expired),
+            PCodeState::Active => None,
+        };
+        // Check every code, so the time taken does not tell which matched.
+        let matched = rows.iter().zip(&codes).fold(None, |m, (row, c)| if same(&row.2, &hash) { Some(c) } else { m });
+        let (result, subject) = match matched {
+            Some(c) => {
+                let result = match void_result(c) {
+                    Some(void) => void,
+                    None => {
+                        tx.execute("UPDATE pcode SET state = 'consumed' WHERE id = ?1 AND state = 'active'", [c.id])?;
+                        Redemption::Accepted
+                    }
+                };
+                (result, format!("pcode:{}", c.reference))
+            }
+            None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
+                None => (Redemption::NoCode, format!("caller:{caller_id}")),
+                Some(c) => {
+                    let result = match void_result(c) {
+                        Some(void) => void,
+                        None => {
+                            let left = c.attempts_left.saturating_sub(1);
+                            let state = if left == 0 { "locked" } else { "active" };
+                            tx.execute(
+                                "UPDATE pcode SET attempts_left = ?2, state = ?3 WHERE id = ?1",
+                                params![c.id, left, state],
+                            )?;
+                            if left == 0 { Redemption::Locked } else { Redemption::Wrong { attempts_left: left } }
+                        }
+                    };
+                    (result, format!("pcode:{}", c.reference))
+                }
+            },
+        };
+        audit_log::append(&tx, now, REDEEMER, "pcode.redeem", &subject, result.name())?;
+        tx.commit()?;
+        Ok(result)
+    }
+
+    /// Revokes an active P-code. The reason is kept with the code (it may
+    /// name the caller's situation), not in the audit log.
+    pub fn revoke_pcode(
+        &mut self,
+        reference: &str,
+        reason: &str,
+        agent: &str,
+        now: Timestamp,
+    ) -> Result<PCodeInfo, StoreError> {
+        let tx = self.write()?;
+        let row: Option<(i64, String)> = tx
+            .query_row("SELECT id, state FROM pcode WHERE reference = ?1", [reference], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((id, state)) = row else { return Err(StoreError::NoPCode(reference.to_owned())) };
+        match PCodeState::parse(&state) {
+            Some(PCodeState::Active) => {}
+            Some(other) => return Err(StoreError::AlreadyVoid(other.as_str())),
+            None => return Err(StoreError::Corrupt(format!("P-code state {state:?}"))),
+        }
+        tx.execute(
+            "UPDATE pcode SET state = 'revoked', revoked_reason = ?2 WHERE id = ?1",
+            params![id, reason.trim()],
+        )?;
+        audit_log::append(&tx, now, agent, "pcode.revoke", &format!("pcode:{reference}"), "ok")?;
+        tx.commit()?;
+        self.pcode(reference)?.ok_or_else(|| StoreError::NoPCode(reference.to_owned()))
+    }
+
+    /// One P-code by reference.
+    pub fn pcode(&self, reference: &str) -> Result<Option<PCodeInfo>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, reference, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason, caller_id
+                 FROM pcode WHERE reference = ?1",
+                [reference],
+                |r| {
+                    let row: Row = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+                    Ok((row, r.get::<_, i64>(8)?))
+                },
+            )
+            .optional()?;
+        row.map(|(row, caller)| info(caller, &row)).transpose()
+    }
+
+    /// A caller's P-codes, newest first.
+    pub fn pcodes(&self, caller_id: i64) -> Result<Vec<PCodeInfo>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, reference, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason
+             FROM pcode WHERE caller_id = ?1 ORDER BY issued_at DESC, id DESC",
+        )?;
+        let rows: Vec<Row> = stmt
+            .query_map([caller_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.iter().map(|row| info(caller_id, row)).collect()
+    }
+}

@@ -1,0 +1,232 @@
+//! Search as you type: a phone number in any format, an e-mail address, a
+//! caller or P-code reference, or a name — ranked exact phone first, then
+//! e-mail and references, then names by prefix, then near misses.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::{Store, StoreError};
+use crate::caller::{CallerDetails, Phone};
+use crate::fold;
+
+/// How a hit matched, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The phone number, exactly.
+    Phone,
+    /// The e-mail address, exactly.
+    Email,
+    /// A caller reference (`C-17`) or P-code reference (`P-3f9a0c21`).
+    Reference,
+    /// Every word of the query starts a word of the name; the whole name
+    /// when `exact`.
+    Name,
+    /// A name one or two letters away from the query.
+    Fuzzy,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// The caller.
+    pub caller_id: i64,
+    /// "Given Family".
+    pub name: String,
+    /// Date of birth, when known.
+    pub birth_date: Option<String>,
+    /// The first phone number, when known.
+    pub phone: Option<String>,
+    /// How it matched.
+    pub kind: MatchKind,
+}
+
+/// Indexes (or re-indexes) a caller's name.
+pub(super) fn index(tx: &Transaction<'_>, id: i64, details: &CallerDetails) -> Result<(), StoreError> {
+    let name = format!("{} {}", details.given_name, details.family_name);
+    tx.execute("DELETE FROM caller_search WHERE rowid = ?1", [id])?;
+    tx.execute("INSERT INTO caller_search (rowid, terms) VALUES (?1, ?2)", params![id, fold::index_terms(&name)])?;
+    tx.execute(
+        "INSERT INTO caller_name_key (caller_id, name_key) VALUES (?1, ?2)
+         ON CONFLICT (caller_id) DO UPDATE SET name_key = ?2",
+        params![id, fold::key(&name)],
+    )?;
+    Ok(())
+}
+
+/// Removes a caller from the index.
+pub(super) fn unindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM caller_search WHERE rowid = ?1", [id])?;
+    tx.execute("DELETE FROM caller_name_key WHERE caller_id = ?1", [id])?;
+    Ok(())
+}
+
+/// Indexes every caller (when the search tables are first made).
+pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare("SELECT id, given_name, family_name FROM caller")?;
+    let rows: Vec<(i64, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    drop(stmt);
+    for (id, given_name, family_name) in rows {
+        index(tx, id, &CallerDetails { given_name, family_name, ..CallerDetails::default() })?;
+    }
+    Ok(())
+}
+
+/// A term for an FTS5 query: quoted, so no character of it is syntax.
+fn fts_prefix(term: &str) -> String {
+    format!("\"{}\"*", term.replace('"', ""))
+}
+
+/// Levenshtein distance, stopping early above `max`.
+fn within(a: &str, b: &str, max: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        if cur.iter().min().is_some_and(|m| *m > max) {
+            return false;
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= max
+}
+
+impl Store {
+    /// Callers matching `query`, best first, at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        let query = query.trim();
+        let mut found: Vec<(i64, MatchKind)> = Vec::new();
+        let push = |found: &mut Vec<(i64, MatchKind)>, id: i64, kind| {
+            if !found.iter().any(|(f, _)| *f == id) {
+                found.push((id, kind));
+            }
+        };
+        if query.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        // A phone number: digits with the usual separators.
+        let digits = query.chars().filter(char::is_ascii_digit).count();
+        if digits >= 6
+            && query.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+            && let Ok(phone) = Phone::parse(query)
+        {
+            let mut stmt = self.conn.prepare_cached("SELECT caller_id FROM caller_phone WHERE e164 = ?1 LIMIT 50")?;
+            for id in stmt.query_map([phone.e164()], |r| r.get::<_, i64>(0))? {
+                push(&mut found, id?, MatchKind::Phone);
+            }
+        }
+        if query.contains('@') {
+            let mut stmt =
+                self.conn.prepare_cached("SELECT id FROM caller WHERE email = ?1 COLLATE NOCASE LIMIT 50")?;
+            for id in stmt.query_map([query], |r| r.get::<_, i64>(0))? {
+                push(&mut found, id?, MatchKind::Email);
+            }
+        }
+        let upper = query.to_ascii_uppercase();
+        if let Some(id) =
+            upper.strip_prefix("C-").or(upper.strip_prefix("C")).and_then(|n| n.trim().parse::<i64>().ok())
+        {
+            let exists: Option<i64> =
+                self.conn.query_row("SELECT id FROM caller WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            if let Some(id) = exists {
+                push(&mut found, id, MatchKind::Reference);
+            }
+        }
+        if let Some(hex) = upper.strip_prefix("P-") {
+            let owner: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT caller_id FROM pcode WHERE reference = ?1",
+                    [format!("P-{}", hex.to_ascii_lowercase())],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = owner {
+                push(&mut found, id, MatchKind::Reference);
+            }
+        }
+        let terms = fold::query_terms(query);
+        if !terms.is_empty() && found.len() < limit {
+            // Whole words first ("Søren" before "Sørensen"), then prefixes;
+            // within each, the whole name first, then the shortest names.
+            let wanted = fold::key(query);
+            let exact = terms.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" AND ");
+            let prefix = terms.iter().map(|t| fts_prefix(t)).collect::<Vec<_>>().join(" AND ");
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT k.caller_id FROM caller_search s JOIN caller_name_key k ON k.caller_id = s.rowid
+                 WHERE caller_search MATCH ?1
+                 ORDER BY k.name_key <> ?2, length(k.name_key), k.caller_id LIMIT ?3",
+            )?;
+            for expression in [exact, prefix] {
+                if found.len() >= limit {
+                    break;
+                }
+                for id in stmt.query_map(params![expression, wanted, limit as i64], |r| r.get::<_, i64>(0))? {
+                    push(&mut found, id?, MatchKind::Name);
+                }
+            }
+            // Near misses: names sharing the first two letters of the longest
+            // word, within one edit (two for long words).
+            if found.len() < limit
+                && let Some(longest) = terms.iter().filter(|t| t.chars().count() >= 4).max_by_key(|t| t.len())
+            {
+                let head: String = longest.chars().take(2).collect();
+                let max = if longest.chars().count() >= 8 { 2 } else { 1 };
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT k.caller_id, k.name_key FROM caller_search s JOIN caller_name_key k ON k.caller_id = s.rowid
+                     WHERE caller_search MATCH ?1 LIMIT 5000",
+                )?;
+                let rows =
+                    stmt.query_map([fts_prefix(&head)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+                for row in rows {
+                    let (id, key) = row?;
+                    let close = key.split(' ').any(|word| within(word, longest, max));
+                    if close {
+                        push(&mut found, id, MatchKind::Fuzzy);
+                        if found.len() >= limit {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        found.truncate(limit);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT given_name, family_name, birth_date, (SELECT e164 FROM caller_phone WHERE caller_id = c.id LIMIT 1)
+             FROM caller c WHERE id = ?1",
+        )?;
+        let mut hits = Vec::with_capacity(found.len());
+        for (id, kind) in found {
+            let row = stmt
+                .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            if let Some((given, family, birth_date, phone)) = row {
+                let name = format!("{given} {family}").trim().to_owned();
+                hits.push(Hit { caller_id: id, name, birth_date, phone, kind });
+            }
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within;
+
+    #[test]
+    fn edit_distance() {
+        assert!(within("soeren", "soeren", 0));
+        assert!(within("soeren", "soren", 1));
+        assert!(within("hansen", "hanson", 1));
+        assert!(!within("hansen", "jensen", 1));
+        assert!(within("christiansen", "kristiansen", 2));
+        assert!(!within("a", "abcd", 2));
+    }
+}

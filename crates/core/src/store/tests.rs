@@ -1,0 +1,345 @@
+use std::sync::{Arc, Barrier};
+
+use jiff::civil::date;
+use jiff::{SignedDuration, Timestamp};
+
+use super::*;
+use crate::audit::ChainBreak;
+use crate::caller::{CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
+use crate::pcode::{CodeKey, PCode, PCodeState, Redemption};
+use crate::support_hours::{COPENHAGEN, SupportHours};
+
+fn local(s: &str) -> Timestamp {
+    COPENHAGEN.to_timestamp(s.parse().unwrap()).unwrap()
+}
+
+/// A Tuesday morning: Support is open.
+fn open_time() -> Timestamp {
+    local("2026-11-24T10:00")
+}
+
+fn person(given: &str, family: &str, phone: Option<&str>) -> CallerDetails {
+    CallerDetails {
+        given_name: given.into(),
+        family_name: family.into(),
+        phones: phone.map(|p| vec![Phone::parse(p).unwrap()]).unwrap_or_default(),
+        ..CallerDetails::default()
+    }
+}
+
+fn key() -> CodeKey {
+    CodeKey::from_bytes([7; 32])
+}
+
+#[test]
+fn a_new_file_is_current_with_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let mode: String = store.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let fk: bool = store.conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    assert!(fk);
+}
+
+#[test]
+fn an_old_file_is_upgraded_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    {
+        let old = Store::open_at(&path, 1).unwrap();
+        assert_eq!(old.schema_version().unwrap(), 1);
+        old.conn
+            .execute(
+                "INSERT INTO caller (given_name, family_name, created_at, updated_at) VALUES ('Åse', 'Ågård', ?1, ?1)",
+                [open_time().to_string()],
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let hits = store.search("aase aagaard", 10).unwrap();
+    assert_eq!(hits.len(), 1, "the old caller is indexed by the upgrade");
+    assert_eq!(hits[0].name, "Åse Ågård");
+    // A file from the future is refused, not damaged.
+    store.conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    drop(store);
+    assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+}
+
+#[test]
+fn callers_are_created_edited_and_read_back() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut details = person("Olena", "Shevchenko", Some("+380 44 123 4567"));
+    details.birth_date = Some(date(1990, 5, 17));
+    details.nationality = Some("UKR".into());
+    details.documents =
+        vec![DocumentRef { kind: DocumentKind::Passport, country: "UKR".into(), number: "FX123456".into() }];
+    let id = s.add_caller(details.clone(), "agent-1", open_time()).unwrap();
+    let caller = s.caller(id).unwrap().unwrap();
+    assert_eq!(caller.details.phones[0].e164(), "+380441234567");
+    assert_eq!(caller.details.documents[0].masked_number(), "••••3456");
+    assert_eq!(caller.reference(), format!("C-{id}"));
+    details.email = Some("olena@example.org".into());
+    details.phones.push(Phone::parse("86123456").unwrap());
+    s.update_caller(id, details, "agent-1", open_time()).unwrap();
+    let caller = s.caller(id).unwrap().unwrap();
+    assert_eq!(caller.details.phones.len(), 2);
+    assert_eq!(caller.details.email.as_deref(), Some("olena@example.org"));
+    assert!(matches!(
+        s.update_caller(999, person("A", "B", None), "agent-1", open_time()),
+        Err(StoreError::NoCaller(999))
+    ));
+    assert!(matches!(
+        s.add_caller(CallerDetails::default(), "agent-1", open_time()),
+        Err(StoreError::InvalidCaller(_))
+    ));
+    s.log_contact(
+        id,
+        &Contact {
+            at: open_time(),
+            agent: "agent-1".into(),
+            channel: Channel::Phone,
+            outcome: "P-code issued".into(),
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    assert_eq!(s.contacts(id).unwrap().len(), 1);
+    let actions: Vec<String> =
+        s.audit_entries(&AuditFilter::default()).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["contact.log", "caller.update", "caller.create"]);
+}
+
+#[test]
+fn delete_really_deletes_and_the_log_keeps_only_that_it_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    let id = s.add_caller(person("Zacharias", "Quetzalcoatl", Some("+4520123456")), "agent-1", open_time()).unwrap();
+    s.issue_pcode(id, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    s.log_contact(
+        id,
+        &Contact {
+            at: open_time(),
+            agent: "agent-1".into(),
+            channel: Channel::Counter,
+            outcome: "x".into(),
+            note: "Zacharias".into(),
+        },
+    )
+    .unwrap();
+    s.delete_caller(id, "agent-1", open_time()).unwrap();
+    assert!(s.caller(id).unwrap().is_none());
+    assert!(s.search("Zacharias", 10).unwrap().is_empty());
+    assert!(s.search("+4520123456", 10).unwrap().is_empty());
+    assert!(s.pcodes(id).unwrap().is_empty());
+    assert!(s.contacts(id).unwrap().is_empty());
+    let last = &s.audit_entries(&AuditFilter { limit: Some(1), ..AuditFilter::default() }).unwrap()[0];
+    assert_eq!((last.action.as_str(), last.subject.clone()), ("caller.delete", format!("caller:{id}")));
+    drop(s);
+    let bytes = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    assert!(!text.contains("quetzalcoatl") && !text.contains("zacharias"), "the name is gone from the file");
+}
+
+#[test]
+fn duplicates_merge() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = s.add_caller(person("Søren", "Ærø", Some("+4520123456")), "agent-1", open_time()).unwrap();
+    let mut dup = person("Soren", "Aero", Some("+4586123456"));
+    dup.email = Some("soren@example.dk".into());
+    let b = s.add_caller(dup, "agent-1", open_time()).unwrap();
+    s.issue_pcode(b, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    s.merge_callers(a, b, "agent-1", open_time()).unwrap();
+    let merged = s.caller(a).unwrap().unwrap();
+    assert_eq!(merged.details.phones.len(), 2);
+    assert_eq!(merged.details.email.as_deref(), Some("soren@example.dk"));
+    assert!(s.caller(b).unwrap().is_none());
+    assert_eq!(s.pcodes(a).unwrap().len(), 1, "the P-code moved");
+    assert!(matches!(s.merge_callers(a, a, "agent-1", open_time()), Err(StoreError::SelfMerge)));
+    assert_eq!(s.search("+4586123456", 5).unwrap()[0].caller_id, a);
+}
+
+#[test]
+fn search_ranks_phone_then_names_then_near_misses() {
+    let mut s = Store::open_in_memory().unwrap();
+    let soren = s.add_caller(person("Søren", "Kierkegaard", Some("20 12 34 56")), "a", open_time()).unwrap();
+    let sorensen = s.add_caller(person("Anne", "Sørensen", None), "a", open_time()).unwrap();
+    let muller = s.add_caller(person("Jürgen", "Müller", Some("+49 30 901820")), "a", open_time()).unwrap();
+    let hansen = s.add_caller(person("Hans", "Hansen", None), "a", open_time()).unwrap();
+    let mut with_mail = person("Mette", "Frederiksen", None);
+    with_mail.email = Some("Mette@Example.dk".into());
+    let mette = s.add_caller(with_mail, "a", open_time()).unwrap();
+    let ids =
+        |s: &Store, q: &str| s.search(q, 10).unwrap().into_iter().map(|h| (h.caller_id, h.kind)).collect::<Vec<_>>();
+    assert_eq!(ids(&s, "+45 20 12 34 56"), vec![(soren, MatchKind::Phone)]);
+    assert_eq!(ids(&s, "20123456"), vec![(soren, MatchKind::Phone)]);
+    assert_eq!(ids(&s, "0049 30 901820"), vec![(muller, MatchKind::Phone)]);
+    assert_eq!(ids(&s, "mette@example.DK"), vec![(mette, MatchKind::Email)]);
+    assert_eq!(ids(&s, &format!("C-{hansen}")), vec![(hansen, MatchKind::Reference)]);
+    // "Søren" exactly comes before "Sørensen" (a prefix match).
+    assert_eq!(ids(&s, "soren"), vec![(soren, MatchKind::Name), (sorensen, MatchKind::Name)]);
+    assert_eq!(ids(&s, "Soeren K")[0], (soren, MatchKind::Name));
+    assert_eq!(ids(&s, "MUELLER"), vec![(muller, MatchKind::Name)]);
+    assert_eq!(ids(&s, "muller j"), vec![(muller, MatchKind::Name)]);
+    assert_eq!(ids(&s, "Hanson"), vec![(hansen, MatchKind::Fuzzy)], "one letter off");
+    assert_eq!(ids(&s, "Kirkegaard")[0], (soren, MatchKind::Fuzzy));
+    assert!(ids(&s, "zzzz").is_empty());
+    for odd in ["\"", "*", "NEAR(", "a OR b", "'; DROP TABLE caller; --", "P-", "C-", "@", "(((", "\u{0}"] {
+        let _ = s.search(odd, 10).unwrap();
+    }
+    let (_, info) = s.issue_pcode(hansen, &key(), &SupportHours::default(), 3, "a", open_time()).unwrap();
+    assert_eq!(ids(&s, &info.reference), vec![(hansen, MatchKind::Reference)]);
+}
+
+#[test]
+fn pcode_follows_the_rules() {
+    let mut s = Store::open_in_memory().unwrap();
+    let hours = SupportHours::default();
+    let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
+    let now = open_time();
+    assert_eq!(s.redeem_pcode(id, &"12345678".parse().unwrap(), &key(), now).unwrap(), Redemption::NoCode);
+    // Accepted once, then consumed.
+    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    assert_eq!(info.expires_at, now + SignedDuration::from_hours(24 * 60));
+    assert_eq!(info.attempts_left, 3);
+    assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Accepted);
+    assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Consumed);
+    // Three wrong attempts lock it; then even the right code is refused.
+    let (code, _) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let wrong = wrong_code(&code);
+    assert_eq!(s.redeem_pcode(id, &wrong, &key(), now).unwrap(), Redemption::Wrong { attempts_left: 2 });
+    assert_eq!(s.redeem_pcode(id, &wrong, &key(), now).unwrap(), Redemption::Wrong { attempts_left: 1 });
+    assert_eq!(s.redeem_pcode(id, &wrong, &key(), now).unwrap(), Redemption::Locked);
+    assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Locked);
+    // Valid up to, not at, 60 days.
+    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    assert_eq!(s.redeem_pcode(id, &code, &key(), info.expires_at).unwrap(), Redemption::Expired);
+    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let just_before = info.expires_at - SignedDuration::from_secs(1);
+    assert_eq!(s.redeem_pcode(id, &code, &key(), just_before).unwrap(), Redemption::Accepted);
+    // Revoked: with a reason, refused after.
+    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let revoked = s.revoke_pcode(&info.reference, "caller reported it lost", "agent-1", now).unwrap();
+    assert_eq!(revoked.state, PCodeState::Revoked);
+    assert_eq!(revoked.revoked_reason.as_deref(), Some("caller reported it lost"));
+    assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Revoked);
+    assert!(matches!(
+        s.revoke_pcode(&info.reference, "again", "agent-1", now),
+        Err(StoreError::AlreadyVoid("revoked"))
+    ));
+    assert!(matches!(s.revoke_pcode("P-00000000", "x", "agent-1", now), Err(StoreError::NoPCode(_))));
+    // A different key does not accept the code.
+    let (code, _) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let other = CodeKey::from_bytes([8; 32]);
+    assert_eq!(s.redeem_pcode(id, &code, &other, now).unwrap(), Redemption::Wrong { attempts_left: 2 });
+    // No code or hash of one in the audit log.
+    for e in s.audit_entries(&AuditFilter::default()).unwrap() {
+        assert!(!e.subject.contains(code.digits()) && !e.verdict.contains(code.digits()));
+    }
+}
+
+fn wrong_code(code: &PCode) -> PCode {
+    let d = code.digits();
+    let last = (d.as_bytes()[7] - b'0' + 1) % 10;
+    format!("{}{}", &d[..7], last).parse().unwrap()
+}
+
+#[test]
+fn issuing_is_refused_outside_support_hours_at_the_boundary() {
+    let mut s = Store::open_in_memory().unwrap();
+    let hours = SupportHours::default();
+    let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
+    assert!(s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-24T19:59:59")).is_ok());
+    match s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-24T20:00:00")) {
+        Err(StoreError::Closed { next_open }) => assert_eq!(next_open, "2026-11-25T08:00:00+01:00"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-28T09:59:59")),
+        Err(StoreError::Closed { .. })
+    ));
+    assert!(s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-28T10:00:00")).is_ok());
+    let refused =
+        s.audit_entries(&AuditFilter::default()).unwrap().into_iter().filter(|e| e.verdict == "refused:closed").count();
+    assert_eq!(refused, 2, "refusals are logged");
+    // The cap on active codes.
+    assert!(matches!(s.issue_pcode(id, &key(), &hours, 2, "agent-1", open_time()), Err(StoreError::TooManyActive(2))));
+    assert!(matches!(
+        s.issue_pcode(424242, &key(), &hours, 2, "agent-1", open_time()),
+        Err(StoreError::NoCaller(424242))
+    ));
+}
+
+/// 32 threads, each with its own connection to one file, at the same instant.
+fn race(path: &std::path::Path, id: i64, codes: Vec<PCode>) -> Vec<Redemption> {
+    let barrier = Arc::new(Barrier::new(codes.len()));
+    let handles: Vec<_> = codes
+        .into_iter()
+        .map(|code| {
+            let (barrier, path) = (barrier.clone(), path.to_owned());
+            std::thread::spawn(move || {
+                let mut s = Store::open(&path).unwrap();
+                barrier.wait();
+                s.redeem_pcode(id, &code, &key(), open_time()).unwrap()
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn thirty_two_threads_never_share_a_success_or_an_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
+    let (code, _) = s.issue_pcode(id, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    let results = race(&path, id, vec![code; 32]);
+    assert_eq!(results.iter().filter(|r| **r == Redemption::Accepted).count(), 1, "{results:?}");
+    assert_eq!(results.iter().filter(|r| **r == Redemption::Consumed).count(), 31);
+
+    let (code, _) = s.issue_pcode(id, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    let results = race(&path, id, vec![wrong_code(&code); 32]);
+    let count = |r: Redemption| results.iter().filter(|x| **x == r).count();
+    assert_eq!(count(Redemption::Wrong { attempts_left: 2 }), 1, "{results:?}");
+    assert_eq!(count(Redemption::Wrong { attempts_left: 1 }), 1);
+    assert_eq!(count(Redemption::Locked), 30);
+    assert_eq!(
+        s.verify_audit().unwrap(),
+        AuditReport { entries: s.audit_entries(&AuditFilter::default()).unwrap().len() as u64, problem: None }
+    );
+}
+
+#[test]
+fn a_tampered_audit_log_is_found() {
+    let mut s = Store::open_in_memory().unwrap();
+    for i in 0..6 {
+        s.add_caller(person("Anna", &format!("Eriksson{i}"), None), "agent-1", open_time()).unwrap();
+    }
+    assert_eq!(s.verify_audit().unwrap(), AuditReport { entries: 6, problem: None });
+    s.conn.execute("UPDATE audit SET verdict = 'refused' WHERE seq = 3", []).unwrap();
+    assert_eq!(s.verify_audit().unwrap().problem, Some(ChainBreak::Edited { seq: 3 }));
+    s.conn.execute("UPDATE audit SET verdict = 'ok' WHERE seq = 3", []).unwrap();
+    assert_eq!(s.verify_audit().unwrap().problem, None);
+    s.conn.execute("DELETE FROM audit WHERE seq = 4", []).unwrap();
+    assert_eq!(s.verify_audit().unwrap().problem, Some(ChainBreak::Broken { seq: 5, after: 3 }));
+    let mut t = Store::open_in_memory().unwrap();
+    for i in 0..4 {
+        t.add_caller(person("Anna", &format!("E{i}"), None), "agent-1", open_time()).unwrap();
+    }
+    t.conn.execute("DELETE FROM audit WHERE seq = 4", []).unwrap();
+    assert_eq!(t.verify_audit().unwrap().problem, Some(ChainBreak::Truncated { last: 3, head: 4 }));
+    // Reordering: swap two entries' positions.
+    let mut r = Store::open_in_memory().unwrap();
+    for i in 0..4 {
+        r.add_caller(person("Anna", &format!("E{i}"), None), "agent-1", open_time()).unwrap();
+    }
+    r.conn
+        .execute_batch(
+            "UPDATE audit SET seq = 100 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 100;",
+        )
+        .unwrap();
+    assert!(r.verify_audit().unwrap().problem.is_some());
+}
