@@ -9,6 +9,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mitid-assist/target}"
 RUNTIME_PACKAGES="libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libwayland-client0"
 # What the tests and the screenshot need besides: a real X server and tools to drive it.
 TEST_PACKAGES="xvfb xdotool imagemagick x11-utils"
+# The real key stores the P-code key lives in: a D-Bus session with GNOME
+# Keyring's Secret Service, and the kernel keyring.
+KEYRING_PACKAGES="dbus-daemon gnome-keyring keyutils"
 
 # Installs the Debian packages given that are not installed yet.
 apt_install() {

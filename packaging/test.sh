@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . packaging/lib.sh
 need_rust
 # shellcheck disable=SC2086
-apt_install $RUNTIME_PACKAGES $TEST_PACKAGES
+apt_install $RUNTIME_PACKAGES $TEST_PACKAGES $KEYRING_PACKAGES
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 export ICED_TEST_BACKEND=tiny-skia
@@ -19,4 +19,13 @@ cargo fmt --all --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 echo "== cargo test (release: the end-to-end tests drive the release binary)"
-cargo test --locked --release --workspace
+# Inside a private D-Bus session with an unlocked GNOME Keyring (its files in
+# a scratch folder, never the user's), and a session kernel keyring, so the
+# P-code key is tested in both real stores.
+scratch
+export XDG_DATA_HOME="$SCRATCH" MITID_TEST_KEYRINGS=kernel,secret-service
+dbus-run-session -- bash -c '
+    set -euo pipefail
+    eval "$(printf test-only-password | gnome-keyring-daemon --unlock --components=secrets)"
+    exec keyctl session - cargo test --locked --release --workspace
+' 2> >(grep -v "Failed to set fd limit" >&2)

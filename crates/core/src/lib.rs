@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod fold;
 pub mod holidays;
+pub mod keys;
 pub mod pcode;
 pub mod store;
 pub mod support_hours;
