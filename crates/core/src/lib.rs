@@ -16,6 +16,7 @@ pub mod keys;
 pub mod pcode;
 pub mod store;
 pub mod support_hours;
+pub mod synthetic;
 
 pub use clock::{Clock, SimulatedClock, SystemClock};
 pub use holidays::{Holiday, HolidayKind, HolidayRules};

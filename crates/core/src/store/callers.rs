@@ -34,6 +34,50 @@ impl Store {
         Ok(id)
     }
 
+    /// Adds many callers in one transaction with one audit entry (`action`,
+    /// e.g. `caller.import`): all of them, or none when one is invalid.
+    pub fn add_callers(
+        &mut self,
+        batch: Vec<CallerDetails>,
+        agent: &str,
+        action: &str,
+        now: Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        let today = crate::support_hours::COPENHAGEN.to_datetime(now).date();
+        let batch = batch
+            .into_iter()
+            .enumerate()
+            .map(|(index, d)| d.validated(today).map_err(|source| StoreError::InvalidAt { index, source }))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tx = self.write()?;
+        let mut ids = Vec::with_capacity(batch.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO caller (given_name, family_name, birth_date, nationality, email, language, notes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )?;
+            for details in &batch {
+                insert.execute(params![
+                    details.given_name,
+                    details.family_name,
+                    details.birth_date.map(|d| d.to_string()),
+                    details.nationality,
+                    details.email,
+                    details.language,
+                    details.notes,
+                    now.to_string()
+                ])?;
+                let id = tx.last_insert_rowid();
+                write_children(&tx, id, details)?;
+                search::index(&tx, id, details)?;
+                ids.push(id);
+            }
+        }
+        audit_log::append(&tx, now, agent, action, &format!("callers:{}", ids.len()), "ok")?;
+        tx.commit()?;
+        Ok(ids)
+    }
+
     /// Replaces a caller's details.
     pub fn update_caller(
         &mut self,

@@ -124,6 +124,14 @@ pub enum StoreError {
     /// Invalid caller details.
     #[error(transparent)]
     InvalidCaller(#[from] InvalidCaller),
+    /// Invalid details at a position of a batch (0-based).
+    #[error("entry {} is not valid: {source}", index + 1)]
+    InvalidAt {
+        /// Where in the batch.
+        index: usize,
+        /// What is wrong.
+        source: InvalidCaller,
+    },
     /// No such caller.
     #[error("there is no caller {0}")]
     NoCaller(i64),
@@ -154,6 +162,16 @@ pub enum StoreError {
     /// Merging a caller into itself.
     #[error("a caller cannot be merged into itself")]
     SelfMerge,
+    /// The key offered is not the one the P-codes in this file were hashed with.
+    #[error(
+        "the P-code key in the keyring (fingerprint {found}) is not the one this database was made with ({expected}): restore the keyring entry; with a new key no P-code issued so far can be checked"
+    )]
+    KeyMismatch {
+        /// The database's key fingerprint.
+        expected: String,
+        /// The offered key's.
+        found: String,
+    },
 }
 
 /// The store, on one connection. Open one per thread that writes at the
@@ -226,6 +244,24 @@ impl Store {
     /// never both read a state and then both act on it.
     fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
         Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// Ties the database to a P-code key: the first key used is remembered
+    /// by fingerprint, and any other is refused.
+    pub fn bind_key(&mut self, key: &crate::pcode::CodeKey) -> Result<(), StoreError> {
+        let found = key.fingerprint();
+        let tx = self.write()?;
+        let expected: Option<String> =
+            tx.query_row("SELECT value FROM meta WHERE key = 'pcode_key'", [], |r| r.get(0)).optional()?;
+        match expected {
+            Some(expected) if expected != found => Err(StoreError::KeyMismatch { expected, found }),
+            Some(_) => Ok(()),
+            None => {
+                tx.execute("INSERT INTO meta (key, value) VALUES ('pcode_key', ?1)", [&found])?;
+                tx.commit()?;
+                Ok(())
+            }
+        }
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {

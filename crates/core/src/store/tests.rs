@@ -343,3 +343,39 @@ fn a_tampered_audit_log_is_found() {
         .unwrap();
     assert!(r.verify_audit().unwrap().problem.is_some());
 }
+
+#[test]
+fn a_database_keeps_to_its_key() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.bind_key(&key()).unwrap();
+    s.bind_key(&key()).unwrap();
+    match s.bind_key(&CodeKey::from_bytes([9; 32])) {
+        Err(StoreError::KeyMismatch { expected, found }) => {
+            assert_eq!(expected, key().fingerprint());
+            assert_ne!(expected, found);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_batch_is_all_or_nothing() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut rng = crate::synthetic::Rng::new(1);
+    let good: Vec<_> = (0..50).map(|_| crate::synthetic::caller(&mut rng)).collect();
+    let mut bad = good.clone();
+    bad[7].given_name.clear();
+    bad[7].family_name.clear();
+    assert!(matches!(
+        s.add_callers(bad, "agent-1", "caller.import", open_time()),
+        Err(StoreError::InvalidAt { index: 7, .. })
+    ));
+    assert_eq!(s.caller_count().unwrap(), 0);
+    let ids = s.add_callers(good.clone(), "agent-1", "caller.import", open_time()).unwrap();
+    assert_eq!(ids.len(), 50);
+    assert_eq!(s.caller(ids[3]).unwrap().unwrap().details.given_name, good[3].given_name);
+    let last = &s.audit_entries(&AuditFilter { limit: Some(1), ..AuditFilter::default() }).unwrap()[0];
+    assert_eq!((last.action.as_str(), last.subject.as_str()), ("caller.import", "callers:50"));
+    let first_name = &good[0].family_name;
+    assert!(s.search(first_name, 50).unwrap().iter().any(|h| h.caller_id == ids[0]));
+}
