@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The speed figures, measured: support-status evaluation (criterion), and for
-# the release binary under Xvfb with tiny-skia: time from start to first
-# frame, idle memory (RSS) and idle CPU. Prints a summary at the end.
-#   packaging/bench.sh [RUNS]   (RUNS start-ups to time, default 10)
+# The speed figures, measured: support-status evaluation (criterion); caller
+# search over 1,000,000 made-up callers and P-code issue + redeem throughput
+# on real SQLite files; and for the release binary under Xvfb with
+# tiny-skia: time from start to first frame, idle memory (RSS) and idle CPU.
+#   packaging/bench.sh [RUNS] [CALLERS]   (start-ups to time, default 10;
+#                                          callers to search, default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . packaging/lib.sh
@@ -10,6 +12,7 @@ need_rust
 # shellcheck disable=SC2086
 apt_install $RUNTIME_PACKAGES $TEST_PACKAGES
 runs=${1:-10}
+callers=${2:-1000000}
 
 echo "== support status per instant (criterion)"
 cargo bench --locked -p mitid-core --bench support_hours -- --noplot 2>&1 | tee "${TMPDIR:-/tmp}/mitid-bench-status.txt" | grep -E "^status|time:"
@@ -18,6 +21,16 @@ cargo build --release --locked --bin mitid-assist
 bin="$CARGO_TARGET_DIR/release/mitid-assist"
 scratch
 work=$SCRATCH
+
+echo "== caller search over $callers callers"
+"$bin" --demo --data-dir "$work/search" caller generate "$callers" 2>/dev/null
+echo "database size: $(du -m "$work/search/desk.sqlite" | cut -f1) MiB"
+"$bin" --demo --data-dir "$work/search" bench search --queries 5000 2>/dev/null
+rm -rf "$work/search"
+
+echo "== P-code issue + redeem"
+"$bin" --demo --data-dir "$work/pcodes" bench pcodes --pairs 5000 2>/dev/null
+
 start_xvfb 1280x800x24
 
 start_app() {

@@ -16,12 +16,18 @@ fn main() -> ExitCode {
         Err(error) => return fail(&error.to_string()),
     };
     if let Some(command) = &cli.command {
-        return match cli::run(command, context) {
-            Ok(output) => {
-                print!("{output}");
-                ExitCode::SUCCESS
+        return match cli::run(command, context, cli.demo) {
+            Ok(outcome) => {
+                print!("{}", outcome.stdout);
+                ExitCode::from(outcome.code)
             }
-            Err(error) => fail(&error.to_string()),
+            Err(error) => {
+                if command.json() {
+                    print!("{}", error.to_json());
+                }
+                eprintln!("mitid-assist: {error}");
+                ExitCode::from(error.exit_code())
+            }
         };
     }
     run_window(cli.demo, context, started)

@@ -103,7 +103,9 @@ fn a_broken_config_is_refused_with_its_reason() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
+    // With --json the error is the one JSON document on stdout, too.
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"], "config");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("config.toml") && err.contains("10-16") && err.contains("HH:MM-HH:MM"), "{err}");
 }

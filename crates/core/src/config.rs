@@ -90,6 +90,8 @@ pub struct Config {
     pub theme: ThemePreference,
     /// MitID Support's hours.
     pub support: HoursConfig,
+    /// The desk: agent id, P-code limits, key store.
+    pub desk: crate::desk::DeskConfig,
 }
 
 /// A configuration file that cannot be used, with what to do about it.

@@ -26,15 +26,14 @@ pub(super) fn append(
         None => (1, GENESIS),
     };
     let hash = audit::entry_hash(seq, at, agent, action, subject, verdict, &prev);
-    tx.execute(
-        "INSERT INTO audit (seq, at, agent, action, subject, verdict, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    tx.prepare_cached("INSERT INTO audit (seq, at, agent, action, subject, verdict, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
         params![seq, at.to_string(), agent, action, subject, verdict, prev.as_slice(), hash.as_slice()],
     )?;
     // The head, so that entries cut off the end are noticed too.
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
-        [seq.to_string()],
-    )?;
+    )?
+    .execute([seq.to_string()])?;
     Ok(seq)
 }
 

@@ -99,6 +99,7 @@ const MIGRATIONS: &[&str] = &[
         caller_id INTEGER PRIMARY KEY REFERENCES caller(id) ON DELETE CASCADE,
         name_key TEXT NOT NULL
     );
+    CREATE INDEX caller_name_key_key ON caller_name_key(name_key);
     "#,
 ];
 

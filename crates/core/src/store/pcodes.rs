@@ -51,6 +51,8 @@ impl Store {
         agent: &str,
         now: Timestamp,
     ) -> Result<(PCode, PCodeInfo), StoreError> {
+        // Whole seconds: the times are read out and printed.
+        let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
         let subject = format!("caller:{caller_id}");
         let status = hours.status(now);
         let tx = self.write()?;
@@ -63,16 +65,16 @@ impl Store {
                 .unwrap_or_else(|| "when a new opening is planned".into());
             return Err(StoreError::Closed { next_open });
         }
-        let exists: Option<i64> =
-            tx.query_row("SELECT id FROM caller WHERE id = ?1", [caller_id], |r| r.get(0)).optional()?;
+        let exists: Option<i64> = tx
+            .prepare_cached("SELECT id FROM caller WHERE id = ?1")?
+            .query_row([caller_id], |r| r.get(0))
+            .optional()?;
         if exists.is_none() {
             return Err(StoreError::NoCaller(caller_id));
         }
-        let active: u32 = tx.query_row(
-            "SELECT count(*) FROM pcode WHERE caller_id = ?1 AND state = 'active' AND expires_at > ?2",
-            params![caller_id, now.to_string()],
-            |r| r.get(0),
-        )?;
+        let active: u32 = tx
+            .prepare_cached("SELECT count(*) FROM pcode WHERE caller_id = ?1 AND state = 'active' AND expires_at > ?2")?
+            .query_row(params![caller_id, now.to_string()], |r| r.get(0))?;
         if active >= max_active {
             audit_log::append(&tx, now, agent, "pcode.issue", &subject, "refused:too_many_active")?;
             tx.commit()?;
@@ -81,18 +83,18 @@ impl Store {
         let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
         let reference = random_reference()?;
         let expires_at = now + VALIDITY;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active')",
-            params![
-                reference,
-                caller_id,
-                key.hash(&code).as_slice(),
-                now.to_string(),
-                expires_at.to_string(),
-                ATTEMPTS
-            ],
-        )?;
+        )?
+        .execute(params![
+            reference,
+            caller_id,
+            key.hash(&code).as_slice(),
+            now.to_string(),
+            expires_at.to_string(),
+            ATTEMPTS
+        ])?;
         let id = tx.last_insert_rowid();
         audit_log::append(&tx, now, agent, "pcode.issue", &format!("pcode:{reference} {subject}"), "ok")?;
         tx.commit()?;
@@ -119,6 +121,18 @@ impl Store {
         key: &CodeKey,
         now: Timestamp,
     ) -> Result<Redemption, StoreError> {
+        Ok(self.redeem_pcode_counted(caller_id, code, key, now)?.0)
+    }
+
+    /// As [`Self::redeem_pcode`], with the attempts left afterwards on the
+    /// P-code concerned (0 when there is none).
+    pub fn redeem_pcode_counted(
+        &mut self,
+        caller_id: i64,
+        code: &PCode,
+        key: &CodeKey,
+        now: Timestamp,
+    ) -> Result<(Redemption, u8), StoreError> {
         let hash = key.hash(code);
         let tx = self.write()?;
         let rows: Vec<Row> = {
@@ -141,39 +155,43 @@ impl Store {
         };
         // Check every code, so the time taken does not tell which matched.
         let matched = rows.iter().zip(&codes).fold(None, |m, (row, c)| if same(&row.2, &hash) { Some(c) } else { m });
-        let (result, subject) = match matched {
+        let (result, subject, left) = match matched {
             Some(c) => {
                 let result = match void_result(c) {
                     Some(void) => void,
                     None => {
-                        tx.execute("UPDATE pcode SET state = 'consumed' WHERE id = ?1 AND state = 'active'", [c.id])?;
+                        tx.prepare_cached("UPDATE pcode SET state = 'consumed' WHERE id = ?1 AND state = 'active'")?
+                            .execute([c.id])?;
                         Redemption::Accepted
                     }
                 };
-                (result, format!("pcode:{}", c.reference))
+                (result, format!("pcode:{}", c.reference), c.attempts_left)
             }
             None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
-                None => (Redemption::NoCode, format!("caller:{caller_id}")),
+                None => (Redemption::NoCode, format!("caller:{caller_id}"), 0),
                 Some(c) => {
                     let result = match void_result(c) {
                         Some(void) => void,
                         None => {
                             let left = c.attempts_left.saturating_sub(1);
                             let state = if left == 0 { "locked" } else { "active" };
-                            tx.execute(
-                                "UPDATE pcode SET attempts_left = ?2, state = ?3 WHERE id = ?1",
-                                params![c.id, left, state],
-                            )?;
+                            tx.prepare_cached("UPDATE pcode SET attempts_left = ?2, state = ?3 WHERE id = ?1")?
+                                .execute(params![c.id, left, state])?;
                             if left == 0 { Redemption::Locked } else { Redemption::Wrong { attempts_left: left } }
                         }
                     };
-                    (result, format!("pcode:{}", c.reference))
+                    let left = match result {
+                        Redemption::Wrong { attempts_left } => attempts_left,
+                        Redemption::Locked => 0,
+                        _ => c.attempts_left,
+                    };
+                    (result, format!("pcode:{}", c.reference), left)
                 }
             },
         };
         audit_log::append(&tx, now, REDEEMER, "pcode.redeem", &subject, result.name())?;
         tx.commit()?;
-        Ok(result)
+        Ok((result, left))
     }
 
     /// Revokes an active P-code. The reason is kept with the code (it may
@@ -195,10 +213,8 @@ impl Store {
             Some(other) => return Err(StoreError::AlreadyVoid(other.as_str())),
             None => return Err(StoreError::Corrupt(format!("P-code state {state:?}"))),
         }
-        tx.execute(
-            "UPDATE pcode SET state = 'revoked', revoked_reason = ?2 WHERE id = ?1",
-            params![id, reason.trim()],
-        )?;
+        tx.prepare_cached("UPDATE pcode SET state = 'revoked', revoked_reason = ?2 WHERE id = ?1")?
+            .execute(params![id, reason.trim()])?;
         audit_log::append(&tx, now, agent, "pcode.revoke", &format!("pcode:{reference}"), "ok")?;
         tx.commit()?;
         self.pcode(reference)?.ok_or_else(|| StoreError::NoPCode(reference.to_owned()))

@@ -100,46 +100,54 @@ fn within(a: &str, b: &str, max: usize) -> bool {
 
 impl Store {
     /// Callers matching `query`, best first, at most `limit`.
+    ///
+    /// Never sorts a large set: exact phone, e-mail and reference look-ups
+    /// use their indexes; a whole name is looked up by its folded key; word
+    /// and prefix matches take the first few hundred candidates the index
+    /// yields and rank only those (a one-letter query matches a third of
+    /// the register, and any 20 of them serve while the agent types on).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
         let query = query.trim();
         let mut found: Vec<(i64, MatchKind)> = Vec::new();
-        let push = |found: &mut Vec<(i64, MatchKind)>, id: i64, kind| {
-            if !found.iter().any(|(f, _)| *f == id) {
-                found.push((id, kind));
-            }
-        };
         if query.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        // A phone number: digits with the usual separators.
-        let digits = query.chars().filter(char::is_ascii_digit).count();
-        if digits >= 6
-            && query.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-            && let Ok(phone) = Phone::parse(query)
-        {
-            let mut stmt = self.conn.prepare_cached("SELECT caller_id FROM caller_phone WHERE e164 = ?1 LIMIT 50")?;
-            for id in stmt.query_map([phone.e164()], |r| r.get::<_, i64>(0))? {
-                push(&mut found, id?, MatchKind::Phone);
-            }
-        }
+        let limit_sql = limit as i64;
         if query.contains('@') {
-            let mut stmt =
-                self.conn.prepare_cached("SELECT id FROM caller WHERE email = ?1 COLLATE NOCASE LIMIT 50")?;
-            for id in stmt.query_map([query], |r| r.get::<_, i64>(0))? {
+            // An e-mail address, whole or its beginning.
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id FROM caller WHERE email LIKE ?1 ESCAPE '\\' ORDER BY email <> ?2 COLLATE NOCASE, id LIMIT ?3",
+            )?;
+            let pattern = format!("{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            for id in stmt.query_map(params![pattern, query, limit_sql], |r| r.get::<_, i64>(0))? {
                 push(&mut found, id?, MatchKind::Email);
             }
+            return self.hits(found);
+        }
+        let digits = query.chars().filter(char::is_ascii_digit).count();
+        if digits >= 6 && query.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c)) {
+            // A phone number: only the number, however it was written.
+            if let Ok(phone) = Phone::parse(query) {
+                let mut stmt =
+                    self.conn.prepare_cached("SELECT caller_id FROM caller_phone WHERE e164 = ?1 LIMIT ?2")?;
+                for id in stmt.query_map(params![phone.e164(), limit_sql], |r| r.get::<_, i64>(0))? {
+                    push(&mut found, id?, MatchKind::Phone);
+                }
+            }
+            return self.hits(found);
         }
         let upper = query.to_ascii_uppercase();
-        if let Some(id) =
-            upper.strip_prefix("C-").or(upper.strip_prefix("C")).and_then(|n| n.trim().parse::<i64>().ok())
-        {
+        let reference = upper.strip_prefix("C-").or(upper.strip_prefix("C")).and_then(|n| n.trim().parse::<i64>().ok());
+        if let Some(id) = reference {
             let exists: Option<i64> =
                 self.conn.query_row("SELECT id FROM caller WHERE id = ?1", [id], |r| r.get(0)).optional()?;
             if let Some(id) = exists {
                 push(&mut found, id, MatchKind::Reference);
             }
+            return self.hits(found);
         }
-        if let Some(hex) = upper.strip_prefix("P-") {
+        if let Some(hex) = upper.strip_prefix("P-").filter(|h| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        {
             let owner: Option<i64> = self
                 .conn
                 .query_row(
@@ -151,53 +159,70 @@ impl Store {
             if let Some(id) = owner {
                 push(&mut found, id, MatchKind::Reference);
             }
+            return self.hits(found);
         }
         let terms = fold::query_terms(query);
-        if !terms.is_empty() && found.len() < limit {
-            // Whole words first ("Søren" before "Sørensen"), then prefixes;
-            // within each, the whole name first, then the shortest names.
-            let wanted = fold::key(query);
-            let exact = terms.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" AND ");
-            let prefix = terms.iter().map(|t| fts_prefix(t)).collect::<Vec<_>>().join(" AND ");
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT k.caller_id FROM caller_search s JOIN caller_name_key k ON k.caller_id = s.rowid
-                 WHERE caller_search MATCH ?1
-                 ORDER BY k.name_key <> ?2, length(k.name_key), k.caller_id LIMIT ?3",
-            )?;
-            for expression in [exact, prefix] {
-                if found.len() >= limit {
-                    break;
-                }
-                for id in stmt.query_map(params![expression, wanted, limit as i64], |r| r.get::<_, i64>(0))? {
-                    push(&mut found, id?, MatchKind::Name);
-                }
+        if terms.is_empty() {
+            return self.hits(found);
+        }
+        // 1. The whole name, exactly (both spellings of the query's words).
+        let wanted = fold::key(query);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT caller_id FROM caller_name_key WHERE name_key = ?1 ORDER BY caller_id LIMIT ?2")?;
+        for id in stmt.query_map(params![wanted, limit_sql], |r| r.get::<_, i64>(0))? {
+            push(&mut found, id?, MatchKind::Name);
+        }
+        // 2. Whole words, then 3. prefixes: a bounded set of candidates,
+        // ranked by how short the name is (the closest to what was typed).
+        let exact = terms.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" AND ");
+        let prefix = terms.iter().map(|t| fts_prefix(t)).collect::<Vec<_>>().join(" AND ");
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT k.caller_id, length(k.name_key) FROM caller_search s JOIN caller_name_key k ON k.caller_id = s.rowid
+             WHERE caller_search MATCH ?1 LIMIT ?2",
+        )?;
+        for expression in [exact, prefix] {
+            if found.len() >= limit {
+                break;
             }
-            // Near misses: names sharing the first two letters of the longest
-            // word, within one edit (two for long words).
-            if found.len() < limit
-                && let Some(longest) = terms.iter().filter(|t| t.chars().count() >= 4).max_by_key(|t| t.len())
-            {
-                let head: String = longest.chars().take(2).collect();
-                let max = if longest.chars().count() >= 8 { 2 } else { 1 };
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT k.caller_id, k.name_key FROM caller_search s JOIN caller_name_key k ON k.caller_id = s.rowid
-                     WHERE caller_search MATCH ?1 LIMIT 5000",
-                )?;
-                let rows =
-                    stmt.query_map([fts_prefix(&head)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-                for row in rows {
-                    let (id, key) = row?;
-                    let close = key.split(' ').any(|word| within(word, longest, max));
-                    if close {
-                        push(&mut found, id, MatchKind::Fuzzy);
-                        if found.len() >= limit {
-                            break;
-                        }
+            let mut candidates: Vec<(i64, i64)> = stmt
+                .query_map(params![expression, CANDIDATES], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            candidates.sort_by_key(|(id, len)| (*len, *id));
+            for (id, _) in candidates {
+                push(&mut found, id, MatchKind::Name);
+            }
+        }
+        // 4. Near misses: names sharing the first two letters of the longest
+        // word, within one edit (two for long words).
+        if found.len() < limit
+            && let Some(longest) = terms.iter().filter(|t| t.chars().count() >= 4).max_by_key(|t| t.len())
+        {
+            let head: String = longest.chars().take(2).collect();
+            let max = if longest.chars().count() >= 8 { 2 } else { 1 };
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT k.caller_id, k.name_key FROM caller_search s JOIN caller_name_key k ON k.caller_id = s.rowid
+                 WHERE caller_search MATCH ?1 LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![fts_prefix(&head), FUZZY_CANDIDATES], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (id, key) = row?;
+                if key.split(' ').any(|word| within(word, longest, max)) {
+                    push(&mut found, id, MatchKind::Fuzzy);
+                    if found.len() >= limit {
+                        break;
                     }
                 }
             }
         }
         found.truncate(limit);
+        self.hits(found)
+    }
+
+    /// The rows to show for the callers found, in order.
+    fn hits(&self, found: Vec<(i64, MatchKind)>) -> Result<Vec<Hit>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT given_name, family_name, birth_date, (SELECT e164 FROM caller_phone WHERE caller_id = c.id LIMIT 1)
              FROM caller c WHERE id = ?1",
@@ -215,6 +240,18 @@ impl Store {
         Ok(hits)
     }
 }
+
+/// Adds a caller to the results unless it is there already.
+fn push(found: &mut Vec<(i64, MatchKind)>, id: i64, kind: MatchKind) {
+    if !found.iter().any(|(f, _)| *f == id) {
+        found.push((id, kind));
+    }
+}
+
+/// How many word or prefix matches are ranked.
+const CANDIDATES: i64 = 400;
+/// How many names are checked for near misses.
+const FUZZY_CANDIDATES: i64 = 3000;
 
 #[cfg(test)]
 mod tests {

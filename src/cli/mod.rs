@@ -8,13 +8,24 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 use mitid_core::config::{Config, ConfigError, Paths};
-use mitid_core::holidays::{self, HolidayRules};
+use mitid_core::desk::DeskError;
+use mitid_core::store::StoreError;
 use mitid_core::support_hours::SupportHours;
 use mitid_core::{Clock, SimulatedClock, SystemClock};
-use serde_json::json;
 
-/// Exit code for a usage or configuration problem.
+mod bench;
+pub mod calendar;
+mod desk;
+
+pub use desk::{AuditCommand, CallerCommand, PcodeCommand};
+
+/// Exit code for a usage or configuration problem, or bad input.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code when a P-code is refused because MitID Support is closed.
+pub const EXIT_CLOSED: u8 = 3;
+/// Exit code when the command ran but the answer is "no" (a P-code not
+/// accepted, an audit log that does not verify).
+pub const EXIT_NO: u8 = 1;
 
 /// mitid-assist: helps support agents and help-counter staff get people a
 /// MitID with a foreign passport or ID card. Without a command it opens the
@@ -62,6 +73,60 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Find, add, import or make up callers.
+    Caller {
+        /// What to do.
+        #[command(subcommand)]
+        action: CallerCommand,
+    },
+    /// Issue, redeem and revoke P-codes.
+    Pcode {
+        /// What to do.
+        #[command(subcommand)]
+        action: PcodeCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Measure search and P-code speed on the data dir's database (for IT
+    /// staff sizing a desk; see packaging/bench.sh).
+    Bench {
+        /// What to measure.
+        #[command(subcommand)]
+        action: bench::BenchCommand,
+    },
+}
+
+impl Command {
+    /// Whether the command was asked for JSON (errors then come as JSON too).
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Holidays { json, .. } | Command::Hours { json, .. } => *json,
+            Command::Caller { action } => action.json(),
+            Command::Pcode { action } => action.json(),
+            Command::Audit { action } => action.json(),
+            Command::Bench { .. } => false,
+        }
+    }
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// For stdout.
+    pub stdout: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+impl Outcome {
+    /// Success with this output.
+    pub fn ok(stdout: String) -> Self {
+        Self { stdout, code: 0 }
+    }
 }
 
 fn parse_instant(s: &str) -> Result<Timestamp, String> {
@@ -84,6 +149,56 @@ pub enum CliError {
     /// The configuration file is broken.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The desk (database or key) cannot be used, or refused the request.
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    /// Input that cannot be used.
+    #[error("{0}")]
+    Input(String),
+}
+
+impl From<StoreError> for CliError {
+    fn from(error: StoreError) -> Self {
+        Self::Desk(DeskError::Store(error))
+    }
+}
+
+impl CliError {
+    /// The exit code this error ends in.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Desk(DeskError::Store(StoreError::Closed { .. })) => EXIT_CLOSED,
+            _ => EXIT_USAGE,
+        }
+    }
+
+    /// A short machine-readable name, for `{"error": …}`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ClockOutsideDemo => "usage",
+            Self::Paths(_) | Self::Config(_) => "config",
+            Self::Input(_) => "input",
+            Self::Desk(DeskError::Key(_)) => "key",
+            Self::Desk(DeskError::Store(e)) => match e {
+                StoreError::Closed { .. } => "closed",
+                StoreError::NoCaller(_) => "unknown_caller",
+                StoreError::NoPCode(_) => "unknown_pcode",
+                StoreError::InvalidCaller(_) | StoreError::InvalidAt { .. } | StoreError::MalformedPCode(_) => "input",
+                StoreError::TooManyActive(_) => "too_many_active",
+                StoreError::AlreadyVoid(_) => "already_void",
+                _ => "database",
+            },
+        }
+    }
+
+    /// The error as the one JSON document a `--json` command prints.
+    pub fn to_json(&self) -> String {
+        let mut value = serde_json::json!({"error": self.kind(), "message": self.to_string()});
+        if let Self::Desk(DeskError::Store(StoreError::Closed { next_open })) = self {
+            value["next_open"] = serde_json::Value::String(next_open.clone());
+        }
+        value.to_string() + "\n"
+    }
 }
 
 /// What every part of the app is started with.
@@ -123,106 +238,28 @@ impl Cli {
     }
 }
 
-/// Runs a command; returns what to print on stdout.
-pub fn run(command: &Command, context: Context) -> Result<String, CliError> {
+/// Runs a command.
+pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, CliError> {
     if let Some(error) = context.config_error {
         return Err(error.into());
     }
     Ok(match command {
-        Command::Holidays { year, json } => holidays_output(*year, context.hours.holiday_rules(), *json),
-        Command::Hours { at, json } => hours_output(&context.hours, at.unwrap_or_else(|| context.clock.now()), *json),
-    })
-}
-
-/// The `holidays` command's output.
-pub fn holidays_output(year: i16, rules: HolidayRules, json: bool) -> String {
-    let days = holidays::holidays(year, rules);
-    if json {
-        let list: Vec<_> =
-            days.iter().map(|h| json!({"date": h.date.to_string(), "name": h.kind.danish_name()})).collect();
-        return serde_json::Value::Array(list).to_string() + "\n";
-    }
-    days.iter().map(|h| format!("{}  {}  {}\n", h.date, h.date.strftime("%a"), h.kind.danish_name())).collect()
-}
-
-/// An instant as RFC 3339 with Copenhagen's offset at that instant.
-fn rfc3339(hours: &SupportHours, at: Timestamp) -> String {
-    at.display_with_offset(hours.time_zone().to_offset(at)).to_string()
-}
-
-/// The `hours` command's output.
-pub fn hours_output(hours: &SupportHours, at: Timestamp, json: bool) -> String {
-    let status = hours.status(at);
-    let day = &status.day;
-    if json {
-        let value = json!({
-            "open": status.open,
-            "day_kind": day.kind,
-            "window": day.window.map(|(start, end)| json!({"start": rfc3339(hours, start), "end": rfc3339(hours, end)})),
-            "next_change": status.next_change.map(|t| rfc3339(hours, t)),
-            "at": rfc3339(hours, at),
-            "date": day.date.to_string(),
-            "holiday": day.holiday.map(|h| h.danish_name()),
-            "exception": day.exception.as_deref(),
-        });
-        return value.to_string() + "\n";
-    }
-    let kind = serde_json::to_value(day.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let mut out = format!(
-        "MitID Support is {} at {} (Europe/Copenhagen).\n",
-        if status.open { "OPEN" } else { "CLOSED" },
-        hours.local(at).strftime("%Y-%m-%d %H:%M:%S")
-    );
-    out += &format!("Day: {} {}", day.date, kind);
-    if let Some(h) = day.holiday {
-        out += &format!(" ({})", h.danish_name());
-    }
-    if let Some(note) = &day.exception {
-        out += &format!(" — special hours: {note}");
-    }
-    out += &format!("\nHours that day: {}\n", day.hours);
-    match status.next_change {
-        Some(t) => {
-            out += &format!(
-                "{} {}\n",
-                if status.open { "Closes" } else { "Opens" },
-                hours.local(t).strftime("%A %Y-%m-%d %H:%M")
-            )
+        Command::Holidays { year, json } => {
+            Outcome::ok(calendar::holidays_output(*year, context.hours.holiday_rules(), *json))
         }
-        None => out += "No opening is planned.\n",
-    }
-    out
+        Command::Hours { at, json } => {
+            Outcome::ok(calendar::hours_output(&context.hours, at.unwrap_or_else(|| context.clock.now()), *json))
+        }
+        Command::Caller { action } => desk::caller(action, &context, demo)?,
+        Command::Pcode { action } => desk::pcode(action, &context, demo)?,
+        Command::Audit { action } => desk::audit(action, &context, demo)?,
+        Command::Bench { action } => bench::run(action, &context, demo)?,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hours_json_has_the_promised_shape() {
-        let h = SupportHours::default();
-        let at: Timestamp = "2027-03-28T09:00:00Z".parse().unwrap();
-        let v: serde_json::Value = serde_json::from_str(&hours_output(&h, at, true)).unwrap();
-        assert_eq!(v["open"], true);
-        assert_eq!(v["day_kind"], "holiday");
-        assert_eq!(v["holiday"], "Påskedag");
-        assert_eq!(v["window"]["start"], "2027-03-28T10:00:00+02:00");
-        assert_eq!(v["window"]["end"], "2027-03-28T16:00:00+02:00");
-        assert_eq!(v["next_change"], "2027-03-28T16:00:00+02:00");
-        let closed: Timestamp = "2026-12-24T13:00:00Z".parse().unwrap();
-        let v: serde_json::Value = serde_json::from_str(&hours_output(&h, closed, true)).unwrap();
-        assert_eq!((v["open"].as_bool(), v["day_kind"].as_str()), (Some(false), Some("dec24")));
-        assert_eq!(v["next_change"], "2026-12-25T10:00:00+01:00");
-    }
-
-    #[test]
-    fn holidays_json_lists_dates_and_names() {
-        let v: serde_json::Value = serde_json::from_str(&holidays_output(2026, HolidayRules::default(), true)).unwrap();
-        let list = v.as_array().unwrap();
-        assert_eq!(list.len(), 10);
-        assert_eq!(list[1], json!({"date": "2026-04-02", "name": "Skærtorsdag"}));
-        assert!(holidays_output(2026, HolidayRules::default(), false).contains("2026-04-02  Thu  Skærtorsdag\n"));
-    }
 
     #[test]
     fn clock_needs_demo() {

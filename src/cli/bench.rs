@@ -1,0 +1,143 @@
+//! `mitid-assist bench …`: the speed figures, measured on real files.
+
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use jiff::Timestamp;
+use mitid_core::pcode::CodeKey;
+use mitid_core::store::Store;
+use mitid_core::support_hours::COPENHAGEN;
+use mitid_core::synthetic::{self, Rng};
+
+use super::{CliError, Context, Outcome};
+
+/// What to measure.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Search latency on the data dir's database (fill it first with
+    /// `caller generate`): names typed letter by letter, whole names,
+    /// phones, e-mail addresses, misspelt names.
+    Search {
+        /// How many searches.
+        #[arg(long, default_value_t = 3000)]
+        queries: usize,
+    },
+    /// Issue + redeem throughput on a fresh database in a scratch folder.
+    Pcodes {
+        /// How many issue + redeem pairs.
+        #[arg(long, default_value_t = 3000)]
+        pairs: usize,
+    },
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn summary(label: &str, mut times: Vec<Duration>) -> String {
+    times.sort();
+    format!(
+        "{label:<22} n={:<6} p50 {:>7.3} ms  p95 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms\n",
+        times.len(),
+        percentile(&times, 0.50),
+        percentile(&times, 0.95),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0)
+    )
+}
+
+/// Drops the middle letter of a word (a typo the fuzzy search should forgive).
+fn misspell(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let mid = chars.len() / 2;
+    chars.iter().enumerate().filter(|(i, _)| *i != mid).map(|(_, c)| c).collect()
+}
+
+pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Result<Outcome, CliError> {
+    match action {
+        BenchCommand::Search { queries } => {
+            let desk = super::desk::open(context, demo)?;
+            let store = desk.store();
+            let callers = store.caller_count()?;
+            if callers == 0 {
+                return Err(CliError::Input(
+                    "the database has no callers: run `mitid-assist caller generate 1000000` first".into(),
+                ));
+            }
+            // The same made-up people the generator made with seed 1, so the
+            // queries find someone.
+            let mut people = Rng::new(1);
+            let mut pick = Rng::new(99);
+            let sample: Vec<_> = (0..callers.min(200_000)).map(|_| synthetic::caller(&mut people)).collect();
+            let mut by_kind: Vec<(&str, Vec<Duration>)> =
+                ["typing (1-6 letters)", "whole name", "phone", "e-mail", "misspelt name"]
+                    .iter()
+                    .map(|k| (*k, Vec::new()))
+                    .collect();
+            let mut all = Vec::with_capacity(*queries);
+            for i in 0..*queries {
+                let person = &sample[pick.below(sample.len() as u64) as usize];
+                let kind = i % by_kind.len();
+                let query = match kind {
+                    0 => person.family_name.chars().take(1 + pick.below(6) as usize).collect(),
+                    1 => format!("{} {}", person.given_name, person.family_name),
+                    2 => person
+                        .phones
+                        .first()
+                        .map(|p| p.e164()[3..].to_owned())
+                        .unwrap_or_else(|| person.family_name.clone()),
+                    3 => person.email.clone().unwrap_or_else(|| person.given_name.clone()),
+                    _ => misspell(&person.family_name),
+                };
+                let started = Instant::now();
+                let hits = store.search(&query, 20)?;
+                let took = started.elapsed();
+                std::hint::black_box(hits);
+                by_kind[kind].1.push(took);
+                all.push(took);
+            }
+            let mut out = format!("search over {callers} callers\n");
+            for (label, times) in by_kind {
+                out += &summary(label, times);
+            }
+            out += &summary("all", all);
+            Ok(Outcome::ok(out))
+        }
+        BenchCommand::Pcodes { pairs } => {
+            let dir = tempfile_dir()?;
+            let mut store = Store::open(&dir.join("bench.sqlite"))?;
+            let key = CodeKey::generate().map_err(|e| CliError::Input(e.to_string()))?;
+            // A Tuesday at 10:00 in Copenhagen: MitID Support is open.
+            let now: Timestamp = COPENHAGEN
+                .to_timestamp(jiff::civil::date(2026, 11, 24).at(10, 0, 0, 0))
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            let mut rng = Rng::new(5);
+            let batch: Vec<_> = (0..*pairs).map(|_| synthetic::caller(&mut rng)).collect();
+            let ids = store.add_callers(batch, "bench", "caller.generate", now)?;
+            let started = Instant::now();
+            for id in &ids {
+                let (code, _) = store.issue_pcode(*id, &key, &context.hours, 1, "bench", now)?;
+                store.redeem_pcode(*id, &code, &key, now)?;
+            }
+            let took = started.elapsed().as_secs_f64();
+            let size = std::fs::metadata(dir.join("bench.sqlite")).map(|m| m.len()).unwrap_or(0);
+            let _ = std::fs::remove_dir_all(&dir);
+            Ok(Outcome::ok(format!(
+                "{pairs} issue + redeem pairs in {took:.2} s: {:.0} pairs/s ({:.0} transactions/s, each durable)\ndatabase: {} KiB\n",
+                *pairs as f64 / took,
+                2.0 * *pairs as f64 / took,
+                size / 1024
+            )))
+        }
+    }
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, CliError> {
+    let dir = std::env::temp_dir().join(format!("mitid-assist-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| CliError::Input(format!("cannot make {}: {e}", dir.display())))?;
+    Ok(dir)
+}

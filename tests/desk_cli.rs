@@ -1,0 +1,208 @@
+//! The phone-support commands through the real binary, on a real SQLite
+//! file: callers, P-codes, the audit log, and what a kill -9 leaves behind.
+
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use mitid_core::store::{AuditFilter, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
+/// A Tuesday at 10:00 in Copenhagen: MitID Support is open.
+const OPEN: &str = "2026-11-24T10:00:00+01:00";
+const CLOSED: &str = "2026-11-24T20:00:00+01:00";
+
+fn mitid(data: &Path, clock: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["--demo", "--clock", clock, "--data-dir"])
+        .arg(data)
+        .arg("--config")
+        .arg(data.join("absent.toml"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(stdout(out).trim()).unwrap_or_else(|e| panic!("{e}: {:?} / {:?}", stdout(out), out.stderr))
+}
+
+fn audit_count(data: &Path) -> usize {
+    let store = Store::open(&data.join("desk.sqlite")).unwrap();
+    store.audit_entries(&AuditFilter::default()).unwrap().len()
+}
+
+#[test]
+fn issue_and_redeem_a_pcode_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let added =
+        json(&mitid(d, OPEN, &["caller", "add", "--name", "Shevchenko, Olena", "--phone", "20 12 34 56", "--json"]));
+    let id = added["id"].as_i64().unwrap().to_string();
+    let hits = json(&mitid(d, OPEN, &["caller", "search", "+45 2012 3456", "--json"]));
+    assert_eq!(hits[0]["caller_id"].as_i64().unwrap().to_string(), id);
+    assert_eq!(hits[0]["kind"], "phone");
+
+    let issued = mitid(d, OPEN, &["pcode", "issue", "--caller", &id, "--json"]);
+    assert!(issued.status.success());
+    let issued = json(&issued);
+    let code = issued["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 8);
+    assert_eq!(issued["expires_at"], "2027-01-23T10:00:00+01:00");
+    assert_eq!(issued["attempts_left"], 3);
+
+    let wrong = format!("{}{}", &code[..7], (code.as_bytes()[7] - b'0' + 1) % 10);
+    let out = mitid(d, OPEN, &["pcode", "redeem", &wrong, "--caller", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out), serde_json::json!({"result": "wrong", "attempts_left": 2}));
+    let out = mitid(d, OPEN, &["pcode", "redeem", &code, "--caller", &id, "--json"]);
+    assert!(out.status.success());
+    assert_eq!(json(&out)["result"], "accepted");
+    let out = mitid(d, OPEN, &["pcode", "redeem", &code, "--caller", &id, "--json"]);
+    assert_eq!(json(&out)["result"], "consumed");
+
+    // Revoke a second code by its reference.
+    let second = json(&mitid(d, OPEN, &["pcode", "issue", "--caller", &id, "--json"]));
+    let reference = second["reference"].as_str().unwrap();
+    let out = mitid(d, OPEN, &["pcode", "revoke", reference, "--reason", "read out to the wrong person"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = mitid(d, OPEN, &["pcode", "redeem", second["code"].as_str().unwrap(), "--caller", &id, "--json"]);
+    assert_eq!(json(&out)["result"], "revoked");
+
+    let verify = json(&mitid(d, OPEN, &["audit", "verify", "--json"]));
+    assert_eq!(verify["ok"], true);
+    // No code ever reaches the audit log or the log files.
+    let store = Store::open(&d.join("desk.sqlite")).unwrap();
+    for e in store.audit_entries(&AuditFilter::default()).unwrap() {
+        assert!(!format!("{e:?}").contains(&code));
+    }
+}
+
+#[test]
+fn closed_support_refuses_with_the_next_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = stdout(&mitid(d, OPEN, &["caller", "add", "--name", "Anna Eriksson"])).trim().to_owned();
+    let out = mitid(d, CLOSED, &["pcode", "issue", "--caller", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let v = json(&out);
+    assert_eq!(v["error"], "closed");
+    assert_eq!(v["next_open"], "2026-11-25T08:00:00+01:00");
+    let out = mitid(d, "2026-11-24T19:59:59+01:00", &["pcode", "issue", "--caller", &id, "--json"]);
+    assert!(out.status.success(), "one second before closing");
+}
+
+#[test]
+fn bad_input_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mitid(d, OPEN, &["caller", "add", "--name", "Anna Eriksson"]);
+    let before = audit_count(d);
+    for args in [
+        vec!["caller", "add", "--name", "X Y", "--phone", "1234"],
+        vec!["caller", "add", "--name", "X Y", "--dob", "17-05-1990"],
+        vec!["caller", "add", "--name", "X Y", "--nationality", "Danish"],
+        vec!["caller", "add", "--name", "   "],
+        vec!["pcode", "issue", "--caller", "999"],
+        vec!["pcode", "redeem", "1234567", "--caller", "1"],
+        vec!["pcode", "revoke", "P-00000000", "--reason", "x"],
+        vec!["pcode", "revoke", "P-00000000", "--reason", " "],
+    ] {
+        let out = mitid(d, OPEN, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.lines().any(|l| l.starts_with("mitid-assist: ") && !l.contains("demo mode")), "{args:?}: {err}");
+    }
+    assert_eq!(audit_count(d), before, "nothing written");
+    let out = mitid(d, OPEN, &["caller", "add", "--name", "X Y", "--phone", "1234", "--json"]);
+    assert_eq!(json(&out)["error"], "input");
+}
+
+#[test]
+fn csv_import_is_all_or_nothing_and_says_which_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = d.join("good.csv");
+    std::fs::write(
+        &good,
+        "given_name,family_name,birth_date,nationality,phone,email,language\n\
+         Olena,Shevchenko,1990-05-17,UKR,20 12 34 56;+380441234567,olena@example.org,uk\n\
+         Jürgen,Müller,,DEU,,,de\n",
+    )
+    .unwrap();
+    let bad = d.join("bad.csv");
+    std::fs::write(&bad, "given_name,family_name,phone\nA,B,20123456\nC,D,99\n").unwrap();
+    let out = mitid(d, OPEN, &["caller", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.csv, line 3"), "{out:?}");
+    let out = mitid(d, OPEN, &["caller", "import", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), "imported 2 callers\n");
+    let hits = json(&mitid(d, OPEN, &["caller", "search", "mueller", "--json"]));
+    assert_eq!(hits[0]["name"], "Jürgen Müller");
+    assert!(json(&mitid(d, OPEN, &["caller", "search", "+380 44 123 4567", "--json"])).as_array().unwrap().len() == 1);
+    let store = Store::open(&d.join("desk.sqlite")).unwrap();
+    assert_eq!(store.caller_count().unwrap(), 2, "the bad file added nobody");
+    let unknown = d.join("unknown.csv");
+    std::fs::write(&unknown, "name,phone\nA,20123456\n").unwrap();
+    let out = mitid(d, OPEN, &["caller", "import", unknown.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column «name»"));
+}
+
+/// Kill a writer with SIGKILL in the middle of its work, again and again;
+/// every batch it reported committed is there, nothing half-written is, and
+/// the audit chain still verifies.
+#[test]
+fn kill_minus_nine_loses_nothing_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut reported = 0u64;
+    for round in 0..5u64 {
+        let mut child = Command::new(BIN)
+            .args(["--demo", "--clock", OPEN, "--data-dir"])
+            .arg(d)
+            .arg("--config")
+            .arg(d.join("absent.toml"))
+            .args(["caller", "generate", "200000", "--seed"])
+            .arg(round.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for "N of 200000 callers made" with N ≥ 10000 × (round + 1),
+        // then kill at once, while the next batch is being written.
+        let mut stderr = child.stderr.take().unwrap();
+        let wanted = 10_000 * (round + 1);
+        let mut text = String::new();
+        let mut buf = [0u8; 256];
+        let committed = loop {
+            let n = stderr.read(&mut buf).unwrap();
+            assert!(n > 0, "the writer ended early: {text}");
+            text.push_str(&String::from_utf8_lossy(&buf[..n]));
+            let last = text.rsplit('\r').find_map(|part| part.split(" of ").next()?.trim().parse::<u64>().ok());
+            if let Some(done) = last.filter(|done| *done >= wanted) {
+                break done;
+            }
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        reported += committed;
+        let store = Store::open(&d.join("desk.sqlite")).unwrap();
+        let batches = store
+            .audit_entries(&AuditFilter { action_prefix: Some("caller.generate".into()), ..AuditFilter::default() })
+            .unwrap()
+            .len() as u64;
+        let callers = store.caller_count().unwrap();
+        assert_eq!(callers, batches * 10_000, "whole batches only");
+        assert!(callers >= reported, "round {round}: {callers} callers, {reported} reported committed");
+        reported = callers;
+        let report = store.verify_audit().unwrap();
+        assert_eq!(report.problem, None, "round {round}");
+    }
+}
