@@ -16,6 +16,7 @@ use mitid_core::config::{Language, ThemePreference, UiState, WindowGeometry};
 use mitid_core::support_hours::{SupportHours, SupportStatus};
 
 use crate::screen::{ScreenId, audit, callers, enrollment};
+use crate::service::DeskHandle;
 use crate::widget::{Element, status_bar};
 use crate::{fl, i18n, theme};
 
@@ -40,6 +41,38 @@ pub struct Options {
     pub config_error: Option<String>,
     /// When the process started, to log how long the first frame took.
     pub started: Option<std::time::Instant>,
+    /// Where the caller register comes from.
+    pub desk: DeskSource,
+}
+
+/// Where the app gets its desk (caller register, P-codes, audit log).
+#[derive(Debug, Clone)]
+pub enum DeskSource {
+    /// No desk (UI tests of screens that do not need one).
+    None,
+    /// An open desk (tests).
+    Ready(DeskHandle),
+    /// Open this at start-up, off the UI thread (the keyring may take a
+    /// while, or ask the user to unlock it).
+    Open {
+        /// The data dir with desk.sqlite.
+        data_dir: PathBuf,
+        /// Demo mode (the key is a file then).
+        demo: bool,
+        /// The desk configuration.
+        config: mitid_core::desk::DeskConfig,
+    },
+}
+
+/// The desk as the app has it.
+#[derive(Debug, Clone)]
+enum DeskState {
+    /// Not opened (yet).
+    Opening,
+    /// Ready.
+    Ready(DeskHandle),
+    /// Could not be opened; the text says why (translated where possible).
+    Unavailable(String),
 }
 
 /// The app's state.
@@ -57,6 +90,7 @@ pub struct App {
     geometry_dirty: bool,
     focus: Option<usize>,
     first_frame_seen: bool,
+    desk: DeskState,
 }
 
 /// What can happen in the app.
@@ -90,6 +124,10 @@ pub enum Message {
     Saved,
     /// The window is being drawn for the first time.
     FirstFrame,
+    /// The desk was opened, or why not.
+    DeskOpened(Result<DeskHandle, String>),
+    /// Try opening the desk again.
+    RetryDesk,
     /// Remember where the window is and stop.
     Quit(Option<Point>),
 }
@@ -105,7 +143,7 @@ impl App {
         let status = options.hours.status(options.clock.now());
         Self {
             current: ScreenId::Callers,
-            callers: callers::Callers,
+            callers: callers::Callers::default(),
             enrollment: enrollment::Enrollment::default(),
             audit: audit::Audit,
             status,
@@ -115,7 +153,63 @@ impl App {
             geometry_dirty: false,
             focus: None,
             first_frame_seen: false,
+            desk: match &options.desk {
+                DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
+                DeskSource::None => DeskState::Unavailable(String::new()),
+                DeskSource::Open { .. } => DeskState::Opening,
+            },
             options,
+        }
+    }
+
+    /// The app as it starts, opening the desk off the UI thread.
+    pub fn boot(options: Options) -> (Self, Task<Message>) {
+        let app = Self::new(options);
+        let task = app.open_desk();
+        (app, task)
+    }
+
+    fn open_desk(&self) -> Task<Message> {
+        let DeskSource::Open { data_dir, demo, config } = self.options.desk.clone() else { return Task::none() };
+        let (hours, clock) = (self.options.hours.clone(), self.options.clock.clone());
+        Task::perform(
+            async move {
+                let opened = tokio::task::spawn_blocking(move || {
+                    let key_store = mitid_core::desk::Desk::key_store(&data_dir, demo, config.key_store);
+                    let mut desk = mitid_core::desk::Desk::open(&data_dir, &key_store, hours, clock, &config)?;
+                    if demo {
+                        seed_demo_callers(&mut desk)?;
+                    }
+                    Ok::<_, mitid_core::desk::DeskError>(desk)
+                })
+                .await;
+                match opened {
+                    Ok(Ok(desk)) => Ok(DeskHandle::new(desk)),
+                    Ok(Err(error)) => Err(error.to_string()),
+                    Err(error) => Err(error.to_string()),
+                }
+            },
+            Message::DeskOpened,
+        )
+    }
+
+    /// The callers screen's state.
+    pub fn callers(&self) -> &callers::Callers {
+        &self.callers
+    }
+
+    /// Sends desk work off the UI thread; its answer comes back as a message.
+    fn desk_task(&self, request: callers::Request) -> Task<Message> {
+        match &self.desk {
+            DeskState::Ready(handle) => {
+                Task::perform(handle.clone().run(move |desk| request.perform(desk)), |result| {
+                    Message::Callers(result.unwrap_or_else(callers::Message::Failed))
+                })
+            }
+            DeskState::Opening => Task::done(Message::Callers(callers::Message::Failed(fl!("desk-opening")))),
+            DeskState::Unavailable(why) => {
+                Task::done(Message::Callers(callers::Message::Failed(fl!("desk-unavailable", detail = why.clone()))))
+            }
         }
     }
 
@@ -195,11 +289,31 @@ impl App {
                 Task::none()
             }
             Message::Callers(message) => {
-                let (task, event) = self.callers.update(message);
-                if let Some(event) = event {
-                    match event {}
+                let today = self.options.hours.local(self.status.at).date();
+                let (task, event) = self.callers.update(message, today);
+                let task = task.map(Message::Callers);
+                self.clamp_focus();
+                match event {
+                    Some(callers::Event::Desk(request)) => Task::batch([task, self.desk_task(request)]),
+                    None => task,
                 }
-                task.map(Message::Callers)
+            }
+            Message::DeskOpened(result) => {
+                self.desk = match result {
+                    Ok(handle) => {
+                        tracing::info!("caller register open");
+                        DeskState::Ready(handle)
+                    }
+                    Err(why) => {
+                        tracing::warn!(%why, "caller register could not be opened");
+                        DeskState::Unavailable(why)
+                    }
+                };
+                Task::none()
+            }
+            Message::RetryDesk => {
+                self.desk = DeskState::Opening;
+                self.open_desk()
             }
             Message::Enrollment(message) => {
                 let (task, event) = self.enrollment.update(message);
@@ -309,6 +423,14 @@ impl App {
                     ScreenId::Audit => self.audit.escape().map(Message::Audit),
                 }
                 .map_or_else(Task::none, |message| self.update(message))
+            }
+            Key::Named(Named::ArrowDown | Named::ArrowUp) if self.current == ScreenId::Callers => {
+                let step = if key == Key::Named(Named::ArrowDown) { 1 } else { -1 };
+                self.update(Message::Callers(callers::Message::Select(step)))
+            }
+            Key::Character("f") if modifiers.command() => {
+                self.current = ScreenId::Callers;
+                callers::Callers::focus_search().map(Message::Callers)
             }
             Key::Character(c) if modifiers.command() => {
                 let index = match c {
@@ -437,7 +559,9 @@ impl App {
 
         let screen_focus = self.focus.and_then(|i| i.checked_sub(HEADER_FOCUSABLES));
         let content: Element<'_, Message> = match self.current {
-            ScreenId::Callers => self.callers.view(&self.options.hours, &self.status).map(Message::Callers),
+            ScreenId::Callers => {
+                self.callers.view(&self.options.hours, &self.status, screen_focus).map(Message::Callers)
+            }
             ScreenId::Enrollment => self.enrollment.view(screen_focus).map(Message::Enrollment),
             ScreenId::Audit => self.audit.view().map(Message::Audit),
         };
@@ -452,6 +576,34 @@ impl App {
             );
         }
         page = page.push(header);
+        if self.current != ScreenId::Enrollment {
+            match &self.desk {
+                DeskState::Opening => {
+                    page = page.push(
+                        container(text(fl!("desk-opening")))
+                            .padding([8, 16])
+                            .width(Length::Fill)
+                            .style(theme::status_bar),
+                    )
+                }
+                DeskState::Unavailable(why) if !why.is_empty() => {
+                    page = page.push(
+                        container(
+                            row![
+                                text(fl!("desk-unavailable", detail = why.clone())).width(Length::Fill),
+                                button(text(fl!("desk-retry"))).on_press(Message::RetryDesk)
+                            ]
+                            .spacing(12)
+                            .align_y(Alignment::Center),
+                        )
+                        .padding([8, 16])
+                        .width(Length::Fill)
+                        .style(theme::problem_banner),
+                    )
+                }
+                _ => {}
+            }
+        }
         if let Some(error) = &self.options.config_error {
             page = page.push(
                 container(text(fl!("config-warning", error = error.clone())))
@@ -467,6 +619,19 @@ impl App {
         .push(status_bar::view(&self.options.hours, &self.status, self.options.demo))
         .into()
     }
+}
+
+/// Gives a new demo register made-up callers to find, so trainers have
+/// someone to search for.
+fn seed_demo_callers(desk: &mut mitid_core::desk::Desk) -> Result<(), mitid_core::store::StoreError> {
+    if desk.store().caller_count()? > 0 {
+        return Ok(());
+    }
+    let mut rng = mitid_core::synthetic::Rng::new(2026);
+    let batch: Vec<_> = (0..400).map(|_| mitid_core::synthetic::caller(&mut rng)).collect();
+    let now = desk.now();
+    desk.store_mut().add_callers(batch, "demo", "caller.generate", now)?;
+    Ok(())
 }
 
 /// The settings of the main window, at its remembered place and size.

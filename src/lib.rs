@@ -6,5 +6,6 @@ pub mod cli;
 pub mod i18n;
 pub mod logging;
 pub mod screen;
+pub mod service;
 pub mod theme;
 pub mod widget;

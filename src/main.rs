@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mitid_assist::app::{self, App, Options};
+use mitid_assist::app::{self, App, DeskSource, Options};
 use mitid_assist::cli::{self, Cli, EXIT_USAGE};
 use mitid_assist::{i18n, logging, theme};
 use mitid_core::config::UiState;
@@ -76,9 +76,10 @@ fn run_window(demo: bool, context: cli::Context, started: std::time::Instant) ->
         theme: context.config.theme,
         config_error: context.config_error.map(|e| e.to_string()),
         started: Some(started),
+        desk: DeskSource::Open { data_dir: context.paths.data_dir.clone(), demo, config: context.config.desk.clone() },
     };
     let window = app::window_settings(options.state.window);
-    let mut application = iced::application(move || App::new(options.clone()), App::update, App::view)
+    let mut application = iced::application(move || App::boot(options.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)

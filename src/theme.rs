@@ -89,3 +89,8 @@ pub fn card(theme: &Theme) -> container::Style {
         radius: Radius::new(8.0),
     })
 }
+
+/// The dimmed backdrop behind a dialog.
+pub fn scrim(_theme: &Theme) -> container::Style {
+    container::Style::default().background(Color { a: 0.55, ..Color::BLACK })
+}

@@ -54,6 +54,7 @@ impl Harness {
             theme: ThemePreference::Light,
             config_error: None,
             started: None,
+            desk: mitid_assist::app::DeskSource::None,
         });
         Self { app, clock }
     }
@@ -235,8 +236,11 @@ fn keyboard_moves_focus_and_chooses() {
     assert_eq!(h.app.current(), ScreenId::Audit);
     h.key(Key::Character("1".into()), Modifiers::CTRL);
     assert_eq!(h.app.current(), ScreenId::Callers);
-    // Space on the theme button cycles the theme.
+    // Space on the theme button cycles the theme: from the first button,
+    // Shift+Tab wraps to the screen's own "New caller", once more is the theme.
     h.key(Key::Named(Named::Tab), none);
+    h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
+    assert_eq!(h.app.focus(), Some(5));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
     assert_eq!(h.app.focus(), Some(4));
     h.key(Key::Named(Named::Space), none);

@@ -299,3 +299,40 @@ mod tests {
         assert_eq!(a.hash(&code).as_slice(), mac.finalize().into_bytes().as_slice());
     }
 }
+
+/// The words for the digits 0–9 in a language (BCP 47 primary tag), for
+/// reading a code aloud; English when the language is not known.
+pub fn digit_words(language: &str) -> [&'static str; 10] {
+    match language.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase().as_str() {
+        "da" => ["nul", "et", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni"],
+        "de" => ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"],
+        "pl" => ["zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć"],
+        "uk" => ["нуль", "один", "два", "три", "чотири", "п'ять", "шість", "сім", "вісім", "дев'ять"],
+        "sv" => ["noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio"],
+        _ => ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    }
+}
+
+impl PCode {
+    /// The code digit by digit in words, in two groups of four:
+    /// "one, two, three, four — five, six, seven, eight".
+    pub fn spoken(&self, language: &str) -> String {
+        let words = digit_words(language);
+        let say = |part: &[u8]| part.iter().map(|d| words[usize::from(d - b'0')]).collect::<Vec<_>>().join(", ");
+        format!("{} — {}", say(&self.0[..4]), say(&self.0[4..]))
+    }
+}
+
+#[cfg(test)]
+mod spoken_tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_read_aloud_in_the_callers_language() {
+        let code: PCode = "12345670".parse().unwrap();
+        assert_eq!(code.spoken("en"), "one, two, three, four — five, six, seven, zero");
+        assert_eq!(code.spoken("da"), "et, to, tre, fire — fem, seks, syv, nul");
+        assert_eq!(code.spoken("uk-UA"), "один, два, три, чотири — п'ять, шість, сім, нуль");
+        assert_eq!(code.spoken("xx"), code.spoken("en"));
+    }
+}

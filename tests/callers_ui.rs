@@ -1,0 +1,266 @@
+//! The Callers & P-codes screen, headless (iced_test, tiny-skia), on a real
+//! SQLite desk in a scratch folder: search → card → issue → the one-time
+//! code; the closed-hours refusal; revoke; the form's checks; delete.
+//! Desk requests the screen makes are performed here, as the app would off
+//! the UI thread, and their answers fed back.
+
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use iced_test::Simulator;
+use iced_test::core::Settings;
+use jiff::Timestamp;
+use mitid_assist::screen::callers::{Callers, Dialog, Event, Message};
+use mitid_assist::theme;
+use mitid_core::SimulatedClock;
+use mitid_core::caller::{CallerDetails, Phone};
+use mitid_core::config::Language;
+use mitid_core::desk::{Desk, DeskConfig};
+use mitid_core::keys::KeyStore;
+use mitid_core::pcode::PCodeState;
+use mitid_core::support_hours::{COPENHAGEN, SupportHours};
+
+static LANGUAGE: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    let guard = LANGUAGE.lock().unwrap_or_else(|p| p.into_inner());
+    mitid_assist::i18n::set_language(Language::En);
+    guard
+}
+
+fn local(s: &str) -> Timestamp {
+    COPENHAGEN.to_timestamp(s.parse().unwrap()).unwrap()
+}
+
+struct Harness {
+    screen: Callers,
+    desk: Desk,
+    clock: Arc<SimulatedClock>,
+    hours: SupportHours,
+    status: mitid_core::SupportStatus,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new(at: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(SimulatedClock::starting_at(local(at)));
+        let hours = SupportHours::default();
+        let key = KeyStore::DemoFile(dir.path().join("key"));
+        let mut desk = Desk::open(dir.path(), &key, hours.clone(), clock.clone(), &DeskConfig::default()).unwrap();
+        let now = desk.now();
+        for (given, family, phone, language) in [
+            ("Olena", "Shevchenko", "+380 44 123 4567", "uk"),
+            ("Søren", "Kierkegaard", "20 12 34 56", "da"),
+            ("Anne", "Sørensen", "86 12 34 56", "da"),
+        ] {
+            let details = CallerDetails {
+                given_name: given.into(),
+                family_name: family.into(),
+                phones: vec![Phone::parse(phone).unwrap()],
+                language: Some(language.into()),
+                ..CallerDetails::default()
+            };
+            desk.store_mut().add_caller(details, "agent-1", now).unwrap();
+        }
+        let status = hours.status(now);
+        Self { screen: Callers::default(), desk, clock, hours, status, _dir: dir }
+    }
+
+    fn clock_now(&self) -> Timestamp {
+        use mitid_core::Clock;
+        self.clock.now()
+    }
+
+    fn ui(&self) -> Simulator<'_, Message> {
+        let settings = Settings {
+            fonts: theme::FONT_FILES.iter().map(|f| std::borrow::Cow::Borrowed(*f)).collect(),
+            default_font: theme::REGULAR,
+            ..Settings::default()
+        };
+        Simulator::with_settings(settings, self.screen.view(&self.hours, &self.status, None))
+    }
+
+    /// Sends a message, and performs whatever desk work it asks for, until quiet.
+    fn send(&mut self, message: Message) {
+        self.status = self.hours.status(self.clock_now());
+        let today = self.hours.local(self.clock_now()).date();
+        let mut queue = vec![message];
+        while let Some(message) = queue.pop() {
+            let (_task, event) = self.screen.update(message, today);
+            if let Some(Event::Desk(request)) = event {
+                queue.push(request.perform(&mut self.desk));
+            }
+        }
+    }
+
+    fn click(&mut self, label: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = self.ui();
+            ui.click(label).unwrap_or_else(|e| panic!("no «{label}» to click: {e}"));
+            ui.into_messages().collect()
+        };
+        assert!(!messages.is_empty(), "«{label}» sent nothing");
+        for m in messages {
+            self.send(m);
+        }
+    }
+
+    fn type_in_search(&mut self, text: &str) {
+        for end in 1..=text.chars().count() {
+            let partial: String = text.chars().take(end).collect();
+            self.send(Message::Query(partial));
+        }
+    }
+
+    fn shows(&self, label: &str) -> bool {
+        self.ui().find(label).is_ok()
+    }
+}
+
+#[test]
+fn search_open_issue_and_show_the_code_once() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00");
+    h.type_in_search("soren");
+    let names: Vec<&str> = h.screen.results().iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Søren Kierkegaard", "Anne Sørensen"], "whole word first");
+    h.send(Message::Select(1));
+    h.send(Message::Select(-1));
+    h.send(Message::OpenSelected);
+    assert_eq!(h.screen.card().unwrap().caller.display_name(), "Søren Kierkegaard");
+    assert!(h.shows("P-codes may be issued now: MitID Support is open until 20:00."));
+
+    h.click("Issue P-code");
+    assert_eq!(h.screen.dialog(), Some(&Dialog::ConfirmIssue), "asks once");
+    h.click("Issue the code");
+    let Some(Dialog::Code { issued, closing: false }) = h.screen.dialog().cloned() else {
+        panic!("{:?}", h.screen.dialog())
+    };
+    assert!(h.shows(&issued.grouped), "the code is shown, big");
+    assert_eq!(issued.grouped.len(), 9);
+    assert!(issued.spoken.contains(", ") && issued.spoken.split(", ").all(|w| !w.is_empty()));
+    assert!(h.shows("Read the code out now. It will not be shown again."));
+    // Danish caller: the read-aloud aid is in Danish.
+    let danish_digits = ["nul", "et", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni"];
+    assert!(
+        issued.spoken.split([',', ' ', '—']).filter(|w| !w.is_empty()).all(|w| danish_digits.contains(&w)),
+        "{}",
+        issued.spoken
+    );
+
+    // The card already lists it as active, by reference only.
+    let card = h.screen.card().unwrap();
+    assert_eq!(card.pcodes.len(), 1);
+    assert_eq!(card.pcodes[0].state, PCodeState::Active);
+    assert!(h.shows(&card.pcodes[0].reference.clone()));
+
+    // Closing asks once; "keep it open" goes back; closing twice closes for good.
+    h.click("I have read it out");
+    assert!(matches!(h.screen.dialog(), Some(Dialog::Code { closing: true, .. })));
+    h.click("Keep it open");
+    assert!(matches!(h.screen.dialog(), Some(Dialog::Code { closing: false, .. })));
+    h.send(Message::CloseCode);
+    h.send(Message::CloseCode);
+    assert_eq!(h.screen.dialog(), None);
+    assert!(!h.shows(&issued.grouped), "never shown again");
+    // With one usable code (the default cap) a second is refused, with the reason.
+    h.send(Message::AskIssue);
+    h.send(Message::Issue);
+    assert_eq!(
+        h.screen.problem(),
+        Some("The caller already has 1 usable P-code(s). Revoke it first if a new one is needed.")
+    );
+}
+
+#[test]
+fn issuing_is_not_offered_while_support_is_closed() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T20:00");
+    h.type_in_search("olena");
+    h.send(Message::OpenSelected);
+    assert!(h.shows("P-codes cannot be issued now: MitID Support opens tomorrow 08:00."));
+    // The button is there but does nothing.
+    let sent: Vec<Message> = {
+        let mut ui = h.ui();
+        ui.click("Issue P-code").unwrap();
+        ui.into_messages().collect()
+    };
+    assert!(sent.is_empty(), "disabled: {sent:?}");
+    // And if the screen asked anyway, the service refuses.
+    h.send(Message::AskIssue);
+    h.send(Message::Issue);
+    assert_eq!(h.screen.problem(), Some("MitID Support is closed, so no P-code can be issued now."));
+    assert!(h.desk.store().pcodes(1).unwrap().is_empty());
+}
+
+#[test]
+fn revoking_needs_a_reason() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00");
+    h.type_in_search("shevchenko");
+    h.send(Message::OpenSelected);
+    h.send(Message::AskIssue);
+    h.send(Message::Issue);
+    h.send(Message::CloseCode);
+    h.send(Message::CloseCode);
+    h.click("Revoke");
+    let Some(Dialog::ConfirmRevoke { reference, .. }) = h.screen.dialog().cloned() else { panic!() };
+    h.send(Message::Revoke);
+    assert!(h.screen.dialog().is_some(), "no reason, no revoke");
+    h.send(Message::Reason("read out to the wrong person".into()));
+    h.send(Message::Revoke);
+    assert_eq!(h.screen.dialog(), None);
+    let card = h.screen.card().unwrap();
+    assert_eq!(card.pcodes[0].reference, reference);
+    assert_eq!(card.pcodes[0].state, PCodeState::Revoked);
+    assert!(h.shows("revoked"));
+}
+
+#[test]
+fn the_form_checks_fields_and_saves() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00");
+    h.click("New caller");
+    assert!(h.shows("New caller"));
+    h.click("Save");
+    assert!(h.shows("Enter a given name or a family name."));
+    use mitid_assist::screen::callers::Field;
+    let edit = |f, v: &str| Message::Form(mitid_assist::screen::callers::FormMessage::Edit(f, v.into()));
+    h.send(edit(Field::Given, "Jürgen"));
+    h.send(edit(Field::Family, "Müller"));
+    h.send(edit(Field::Phones, "+49 30 901820, 1234"));
+    h.click("Save");
+    assert!(h.shows("«1234» is not a phone number: include the country code, or give 8 digits for a Danish number."));
+    h.send(edit(Field::Phones, "+49 30 901820"));
+    h.send(edit(Field::Birth, "2030-01-01"));
+    h.click("Save");
+    assert!(h.shows("The date of birth 2030-01-01 is in the future."));
+    h.send(edit(Field::Birth, "1970-02-03"));
+    h.click("Save");
+    let card = h.screen.card().expect("saved and opened");
+    assert_eq!(card.caller.display_name(), "Jürgen Müller");
+    assert_eq!(card.caller.details.phones[0].e164(), "+4930901820");
+    h.type_in_search("mueller");
+    assert_eq!(h.screen.results()[0].name, "Jürgen Müller");
+}
+
+#[test]
+fn delete_asks_first_then_removes_everything() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00");
+    h.type_in_search("sørensen");
+    h.send(Message::OpenSelected);
+    let id = h.screen.card().unwrap().caller.id;
+    h.click("Delete");
+    assert_eq!(h.screen.dialog(), Some(&Dialog::ConfirmDelete));
+    assert!(h.shows("Delete Anne Sørensen?"));
+    h.click("Cancel");
+    assert!(h.desk.store().caller(id).unwrap().is_some(), "cancel keeps them");
+    h.click("Delete");
+    h.click("Delete for good");
+    assert!(h.screen.card().is_none());
+    assert!(h.desk.store().caller(id).unwrap().is_none());
+    assert!(h.screen.results().iter().all(|r| r.caller_id != id));
+}
