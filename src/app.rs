@@ -145,7 +145,7 @@ impl App {
             current: ScreenId::Callers,
             callers: callers::Callers::default(),
             enrollment: enrollment::Enrollment::default(),
-            audit: audit::Audit,
+            audit: audit::Audit::default(),
             status,
             language,
             theme: options.state.theme.unwrap_or(options.theme),
@@ -198,18 +198,24 @@ impl App {
         &self.callers
     }
 
-    /// Sends desk work off the UI thread; its answer comes back as a message.
-    fn desk_task(&self, request: callers::Request) -> Task<Message> {
+    /// The audit screen's state.
+    pub fn audit(&self) -> &audit::Audit {
+        &self.audit
+    }
+
+    /// Runs desk work off the UI thread; its answer comes back as a message,
+    /// or `failed` with the reason when there is no desk.
+    fn desk_work(
+        &self,
+        work: impl FnOnce(&mut mitid_core::desk::Desk) -> Message + Send + 'static,
+        failed: fn(String) -> Message,
+    ) -> Task<Message> {
         match &self.desk {
             DeskState::Ready(handle) => {
-                Task::perform(handle.clone().run(move |desk| request.perform(desk)), |result| {
-                    Message::Callers(result.unwrap_or_else(callers::Message::Failed))
-                })
+                Task::perform(handle.clone().run(work), move |result| result.unwrap_or_else(failed))
             }
-            DeskState::Opening => Task::done(Message::Callers(callers::Message::Failed(fl!("desk-opening")))),
-            DeskState::Unavailable(why) => {
-                Task::done(Message::Callers(callers::Message::Failed(fl!("desk-unavailable", detail = why.clone()))))
-            }
+            DeskState::Opening => Task::done(failed(fl!("desk-opening"))),
+            DeskState::Unavailable(why) => Task::done(failed(fl!("desk-unavailable", detail = why.clone()))),
         }
     }
 
@@ -286,6 +292,10 @@ impl App {
             Message::Navigate(screen) => {
                 self.current = screen;
                 self.clamp_focus();
+                if screen == ScreenId::Audit && matches!(self.desk, DeskState::Ready(_)) {
+                    // The log moves on while other screens work: list it afresh.
+                    return self.update(Message::Audit(audit::Message::Refresh));
+                }
                 Task::none()
             }
             Message::Callers(message) => {
@@ -294,7 +304,13 @@ impl App {
                 let task = task.map(Message::Callers);
                 self.clamp_focus();
                 match event {
-                    Some(callers::Event::Desk(request)) => Task::batch([task, self.desk_task(request)]),
+                    Some(callers::Event::Desk(request)) => {
+                        let work = self.desk_work(
+                            move |desk| Message::Callers(request.perform(desk)),
+                            |why| Message::Callers(callers::Message::Failed(why)),
+                        );
+                        Task::batch([task, work])
+                    }
                     None => task,
                 }
             }
@@ -324,11 +340,18 @@ impl App {
                 task.map(Message::Enrollment)
             }
             Message::Audit(message) => {
-                let (task, event) = self.audit.update(message);
-                if let Some(event) = event {
-                    match event {}
+                let (task, event) = self.audit.update(message, &self.options.hours);
+                let task = task.map(Message::Audit);
+                match event {
+                    Some(audit::Event::Desk(request)) => {
+                        let work = self.desk_work(
+                            move |desk| Message::Audit(request.perform(desk)),
+                            |why| Message::Audit(audit::Message::Failed(why)),
+                        );
+                        Task::batch([task, work])
+                    }
+                    None => task,
                 }
-                task.map(Message::Audit)
             }
             Message::Tick => {
                 self.refresh_status();
@@ -563,7 +586,7 @@ impl App {
                 self.callers.view(&self.options.hours, &self.status, screen_focus).map(Message::Callers)
             }
             ScreenId::Enrollment => self.enrollment.view(screen_focus).map(Message::Enrollment),
-            ScreenId::Audit => self.audit.view().map(Message::Audit),
+            ScreenId::Audit => self.audit.view(&self.options.hours, screen_focus).map(Message::Audit),
         };
 
         let mut page = column![];

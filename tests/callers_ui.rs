@@ -6,32 +6,19 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
-use std::sync::{Arc, Mutex, MutexGuard};
+mod common;
 
+use std::sync::Arc;
+
+use common::serial;
 use iced_test::Simulator;
-use iced_test::core::Settings;
 use jiff::Timestamp;
 use mitid_assist::screen::callers::{Callers, Dialog, Event, Message};
-use mitid_assist::theme;
 use mitid_core::SimulatedClock;
 use mitid_core::caller::{CallerDetails, Phone};
-use mitid_core::config::Language;
-use mitid_core::desk::{Desk, DeskConfig};
-use mitid_core::keys::KeyStore;
+use mitid_core::desk::Desk;
 use mitid_core::pcode::PCodeState;
-use mitid_core::support_hours::{COPENHAGEN, SupportHours};
-
-static LANGUAGE: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    let guard = LANGUAGE.lock().unwrap_or_else(|p| p.into_inner());
-    mitid_assist::i18n::set_language(Language::En);
-    guard
-}
-
-fn local(s: &str) -> Timestamp {
-    COPENHAGEN.to_timestamp(s.parse().unwrap()).unwrap()
-}
+use mitid_core::support_hours::SupportHours;
 
 struct Harness {
     screen: Callers,
@@ -45,10 +32,8 @@ struct Harness {
 impl Harness {
     fn new(at: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(SimulatedClock::starting_at(local(at)));
+        let (mut desk, clock) = common::desk(dir.path(), at);
         let hours = SupportHours::default();
-        let key = KeyStore::DemoFile(dir.path().join("key"));
-        let mut desk = Desk::open(dir.path(), &key, hours.clone(), clock.clone(), &DeskConfig::default()).unwrap();
         let now = desk.now();
         for (given, family, phone, language) in [
             ("Olena", "Shevchenko", "+380 44 123 4567", "uk"),
@@ -74,12 +59,7 @@ impl Harness {
     }
 
     fn ui(&self) -> Simulator<'_, Message> {
-        let settings = Settings {
-            fonts: theme::FONT_FILES.iter().map(|f| std::borrow::Cow::Borrowed(*f)).collect(),
-            default_font: theme::REGULAR,
-            ..Settings::default()
-        };
-        Simulator::with_settings(settings, self.screen.view(&self.hours, &self.status, None))
+        Simulator::with_settings(common::settings(), self.screen.view(&self.hours, &self.status, None))
     }
 
     /// Sends a message, and performs whatever desk work it asks for, until quiet.

@@ -85,6 +85,28 @@ fn issue_and_redeem_a_pcode_from_the_command_line() {
 }
 
 #[test]
+fn the_audit_log_exports_and_a_tampered_one_fails_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mitid(d, OPEN, &["caller", "add", "--name", "Anna Eriksson"]);
+    mitid(d, OPEN, &["caller", "add", "--name", "Jonas Jensen"]);
+    let csv = stdout(&mitid(d, OPEN, &["audit", "export"]));
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("seq,at,agent,action,subject,verdict,prev_hash,hash\n1,"));
+    let file = d.join("audit.json");
+    let out = mitid(d, OPEN, &["audit", "export", "--format", "json", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    Store::open(&d.join("desk.sqlite")).unwrap().tamper_for_tests("DELETE FROM audit WHERE seq = 2").unwrap();
+    let out = mitid(d, OPEN, &["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["problem"]["problem"], "truncated");
+}
+
+#[test]
 fn closed_support_refuses_with_the_next_opening() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

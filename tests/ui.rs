@@ -119,7 +119,7 @@ fn navigation_reaches_every_screen() {
     assert!(h.shows("Step 3 of 4"));
     h.click("Audit");
     assert_eq!(h.app.current(), ScreenId::Audit);
-    assert!(h.shows("What this screen will do"));
+    assert!(h.shows("Check the whole log"));
     // Coming back keeps the enrollment where it was.
     h.click("Counter enrollment");
     assert_eq!(h.app.enrollment().step(), Step::Face);

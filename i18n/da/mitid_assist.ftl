@@ -74,11 +74,6 @@ step-next = Næste
 ## Opkald og P-koder
 callers-title = Opkald og P-koder
 callers-intro = Find den person, der ringer, tjek hvem de er, og giv dem en P-kode: en 8-cifret kode, de skriver i MitID-appen i stedet for et CPR-nummer. En P-kode gælder i 60 dage og til 3 forsøg, og kan kun bruges én gang.
-callers-coming = Det kommer skærmen til at gøre
-callers-coming-search = Finde en opkalder på navn, telefonnummer, e-mail eller sagsnummer, mens du skriver
-callers-coming-card = Vise opkalderens oplysninger og tidligere henvendelser
-callers-coming-issue = Udstede en P-kode, som vises for dig én gang til oplæsning — kun mens MitID Support har åbent
-callers-coming-revoke = Tilbagekalde en P-kode og notere, hvordan samtalen endte
 callers-pcode-open = P-koder kan udstedes nu: MitID Support har åbent til { $when }.
 callers-pcode-closed = P-koder kan ikke udstedes nu: MitID Support åbner { $when }.
 callers-pcode-closed-indefinitely = P-koder kan ikke udstedes nu: MitID Support er lukket, og ingen åbning er planlagt.
@@ -99,10 +94,6 @@ step-handover-body = Personen opretter sit bruger-ID, tilknytter sin telefon og 
 ## Revisionslog
 audit-title = Revisionslog
 audit-intro = Alle vigtige handlinger — udstedte og brugte P-koder, resultater af oprettelser — skrives i en log, der afslører, hvis noget er ændret bagefter.
-audit-coming = Det kommer skærmen til at gøre
-audit-coming-list = Vise og filtrere loggen på dato, medarbejder og handling
-audit-coming-verify = Kontrollere, at ingen post er ændret, fjernet eller flyttet
-audit-coming-export = Eksportere til CSV eller JSON
 
 ## Opkald og P-koder: søgning, kort, formular, dialoger
 callers-hint = Skriv et navn, et telefonnummer, en e-mailadresse eller en reference (C-123, P-1a2b3c4d). Ctrl+F hopper hertil; piletasterne og Enter åbner et resultat.
@@ -187,3 +178,28 @@ desk-retry = Prøv igen
 confirm-issue-yes = Udsted koden
 confirm-revoke-yes = Tilbagekald koden
 confirm-delete-yes = Slet for altid
+
+## Revisionslog
+audit-agent = Medarbejder
+audit-action = Handling (fx pcode.)
+audit-from = Fra (ÅÅÅÅ-MM-DD)
+audit-until = Til (ÅÅÅÅ-MM-DD)
+audit-show = Vis
+audit-verify = Kontroller hele loggen
+audit-export-csv = Eksporter CSV…
+audit-export-json = Eksporter JSON…
+audit-export-title = Eksporter revisionsloggen
+audit-export-cancelled = Eksporten blev annulleret (eller der findes ingen gem-dialog på dette skrivebord: brug `mitid-assist audit export` i stedet).
+audit-exported = { $count } poster gemt i { $path }. Filen viser, hvem der gjorde hvad og hvornår: pas lige så godt på den som på loggen.
+audit-export-failed = Filen kunne ikke skrives: { $detail }
+audit-intact = Loggen er intakt: alle { $count } poster er uændrede og i rækkefølge.
+audit-edited = LOGGEN ER ÆNDRET: post { $seq } er ikke, hvad der blev skrevet.
+audit-broken = LOGGEN ER ÆNDRET: post { $seq } følger ikke efter post { $after }; poster er fjernet eller flyttet.
+audit-truncated = LOGGEN ER ÆNDRET: den slutter ved post { $last }, men post { $head } blev skrevet.
+audit-empty = Ingen poster passer.
+audit-col-seq = #
+audit-col-time = Tid (København)
+audit-col-agent = Medarbejder
+audit-col-action = Handling
+audit-col-subject = Emne
+audit-col-verdict = Resultat

@@ -74,11 +74,6 @@ step-next = Next
 ## Callers & P-codes
 callers-title = Callers & P-codes
 callers-intro = Find the person who is calling, check who they are, and give them a P-code: an 8-digit code they type into the MitID app instead of a CPR number. A P-code works for 60 days and 3 tries, and only once.
-callers-coming = What this screen will do
-callers-coming-search = Find a caller by name, phone number, e-mail or case number as you type
-callers-coming-card = See the caller's details and earlier contacts
-callers-coming-issue = Issue a P-code, shown to you once to read aloud — only while MitID Support is open
-callers-coming-revoke = Revoke a P-code and log how the call ended
 callers-pcode-open = P-codes may be issued now: MitID Support is open until { $when }.
 callers-pcode-closed = P-codes cannot be issued now: MitID Support opens { $when }.
 callers-pcode-closed-indefinitely = P-codes cannot be issued now: MitID Support is closed and no opening is planned.
@@ -99,10 +94,6 @@ step-handover-body = The person creates their User-ID, links their phone and act
 ## Audit
 audit-title = Audit
 audit-intro = Every action that matters — P-codes issued and used, enrollment verdicts — is written to a log that shows if anything was changed afterwards.
-audit-coming = What this screen will do
-audit-coming-list = List and filter the log by date, agent and action
-audit-coming-verify = Check that no entry was edited, removed or reordered
-audit-coming-export = Export to CSV or JSON
 
 ## Callers & P-codes: search, card, form, dialogs
 callers-hint = Type a name, a phone number, an e-mail address or a reference (C-123, P-1a2b3c4d). Ctrl+F jumps here; the arrow keys and Enter open a result.
@@ -187,3 +178,28 @@ desk-retry = Try again
 confirm-issue-yes = Issue the code
 confirm-revoke-yes = Revoke the code
 confirm-delete-yes = Delete for good
+
+## Audit screen
+audit-agent = Agent
+audit-action = Action (e.g. pcode.)
+audit-from = From (YYYY-MM-DD)
+audit-until = Until (YYYY-MM-DD)
+audit-show = Show
+audit-verify = Check the whole log
+audit-export-csv = Export CSV…
+audit-export-json = Export JSON…
+audit-export-title = Export the audit log
+audit-export-cancelled = Export cancelled (or no save dialog is available on this desktop: use `mitid-assist audit export` instead).
+audit-exported = { $count } entries saved to { $path }. The file shows who did what, when: keep it as safe as the log.
+audit-export-failed = The file could not be written: { $detail }
+audit-intact = The log is intact: all { $count } entries are unchanged and in order.
+audit-edited = THE LOG WAS CHANGED: entry { $seq } is not what was written.
+audit-broken = THE LOG WAS CHANGED: entry { $seq } does not follow entry { $after }; entries were removed or reordered.
+audit-truncated = THE LOG WAS CHANGED: it ends at entry { $last }, but entry { $head } was written.
+audit-empty = No entries match.
+audit-col-seq = #
+audit-col-time = Time (Copenhagen)
+audit-col-agent = Agent
+audit-col-action = Action
+audit-col-subject = Subject
+audit-col-verdict = Verdict

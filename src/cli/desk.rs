@@ -121,6 +121,15 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write the whole log, oldest first, as CSV or JSON.
+    Export {
+        /// csv or json.
+        #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+        format: String,
+        /// The file to write (replaced atomically); stdout when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 impl AuditCommand {
@@ -318,6 +327,24 @@ pub(super) fn audit(action: &AuditCommand, context: &Context, demo: bool) -> Res
                 }
             };
             Ok(Outcome { stdout, code: if ok { 0 } else { EXIT_NO } })
+        }
+        AuditCommand::Export { format, out } => {
+            let desk = open(context, demo)?;
+            let mut entries = desk.store().audit_entries(&mitid_core::store::AuditFilter::default())?;
+            entries.reverse();
+            let body = if format == "json" {
+                mitid_core::audit::to_json(&entries)
+            } else {
+                mitid_core::audit::to_csv(&entries)
+            };
+            match out {
+                None => Ok(Outcome::ok(body)),
+                Some(path) => {
+                    mitid_core::config::write_atomically(path, body.as_bytes())
+                        .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+                    Ok(Outcome::ok(format!("{} entries written to {}\n", entries.len(), path.display())))
+                }
+            }
         }
     }
 }

@@ -34,21 +34,3 @@ pub(crate) fn page<'a, Message: 'a>(title: String, intro: String, body: Element<
         .width(Length::Fill)
         .into()
 }
-
-/// A bulleted list of what a screen will do, and a plain statement that it
-/// does not do it yet.
-pub(crate) fn coming<'a, Message: 'a>(heading: String, items: Vec<String>) -> Element<'a, Message> {
-    let list = items.into_iter().fold(column![].spacing(6), |col, item| col.push(text(format!("•  {item}"))));
-    container(
-        column![
-            text(heading).font(theme::MEDIUM).size(18),
-            list,
-            text(crate::fl!("not-built-yet")).size(14).font(theme::MEDIUM)
-        ]
-        .spacing(12),
-    )
-    .padding(16)
-    .width(Length::Fill)
-    .style(theme::card)
-    .into()
-}

@@ -182,3 +182,63 @@ mod tests {
         assert_eq!(verify(&relinked), Err(ChainBreak::Edited { seq: 4 }));
     }
 }
+
+/// One CSV field: quoted when it must be, and a leading =, +, - or @
+/// defused so a spreadsheet never runs it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+/// Entries as CSV with a header line.
+pub fn to_csv(entries: &[AuditEntry]) -> String {
+    let mut out = String::from("seq,at,agent,action,subject,verdict,prev_hash,hash\n");
+    for e in entries {
+        let fields = [
+            e.seq.to_string(),
+            e.at.to_string(),
+            e.agent.clone(),
+            e.action.clone(),
+            e.subject.clone(),
+            e.verdict.clone(),
+            hex::encode(e.prev_hash),
+            hex::encode(e.hash),
+        ];
+        out += &fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+        out.push('\n');
+    }
+    out
+}
+
+/// Entries as a JSON array.
+pub fn to_json(entries: &[AuditEntry]) -> String {
+    serde_json::to_string_pretty(entries).unwrap_or_else(|_| "[]".to_owned()) + "\n"
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses() {
+        let at: Timestamp = "2026-11-24T10:00:00Z".parse().unwrap();
+        let e = AuditEntry {
+            seq: 1,
+            at,
+            agent: "=cmd|' /C calc'!A0".into(),
+            action: "caller.create".into(),
+            subject: "caller:1".into(),
+            verdict: "a,\"b\"".into(),
+            prev_hash: GENESIS,
+            hash: [1; 32],
+        };
+        let csv = to_csv(std::slice::from_ref(&e));
+        let line = csv.lines().nth(1).unwrap();
+        assert!(
+            line.starts_with("1,2026-11-24T10:00:00Z,'=cmd|' /C calc'!A0,caller.create,caller:1,\"a,\"\"b\"\"\","),
+            "{line}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&to_json(&[e])).unwrap();
+        assert_eq!(json[0]["hash"], hex::encode([1u8; 32]));
+    }
+}

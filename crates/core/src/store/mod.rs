@@ -265,6 +265,13 @@ impl Store {
         }
     }
 
+    /// Runs raw SQL on the file, as someone editing it behind the app's
+    /// back would: only for tests that prove such edits are found.
+    #[doc(hidden)]
+    pub fn tamper_for_tests(&self, sql: &str) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(sql, [])?)
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }

@@ -1,0 +1,46 @@
+//! What the UI tests share: the embedded fonts, one language at a time, a
+//! real desk in a scratch folder on a simulated clock.
+
+#![allow(dead_code, clippy::unwrap_used)] // each test file uses part of it
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use iced_test::core::Settings;
+use jiff::Timestamp;
+use mitid_core::SimulatedClock;
+use mitid_core::config::Language;
+use mitid_core::desk::{Desk, DeskConfig};
+use mitid_core::keys::KeyStore;
+use mitid_core::support_hours::{COPENHAGEN, SupportHours};
+
+/// The texts live in one process-wide loader: one test at a time may use them.
+static LANGUAGE: Mutex<()> = Mutex::new(());
+
+/// Holds the texts in English until dropped.
+pub fn serial() -> MutexGuard<'static, ()> {
+    let guard = LANGUAGE.lock().unwrap_or_else(|p| p.into_inner());
+    mitid_assist::i18n::set_language(Language::En);
+    guard
+}
+
+/// Copenhagen wall time → instant.
+pub fn local(s: &str) -> Timestamp {
+    COPENHAGEN.to_timestamp(s.parse().unwrap()).unwrap()
+}
+
+/// Simulator settings with the app's fonts.
+pub fn settings() -> Settings {
+    Settings {
+        fonts: mitid_assist::theme::FONT_FILES.iter().map(|f| std::borrow::Cow::Borrowed(*f)).collect(),
+        default_font: mitid_assist::theme::REGULAR,
+        ..Settings::default()
+    }
+}
+
+/// A desk on a real SQLite file, its key in a file, its clock at `at`.
+pub fn desk(dir: &std::path::Path, at: &str) -> (Desk, Arc<SimulatedClock>) {
+    let clock = Arc::new(SimulatedClock::starting_at(local(at)));
+    let key = KeyStore::DemoFile(dir.join("key"));
+    let desk = Desk::open(dir, &key, SupportHours::default(), clock.clone(), &DeskConfig::default()).unwrap();
+    (desk, clock)
+}
