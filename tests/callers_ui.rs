@@ -244,3 +244,22 @@ fn delete_asks_first_then_removes_everything() {
     assert!(h.desk.store().caller(id).unwrap().is_none());
     assert!(h.screen.results().iter().all(|r| r.caller_id != id));
 }
+
+#[test]
+fn duplicates_merge_after_one_question() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00");
+    h.type_in_search("kierkegaard");
+    h.send(Message::OpenSelected);
+    let keep = h.screen.card().unwrap().caller.id;
+    h.click("Merge duplicate…");
+    h.send(Message::MergeWith("C-x".into()));
+    h.send(Message::Merge);
+    assert_eq!(h.screen.problem(), Some("«C-x» is not another caller's reference: write it as C-123."));
+    h.send(Message::MergeWith("c3".into()));
+    h.click("Merge and delete the duplicate");
+    let card = h.screen.card().unwrap();
+    assert_eq!(card.caller.id, keep);
+    assert_eq!(card.caller.details.phones.len(), 2, "the duplicate's phone moved over");
+    assert!(h.desk.store().caller(3).unwrap().is_none());
+}

@@ -228,3 +228,23 @@ fn kill_minus_nine_loses_nothing_committed() {
         assert_eq!(report.problem, None, "round {round}");
     }
 }
+
+#[test]
+fn merge_and_delete_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = stdout(&mitid(d, OPEN, &["caller", "add", "--name", "Søren Kierkegaard", "--phone", "20123456"]))
+        .trim()
+        .to_owned();
+    let b = stdout(&mitid(d, OPEN, &["caller", "add", "--name", "Soren Kierkegaard", "--phone", "86123456"]))
+        .trim()
+        .to_owned();
+    let out = mitid(d, OPEN, &["caller", "merge", "--into", &a, "--from", &b]);
+    assert!(out.status.success(), "{out:?}");
+    let hits = json(&mitid(d, OPEN, &["caller", "search", "86123456", "--json"]));
+    assert_eq!(hits[0]["caller_id"].as_i64().unwrap().to_string(), a);
+    assert_eq!(mitid(d, OPEN, &["caller", "merge", "--into", &a, "--from", &a]).status.code(), Some(2));
+    assert!(mitid(d, OPEN, &["caller", "delete", &a]).status.success());
+    assert!(json(&mitid(d, OPEN, &["caller", "search", "kierkegaard", "--json"])).as_array().unwrap().is_empty());
+    assert_eq!(mitid(d, OPEN, &["caller", "delete", &a]).status.code(), Some(2), "already gone");
+}

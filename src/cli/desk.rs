@@ -55,6 +55,20 @@ pub enum CallerCommand {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Merge a duplicate into a caller (the duplicate is deleted).
+    Merge {
+        /// The caller to keep.
+        #[arg(long)]
+        into: i64,
+        /// The duplicate.
+        #[arg(long)]
+        from: i64,
+    },
+    /// Delete a caller and everything about them (GDPR request).
+    Delete {
+        /// The caller.
+        id: i64,
+    },
     /// Make up N realistic callers (demo data, benchmarks).
     Generate {
         /// How many.
@@ -213,6 +227,18 @@ pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> R
                 other => other.into(),
             })?;
             Ok(Outcome::ok(format!("imported {n} callers\n")))
+        }
+        CallerCommand::Merge { into, from } => {
+            let mut desk = open(context, demo)?;
+            let (agent, now) = (desk.agent().to_owned(), desk.now());
+            desk.store_mut().merge_callers(*into, *from, &agent, now)?;
+            Ok(Outcome::ok(format!("C-{from} merged into C-{into}\n")))
+        }
+        CallerCommand::Delete { id } => {
+            let mut desk = open(context, demo)?;
+            let (agent, now) = (desk.agent().to_owned(), desk.now());
+            desk.store_mut().delete_caller(*id, &agent, now)?;
+            Ok(Outcome::ok(format!("C-{id} deleted\n")))
         }
         CallerCommand::Generate { n, seed } => {
             let mut desk = open(context, demo)?;

@@ -186,6 +186,7 @@ impl CliError {
                 StoreError::InvalidCaller(_) | StoreError::InvalidAt { .. } | StoreError::MalformedPCode(_) => "input",
                 StoreError::TooManyActive(_) => "too_many_active",
                 StoreError::AlreadyVoid(_) => "already_void",
+                StoreError::SelfMerge => "input",
                 _ => "database",
             },
         }

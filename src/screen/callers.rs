@@ -59,6 +59,11 @@ pub enum Dialog {
     },
     /// Delete the caller and everything about them.
     ConfirmDelete,
+    /// Merge a duplicate (by reference, e.g. C-17) into the open caller.
+    Merge {
+        /// The duplicate's reference, as typed.
+        other: String,
+    },
 }
 
 /// What is being logged about the contact.
@@ -136,6 +141,12 @@ pub enum Message {
     Delete,
     /// The caller was deleted.
     Deleted,
+    /// Ask which duplicate to merge into the open caller.
+    AskMerge,
+    /// The duplicate's reference, as typed.
+    MergeWith(String),
+    /// Merge it.
+    Merge,
     /// Contact: channel.
     ContactChannel(Channel),
     /// Contact: outcome.
@@ -179,6 +190,8 @@ pub enum Request {
     },
     /// Delete a caller.
     Delete(i64),
+    /// Merge duplicate `.1` into `.0`.
+    Merge(i64, i64),
     /// Log a contact.
     LogContact(i64, ContactDraft),
 }
@@ -233,6 +246,10 @@ impl Request {
             Request::Delete(id) => {
                 let (agent, now) = (desk.agent().to_owned(), desk.now());
                 desk.store_mut().delete_caller(id, &agent, now).map(|()| Message::Deleted)
+            }
+            Request::Merge(into, from) => {
+                let (agent, now) = (desk.agent().to_owned(), desk.now());
+                desk.store_mut().merge_callers(into, from, &agent, now).map(|()| Message::Open(into))
             }
             Request::LogContact(id, draft) => {
                 let contact = Contact {
@@ -420,6 +437,29 @@ impl Callers {
                 let query = self.query.clone();
                 self.update(Message::Query(query), today)
             }
+            Message::AskMerge => {
+                self.dialog = Some(Dialog::Merge { other: String::new() });
+                (Task::none(), None)
+            }
+            Message::MergeWith(text) => {
+                if let Some(Dialog::Merge { other }) = &mut self.dialog {
+                    *other = text;
+                }
+                (Task::none(), None)
+            }
+            Message::Merge => match (&self.dialog, &self.card) {
+                (Some(Dialog::Merge { other }), Some(card)) => match merge_target(other) {
+                    Some(from) if from != card.caller.id => {
+                        self.dialog = None;
+                        desk(Request::Merge(card.caller.id, from))
+                    }
+                    _ => {
+                        self.problem = Some(fl!("merge-bad-reference", value = other.clone()));
+                        (Task::none(), None)
+                    }
+                },
+                _ => (Task::none(), None),
+            },
             Message::ContactChannel(channel) => {
                 self.contact.channel = channel;
                 (Task::none(), None)
@@ -492,6 +532,7 @@ impl Callers {
             Some(Dialog::ConfirmIssue) => Some(Message::Issue),
             Some(Dialog::Code { .. }) => Some(Message::CloseCode),
             Some(Dialog::ConfirmRevoke { reason, .. }) if !reason.trim().is_empty() => Some(Message::Revoke),
+            Some(Dialog::Merge { other }) if merge_target(other).is_some() => Some(Message::Merge),
             _ => None,
         }
     }
@@ -589,6 +630,12 @@ impl Callers {
             Some(dialog) => stack![page, card::dialog(dialog, self.card.as_ref())].into(),
         }
     }
+}
+
+/// The caller id in "C-17", "c17" or "17".
+pub fn merge_target(text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_uppercase();
+    t.strip_prefix("C-").or(t.strip_prefix('C')).unwrap_or(&t).trim().parse().ok().filter(|id| *id > 0)
 }
 
 /// Whether a P-code could be issued now, and if not, when.

@@ -66,6 +66,7 @@ impl Card {
                 text(c.display_name()).size(26).font(theme::BOLD),
                 Space::new().width(Length::Fill),
                 button(text(fl!("caller-edit"))).on_press(Message::Edit).style(theme::action_button(edit_focused)),
+                button(text(fl!("caller-merge"))).on_press(Message::AskMerge).style(button::secondary),
                 button(text(fl!("caller-delete"))).on_press(Message::AskDelete).style(button::danger),
             ]
             .spacing(8)
@@ -223,6 +224,20 @@ pub fn dialog<'a>(dialog: &'a Dialog, card: Option<&'a Card>) -> Element<'a, Mes
                 Space::new().width(Length::Fill),
                 button(text(fl!("confirm-revoke-yes")))
                     .on_press_maybe((!reason.trim().is_empty()).then_some(Message::Revoke))
+                    .style(button::danger)
+            ],
+        ]
+        .spacing(14)
+        .into(),
+        Dialog::Merge { other } => column![
+            text(fl!("merge-title", name = name)).size(22).font(theme::BOLD),
+            text(fl!("merge-body")),
+            text_input("C-123", other).on_input(Message::MergeWith).on_submit(Message::Merge).padding(8),
+            row![
+                cancel(),
+                Space::new().width(Length::Fill),
+                button(text(fl!("merge-yes")))
+                    .on_press_maybe(super::merge_target(other).map(|_| Message::Merge))
                     .style(button::danger)
             ],
         ]
