@@ -14,13 +14,21 @@ scratch
 work=$SCRATCH
 start_xvfb 1200x800x24
 # Easter Sunday on the day summer time starts, 15:40 in Copenhagen.
-MITID_ASSIST_LOG=mitid_assist=info LANG=en_US.UTF-8 "$CARGO_TARGET_DIR/release/mitid-assist" \
+MITID_ASSIST_LOG=mitid_assist=debug LANG=en_US.UTF-8 "$CARGO_TARGET_DIR/release/mitid-assist" \
     --demo --clock 2027-03-28T15:40:00+02:00 --data-dir "$work/data" --config "$work/none.toml" \
     2>"$work/log" &
 CLEANUP_PIDS+=($!)
 timeout 60 xdotool search --sync --onlyvisible --name '^MitID Assist' >/dev/null
 wait_first_frame "$work/log"
+timeout 60 sh -c "until grep -q 'caller register open' '$work/log'; do sleep 0.05; done"
 window=$(xdotool search --onlyvisible --name '^MitID Assist' | head -n1)
+# Find a caller as an agent would: Ctrl+F, a few letters, Enter.
+xdotool windowfocus --sync "$window"
+xdotool key ctrl+f
+xdotool type --delay 40 "kovalenko"
+timeout 30 sh -c "until grep -q 'search done' '$work/log'; do sleep 0.05; done"
+xdotool key Return
+timeout 30 sh -c "until grep -q 'card shown' '$work/log'; do sleep 0.05; done"
 mkdir -p assets/screenshots
 import -window "$window" assets/screenshots/main.png
 echo "wrote assets/screenshots/main.png"

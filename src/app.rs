@@ -178,6 +178,7 @@ impl App {
                     let key_store = mitid_core::desk::Desk::key_store(&data_dir, demo, config.key_store);
                     let mut desk = mitid_core::desk::Desk::open(&data_dir, &key_store, hours, clock, &config)?;
                     if demo {
+                        tracing::warn!("demo mode: the P-code key is a file in the demo data folder, not in a keyring");
                         seed_demo_callers(&mut desk)?;
                     }
                     Ok::<_, mitid_core::desk::DeskError>(desk)

@@ -95,7 +95,6 @@ pub struct Callers {
     dialog: Option<Dialog>,
     contact: ContactDraft,
     problem: Option<String>,
-    busy: bool,
 }
 
 /// What the screen's widgets (and the desk's answers) say.
@@ -313,6 +312,7 @@ impl Callers {
             Message::Searched(seq, hits) => {
                 // An answer to an older query is dropped.
                 if seq == self.seq {
+                    tracing::debug!(results = hits.len(), "search done");
                     self.selected = (!hits.is_empty()).then_some(0);
                     self.results = hits;
                 }
@@ -330,12 +330,9 @@ impl Callers {
                 Some(hit) => desk(Request::Open(hit.caller_id)),
                 None => (Task::none(), None),
             },
-            Message::Open(id) => {
-                self.busy = true;
-                desk(Request::Open(id))
-            }
+            Message::Open(id) => desk(Request::Open(id)),
             Message::Opened(card) => {
-                self.busy = false;
+                tracing::debug!(caller = card.caller.id, "card shown");
                 self.form = None;
                 self.card = Some(*card);
                 (Task::none(), None)
@@ -494,7 +491,6 @@ impl Callers {
                 (Task::none(), None)
             }
             Message::Failed(problem) => {
-                self.busy = false;
                 match &mut self.form {
                     Some(form) => form.problem = Some(problem),
                     None => self.problem = Some(problem),
