@@ -35,6 +35,13 @@ pub struct AuditEntry {
     pub hash: [u8; 32],
 }
 
+impl AuditEntry {
+    /// The hash the entry's content and previous hash call for.
+    pub fn expected_hash(&self) -> [u8; 32] {
+        entry_hash(self.seq, self.at, &self.agent, &self.action, &self.subject, &self.verdict, &self.prev_hash)
+    }
+}
+
 fn as_hex<S: serde::Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&hex::encode(bytes))
 }
@@ -105,14 +112,12 @@ pub fn verify<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Result<u
     for e in entries {
         if e.seq != prev_seq + 1 || e.prev_hash != prev_hash {
             // A changed prev_hash with a seq in order is an edit of that field.
-            if e.seq == prev_seq + 1
-                && entry_hash(e.seq, e.at, &e.agent, &e.action, &e.subject, &e.verdict, &e.prev_hash) != e.hash
-            {
+            if e.seq == prev_seq + 1 && e.expected_hash() != e.hash {
                 return Err(ChainBreak::Edited { seq: e.seq });
             }
             return Err(ChainBreak::Broken { seq: e.seq, after: prev_seq });
         }
-        if entry_hash(e.seq, e.at, &e.agent, &e.action, &e.subject, &e.verdict, &e.prev_hash) != e.hash {
+        if e.expected_hash() != e.hash {
             return Err(ChainBreak::Edited { seq: e.seq });
         }
         prev_hash = e.hash;

@@ -12,23 +12,7 @@ impl Store {
         let today = crate::support_hours::COPENHAGEN.to_datetime(now).date();
         let details = details.validated(today)?;
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO caller (given_name, family_name, birth_date, nationality, email, language, notes, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![
-                details.given_name,
-                details.family_name,
-                details.birth_date.map(|d| d.to_string()),
-                details.nationality,
-                details.email,
-                details.language,
-                details.notes,
-                now.to_string()
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        write_children(&tx, id, &details)?;
-        search::index(&tx, id, &details)?;
+        let id = insert(&tx, &details, now)?;
         audit_log::append(&tx, now, agent, "caller.create", &format!("caller:{id}"), "ok")?;
         tx.commit()?;
         Ok(id)
@@ -50,29 +34,7 @@ impl Store {
             .map(|(index, d)| d.validated(today).map_err(|source| StoreError::InvalidAt { index, source }))
             .collect::<Result<Vec<_>, _>>()?;
         let tx = self.write()?;
-        let mut ids = Vec::with_capacity(batch.len());
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO caller (given_name, family_name, birth_date, nationality, email, language, notes, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            )?;
-            for details in &batch {
-                insert.execute(params![
-                    details.given_name,
-                    details.family_name,
-                    details.birth_date.map(|d| d.to_string()),
-                    details.nationality,
-                    details.email,
-                    details.language,
-                    details.notes,
-                    now.to_string()
-                ])?;
-                let id = tx.last_insert_rowid();
-                write_children(&tx, id, details)?;
-                search::index(&tx, id, details)?;
-                ids.push(id);
-            }
-        }
+        let ids = batch.iter().map(|details| insert(&tx, details, now)).collect::<Result<Vec<_>, _>>()?;
         audit_log::append(&tx, now, agent, action, &format!("callers:{}", ids.len()), "ok")?;
         tx.commit()?;
         Ok(ids)
@@ -89,28 +51,9 @@ impl Store {
         let today = crate::support_hours::COPENHAGEN.to_datetime(now).date();
         let details = details.validated(today)?;
         let tx = self.write()?;
-        let changed = tx.execute(
-            "UPDATE caller SET given_name = ?2, family_name = ?3, birth_date = ?4, nationality = ?5, email = ?6,
-             language = ?7, notes = ?8, updated_at = ?9 WHERE id = ?1",
-            params![
-                id,
-                details.given_name,
-                details.family_name,
-                details.birth_date.map(|d| d.to_string()),
-                details.nationality,
-                details.email,
-                details.language,
-                details.notes,
-                now.to_string()
-            ],
-        )?;
-        if changed == 0 {
+        if !rewrite(&tx, id, &details, now)? {
             return Err(StoreError::NoCaller(id));
         }
-        tx.execute("DELETE FROM caller_phone WHERE caller_id = ?1", [id])?;
-        tx.execute("DELETE FROM caller_document WHERE caller_id = ?1", [id])?;
-        write_children(&tx, id, &details)?;
-        search::index(&tx, id, &details)?;
         audit_log::append(&tx, now, agent, "caller.update", &format!("caller:{id}"), "ok")?;
         tx.commit()?;
         Ok(())
@@ -228,23 +171,8 @@ impl Store {
         let tx = self.write()?;
         tx.execute("UPDATE contact SET caller_id = ?1 WHERE caller_id = ?2", [into, from])?;
         tx.execute("UPDATE pcode SET caller_id = ?1 WHERE caller_id = ?2", [into, from])?;
-        tx.execute(
-            "UPDATE caller SET birth_date = ?2, nationality = ?3, email = ?4, language = ?5, notes = ?6, updated_at = ?7 WHERE id = ?1",
-            params![
-                into,
-                details.birth_date.map(|b| b.to_string()),
-                details.nationality,
-                details.email,
-                details.language,
-                details.notes,
-                now.to_string()
-            ],
-        )?;
-        tx.execute("DELETE FROM caller_phone WHERE caller_id = ?1", [into])?;
-        tx.execute("DELETE FROM caller_document WHERE caller_id = ?1", [into])?;
-        write_children(&tx, into, &details)?;
+        rewrite(&tx, into, &details, now)?;
         search::unindex(&tx, from)?;
-        search::index(&tx, into, &details)?;
         tx.execute("DELETE FROM caller WHERE id = ?1", [from])?;
         audit_log::append(&tx, now, agent, "caller.merge", &format!("caller:{into}<-caller:{from}"), "ok")?;
         tx.commit()?;
@@ -302,6 +230,58 @@ impl Store {
     pub fn caller_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row("SELECT count(*) FROM caller", [], |r| r.get::<_, i64>(0))? as u64)
     }
+}
+
+/// Inserts a (validated) caller with their phones, documents and search
+/// terms; returns the id.
+fn insert(tx: &Transaction<'_>, details: &CallerDetails, now: Timestamp) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO caller (given_name, family_name, birth_date, nationality, email, language, notes, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        details.given_name,
+        details.family_name,
+        details.birth_date.map(|d| d.to_string()),
+        details.nationality,
+        details.email,
+        details.language,
+        details.notes,
+        now.to_string()
+    ])?;
+    let id = tx.last_insert_rowid();
+    write_children(tx, id, details)?;
+    search::index(tx, id, details)?;
+    Ok(id)
+}
+
+/// Replaces a caller's details, phones, documents and search terms; false
+/// when there is no such caller.
+fn rewrite(tx: &Transaction<'_>, id: i64, details: &CallerDetails, now: Timestamp) -> Result<bool, StoreError> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE caller SET given_name = ?2, family_name = ?3, birth_date = ?4, nationality = ?5, email = ?6,
+         language = ?7, notes = ?8, updated_at = ?9 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            details.given_name,
+            details.family_name,
+            details.birth_date.map(|d| d.to_string()),
+            details.nationality,
+            details.email,
+            details.language,
+            details.notes,
+            now.to_string()
+        ])?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM caller_phone WHERE caller_id = ?1", [id])?;
+    tx.execute("DELETE FROM caller_document WHERE caller_id = ?1", [id])?;
+    write_children(tx, id, details)?;
+    search::index(tx, id, details)?;
+    Ok(true)
 }
 
 fn write_children(tx: &Transaction<'_>, id: i64, details: &CallerDetails) -> Result<(), StoreError> {
