@@ -81,6 +81,9 @@ impl Desk {
         config: &DeskConfig,
     ) -> Result<Self, DeskError> {
         let mut store = Store::open(&data_dir.join(DATABASE))?;
+        // libphonenumber loads its tables on first use (tens of ms): here,
+        // off the UI thread, rather than in the agent's first phone search.
+        let _ = crate::caller::Phone::parse("+4520123456");
         let (key, _) = keys::code_key(key_store)?;
         store.bind_key(&key)?;
         Ok(Self { store, key, hours, clock, agent: config.agent_id(), max_active: config.max_active_pcodes.max(1) })
