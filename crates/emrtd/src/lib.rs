@@ -1,0 +1,8 @@
+//! ICAO 9303 eMRTD reading for mitid-assist.
+//!
+//! Protocol only: no UI, no async runtime, no file I/O of its own. This first
+//! part holds the MRZ and the BAC keys derived from it; transports, secure
+//! messaging, PACE, LDS parsing and the simulated chip come in their steps.
+
+pub mod bac;
+pub mod mrz;

@@ -1,0 +1,123 @@
+use super::*;
+
+const TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+const TD1: &str = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+const TD2: &str = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6";
+const TD1_LONG: &str = "I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<";
+const TD2_LONG: &str = "I<UTOSTEVENSON<<PETER<JOHN<<<<<<<<<<\nD23145890<UTO3407127M95071227349<<<8";
+const MRV_A: &str = "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL8988901C4XXX4009078F96121096ZE184226B<<<<<<";
+
+#[test]
+fn check_digits_from_the_standard() {
+    for (text, digit) in [("L898902C3", 6), ("740812", 2), ("120415", 9), ("D23145890", 7), ("<<<<<<<<<<<<<<", 0)] {
+        assert_eq!(check_digit(text), Some(digit), "{text}");
+    }
+    assert_eq!(check_digit("abc"), None);
+}
+
+#[test]
+fn every_specimen_parses() {
+    let td3 = Mrz::parse(TD3).unwrap();
+    assert_eq!(td3.format, Format::Td3);
+    assert_eq!(td3.document_number, "L898902C3");
+    assert_eq!((td3.birth_date.as_str(), td3.expiry_date.as_str(), td3.sex), ("740812", "120415", 'F'));
+    assert_eq!((td3.primary_name.as_str(), td3.secondary_names.as_str()), ("ERIKSSON", "ANNA MARIA"));
+    assert_eq!(td3.optional_data, "ZE184226B");
+    assert_eq!(td3.nationality, "UTO");
+
+    let td1 = Mrz::parse(TD1).unwrap();
+    assert_eq!((td1.format, td1.document_number.as_str()), (Format::Td1, "D23145890"));
+    assert_eq!(td1.secondary_names, "ANNA MARIA");
+
+    let td2 = Mrz::parse(TD2).unwrap();
+    assert_eq!((td2.format, td2.document_number.as_str()), (Format::Td2, "D23145890"));
+
+    let mrv = Mrz::parse(MRV_A).unwrap();
+    assert_eq!((mrv.format, mrv.document_number.as_str()), (Format::MrvA, "L8988901C"));
+}
+
+#[test]
+fn long_document_numbers_continue_in_the_optional_data() {
+    for text in [TD1_LONG, TD2_LONG] {
+        let mrz = Mrz::parse(text).unwrap();
+        assert_eq!(mrz.document_number, "D23145890734", "{:?}", mrz.format);
+        assert_eq!((mrz.primary_name.as_str(), mrz.secondary_names.as_str()), ("STEVENSON", "PETER JOHN"));
+        // RULES.md §3, vector B.
+        assert_eq!(mrz.access_key().mrz_information(), "D23145890734934071279507122");
+    }
+}
+
+#[test]
+fn the_bac_information_of_the_standard() {
+    // Vector A: a number shorter than nine characters is padded with '<'.
+    let key = AccessKey::new("L898902C", "690806", "940623").unwrap();
+    assert_eq!(key.mrz_information(), "L898902C<369080619406236");
+    assert!(format!("{key:?}").find("L898").is_none(), "Debug hides it");
+}
+
+#[test]
+fn wrong_check_digits_are_named() {
+    // Part 11 App. D.2 prints a composite of 8; it should be 2.
+    let trap = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nL898902C<3UTO6908061F9406236<<<<<<<8";
+    assert_eq!(Mrz::parse(trap), Err(MrzError::CheckDigits(vec![Field::Composite])));
+    let fixed = trap.replace("<<<<<<<8", "<<<<<<<2");
+    assert_eq!(Mrz::parse(&fixed).unwrap().document_number, "L898902C");
+    let typo = TD3.replace("7408122F", "7408123F");
+    assert_eq!(Mrz::parse(&typo), Err(MrzError::CheckDigits(vec![Field::BirthDate, Field::Composite])));
+    let number = TD3.replace("L898902C36", "L898902C46");
+    assert!(matches!(Mrz::parse(&number), Err(MrzError::CheckDigits(f)) if f.contains(&Field::DocumentNumber)));
+}
+
+#[test]
+fn what_swipe_readers_and_people_type_is_accepted() {
+    let lower = TD3.to_lowercase();
+    assert_eq!(Mrz::parse(&lower).unwrap().document_number, "L898902C3");
+    let one_run = TD3.replace('\n', "");
+    assert_eq!(Mrz::parse(&one_run).unwrap().format, Format::Td3);
+    let crlf = format!("  {}\r\n", TD1.replace('\n', "\r\n"));
+    assert_eq!(Mrz::parse(&crlf).unwrap().format, Format::Td1);
+}
+
+#[test]
+fn bad_input_says_where() {
+    assert_eq!(
+        Mrz::parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<1"),
+        Err(MrzError::Shape { found: "2 line(s) of 44, 43".into() })
+    );
+    assert!(matches!(
+        Mrz::parse(&TD3.replace("ANNA", "ÅNNA")),
+        Err(MrzError::Character { line: 1, position: 16, character: 'Å' })
+    ));
+    assert!(matches!(Mrz::parse(&TD3.replacen("P<", "X<", 1)), Err(MrzError::DocumentCode(_))));
+    assert!(matches!(AccessKey::new("L898-902", "690806", "940623"), Err(AccessKeyError::DocumentNumber)));
+    assert!(matches!(AccessKey::new("L898902C", "691306", "940623"), Err(AccessKeyError::Date(Field::BirthDate))));
+}
+
+/// Random text never makes the parser panic (a stand-in until the fuzz
+/// target runs in CI: every length, alphabet-heavy).
+#[test]
+fn random_input_never_panics() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<<<<<<\n \xC3\xA5";
+    for _ in 0..20_000 {
+        let len = (next() % 100) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        let _ = Mrz::parse(&String::from_utf8_lossy(&bytes));
+    }
+    // Mutations of a valid MRZ: one character changed anywhere.
+    for i in 0..TD1.len() {
+        for c in ["<", "0", "Z", "\n"] {
+            let mut text = TD1.to_owned();
+            if text.is_char_boundary(i) && text.is_char_boundary(i + 1) {
+                text.replace_range(i..i + 1, c);
+                let _ = Mrz::parse(&text);
+            }
+        }
+    }
+}
