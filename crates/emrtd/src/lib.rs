@@ -4,5 +4,7 @@
 //! part holds the MRZ and the BAC keys derived from it; transports, secure
 //! messaging, PACE, LDS parsing and the simulated chip come in their steps.
 
+pub mod apdu;
 pub mod bac;
 pub mod mrz;
+pub mod sm;

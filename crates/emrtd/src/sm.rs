@@ -1,0 +1,246 @@
+//! Secure messaging (ICAO 9303-11 §9.8): commands wrapped in DO'87/'85
+//! (encrypted data), DO'97 (Le) and DO'8E (MAC); responses unwrapped from
+//! DO'87/'85, DO'99 (status) and DO'8E, with the send sequence counter
+//! stepped for each. Once secure messaging is on, a response without a
+//! valid MAC is an error — never data.
+//!
+//! Both sides are here: the reader's (protect commands, unprotect
+//! responses) and the card's (for the simulated chip).
+
+use crate::apdu::{Command, Response, StatusWord};
+use crate::bac::{Key16, SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt, unpad};
+
+/// Why a secured message cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SmError {
+    /// The answer came without a MAC (a plain status word, e.g. 6988).
+    #[error("the chip answered without secure messaging ({0})")]
+    Unprotected(StatusWord),
+    /// The MAC does not match: a damaged or forged message.
+    #[error("the message's MAC is wrong")]
+    Mac,
+    /// The data objects are not as the standard lays them out.
+    #[error("the secured message is malformed")]
+    Malformed,
+}
+
+/// One BER-TLV data object at the start of `bytes`: (tag, value, rest).
+fn object(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = bytes.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = match first {
+        0..=0x7F => (usize::from(first), rest),
+        0x81 => (usize::from(*rest.first()?), &rest[1..]),
+        0x82 => (usize::from(u16::from_be_bytes([*rest.first()?, *rest.get(1)?])), rest.get(2..)?),
+        _ => return None,
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+fn push_object(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
+    out.push(tag);
+    match value.len() {
+        0..=0x7F => out.push(value.len() as u8),
+        0x80..=0xFF => out.extend_from_slice(&[0x81, value.len() as u8]),
+        n => {
+            out.push(0x82);
+            out.extend_from_slice(&(n.min(0xFFFF) as u16).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(value);
+}
+
+/// The keys and counter of one secure channel (3DES, after BAC).
+#[derive(Clone)]
+pub struct Channel {
+    enc: Key16,
+    mac: Key16,
+    ssc: [u8; 8],
+}
+
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Channel(..)")
+    }
+}
+
+fn increment(ssc: &mut [u8]) {
+    for b in ssc.iter_mut().rev() {
+        *b = b.wrapping_add(1);
+        if *b != 0 {
+            break;
+        }
+    }
+}
+
+impl Channel {
+    /// A channel from BAC's session keys.
+    pub fn new(keys: &SessionKeys) -> Self {
+        Self { enc: keys.enc, mac: keys.mac, ssc: keys.ssc }
+    }
+
+    fn mac_over(&mut self, parts: &[&[u8]]) -> [u8; 8] {
+        increment(&mut self.ssc);
+        let mut n = self.ssc.to_vec();
+        for p in parts {
+            n.extend_from_slice(p);
+        }
+        retail_mac(&self.mac, &pad(&n))
+    }
+
+    /// Wraps a command (the reader's side).
+    pub fn protect(&mut self, cmd: &Command) -> Command {
+        let cla = cmd.cla | 0x0C;
+        let header = pad(&[cla, cmd.ins, cmd.p1, cmd.p2]);
+        let mut objects = Vec::new();
+        if !cmd.data.is_empty() {
+            let encrypted = tdes_encrypt(&self.enc, &pad(&cmd.data));
+            if cmd.ins % 2 == 1 {
+                push_object(&mut objects, 0x85, &encrypted);
+            } else {
+                let mut value = vec![0x01];
+                value.extend_from_slice(&encrypted);
+                push_object(&mut objects, 0x87, &value);
+            }
+        }
+        if let Some(le) = cmd.le {
+            let le_bytes =
+                if le > 256 { ((le % 65_536) as u16).to_be_bytes().to_vec() } else { vec![(le % 256) as u8] };
+            push_object(&mut objects, 0x97, &le_bytes);
+        }
+        let cc = self.mac_over(&[&header, &objects]);
+        push_object(&mut objects, 0x8E, &cc);
+        // Le of the protected command: 00 (or 0000 when extended).
+        let le = if cmd.is_extended() || objects.len() > 255 { 65_536 } else { 256 };
+        Command { cla, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data: objects, le: Some(le) }
+    }
+
+    /// Unwraps a response (the reader's side): the data and status word,
+    /// or an error — never unchecked data.
+    pub fn unprotect(&mut self, response: &Response) -> Result<Response, SmError> {
+        let mut rest = response.data.as_slice();
+        if rest.is_empty() {
+            // A plain status word: the chip dropped secure messaging.
+            return Err(SmError::Unprotected(response.sw));
+        }
+        let (mut data_object, mut status, mut mac) = (None, None, None);
+        let mut covered = Vec::new();
+        while !rest.is_empty() {
+            let (tag, value, tail) = object(rest).ok_or(SmError::Malformed)?;
+            let whole = &rest[..rest.len() - tail.len()];
+            match tag {
+                0x87 | 0x85 => {
+                    data_object = Some((tag, value));
+                    covered.extend_from_slice(whole);
+                }
+                0x99 => {
+                    status = Some(value);
+                    covered.extend_from_slice(whole);
+                }
+                0x8E => mac = Some(value),
+                _ => return Err(SmError::Malformed),
+            }
+            rest = tail;
+        }
+        let mac = mac.ok_or(SmError::Unprotected(response.sw))?;
+        let expected = self.mac_over(&[&covered]);
+        if mac != expected {
+            return Err(SmError::Mac);
+        }
+        let sw = match status {
+            Some([a, b]) => StatusWord::from_u16(u16::from_be_bytes([*a, *b])),
+            _ => response.sw,
+        };
+        let data = match data_object {
+            None => Vec::new(),
+            Some((tag, value)) => {
+                let encrypted = if tag == 0x87 {
+                    match value.split_first() {
+                        Some((0x01, e)) => e,
+                        _ => return Err(SmError::Malformed),
+                    }
+                } else {
+                    value
+                };
+                if encrypted.len() % 8 != 0 {
+                    return Err(SmError::Malformed);
+                }
+                unpad(&tdes_decrypt(&self.enc, encrypted)).ok_or(SmError::Malformed)?.to_vec()
+            }
+        };
+        Ok(Response { data, sw })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apdu::ins;
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s.replace(' ', "")).unwrap()
+    }
+
+    fn appendix_d() -> Channel {
+        Channel::new(&SessionKeys {
+            enc: h("979EC13B1CBFE9DCD01AB0FED307EAE5").try_into().unwrap(),
+            mac: h("F1CB1F1FB5ADF208806B89DC579DC1F8").try_into().unwrap(),
+            ssc: h("887022120C06C226").try_into().unwrap(),
+        })
+    }
+
+    fn response(hex_bytes: &str) -> Response {
+        Response::parse(&h(hex_bytes)).unwrap()
+    }
+
+    /// ICAO 9303-11 Appendix D.4: SELECT EF.COM, READ BINARY of 4 bytes,
+    /// READ BINARY of the remaining 18, byte for byte.
+    #[test]
+    fn appendix_d4_reads_ef_com() {
+        let mut sm = appendix_d();
+        let select = sm.protect(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data([0x01, 0x1E]));
+        assert_eq!(hex::encode_upper(select.to_bytes()), "0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800");
+        let r = sm.unprotect(&response("990290008E08FA855A5D4C50A8ED9000")).unwrap();
+        assert_eq!((r.data.len(), r.sw), (0, StatusWord::Ok));
+
+        let read = sm.protect(&Command::new(0x00, ins::READ_BINARY, 0x00, 0x00).le(4));
+        assert_eq!(hex::encode_upper(read.to_bytes()), "0CB000000D9701048E08ED6705417E96BA5500");
+        let r = sm.unprotect(&response("8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000")).unwrap();
+        assert_eq!(hex::encode_upper(&r.data), "60145F01");
+
+        let rest = sm.protect(&Command::new(0x00, ins::READ_BINARY, 0x00, 0x04).le(18));
+        assert_eq!(hex::encode_upper(rest.to_bytes()), "0CB000040D9701128E082EA28A70F3C7B53500");
+        let r = sm
+            .unprotect(&response(
+                "871901FB9235F4E4037F2327DCC8964F1F9B8C30F42C8E2FFF224A990290008E08C8B2787EAEA07D749000",
+            ))
+            .unwrap();
+        assert_eq!(hex::encode_upper(&r.data), "04303130365F36063034303030305C026175");
+    }
+
+    #[test]
+    fn an_unprotected_or_forged_answer_is_never_data() {
+        let mut sm = appendix_d();
+        sm.protect(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data([0x01, 0x1E]));
+        assert_eq!(sm.unprotect(&response("6988")), Err(SmError::Unprotected(StatusWord::SmObjectsIncorrect)));
+
+        let mut sm = appendix_d();
+        sm.protect(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data([0x01, 0x1E]));
+        sm.unprotect(&response("990290008E08FA855A5D4C50A8ED9000")).unwrap();
+        sm.protect(&Command::new(0x00, ins::READ_BINARY, 0x00, 0x00).le(4));
+        // One bit of the encrypted data flipped.
+        assert_eq!(
+            sm.unprotect(&response("8709019FF0EC34F9922650990290008E08AD55CC17140B2DED9000")),
+            Err(SmError::Mac)
+        );
+        // Data without a MAC.
+        let mut sm2 = appendix_d();
+        assert_eq!(sm2.unprotect(&response("8709019FF0EC34F99226519000")), Err(SmError::Unprotected(StatusWord::Ok)));
+        // Garbage of every length never panics.
+        let mut sm3 = appendix_d();
+        for len in 0..64u8 {
+            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(0x85)).chain([0x90, 0x00]).collect();
+            let _ = sm3.unprotect(&Response::parse(&bytes).unwrap());
+        }
+    }
+}
