@@ -6,5 +6,7 @@
 
 pub mod apdu;
 pub mod bac;
+pub mod lds;
 pub mod mrz;
 pub mod sm;
+pub mod tlv;
