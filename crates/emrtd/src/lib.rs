@@ -8,5 +8,8 @@ pub mod apdu;
 pub mod bac;
 pub mod lds;
 pub mod mrz;
+pub mod reader;
+pub mod sim;
 pub mod sm;
 pub mod tlv;
+pub mod transport;

@@ -170,6 +170,83 @@ impl Channel {
         };
         Ok(Response { data, sw })
     }
+
+    /// Opens a protected command (the card's side): checks its MAC and
+    /// decrypts its data. An error means the card must answer 6988 and end
+    /// the session.
+    pub fn open_command(&mut self, cmd: &Command) -> Result<Command, SmError> {
+        if cmd.cla & 0x0C != 0x0C {
+            return Err(SmError::Unprotected(StatusWord::Ok));
+        }
+        let header = pad(&[cmd.cla, cmd.ins, cmd.p1, cmd.p2]);
+        let mut rest = cmd.data.as_slice();
+        let (mut data, mut le, mut mac, mut covered) = (None, None, None, Vec::new());
+        while !rest.is_empty() {
+            let (tag, value, tail) = object(rest).ok_or(SmError::Malformed)?;
+            let whole = &rest[..rest.len() - tail.len()];
+            match tag {
+                0x87 | 0x85 => {
+                    data = Some((tag, value));
+                    covered.extend_from_slice(whole);
+                }
+                0x97 => {
+                    le = Some(value);
+                    covered.extend_from_slice(whole);
+                }
+                0x8E => mac = Some(value),
+                _ => return Err(SmError::Malformed),
+            }
+            rest = tail;
+        }
+        let mac = mac.ok_or(SmError::Malformed)?;
+        if mac != self.mac_over(&[&header, &covered]) {
+            return Err(SmError::Mac);
+        }
+        let mut plain = Command::new(cmd.cla & !0x0C, cmd.ins, cmd.p1, cmd.p2);
+        if let Some((tag, value)) = data {
+            let encrypted = if tag == 0x87 {
+                match value.split_first() {
+                    Some((0x01, e)) => e,
+                    _ => return Err(SmError::Malformed),
+                }
+            } else {
+                value
+            };
+            if encrypted.is_empty() || encrypted.len() % 8 != 0 {
+                return Err(SmError::Malformed);
+            }
+            plain.data = unpad(&tdes_decrypt(&self.enc, encrypted)).ok_or(SmError::Malformed)?.to_vec();
+        }
+        plain.le = match le {
+            None => None,
+            Some([0]) => Some(256),
+            Some([0, 0]) => Some(65_536),
+            Some([n]) => Some(u32::from(*n)),
+            Some([a, b]) => Some(u32::from(u16::from_be_bytes([*a, *b]))),
+            Some(_) => return Err(SmError::Malformed),
+        };
+        Ok(plain)
+    }
+
+    /// Seals a response (the card's side): data in DO'87 (DO'85 for an odd
+    /// instruction), the status in DO'99, the MAC in DO'8E.
+    pub fn seal_response(&mut self, ins: u8, response: &Response) -> Response {
+        let mut objects = Vec::new();
+        if !response.data.is_empty() {
+            let encrypted = tdes_encrypt(&self.enc, &pad(&response.data));
+            if ins % 2 == 1 {
+                push_object(&mut objects, 0x85, &encrypted);
+            } else {
+                let mut value = vec![0x01];
+                value.extend_from_slice(&encrypted);
+                push_object(&mut objects, 0x87, &value);
+            }
+        }
+        push_object(&mut objects, 0x99, &response.sw.to_u16().to_be_bytes());
+        let cc = self.mac_over(&[&objects]);
+        push_object(&mut objects, 0x8E, &cc);
+        Response { data: objects, sw: StatusWord::Ok }
+    }
 }
 
 #[cfg(test)]
@@ -216,6 +293,29 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(hex::encode_upper(&r.data), "04303130365F36063034303030305C026175");
+    }
+
+    /// The card's side undoes what the reader's side does, and the reader's
+    /// side accepts what the card's side seals — for every data length.
+    #[test]
+    fn both_sides_agree() {
+        let (mut reader, mut card) = (appendix_d(), appendix_d());
+        for len in [0usize, 1, 7, 8, 9, 200, 255, 300, 1000] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let mut cmd = Command::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00).le(if len > 200 { 4000 } else { 223 });
+            if len > 0 {
+                cmd = cmd.data(data.clone());
+            }
+            let opened = card.open_command(&Command::parse(&reader.protect(&cmd).to_bytes()).unwrap()).unwrap();
+            assert_eq!(opened, cmd, "{len}");
+            let answer = Response { data: data.clone(), sw: StatusWord::EndOfFile };
+            let sealed = card.seal_response(cmd.ins, &answer);
+            assert_eq!(reader.unprotect(&Response::parse(&sealed.to_bytes()).unwrap()).unwrap(), answer);
+        }
+        // A command forged in transit is refused by the card.
+        let mut bytes = reader.protect(&Command::new(0, ins::SELECT, 2, 0x0C).data([1, 0x1E])).to_bytes();
+        bytes[7] ^= 0x40;
+        assert_eq!(card.open_command(&Command::parse(&bytes).unwrap()), Err(SmError::Mac));
     }
 
     #[test]

@@ -1,0 +1,311 @@
+//! The reader: access control and file reading over any [`Transport`].
+//!
+//! READ BINARY adapts to the chip: it tries the largest response first
+//! (extended length), falls back on 6700, 6Cxx or a timeout, and remembers
+//! what worked; the first read of a file selects it by short file id; an
+//! offset above 32 767 uses the odd instruction B1; a card that is lost
+//! mid-file is reconnected, authenticated again, and read on from where it
+//! stopped.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::apdu::{Command, Response, StatusWord, ins};
+use crate::bac::{BacError, BacExchange, BacKeys};
+use crate::mrz::AccessKey;
+use crate::sm::{Channel, SmError};
+use crate::tlv::{self, TlvError};
+use crate::transport::{Transport, TransportError};
+
+/// Why a read did not finish.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The transport failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The chip refused the access key: the MRZ or CAN does not match.
+    #[error("the chip refused the access key: check the MRZ (or CAN) against the document")]
+    AccessDenied,
+    /// BAC's answer was not acceptable.
+    #[error(transparent)]
+    Bac(#[from] BacError),
+    /// Secure messaging broke (a bad MAC is never taken as data).
+    #[error(transparent)]
+    SecureMessaging(#[from] SmError),
+    /// The chip answered with an error status.
+    #[error("the chip answered {0}")]
+    Chip(StatusWord),
+    /// The file is not on the chip.
+    #[error("the file is not on this chip")]
+    FileNotFound,
+    /// The file is not well-formed.
+    #[error(transparent)]
+    Malformed(#[from] TlvError),
+    /// Cancelled by the user.
+    #[error("the read was cancelled")]
+    Cancelled,
+    /// The card was lost too many times in a row.
+    #[error("the document kept moving away from the reader; place it flat and still, then try again")]
+    Unstable,
+}
+
+/// How far a file has been read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The file's id.
+    pub file_id: u16,
+    /// Bytes read so far.
+    pub done: usize,
+    /// The file's size, once its header is read.
+    pub total: Option<usize>,
+}
+
+/// Counters for one reader session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Command APDUs sent.
+    pub apdus: u32,
+    /// File bytes read.
+    pub bytes: usize,
+    /// Times the card was lost and the read resumed.
+    pub resumed: u32,
+}
+
+/// Response lengths to try, largest first, until the chip takes one.
+/// A few extended lengths, then short ones; 223 (0xDF) is the most data a
+/// short response carries under 3DES secure messaging. Few rungs: a chip
+/// with no extended length refuses each of them once.
+const LADDER: [u32; 7] = [65_536, 4_096, 1_024, 256, 223, 160, 112];
+/// How many times in a row a lost card is reconnected before giving up.
+const RETRIES: u32 = 3;
+
+/// Where the reader's random numbers come from.
+type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
+
+/// A reader session with one chip.
+pub struct Reader<T: Transport> {
+    transport: T,
+    channel: Option<Channel>,
+    key: Option<AccessKey>,
+    rng: Rng,
+    /// The Le that works with this chip, once found.
+    le: Option<u32>,
+    /// A larger Le to try once, between the one found and the one refused.
+    refine: Option<u32>,
+    stats: Stats,
+    cancel: Option<std::sync::Arc<AtomicBool>>,
+}
+
+fn os_random(buf: &mut [u8]) {
+    // A failing OS generator is not recoverable: no keys without it.
+    if getrandom::fill(buf).is_err() {
+        panic!("the operating system's random generator failed");
+    }
+}
+
+impl<T: Transport> Reader<T> {
+    /// A reader over `transport`, with the OS CSPRNG for its challenges.
+    pub fn new(transport: T) -> Self {
+        Self {
+            transport,
+            channel: None,
+            key: None,
+            rng: Box::new(os_random),
+            le: None,
+            refine: None,
+            stats: Stats::default(),
+            cancel: None,
+        }
+    }
+
+    /// Uses `rng` instead of the OS generator (known-answer tests only).
+    pub fn with_rng(mut self, rng: impl FnMut(&mut [u8]) + Send + 'static) -> Self {
+        self.rng = Box::new(rng);
+        self
+    }
+
+    /// Stops between APDUs once `flag` is set.
+    pub fn with_cancel(mut self, flag: std::sync::Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// The transport (to inspect a simulated chip in tests).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The Le this chip was found to take.
+    pub fn working_le(&self) -> Option<u32> {
+        self.le
+    }
+
+    fn send(&mut self, cmd: &Command) -> Result<Response, ReadError> {
+        if self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(ReadError::Cancelled);
+        }
+        let wire = match &mut self.channel {
+            Some(channel) => channel.protect(cmd),
+            None => cmd.clone(),
+        };
+        self.stats.apdus += 1;
+        let raw = self.transport.transmit(&wire.to_bytes())?;
+        let response = Response::parse(&raw).map_err(|_| ReadError::Chip(StatusWord::Unknown))?;
+        match &mut self.channel {
+            Some(channel) => Ok(channel.unprotect(&response)?),
+            None => Ok(response),
+        }
+    }
+
+    /// Basic Access Control with the document's MRZ fields.
+    pub fn bac(&mut self, key: &AccessKey) -> Result<(), ReadError> {
+        self.channel = None;
+        let challenge = self.send(&Command::new(0x00, ins::GET_CHALLENGE, 0, 0).le(8))?;
+        let rnd_ic: [u8; 8] = match (challenge.sw, challenge.data.as_slice().try_into()) {
+            (StatusWord::Ok, Ok(rnd)) => rnd,
+            (sw, _) => return Err(ReadError::Chip(sw)),
+        };
+        let (mut rnd_ifd, mut k_ifd) = ([0u8; 8], [0u8; 16]);
+        (self.rng)(&mut rnd_ifd);
+        (self.rng)(&mut k_ifd);
+        let exchange = BacExchange::new(BacKeys::from_access_key(key), rnd_ic, rnd_ifd, k_ifd);
+        let answer =
+            self.send(&Command::new(0x00, ins::EXTERNAL_AUTHENTICATE, 0, 0).data(exchange.command_data()).le(40))?;
+        match answer.sw {
+            StatusWord::Ok => {}
+            StatusWord::VerificationFailed(_) | StatusWord::SecurityNotSatisfied => {
+                return Err(ReadError::AccessDenied);
+            }
+            sw => return Err(ReadError::Chip(sw)),
+        }
+        self.channel = Some(Channel::new(&exchange.finish(&answer.data)?));
+        self.key = Some(key.clone());
+        Ok(())
+    }
+
+    /// One READ BINARY at `offset` of the file (by short file id for the
+    /// first one), trying smaller Le values while the chip refuses.
+    fn read_chunk(&mut self, file_id: u16, offset: usize, wanted: usize) -> Result<Vec<u8>, ReadError> {
+        let sfi = (file_id & 0x1F) as u8;
+        let mut ladder: Vec<u32> = match (self.le, self.refine.take()) {
+            (Some(le), Some(larger)) if (wanted as u32) > le => vec![larger, le],
+            (Some(le), _) => vec![le],
+            (None, _) => LADDER.to_vec(),
+        };
+        let mut i = 0;
+        while let Some(&le) = ladder.get(i) {
+            let le = le.min(wanted.max(1) as u32);
+            let cmd = if offset == 0 {
+                Command::new(0x00, ins::READ_BINARY, 0x80 | sfi, 0x00).le(le)
+            } else if offset <= 0x7FFF {
+                Command::new(0x00, ins::READ_BINARY, (offset >> 8) as u8, offset as u8).le(le)
+            } else {
+                let o = (offset as u32).to_be_bytes();
+                let digits: Vec<u8> = o.iter().copied().skip_while(|b| *b == 0).collect();
+                let mut data = vec![0x54, digits.len() as u8];
+                data.extend_from_slice(&digits);
+                Command::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00).data(data).le(le + 4)
+            };
+            let response = match self.send(&cmd) {
+                Err(ReadError::Transport(TransportError::Timeout)) if self.le.is_none() => {
+                    i += 1;
+                    continue;
+                }
+                other => other?,
+            };
+            match response.sw {
+                StatusWord::Ok | StatusWord::EndOfFile => {
+                    // The chip took this Le (not one cut short for the file's end).
+                    if le == ladder[i] && self.le.is_none_or(|known| le > known) {
+                        // Found below a refused extended Le: try halfway once.
+                        if self.le.is_none() && i > 0 && le >= 256 {
+                            self.refine = Some((le + ladder[i - 1]) / 2);
+                        }
+                        self.le = Some(le);
+                    }
+                    let data = if cmd.ins == ins::READ_BINARY_ODD {
+                        tlv::parse(&response.data)?.value.to_vec()
+                    } else {
+                        response.data
+                    };
+                    self.stats.bytes += data.len();
+                    return Ok(data);
+                }
+                StatusWord::WrongLength if self.le.is_none() || i + 1 < ladder.len() => i += 1,
+                StatusWord::WrongLength => {
+                    // The Le that worked no longer does: learn again.
+                    self.le = None;
+                    ladder = LADDER.iter().copied().filter(|l| *l < le).collect();
+                    i = 0;
+                }
+                StatusWord::WrongLe(n) => {
+                    ladder.insert(i + 1, if n == 0 { 256 } else { u32::from(n) });
+                    i += 1;
+                }
+                StatusWord::FileNotFound => return Err(ReadError::FileNotFound),
+                StatusWord::SecurityNotSatisfied => return Err(ReadError::AccessDenied),
+                sw => return Err(ReadError::Chip(sw)),
+            }
+        }
+        Err(ReadError::Chip(StatusWord::WrongLength))
+    }
+
+    /// Reads a whole file, reporting progress; after a lost card it
+    /// reconnects, authenticates again and goes on from the last offset.
+    pub fn read_file(&mut self, file_id: u16, mut progress: impl FnMut(Progress)) -> Result<Vec<u8>, ReadError> {
+        let mut data: Vec<u8> = Vec::new();
+        let mut total: Option<usize> = None;
+        let mut losses = 0;
+        loop {
+            if total.is_some_and(|t| data.len() >= t) {
+                data.truncate(total.unwrap_or(data.len()));
+                return Ok(data);
+            }
+            let wanted = total.map_or(65_536, |t| t - data.len());
+            match self.read_chunk(file_id, data.len(), wanted) {
+                Ok(chunk) => {
+                    losses = 0;
+                    let empty = chunk.is_empty();
+                    data.extend_from_slice(&chunk);
+                    if total.is_none() && data.len() >= 2 {
+                        total = Some(tlv::total_length(&data).map_err(ReadError::Malformed)?);
+                    }
+                    progress(Progress { file_id, done: data.len().min(total.unwrap_or(usize::MAX)), total });
+                    if empty {
+                        return Err(ReadError::Malformed(TlvError::Truncated));
+                    }
+                }
+                Err(ReadError::Transport(TransportError::CardLost)) => {
+                    losses += 1;
+                    if losses > RETRIES {
+                        return Err(ReadError::Unstable);
+                    }
+                    self.stats.resumed += 1;
+                    self.transport.reconnect()?;
+                    self.channel = None;
+                    if let Some(key) = self.key.clone() {
+                        self.bac(&key)?;
+                    }
+                    if data.is_empty() {
+                        continue;
+                    }
+                    // The reconnected chip has no file selected: select by
+                    // SFI with a one-byte read at offset 0 is wasteful, so
+                    // SELECT the file and continue at the offset.
+                    let select = self.send(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data(file_id.to_be_bytes()))?;
+                    if !select.sw.is_success() {
+                        return Err(ReadError::Chip(select.sw));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

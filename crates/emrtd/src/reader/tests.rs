@@ -1,0 +1,138 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::*;
+use crate::lds::{self, DataGroup};
+use crate::sim::{Faults, Quirks, SimChip, fid};
+
+fn key() -> AccessKey {
+    AccessKey::new("L898902C", "690806", "940623").unwrap()
+}
+
+/// A document: EF.COM, a DG1, a DG2 of `dg2_len` bytes with a real TLV
+/// header, and an SOD stand-in; contents are made up, sizes realistic.
+fn document(dg2_len: usize) -> BTreeMap<u16, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    files.insert(fid::COM, hex::decode("60145F0104303130365F36063034303030305C026175").unwrap());
+    let mrz = b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+    let mut dg1 = vec![0x61, 0x5B, 0x5F, 0x1F, 0x58];
+    dg1.extend_from_slice(mrz);
+    files.insert(0x0101, dg1);
+    let body = dg2_len - 4;
+    let mut dg2 = vec![0x75, 0x82, (body >> 8) as u8, body as u8];
+    dg2.extend((0..body).map(|i| (i * 31 % 251) as u8));
+    files.insert(0x0102, dg2);
+    files.insert(fid::SOD, {
+        let mut sod = vec![0x77, 0x82, 0x04, 0x00];
+        sod.extend(std::iter::repeat_n(0xAB, 0x400));
+        sod
+    });
+    files
+}
+
+fn reader(chip: SimChip) -> Reader<SimChip> {
+    let mut n = 0u8;
+    Reader::new(chip).with_rng(move |buf| {
+        for b in buf {
+            n = n.wrapping_add(97);
+            *b = n;
+        }
+    })
+}
+
+fn read_all(r: &mut Reader<SimChip>, files: &BTreeMap<u16, Vec<u8>>) {
+    for (id, expected) in files {
+        let got = r.read_file(*id, |_| {}).unwrap_or_else(|e| panic!("{id:04X}: {e}"));
+        assert_eq!(&got, expected, "file {id:04X}");
+    }
+}
+
+#[test]
+fn reads_every_file_byte_for_byte_whatever_the_chip_takes() {
+    let files = document(20_000);
+    for quirks in [
+        Quirks::default(),
+        Quirks { max_le: 65_536, extended: false },
+        Quirks { max_le: 160, extended: false },
+        Quirks { max_le: 112, extended: false },
+        Quirks { max_le: 1000, extended: true },
+    ] {
+        let mut r = reader(SimChip::new(files.clone(), &key()).quirks(quirks.clone()));
+        r.bac(&key()).unwrap();
+        read_all(&mut r, &files);
+        let le = r.working_le().unwrap();
+        assert!(le <= quirks.max_le, "{quirks:?}: learned {le}");
+        // After learning, no APDU is wasted: reads ≈ bytes / chunk.
+        let total: usize = files.values().map(Vec::len).sum();
+        let chunk = if quirks.extended { quirks.max_le.min(65_536) } else { quirks.max_le.min(223) } as usize;
+        let ideal = files.values().map(|f| f.len().div_ceil(chunk)).sum::<usize>() as u32;
+        let reads = r.stats().apdus - 2; // GET CHALLENGE, EXTERNAL AUTHENTICATE
+        // Finding the chip's limit costs a few refused probes, once; a limit
+        // between two powers of two costs up to a third more reads.
+        let bound = if quirks.max_le == 65_536 || !quirks.extended { ideal + 10 } else { ideal * 4 / 3 + 10 };
+        assert!(reads <= bound, "{quirks:?}: {reads} reads for {total} bytes, ideal {ideal}");
+    }
+}
+
+#[test]
+fn access_control_comes_first_and_a_wrong_mrz_is_refused() {
+    let files = document(3000);
+    let mut r = reader(SimChip::new(files.clone(), &key()));
+    assert_eq!(r.read_file(fid::COM, |_| {}), Err(ReadError::AccessDenied), "6982 before BAC");
+    let wrong = AccessKey::new("L898902C", "690806", "940624").unwrap();
+    assert_eq!(r.bac(&wrong), Err(ReadError::AccessDenied));
+    r.bac(&key()).unwrap();
+    assert_eq!(r.read_file(0x0105, |_| {}), Err(ReadError::FileNotFound));
+    let com = r.read_file(fid::COM, |_| {}).unwrap();
+    assert_eq!(lds::parse_com(&com).unwrap().data_groups, vec![DataGroup(1), DataGroup(2)]);
+}
+
+#[test]
+fn a_lost_card_resumes_from_the_last_offset() {
+    let files = document(20_000);
+    for at in [10, 5_000, 19_000] {
+        let chip = SimChip::new(files.clone(), &key())
+            .quirks(Quirks { max_le: 160, extended: false })
+            .faults(Faults { lose_card_at_byte: Some(at), ..Faults::default() });
+        let mut r = reader(chip);
+        r.bac(&key()).unwrap();
+        let mut seen = Vec::new();
+        let dg2 = r.read_file(0x0102, |p| seen.push(p.done)).unwrap();
+        assert_eq!(dg2, files[&0x0102], "lost at {at}");
+        assert_eq!(r.stats().resumed, 1);
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress never goes back");
+        assert_eq!(seen.last(), Some(&20_000));
+    }
+}
+
+#[test]
+fn a_corrupted_mac_is_an_error_never_data() {
+    let files = document(5000);
+    let chip = SimChip::new(files, &key()).faults(Faults { corrupt_mac_of_response: Some(2), ..Faults::default() });
+    let mut r = reader(chip);
+    r.bac(&key()).unwrap();
+    assert!(r.read_file(fid::COM, |_| {}).is_ok());
+    assert_eq!(r.read_file(0x0101, |_| {}), Err(ReadError::SecureMessaging(SmError::Mac)));
+}
+
+#[test]
+fn files_above_32767_bytes_are_read_with_the_odd_instruction() {
+    let files = document(40_000);
+    let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks { max_le: 4000, extended: true }));
+    r.bac(&key()).unwrap();
+    assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102]);
+}
+
+#[test]
+fn cancel_stops_between_apdus() {
+    let flag = Arc::new(AtomicBool::new(false));
+    let mut r = reader(SimChip::new(document(20_000), &key()).quirks(Quirks { max_le: 112, extended: false }))
+        .with_cancel(flag.clone());
+    r.bac(&key()).unwrap();
+    let result = r.read_file(0x0102, |p| {
+        if p.done > 1000 {
+            flag.store(true, Ordering::Relaxed);
+        }
+    });
+    assert_eq!(result, Err(ReadError::Cancelled));
+}

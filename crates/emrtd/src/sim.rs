@@ -1,0 +1,302 @@
+//! The simulated chip: the card's side of an eMRTD, answering APDUs as a
+//! real passport does — files with short file ids, BAC, secure messaging
+//! with real error behaviour (6982 before access control, 6300 on a wrong
+//! key, 6988 and the end of the session on a bad MAC) — with per-document
+//! quirks and faults on demand. For demo mode, tests and benchmarks; real
+//! documents are read through PC/SC.
+
+use std::collections::BTreeMap;
+
+use crate::apdu::{Command, Response, StatusWord, ins};
+use crate::bac::{BacKeys, SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt};
+use crate::mrz::AccessKey;
+use crate::sm::Channel;
+use crate::transport::{Transport, TransportError};
+
+/// File ids of the LDS.
+pub mod fid {
+    /// EF.COM.
+    pub const COM: u16 = 0x011E;
+    /// EF.SOD.
+    pub const SOD: u16 = 0x011D;
+    /// EF.CardAccess (readable without access control).
+    pub const CARD_ACCESS: u16 = 0x011C;
+}
+
+/// A file's short file id (the low byte of its file id).
+fn sfi_of(file_id: u16) -> u8 {
+    (file_id & 0x1F) as u8
+}
+
+/// How this document's chip behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quirks {
+    /// The most data one READ BINARY returns; a larger Le is refused (6700).
+    pub max_le: u32,
+    /// Whether extended-length APDUs are accepted.
+    pub extended: bool,
+}
+
+impl Default for Quirks {
+    fn default() -> Self {
+        Self { max_le: 65_536, extended: true }
+    }
+}
+
+/// Faults to inject, each once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// The card is lost once this many file bytes have been served.
+    pub lose_card_at_byte: Option<usize>,
+    /// The MAC of this (1-based) protected response is corrupted.
+    pub corrupt_mac_of_response: Option<u32>,
+}
+
+/// A simulated chip.
+#[derive(Debug)]
+pub struct SimChip {
+    files: BTreeMap<u16, Vec<u8>>,
+    keys: BacKeys,
+    quirks: Quirks,
+    faults: Faults,
+    rng: u64,
+    challenge: Option<[u8; 8]>,
+    session: Option<Channel>,
+    selected: Option<u16>,
+    lost: bool,
+    served: usize,
+    sealed: u32,
+    /// Command APDUs received (for tests and benchmarks).
+    pub apdus: u32,
+}
+
+impl SimChip {
+    /// A chip holding `files` (file id → contents), locked with `key`.
+    pub fn new(files: BTreeMap<u16, Vec<u8>>, key: &AccessKey) -> Self {
+        Self {
+            files,
+            keys: BacKeys::from_access_key(key),
+            quirks: Quirks::default(),
+            faults: Faults::default(),
+            rng: 0x5EED_CAFE_F00D_0001,
+            challenge: None,
+            session: None,
+            selected: None,
+            lost: false,
+            served: 0,
+            sealed: 0,
+            apdus: 0,
+        }
+    }
+
+    /// With these quirks.
+    pub fn quirks(mut self, quirks: Quirks) -> Self {
+        self.quirks = quirks;
+        self
+    }
+
+    /// With these faults.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    fn random<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        for b in &mut out {
+            self.rng = self.rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            *b = (self.rng >> 33) as u8;
+        }
+        out
+    }
+
+    /// Whether a file needs access control first (all but EF.CardAccess).
+    fn protected(&self, file_id: u16) -> bool {
+        file_id != fid::CARD_ACCESS
+    }
+
+    fn external_authenticate(&mut self, data: &[u8]) -> Response {
+        let fail = Response { data: Vec::new(), sw: StatusWord::VerificationFailed(None) };
+        let Some(rnd_ic) = self.challenge.take() else {
+            return Response { data: Vec::new(), sw: StatusWord::ConditionsNotSatisfied };
+        };
+        if data.len() != 40 || retail_mac(&self.keys.mac, &pad(&data[..32])) != data[32..] {
+            return fail;
+        }
+        let s = tdes_decrypt(&self.keys.enc, &data[..32]);
+        if s[8..16] != rnd_ic {
+            return fail;
+        }
+        let k_ic: [u8; 16] = self.random();
+        let mut r = rnd_ic.to_vec();
+        r.extend_from_slice(&s[..8]);
+        r.extend_from_slice(&k_ic);
+        let e = tdes_encrypt(&self.keys.enc, &r);
+        let m = retail_mac(&self.keys.mac, &pad(&e));
+        let mut seed = [0u8; 16];
+        for i in 0..16 {
+            seed[i] = s[16 + i] ^ k_ic[i];
+        }
+        let mut ssc = [0u8; 8];
+        ssc[..4].copy_from_slice(&rnd_ic[4..]);
+        ssc[4..].copy_from_slice(&s[4..8]);
+        self.session = Some(Channel::new(&SessionKeys {
+            enc: crate::bac::kdf_3des(&seed, crate::bac::ENC),
+            mac: crate::bac::kdf_3des(&seed, crate::bac::MAC),
+            ssc,
+        }));
+        let mut data = e;
+        data.extend_from_slice(&m);
+        Response { data, sw: StatusWord::Ok }
+    }
+
+    fn read(&mut self, file_id: u16, offset: usize, le: u32) -> Result<Response, TransportError> {
+        let sw = |sw| Ok(Response { data: Vec::new(), sw });
+        // Without extended length a protected answer must fit 256 bytes: at
+        // most 223 bytes of data under 3DES secure messaging.
+        let short_limit = if self.session.is_some() { 223 } else { 256 };
+        if le > self.quirks.max_le || (!self.quirks.extended && le > short_limit) {
+            return sw(StatusWord::WrongLength);
+        }
+        let Some(file) = self.files.get(&file_id) else { return sw(StatusWord::FileNotFound) };
+        if offset > file.len() {
+            return sw(StatusWord::Other(0x6B00));
+        }
+        let end = file.len().min(offset + le as usize);
+        let chunk = file[offset..end].to_vec();
+        if let Some(at) = self.faults.lose_card_at_byte
+            && self.served + chunk.len() > at
+        {
+            self.faults.lose_card_at_byte = None;
+            self.lost = true;
+            return Err(TransportError::CardLost);
+        }
+        self.served += chunk.len();
+        let short = (chunk.len() as u32) < le;
+        Ok(Response { data: chunk, sw: if short { StatusWord::EndOfFile } else { StatusWord::Ok } })
+    }
+
+    fn process(&mut self, cmd: &Command) -> Result<Response, TransportError> {
+        let sw = |sw| Ok(Response { data: Vec::new(), sw });
+        let authenticated = self.session.is_some();
+        match cmd.ins {
+            ins::SELECT => match (cmd.p1, cmd.data.as_slice()) {
+                (0x04, _) => sw(StatusWord::Ok), // the LDS application
+                (0x00 | 0x02, [hi, lo]) => {
+                    let file_id = u16::from_be_bytes([*hi, *lo]);
+                    if !self.files.contains_key(&file_id) {
+                        sw(StatusWord::FileNotFound)
+                    } else if self.protected(file_id) && !authenticated {
+                        sw(StatusWord::SecurityNotSatisfied)
+                    } else {
+                        self.selected = Some(file_id);
+                        sw(StatusWord::Ok)
+                    }
+                }
+                _ => sw(StatusWord::IncorrectP1P2),
+            },
+            ins::READ_BINARY => {
+                let file_id = if cmd.p1 & 0x80 != 0 {
+                    let sfi = cmd.p1 & 0x1F;
+                    let Some(id) = self.files.keys().copied().find(|f| sfi_of(*f) == sfi) else {
+                        return sw(StatusWord::FileNotFound);
+                    };
+                    id
+                } else {
+                    match self.selected {
+                        Some(id) => id,
+                        None => return sw(StatusWord::Other(0x6986)),
+                    }
+                };
+                if self.protected(file_id) && !authenticated {
+                    return sw(StatusWord::SecurityNotSatisfied);
+                }
+                self.selected = Some(file_id);
+                let offset = if cmd.p1 & 0x80 != 0 {
+                    usize::from(cmd.p2)
+                } else {
+                    usize::from(u16::from_be_bytes([cmd.p1 & 0x7F, cmd.p2]))
+                };
+                self.read(file_id, offset, cmd.le.unwrap_or(256))
+            }
+            ins::READ_BINARY_ODD => {
+                let Some(file_id) = self.selected else { return sw(StatusWord::Other(0x6986)) };
+                if self.protected(file_id) && !authenticated {
+                    return sw(StatusWord::SecurityNotSatisfied);
+                }
+                let offset = match cmd.data.as_slice() {
+                    [0x54, n, rest @ ..] if usize::from(*n) == rest.len() && rest.len() <= 3 => {
+                        rest.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+                    }
+                    _ => return sw(StatusWord::IncorrectData),
+                };
+                // DO'53 around the data costs up to 4 bytes of the Le.
+                let le = cmd.le.unwrap_or(256).saturating_sub(4).max(1);
+                let mut r = self.read(file_id, offset, le)?;
+                if !r.data.is_empty() {
+                    let mut wrapped = vec![0x53];
+                    let n = r.data.len();
+                    if n < 0x80 {
+                        wrapped.push(n as u8);
+                    } else if n < 0x100 {
+                        wrapped.extend_from_slice(&[0x81, n as u8]);
+                    } else {
+                        wrapped.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
+                    }
+                    wrapped.extend_from_slice(&r.data);
+                    r.data = wrapped;
+                }
+                Ok(r)
+            }
+            ins::GET_CHALLENGE if cmd.le == Some(8) => {
+                let challenge: [u8; 8] = self.random();
+                self.challenge = Some(challenge);
+                Ok(Response { data: challenge.to_vec(), sw: StatusWord::Ok })
+            }
+            ins::EXTERNAL_AUTHENTICATE => Ok(self.external_authenticate(&cmd.data)),
+            _ => sw(StatusWord::InsNotSupported),
+        }
+    }
+}
+
+impl Transport for SimChip {
+    fn transmit(&mut self, bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
+        if self.lost {
+            return Err(TransportError::CardLost);
+        }
+        self.apdus += 1;
+        let Some(cmd) = Command::parse(bytes) else {
+            return Ok(Response { data: Vec::new(), sw: StatusWord::WrongLength }.to_bytes());
+        };
+        let Some(mut channel) = self.session.take() else {
+            if cmd.cla & 0x0C == 0x0C {
+                return Ok(Response { data: Vec::new(), sw: StatusWord::SecurityNotSatisfied }.to_bytes());
+            }
+            return Ok(self.process(&cmd)?.to_bytes());
+        };
+        // With a session, only protected commands; anything else ends it.
+        let plain = match channel.open_command(&cmd) {
+            Ok(plain) => plain,
+            Err(_) => return Ok(Response { data: Vec::new(), sw: StatusWord::SmObjectsIncorrect }.to_bytes()),
+        };
+        self.session = Some(channel);
+        let response = self.process(&plain)?;
+        let Some(channel) = self.session.as_mut() else { return Ok(response.to_bytes()) };
+        let mut sealed = channel.seal_response(plain.ins, &response);
+        self.sealed += 1;
+        if self.faults.corrupt_mac_of_response == Some(self.sealed)
+            && let Some(last) = sealed.data.last_mut()
+        {
+            *last ^= 0x01;
+        }
+        Ok(sealed.to_bytes())
+    }
+
+    fn reconnect(&mut self) -> Result<(), TransportError> {
+        self.lost = false;
+        self.session = None;
+        self.challenge = None;
+        self.selected = None;
+        Ok(())
+    }
+}
