@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 . packaging/lib.sh
 need_rust
 # shellcheck disable=SC2086
-apt_install $RUNTIME_PACKAGES $TEST_PACKAGES
+apt_install $BUILD_PACKAGES $RUNTIME_PACKAGES $TEST_PACKAGES
 runs=${1:-10}
 callers=${2:-1000000}
 

@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 . packaging/lib.sh
 need_rust
 # shellcheck disable=SC2086
-apt_install $RUNTIME_PACKAGES
+apt_install $BUILD_PACKAGES $RUNTIME_PACKAGES
 cargo build --release --locked --bin mitid-assist
 exec "$CARGO_TARGET_DIR/release/mitid-assist" "$@"

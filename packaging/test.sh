@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . packaging/lib.sh
 need_rust
 # shellcheck disable=SC2086
-apt_install $RUNTIME_PACKAGES $TEST_PACKAGES $KEYRING_PACKAGES
+apt_install $BUILD_PACKAGES $RUNTIME_PACKAGES $TEST_PACKAGES $KEYRING_PACKAGES
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 export ICED_TEST_BACKEND=tiny-skia

@@ -15,6 +15,7 @@ use mitid_core::{Clock, SimulatedClock, SystemClock};
 
 mod bench;
 pub mod calendar;
+mod chip;
 mod desk;
 
 pub use desk::{AuditCommand, CallerCommand, PcodeCommand};
@@ -91,6 +92,12 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// Read passport chips, or simulate one behind pcscd's virtual reader.
+    Chip {
+        /// What to do.
+        #[command(subcommand)]
+        action: chip::ChipCommand,
+    },
     /// Measure search and P-code speed on the data dir's database (for IT
     /// staff sizing a desk; see packaging/bench.sh).
     Bench {
@@ -108,6 +115,7 @@ impl Command {
             Command::Caller { action } => action.json(),
             Command::Pcode { action } => action.json(),
             Command::Audit { action } => action.json(),
+            Command::Chip { action } => action.json(),
             Command::Bench { .. } => false,
         }
     }
@@ -155,6 +163,9 @@ pub enum CliError {
     /// Input that cannot be used.
     #[error("{0}")]
     Input(String),
+    /// A chip command failed; the code says how (see `cli::chip`).
+    #[error("{1}")]
+    Chip(u8, String),
 }
 
 impl From<StoreError> for CliError {
@@ -168,6 +179,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Desk(DeskError::Store(StoreError::Closed { .. })) => EXIT_CLOSED,
+            Self::Chip(code, _) => *code,
             _ => EXIT_USAGE,
         }
     }
@@ -178,6 +190,12 @@ impl CliError {
             Self::ClockOutsideDemo => "usage",
             Self::Paths(_) | Self::Config(_) => "config",
             Self::Input(_) => "input",
+            Self::Chip(code, _) => match *code {
+                chip::EXIT_ACCESS_DENIED => "access_denied",
+                chip::EXIT_NO_CARD => "no_card",
+                chip::EXIT_CARD_LOST => "card_lost",
+                _ => "chip",
+            },
             Self::Desk(DeskError::Key(_)) => "key",
             Self::Desk(DeskError::Store(e)) => match e {
                 StoreError::Closed { .. } => "closed",
@@ -255,6 +273,7 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Pcode { action } => desk::pcode(action, &context, demo)?,
         Command::Audit { action } => desk::audit(action, &context, demo)?,
         Command::Bench { action } => bench::run(action, &context, demo)?,
+        Command::Chip { action } => chip::run(action)?,
     })
 }
 

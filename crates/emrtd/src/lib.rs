@@ -8,8 +8,11 @@ pub mod apdu;
 pub mod bac;
 pub mod lds;
 pub mod mrz;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
 pub mod reader;
 pub mod sim;
 pub mod sm;
 pub mod tlv;
 pub mod transport;
+pub mod vpcd;

@@ -1,0 +1,117 @@
+//! The PC/SC transport: a real contactless reader through pcscd (or the
+//! Windows/macOS smart-card service), with errors a person can act on.
+
+use std::ffi::CString;
+use std::time::Duration;
+
+use pcsc::{Card, Context, Disposition, Error, Protocols, ReaderState, Scope, ShareMode, State};
+
+use crate::transport::{Transport, TransportError};
+
+fn map(error: Error) -> TransportError {
+    match error {
+        Error::NoService | Error::ServiceStopped => TransportError::ServiceNotRunning,
+        Error::NoReadersAvailable | Error::UnknownReader | Error::ReaderUnavailable => TransportError::NoReader,
+        Error::NoSmartcard => TransportError::NoCard,
+        Error::RemovedCard | Error::ResetCard | Error::UnpoweredCard | Error::UnresponsiveCard => {
+            TransportError::CardLost
+        }
+        Error::Timeout => TransportError::Timeout,
+        other => TransportError::Other(other.to_string()),
+    }
+}
+
+/// The readers the smart-card service knows.
+pub fn readers() -> Result<Vec<String>, TransportError> {
+    let ctx = Context::establish(Scope::User).map_err(map)?;
+    let names = ctx.list_readers_owned().map_err(map)?;
+    Ok(names.iter().map(|n| n.to_string_lossy().into_owned()).collect())
+}
+
+/// A card in one reader.
+pub struct PcscTransport {
+    ctx: Context,
+    reader: CString,
+    card: Option<Card>,
+    /// How long `reconnect` waits for the card to come back.
+    pub wait: Duration,
+}
+
+impl std::fmt::Debug for PcscTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PcscTransport({:?})", self.reader)
+    }
+}
+
+impl PcscTransport {
+    /// Connects to the card in `reader` (the first reader with a card when
+    /// `None`).
+    pub fn connect(reader: Option<&str>) -> Result<Self, TransportError> {
+        let ctx = Context::establish(Scope::User).map_err(map)?;
+        let names = ctx.list_readers_owned().map_err(map)?;
+        if names.is_empty() {
+            return Err(TransportError::NoReader);
+        }
+        let wanted: Vec<&CString> = match reader {
+            Some(name) => names.iter().filter(|n| n.to_string_lossy() == name).collect(),
+            None => names.iter().collect(),
+        };
+        if wanted.is_empty() {
+            return Err(TransportError::NoReader);
+        }
+        let mut last = TransportError::NoCard;
+        for name in wanted {
+            match ctx.connect(name, ShareMode::Exclusive, Protocols::ANY) {
+                Ok(card) => {
+                    return Ok(Self { ctx, reader: name.clone(), card: Some(card), wait: Duration::from_secs(10) });
+                }
+                Err(e) => last = map(e),
+            }
+        }
+        Err(last)
+    }
+
+    /// The reader's name.
+    pub fn reader(&self) -> String {
+        self.reader.to_string_lossy().into_owned()
+    }
+}
+
+impl Transport for PcscTransport {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let card = self.card.as_ref().ok_or(TransportError::CardLost)?;
+        let mut buffer = vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
+        let response = card.transmit(command, &mut buffer).map_err(map)?;
+        Ok(response.to_vec())
+    }
+
+    fn reconnect(&mut self) -> Result<(), TransportError> {
+        if let Some(card) = self.card.take() {
+            let _ = card.disconnect(Disposition::LeaveCard);
+        }
+        // Wait for a card to be present again, then connect.
+        let mut states = [ReaderState::new(self.reader.clone(), State::UNAWARE)];
+        let deadline = std::time::Instant::now() + self.wait;
+        loop {
+            self.ctx.get_status_change(Duration::from_millis(200), &mut states).or_else(|e| match e {
+                Error::Timeout => Ok(()),
+                other => Err(map(other)),
+            })?;
+            let state = states[0].event_state();
+            if state.contains(State::PRESENT) && !state.contains(State::MUTE) {
+                match self.ctx.connect(&self.reader, ShareMode::Exclusive, Protocols::ANY) {
+                    Ok(card) => {
+                        self.card = Some(card);
+                        return Ok(());
+                    }
+                    Err(Error::NoSmartcard | Error::RemovedCard) => {}
+                    Err(e) => return Err(map(e)),
+                }
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(TransportError::NoCard);
+            }
+            states[0].sync_current_state();
+        }
+    }
+}

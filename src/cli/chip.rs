@@ -1,0 +1,273 @@
+//! The chip commands: list readers, put the simulated chip behind pcscd's
+//! virtual reader, read a document through PC/SC.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
+use mitid_emrtd::mrz::{AccessKey, Mrz};
+use mitid_emrtd::pcsc::{self, PcscTransport};
+use mitid_emrtd::reader::{ReadError, Reader};
+use mitid_emrtd::sim::{Quirks, SimChip, fid};
+use mitid_emrtd::transport::TransportError;
+use serde_json::json;
+
+use super::{CliError, Outcome};
+
+/// Exit code: the chip refused the MRZ (access denied).
+pub const EXIT_ACCESS_DENIED: u8 = 4;
+/// Exit code: no smart-card service, no reader or no document.
+pub const EXIT_NO_CARD: u8 = 5;
+/// Exit code: the document was moved away and the read could not finish.
+pub const EXIT_CARD_LOST: u8 = 6;
+/// Exit code: the chip answered something unusable.
+pub const EXIT_CHIP: u8 = 7;
+
+/// Chip commands.
+#[derive(Debug, Subcommand)]
+pub enum ChipCommand {
+    /// List the smart-card readers.
+    Readers {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the simulated chip to pcscd's virtual reader (vsmartcard vpcd),
+    /// so any PC/SC program sees a passport in "Virtual PCD 00 00". Runs
+    /// until stopped.
+    Sim {
+        /// vpcd's address (its driver listens on 35963 for reader 00 00).
+        #[arg(long, default_value = "127.0.0.1:35963")]
+        vpcd: SocketAddr,
+        /// Serve these files as they are (EF_COM.bin, EF_SOD.bin,
+        /// DatagroupN.bin or efXXXX.bin).
+        #[arg(long)]
+        lds_dir: PathBuf,
+        /// The MRZ that opens the chip; DG1's when absent.
+        #[arg(long)]
+        mrz_file: Option<PathBuf>,
+        /// The most data one READ BINARY returns.
+        #[arg(long)]
+        max_le: Option<u32>,
+        /// Refuse extended-length APDUs.
+        #[arg(long)]
+        no_extended: bool,
+    },
+    /// Read a document's chip through PC/SC (BAC; PACE is being built).
+    Read {
+        /// The reader; the first with a card when absent.
+        #[arg(long)]
+        reader: Option<String>,
+        /// A file with the MRZ (2 or 3 lines).
+        #[arg(long, conflicts_with_all = ["doc", "dob", "expiry"])]
+        mrz_file: Option<PathBuf>,
+        /// Document number.
+        #[arg(long, requires_all = ["dob", "expiry"])]
+        doc: Option<String>,
+        /// Date of birth, YYMMDD.
+        #[arg(long)]
+        dob: Option<String>,
+        /// Date of expiry, YYMMDD.
+        #[arg(long)]
+        expiry: Option<String>,
+        /// Write each file exactly as read into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl ChipCommand {
+    /// Whether JSON was asked for.
+    pub fn json(&self) -> bool {
+        matches!(self, Self::Readers { json: true } | Self::Read { json: true, .. })
+    }
+}
+
+fn transport_error(e: TransportError) -> CliError {
+    let code = match e {
+        TransportError::CardLost | TransportError::Timeout => EXIT_CARD_LOST,
+        _ => EXIT_NO_CARD,
+    };
+    CliError::Chip(code, e.to_string())
+}
+
+fn read_error(e: ReadError) -> CliError {
+    match e {
+        ReadError::Transport(t) => transport_error(t),
+        ReadError::AccessDenied => CliError::Chip(EXIT_ACCESS_DENIED, e.to_string()),
+        ReadError::Unstable => CliError::Chip(EXIT_CARD_LOST, e.to_string()),
+        other => CliError::Chip(EXIT_CHIP, other.to_string()),
+    }
+}
+
+/// The file id a file of an LDS folder stands for.
+fn file_id(name: &str) -> Option<u16> {
+    let stem = name.strip_suffix(".bin").or_else(|| name.strip_suffix(".dat"))?;
+    match stem {
+        "EF_COM" => Some(fid::COM),
+        "EF_SOD" => Some(fid::SOD),
+        "EF_CardAccess" => Some(fid::CARD_ACCESS),
+        _ => {
+            if let Some(n) = stem.strip_prefix("Datagroup").or_else(|| stem.strip_prefix("DG")) {
+                return n.parse::<u16>().ok().filter(|n| (1..=16).contains(n)).map(|n| 0x0100 + n);
+            }
+            stem.strip_prefix("ef").and_then(|h| u16::from_str_radix(h, 16).ok())
+        }
+    }
+}
+
+/// The files of an LDS folder.
+fn load_lds(dir: &Path) -> Result<BTreeMap<u16, Vec<u8>>, CliError> {
+    let cannot = |e: std::io::Error| CliError::Input(format!("cannot read {}: {e}", dir.display()));
+    let mut files = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).map_err(cannot)? {
+        let entry = entry.map_err(cannot)?;
+        if let Some(id) = file_id(&entry.file_name().to_string_lossy()) {
+            files.insert(id, std::fs::read(entry.path()).map_err(cannot)?);
+        }
+    }
+    if !files.contains_key(&0x0101) {
+        return Err(CliError::Input(format!("{} has no DG1 (Datagroup1.bin or ef0101.bin)", dir.display())));
+    }
+    Ok(files)
+}
+
+fn read_mrz_file(path: &Path) -> Result<Mrz, CliError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    Mrz::parse(&text).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+}
+
+fn file_name(id: u16) -> String {
+    match id {
+        fid::COM => "EF_COM".into(),
+        fid::SOD => "EF_SOD".into(),
+        fid::CARD_ACCESS => "EF_CardAccess".into(),
+        _ => format!("DG{}", id - 0x0100),
+    }
+}
+
+pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
+    match action {
+        ChipCommand::Readers { json } => {
+            let names = pcsc::readers().map_err(transport_error)?;
+            Ok(Outcome::ok(if *json {
+                json!(names).to_string() + "\n"
+            } else if names.is_empty() {
+                "no readers\n".into()
+            } else {
+                names.join("\n") + "\n"
+            }))
+        }
+        ChipCommand::Sim { vpcd, lds_dir, mrz_file, max_le, no_extended } => {
+            let files = load_lds(lds_dir)?;
+            let mrz = match mrz_file {
+                Some(path) => read_mrz_file(path)?,
+                None => lds::parse_dg1(&files[&0x0101]).map_err(|e| CliError::Input(format!("DG1: {e}")))?,
+            };
+            let quirks = Quirks { max_le: max_le.unwrap_or(65_536), extended: !no_extended };
+            let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks);
+            eprintln!("simulated chip ready: serving {} to vpcd at {vpcd}", lds_dir.display());
+            let stop = AtomicBool::new(false);
+            mitid_emrtd::vpcd::serve(&mut chip, *vpcd, &stop, Duration::from_millis(300)).map_err(|e| {
+                CliError::Chip(EXIT_NO_CARD, format!("vpcd at {vpcd}: {e} (is pcscd running with the vpcd driver?)"))
+            })?;
+            Ok(Outcome::ok(String::new()))
+        }
+        ChipCommand::Read { reader, mrz_file, doc, dob, expiry, out, json } => {
+            let key = match (mrz_file, doc, dob, expiry) {
+                (Some(path), ..) => read_mrz_file(path)?.access_key(),
+                (None, Some(doc), Some(dob), Some(expiry)) => {
+                    AccessKey::new(doc, dob, expiry).map_err(|e| CliError::Input(e.to_string()))?
+                }
+                _ => return Err(CliError::Input("give --mrz-file, or --doc, --dob and --expiry".into())),
+            };
+            let started = Instant::now();
+            let transport = PcscTransport::connect(reader.as_deref()).map_err(transport_error)?;
+            let reader_name = transport.reader();
+            let mut r = Reader::new(transport);
+            r.bac(&key).map_err(read_error)?;
+            let mut files: Vec<(u16, Vec<u8>, u32)> = Vec::new();
+            let mut read = |r: &mut Reader<PcscTransport>, id: u16| -> Result<Vec<u8>, CliError> {
+                let before = r.stats().apdus;
+                let bytes = r.read_file(id, |_| {}).map_err(read_error)?;
+                files.push((id, bytes.clone(), r.stats().apdus - before));
+                Ok(bytes)
+            };
+            let com = lds::parse_com(&read(&mut r, fid::COM)?).map_err(|e| CliError::Chip(EXIT_CHIP, e.to_string()))?;
+            let sod = lds::parse_sod(&read(&mut r, fid::SOD)?).map_err(|e| CliError::Chip(EXIT_CHIP, e.to_string()))?;
+            let mut skipped = Vec::new();
+            for dg in &com.data_groups {
+                if matches!(dg.0, 3 | 4) {
+                    skipped.push(format!("DG{}", dg.0)); // EAC-protected
+                    continue;
+                }
+                read(&mut r, dg.file_id())?;
+            }
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            let mut listed = Vec::new();
+            let mut all_match = true;
+            for (id, bytes, apdus) in &files {
+                let verdict = match *id {
+                    0x0101..=0x0110 => match sod.check(DataGroup((id - 0x0100) as u8), bytes) {
+                        HashVerdict::Match => "match",
+                        HashVerdict::Mismatch => {
+                            all_match = false;
+                            "mismatch"
+                        }
+                        HashVerdict::NotListed => "not_in_sod",
+                    },
+                    _ => "n/a",
+                };
+                listed.push(json!({"file": file_name(*id), "bytes": bytes.len(), "apdus": apdus, "hash": verdict}));
+            }
+            if let Some(dir) = out {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| CliError::Input(format!("cannot make {}: {e}", dir.display())))?;
+                for (id, bytes, _) in &files {
+                    let path = dir.join(format!("{}.bin", file_name(*id)));
+                    std::fs::write(&path, bytes)
+                        .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+                }
+            }
+            let dg1 = files.iter().find(|(id, ..)| *id == 0x0101).and_then(|(_, b, _)| lds::parse_dg1(b).ok());
+            let stats = r.stats();
+            let report = json!({
+                "reader": reader_name,
+                "access": "BAC",
+                "cipher": "3DES",
+                "files": listed,
+                "skipped_eac": skipped,
+                "hashes_match": all_match,
+                "dg1": dg1.as_ref().map(|m| json!({
+                    "document_number": m.document_number, "issuer": m.issuer, "nationality": m.nationality,
+                    "primary_name": m.primary_name, "secondary_names": m.secondary_names,
+                    "birth_date": m.birth_date, "expiry_date": m.expiry_date, "sex": m.sex.to_string(),
+                })),
+                "totals": {"apdus": stats.apdus, "bytes": stats.bytes, "ms": (elapsed * 10.0).round() / 10.0, "resumed": stats.resumed},
+            });
+            if *json {
+                return Ok(Outcome::ok(report.to_string() + "\n"));
+            }
+            let mut text =
+                format!("read through {reader_name} with BAC (3DES) in {elapsed:.0} ms, {} APDUs\n", stats.apdus);
+            for f in report["files"].as_array().into_iter().flatten() {
+                text += &format!(
+                    "  {:<7} {:>6} bytes  {:>4} APDUs  hash {}\n",
+                    f["file"].as_str().unwrap_or(""),
+                    f["bytes"],
+                    f["apdus"],
+                    f["hash"].as_str().unwrap_or("")
+                );
+            }
+            Ok(Outcome::ok(text))
+        }
+    }
+}

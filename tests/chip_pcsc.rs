@@ -1,0 +1,147 @@
+//! End to end through the real PC/SC stack: pcscd with the vsmartcard vpcd
+//! driver, our simulated chip serving the BSI 2008 reference files behind
+//! it (`chip sim --vpcd`), and `chip read` reading them through libpcsclite
+//! — BAC, secure messaging, every file, every hash against the SOD.
+//! packaging/test.sh installs pcscd and vsmartcard-vpcd. Every wait is for
+//! a line the programs print, with a deadline.
+
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
+const READER: &str = "Virtual PCD 00 00";
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for(rx: &Receiver<String>, needle: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+fn bsi2008() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/lds/bsi2008");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI runs with ../shared beside the clone");
+    eprintln!("skipped: {} is absent", dir.display());
+    None
+}
+
+#[test]
+fn read_the_simulated_chip_through_pcscd_and_vpcd() {
+    let Some(lds) = bsi2008() else { return };
+    let found = Command::new("sh").args(["-c", "command -v pcscd"]).output().unwrap();
+    assert!(found.status.success(), "pcscd is not installed: packaging/test.sh installs pcscd and vsmartcard-vpcd");
+
+    // Our own pcscd in the foreground; where one already runs (a developer's
+    // desktop), that one is used.
+    // (pcscd logs to stdout in the foreground.)
+    let mut pcscd = Command::new("pcscd")
+        .args(["--foreground", "--debug"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pcscd_lines = lines(pcscd.stdout.take().unwrap());
+    let _pcscd = Proc(pcscd);
+    let ready = wait_for(&pcscd_lines, "daemon ready");
+    if !ready {
+        eprintln!("pcscd did not start (another one may be running): using the running one");
+    }
+
+    let mut sim = Command::new(BIN)
+        .args(["chip", "sim", "--vpcd", "127.0.0.1:35963", "--lds-dir"])
+        .arg(&lds)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sim_lines = lines(sim.stderr.take().unwrap());
+    let _sim = Proc(sim);
+    assert!(wait_for(&sim_lines, "simulated chip ready"), "chip sim did not start");
+    if ready {
+        assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the simulated card");
+    }
+
+    // The MRZ that opens the chip, from the reference DG1.
+    let dg1 = std::fs::read(lds.join("Datagroup1.bin")).unwrap();
+    let mrz = mitid_emrtd::lds::parse_dg1(&dg1).unwrap();
+    let key = mrz.access_key();
+
+    let read = |extra: &[&str]| {
+        Command::new(BIN)
+            .args([
+                "chip",
+                "read",
+                "--reader",
+                READER,
+                "--json",
+                "--doc",
+                &key.document_number,
+                "--dob",
+                &key.birth_date,
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // A wrong date of expiry: access denied, its own exit code.
+    let wrong = read(&["--expiry", "991231"]);
+    assert_eq!(wrong.status.code(), Some(4), "{wrong:?}");
+    let v: serde_json::Value = serde_json::from_slice(&wrong.stdout).unwrap();
+    assert_eq!(v["error"], "access_denied");
+
+    let out = tempfile::tempdir().unwrap();
+    let ok = read(&["--expiry", &key.expiry_date, "--out", out.path().to_str().unwrap()]);
+    assert!(ok.status.success(), "{ok:?}");
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["access"], "BAC");
+    assert_eq!(v["hashes_match"], true);
+    assert_eq!(v["dg1"]["primary_name"], "MUSTERMANN");
+    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["EF_COM", "EF_SOD", "DG1", "DG2", "DG14"]);
+    assert_eq!(v["skipped_eac"], serde_json::json!(["DG3"]));
+    // Files written exactly as read.
+    for (written, original) in
+        [("DG2.bin", "Datagroup2.bin"), ("EF_SOD.bin", "EF_SOD.bin"), ("DG1.bin", "Datagroup1.bin")]
+    {
+        assert_eq!(
+            std::fs::read(out.path().join(written)).unwrap(),
+            std::fs::read(lds.join(original)).unwrap(),
+            "{written}"
+        );
+    }
+    eprintln!("read through pcscd+vpcd: {}", v["totals"]);
+}
