@@ -28,6 +28,37 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3000)]
         pairs: usize,
     },
+    /// A full chip read (COM, SOD, DG1, a 20 KB DG2, DG11, DG14, DG15) on
+    /// the simulated chip under a link model: APDUs and time against the
+    /// fewest the chip allows, beside a fixed 223-byte-chunk reader.
+    Chip {
+        /// Link rate, kbit/s.
+        #[arg(long, default_value_t = 424.0)]
+        kbit_s: f64,
+        /// Turnaround per APDU, ms.
+        #[arg(long, default_value_t = 5.0)]
+        per_apdu_ms: f64,
+    },
+}
+
+/// A made-up document with the sizes of a real one (the contents do not
+/// matter to the link), as file id → bytes.
+fn chip_document() -> std::collections::BTreeMap<u16, Vec<u8>> {
+    let file = |tag: u8, len: usize| {
+        let body = len - 4;
+        let mut f = vec![tag, 0x82, (body >> 8) as u8, body as u8];
+        f.extend((0..body).map(|i| (i * 7 % 256) as u8));
+        f
+    };
+    let mut files = std::collections::BTreeMap::new();
+    files.insert(mitid_emrtd::sim::fid::COM, file(0x60, 30));
+    files.insert(mitid_emrtd::sim::fid::SOD, file(0x77, 1_800));
+    files.insert(0x0101, file(0x61, 93));
+    files.insert(0x0102, file(0x75, 20_000));
+    files.insert(0x010B, file(0x6B, 160));
+    files.insert(0x010E, file(0x6E, 334));
+    files.insert(0x010F, file(0x6F, 170));
+    files
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -105,6 +136,48 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
                 out += &summary(label, times);
             }
             out += &summary("all", all);
+            Ok(Outcome::ok(out))
+        }
+        BenchCommand::Chip { kbit_s, per_apdu_ms } => {
+            use mitid_emrtd::mrz::AccessKey;
+            use mitid_emrtd::reader::Reader;
+            use mitid_emrtd::sim::{Quirks, SimChip, Timing};
+            let key = AccessKey::new("L898902C", "690806", "940623").map_err(|e| CliError::Input(e.to_string()))?;
+            let files = chip_document();
+            let bytes: usize = files.values().map(Vec::len).sum();
+            let timing = Timing { kbit_s: *kbit_s, per_apdu_ms: *per_apdu_ms };
+            let mut out = format!(
+                "full read: {} files, {bytes} bytes, BAC; link {kbit_s} kbit/s + {per_apdu_ms} ms/APDU\n",
+                files.len()
+            );
+            for (label, quirks, max_data) in [
+                ("chip with extended length", Quirks::default(), 65_536usize),
+                ("chip without extended length", Quirks { max_le: 65_536, extended: false }, 223usize),
+            ] {
+                let fewest = 2 + files.values().map(|f| f.len().div_ceil(max_data)).sum::<usize>();
+                let minimum_ms = fewest as f64 * per_apdu_ms + (bytes * 8) as f64 / kbit_s;
+                out += &format!("{label}: fewest {fewest} APDUs, link-limited minimum {minimum_ms:.0} ms\n");
+                for adaptive in [true, false] {
+                    let mut chip = SimChip::new(files.clone(), &key).quirks(quirks.clone());
+                    chip.timing = Some(timing);
+                    let mut reader = Reader::new(chip);
+                    reader.bac(&key).map_err(|e| CliError::Input(e.to_string()))?;
+                    for id in files.keys() {
+                        let result =
+                            if adaptive { reader.read_file(*id, |_| {}) } else { reader.read_file_fixed(*id, 223) };
+                        result.map_err(|e| CliError::Input(format!("{id:04X}: {e}")))?;
+                    }
+                    let chip = reader.transport();
+                    out += &format!(
+                        "  {:<22} {:>4} APDUs ({:.2}x)  {:>6.0} ms ({:.2}x)\n",
+                        if adaptive { "adaptive (ours)" } else { "fixed 223-byte chunks" },
+                        chip.apdus,
+                        f64::from(chip.apdus) / fewest as f64,
+                        chip.elapsed_ms,
+                        chip.elapsed_ms / minimum_ms
+                    );
+                }
+            }
             Ok(Outcome::ok(out))
         }
         BenchCommand::Pcodes { pairs } => {

@@ -254,6 +254,34 @@ impl<T: Transport> Reader<T> {
         Err(ReadError::Chip(StatusWord::WrongLength))
     }
 
+    /// Reads a file the way most readers do — SELECT, then fixed chunks of
+    /// `chunk` bytes — for comparison in benchmarks.
+    pub fn read_file_fixed(&mut self, file_id: u16, chunk: u32) -> Result<Vec<u8>, ReadError> {
+        let select = self.send(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data(file_id.to_be_bytes()))?;
+        if !select.sw.is_success() {
+            return Err(ReadError::Chip(select.sw));
+        }
+        let header = self.send(&Command::new(0x00, ins::READ_BINARY, 0, 0).le(4))?;
+        let total = tlv::total_length(&header.data)?;
+        let mut data = header.data;
+        while data.len() < total {
+            let offset = data.len();
+            let le = chunk.min((total - offset) as u32);
+            let r = self.send(&Command::new(0x00, ins::READ_BINARY, (offset >> 8) as u8, offset as u8).le(le))?;
+            if !r.sw.is_success() || r.data.is_empty() {
+                return Err(ReadError::Chip(r.sw));
+            }
+            data.extend_from_slice(&r.data);
+        }
+        self.stats.bytes += data.len();
+        Ok(data)
+    }
+
+    /// Mutable access to the transport (benchmarks reset counters on it).
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
     /// Reads a whole file, reporting progress; after a lost card it
     /// reconnects, authenticates again and goes on from the last offset.
     pub fn read_file(&mut self, file_id: u16, mut progress: impl FnMut(Progress)) -> Result<Vec<u8>, ReadError> {

@@ -52,6 +52,23 @@ pub struct Faults {
     pub corrupt_mac_of_response: Option<u32>,
 }
 
+/// The time a contactless exchange takes: the bits at the link's rate,
+/// both ways, plus a fixed turnaround per APDU. For benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// Link rate in kbit/s (106, 212, 424 or 848).
+    pub kbit_s: f64,
+    /// Turnaround per APDU, in milliseconds.
+    pub per_apdu_ms: f64,
+}
+
+impl Timing {
+    /// Milliseconds for one exchange of these sizes.
+    pub fn exchange_ms(&self, command: usize, response: usize) -> f64 {
+        self.per_apdu_ms + ((command + response) * 8) as f64 / self.kbit_s
+    }
+}
+
 /// A simulated chip.
 #[derive(Debug)]
 pub struct SimChip {
@@ -68,6 +85,10 @@ pub struct SimChip {
     sealed: u32,
     /// Command APDUs received (for tests and benchmarks).
     pub apdus: u32,
+    /// The link model, when timing.
+    pub timing: Option<Timing>,
+    /// Simulated milliseconds spent on the link so far.
+    pub elapsed_ms: f64,
 }
 
 impl SimChip {
@@ -86,6 +107,8 @@ impl SimChip {
             served: 0,
             sealed: 0,
             apdus: 0,
+            timing: None,
+            elapsed_ms: 0.0,
         }
     }
 
@@ -261,6 +284,24 @@ impl SimChip {
 
 impl Transport for SimChip {
     fn transmit(&mut self, bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let response = self.answer(bytes)?;
+        if let Some(timing) = self.timing {
+            self.elapsed_ms += timing.exchange_ms(bytes.len(), response.len());
+        }
+        Ok(response)
+    }
+
+    fn reconnect(&mut self) -> Result<(), TransportError> {
+        self.lost = false;
+        self.session = None;
+        self.challenge = None;
+        self.selected = None;
+        Ok(())
+    }
+}
+
+impl SimChip {
+    fn answer(&mut self, bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
         if self.lost {
             return Err(TransportError::CardLost);
         }
@@ -290,13 +331,5 @@ impl Transport for SimChip {
             *last ^= 0x01;
         }
         Ok(sealed.to_bytes())
-    }
-
-    fn reconnect(&mut self) -> Result<(), TransportError> {
-        self.lost = false;
-        self.session = None;
-        self.challenge = None;
-        self.selected = None;
-        Ok(())
     }
 }
