@@ -29,3 +29,5 @@ dbus-run-session -- bash -c '
     eval "$(printf test-only-password | gnome-keyring-daemon --unlock --components=secrets)"
     exec keyctl session - cargo test --locked --release --workspace
 ' 2> >(grep -v "Failed to set fd limit" >&2)
+echo "== fuzz the chip parsers (15 s a target; the committed corpus is replayed by cargo test too)"
+bash packaging/fuzz.sh 15

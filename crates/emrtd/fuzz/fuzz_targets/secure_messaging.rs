@@ -1,0 +1,19 @@
+//! A chip's protected answers and a reader's protected commands: secure
+//! messaging refuses what is malformed or forged, and never panics.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use mitid_emrtd::apdu::{Command, Response};
+use mitid_emrtd::bac::SessionKeys;
+use mitid_emrtd::sm::Channel;
+
+fuzz_target!(|data: &[u8]| {
+    let keys = SessionKeys { enc: [0x13; 16], mac: [0x37; 16], ssc: [0; 8] };
+    let mut reader = Channel::new(&keys);
+    if let Ok(response) = Response::parse(data) {
+        let _ = reader.unprotect(&response);
+    }
+    let mut card = Channel::new(&keys);
+    if let Some(cmd) = Command::parse(data) {
+        let _ = card.open_command(&cmd);
+    }
+});

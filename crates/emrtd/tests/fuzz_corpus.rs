@@ -1,0 +1,72 @@
+//! The fuzzers' corpus (crates/emrtd/fuzz/corpus), replayed through the
+//! same parsers on every test run: what once found a new path in them must
+//! still not make them panic. `packaging/fuzz.sh` grows the corpus.
+
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
+use std::path::PathBuf;
+
+use mitid_emrtd::apdu::{Command, Response};
+use mitid_emrtd::bac::SessionKeys;
+use mitid_emrtd::sm::Channel;
+use mitid_emrtd::{lds, mrz, tlv};
+
+fn corpus(target: &str) -> Vec<Vec<u8>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty(), "{} is empty", dir.display());
+    inputs
+}
+
+#[test]
+fn mrz_corpus() {
+    let mut parsed = 0;
+    for input in corpus("mrz") {
+        if let Ok(text) = std::str::from_utf8(&input)
+            && let Ok(m) = mrz::Mrz::parse(text)
+        {
+            assert!(!m.access_key().mrz_information().is_empty());
+            parsed += 1;
+        }
+    }
+    assert!(parsed >= 4, "the seed specimens parse: {parsed}");
+}
+
+#[test]
+fn lds_corpus() {
+    for input in corpus("lds") {
+        let _ = tlv::total_length(&input);
+        let _ = lds::parse_com(&input);
+        let _ = lds::parse_dg1(&input);
+        if let Ok(sod) = lds::parse_sod(&input) {
+            let _ = sod.check(lds::DataGroup(1), &input);
+        }
+    }
+}
+
+#[test]
+fn apdu_corpus() {
+    for input in corpus("apdu") {
+        let _ = Response::parse(&input);
+        if let Some(cmd) = Command::parse(&input) {
+            assert_eq!(Command::parse(&cmd.to_bytes()), Some(cmd));
+        }
+    }
+}
+
+#[test]
+fn secure_messaging_corpus() {
+    let keys = SessionKeys { enc: [0x13; 16], mac: [0x37; 16], ssc: [0; 8] };
+    for input in corpus("secure_messaging") {
+        if let Ok(response) = Response::parse(&input) {
+            let _ = Channel::new(&keys).unprotect(&response);
+        }
+        if let Some(cmd) = Command::parse(&input) {
+            let _ = Channel::new(&keys).open_command(&cmd);
+        }
+    }
+}
