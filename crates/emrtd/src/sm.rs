@@ -50,6 +50,52 @@ fn push_object(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
     out.extend_from_slice(value);
 }
 
+/// The data objects of one secured message.
+struct Objects<'a> {
+    /// DO'87 or DO'85: (tag, value).
+    data: Option<(u8, &'a [u8])>,
+    /// DO'99 (a response's status) or DO'97 (a command's Le).
+    other: Option<&'a [u8]>,
+    /// DO'8E.
+    mac: Option<&'a [u8]>,
+    /// The bytes the MAC covers (every object but DO'8E).
+    covered: Vec<u8>,
+}
+
+/// Splits a secured message into its data objects; `other` is the tag
+/// allowed besides the data and the MAC (0x99 in responses, 0x97 in
+/// commands).
+fn split(mut rest: &[u8], other: u8) -> Result<Objects<'_>, SmError> {
+    let mut objects = Objects { data: None, other: None, mac: None, covered: Vec::new() };
+    while !rest.is_empty() {
+        let (tag, value, tail) = object(rest).ok_or(SmError::Malformed)?;
+        let whole = &rest[..rest.len() - tail.len()];
+        match tag {
+            0x87 | 0x85 => objects.data = Some((tag, value)),
+            t if t == other => objects.other = Some(value),
+            0x8E => objects.mac = Some(value),
+            _ => return Err(SmError::Malformed),
+        }
+        if tag != 0x8E {
+            objects.covered.extend_from_slice(whole);
+        }
+        rest = tail;
+    }
+    Ok(objects)
+}
+
+/// The data object for `data`: DO'85 for an odd instruction, else DO'87
+/// with its padding-indicator byte 01.
+fn push_encrypted(out: &mut Vec<u8>, ins: u8, encrypted: &[u8]) {
+    if ins % 2 == 1 {
+        push_object(out, 0x85, encrypted);
+    } else {
+        let mut value = vec![0x01];
+        value.extend_from_slice(encrypted);
+        push_object(out, 0x87, &value);
+    }
+}
+
 /// The keys and counter of one secure channel (3DES, after BAC).
 #[derive(Clone)]
 pub struct Channel {
@@ -94,14 +140,7 @@ impl Channel {
         let header = pad(&[cla, cmd.ins, cmd.p1, cmd.p2]);
         let mut objects = Vec::new();
         if !cmd.data.is_empty() {
-            let encrypted = tdes_encrypt(&self.enc, &pad(&cmd.data));
-            if cmd.ins % 2 == 1 {
-                push_object(&mut objects, 0x85, &encrypted);
-            } else {
-                let mut value = vec![0x01];
-                value.extend_from_slice(&encrypted);
-                push_object(&mut objects, 0x87, &value);
-            }
+            push_encrypted(&mut objects, cmd.ins, &tdes_encrypt(&self.enc, &pad(&cmd.data)));
         }
         if let Some(le) = cmd.le {
             let le_bytes =
@@ -118,57 +157,37 @@ impl Channel {
     /// Unwraps a response (the reader's side): the data and status word,
     /// or an error — never unchecked data.
     pub fn unprotect(&mut self, response: &Response) -> Result<Response, SmError> {
-        let mut rest = response.data.as_slice();
-        if rest.is_empty() {
+        if response.data.is_empty() {
             // A plain status word: the chip dropped secure messaging.
             return Err(SmError::Unprotected(response.sw));
         }
-        let (mut data_object, mut status, mut mac) = (None, None, None);
-        let mut covered = Vec::new();
-        while !rest.is_empty() {
-            let (tag, value, tail) = object(rest).ok_or(SmError::Malformed)?;
-            let whole = &rest[..rest.len() - tail.len()];
-            match tag {
-                0x87 | 0x85 => {
-                    data_object = Some((tag, value));
-                    covered.extend_from_slice(whole);
-                }
-                0x99 => {
-                    status = Some(value);
-                    covered.extend_from_slice(whole);
-                }
-                0x8E => mac = Some(value),
-                _ => return Err(SmError::Malformed),
-            }
-            rest = tail;
-        }
-        let mac = mac.ok_or(SmError::Unprotected(response.sw))?;
-        let expected = self.mac_over(&[&covered]);
-        if mac != expected {
+        let objects = split(&response.data, 0x99)?;
+        let mac = objects.mac.ok_or(SmError::Unprotected(response.sw))?;
+        if mac != self.mac_over(&[&objects.covered]) {
             return Err(SmError::Mac);
         }
-        let sw = match status {
+        let sw = match objects.other {
             Some([a, b]) => StatusWord::from_u16(u16::from_be_bytes([*a, *b])),
             _ => response.sw,
         };
-        let data = match data_object {
+        let data = match objects.data {
             None => Vec::new(),
-            Some((tag, value)) => {
-                let encrypted = if tag == 0x87 {
-                    match value.split_first() {
-                        Some((0x01, e)) => e,
-                        _ => return Err(SmError::Malformed),
-                    }
-                } else {
-                    value
-                };
-                if encrypted.len() % 8 != 0 {
-                    return Err(SmError::Malformed);
-                }
-                unpad(&tdes_decrypt(&self.enc, encrypted)).ok_or(SmError::Malformed)?.to_vec()
-            }
+            Some(object) => self.decrypt(object)?,
         };
         Ok(Response { data, sw })
+    }
+
+    /// The plain data of a DO'87 (after its 01) or DO'85.
+    fn decrypt(&self, (tag, value): (u8, &[u8])) -> Result<Vec<u8>, SmError> {
+        let encrypted = match (tag, value.split_first()) {
+            (0x87, Some((0x01, e))) => e,
+            (0x85, _) => value,
+            _ => return Err(SmError::Malformed),
+        };
+        if encrypted.is_empty() || encrypted.len() % 8 != 0 {
+            return Err(SmError::Malformed);
+        }
+        Ok(unpad(&tdes_decrypt(&self.enc, encrypted)).ok_or(SmError::Malformed)?.to_vec())
     }
 
     /// Opens a protected command (the card's side): checks its MAC and
@@ -179,45 +198,16 @@ impl Channel {
             return Err(SmError::Unprotected(StatusWord::Ok));
         }
         let header = pad(&[cmd.cla, cmd.ins, cmd.p1, cmd.p2]);
-        let mut rest = cmd.data.as_slice();
-        let (mut data, mut le, mut mac, mut covered) = (None, None, None, Vec::new());
-        while !rest.is_empty() {
-            let (tag, value, tail) = object(rest).ok_or(SmError::Malformed)?;
-            let whole = &rest[..rest.len() - tail.len()];
-            match tag {
-                0x87 | 0x85 => {
-                    data = Some((tag, value));
-                    covered.extend_from_slice(whole);
-                }
-                0x97 => {
-                    le = Some(value);
-                    covered.extend_from_slice(whole);
-                }
-                0x8E => mac = Some(value),
-                _ => return Err(SmError::Malformed),
-            }
-            rest = tail;
-        }
-        let mac = mac.ok_or(SmError::Malformed)?;
-        if mac != self.mac_over(&[&header, &covered]) {
+        let objects = split(&cmd.data, 0x97)?;
+        let mac = objects.mac.ok_or(SmError::Malformed)?;
+        if mac != self.mac_over(&[&header, &objects.covered]) {
             return Err(SmError::Mac);
         }
         let mut plain = Command::new(cmd.cla & !0x0C, cmd.ins, cmd.p1, cmd.p2);
-        if let Some((tag, value)) = data {
-            let encrypted = if tag == 0x87 {
-                match value.split_first() {
-                    Some((0x01, e)) => e,
-                    _ => return Err(SmError::Malformed),
-                }
-            } else {
-                value
-            };
-            if encrypted.is_empty() || encrypted.len() % 8 != 0 {
-                return Err(SmError::Malformed);
-            }
-            plain.data = unpad(&tdes_decrypt(&self.enc, encrypted)).ok_or(SmError::Malformed)?.to_vec();
+        if let Some(object) = objects.data {
+            plain.data = self.decrypt(object)?;
         }
-        plain.le = match le {
+        plain.le = match objects.other {
             None => None,
             Some([0]) => Some(256),
             Some([0, 0]) => Some(65_536),
@@ -233,14 +223,7 @@ impl Channel {
     pub fn seal_response(&mut self, ins: u8, response: &Response) -> Response {
         let mut objects = Vec::new();
         if !response.data.is_empty() {
-            let encrypted = tdes_encrypt(&self.enc, &pad(&response.data));
-            if ins % 2 == 1 {
-                push_object(&mut objects, 0x85, &encrypted);
-            } else {
-                let mut value = vec![0x01];
-                value.extend_from_slice(&encrypted);
-                push_object(&mut objects, 0x87, &value);
-            }
+            push_encrypted(&mut objects, ins, &tdes_encrypt(&self.enc, &pad(&response.data)));
         }
         push_object(&mut objects, 0x99, &response.sw.to_u16().to_be_bytes());
         let cc = self.mac_over(&[&objects]);
