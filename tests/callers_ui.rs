@@ -222,8 +222,17 @@ fn the_form_checks_fields_and_saves() {
     let card = h.screen.card().expect("saved and opened");
     assert_eq!(card.caller.display_name(), "Jürgen Müller");
     assert_eq!(card.caller.details.phones[0].e164(), "+4930901820");
+    let id = card.caller.id;
     h.type_in_search("mueller");
     assert_eq!(h.screen.results()[0].name, "Jürgen Müller");
+    // Renamed: the results shown follow the new name.
+    h.send(Message::Edit);
+    h.send(edit(Field::Family, "Müller-Lüdenscheidt"));
+    h.click("Save");
+    assert_eq!(
+        h.screen.results().iter().find(|r| r.caller_id == id).map(|r| r.name.as_str()),
+        Some("Jürgen Müller-Lüdenscheidt")
+    );
 }
 
 #[test]

@@ -95,6 +95,8 @@ pub struct Callers {
     dialog: Option<Dialog>,
     contact: ContactDraft,
     problem: Option<String>,
+    /// The results may show a caller as they were before a save.
+    results_stale: bool,
 }
 
 /// What the screen's widgets (and the desk's answers) say.
@@ -335,6 +337,10 @@ impl Callers {
                 tracing::debug!(caller = card.caller.id, "card shown");
                 self.form = None;
                 self.card = Some(*card);
+                if std::mem::take(&mut self.results_stale) && !self.query.trim().is_empty() {
+                    self.seq += 1;
+                    return desk(Request::Search { seq: self.seq, query: self.query.clone() });
+                }
                 (Task::none(), None)
             }
             Message::NewCaller => {
@@ -367,7 +373,10 @@ impl Callers {
             }
             Message::Saved(id) => {
                 self.form = None;
-                self.refresh_search(Request::Open(id))
+                self.problem = None;
+                // The name may have changed: search again once the card is open.
+                self.results_stale = true;
+                desk(Request::Open(id))
             }
             Message::AskIssue => {
                 self.dialog = Some(Dialog::ConfirmIssue);
@@ -498,12 +507,6 @@ impl Callers {
                 (Task::none(), None)
             }
         }
-    }
-
-    /// After a save: search again (the name may have changed) and open.
-    fn refresh_search(&mut self, then: Request) -> (Task<Message>, Option<Event>) {
-        self.problem = None;
-        desk(then)
     }
 
     /// Esc: close a dialog, the form, or the card, in that order.
