@@ -23,11 +23,19 @@ echo "== cargo test (release: the end-to-end tests drive the release binary)"
 # a scratch folder, never the user's), and a session kernel keyring, so the
 # P-code key is tested in both real stores.
 scratch
-export XDG_DATA_HOME="$SCRATCH" MITID_TEST_KEYRINGS=kernel,secret-service
+keyrings=$SCRATCH
+scratch
+log="$SCRATCH/cargo-test.log"
+export XDG_DATA_HOME="$keyrings" MITID_TEST_KEYRINGS=kernel,secret-service
 dbus-run-session -- bash -c '
     set -euo pipefail
     eval "$(printf test-only-password | gnome-keyring-daemon --unlock --components=secrets)"
     exec keyctl session - cargo test --locked --release --workspace
-' 2> >(grep -v "Failed to set fd limit" >&2)
+' 2> >(grep -v "Failed to set fd limit" >&2) | tee "$log"
 echo "== fuzz the chip parsers (15 s a target; the committed corpus is replayed by cargo test too)"
 bash packaging/fuzz.sh 15
+
+# One closing line for the whole run (cargo's own last lines are doc-tests
+# that have none to run).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' "$log"
