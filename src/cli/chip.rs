@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
+use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
 use mitid_emrtd::pcsc::{self, PcscTransport};
@@ -238,6 +239,25 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 }
             }
             let dg1 = files.iter().find(|(id, ..)| *id == 0x0101).and_then(|(_, b, _)| lds::parse_dg1(b).ok());
+            // The face: its format, size, and (with --out) a PNG.
+            let face = files.iter().find(|(id, ..)| *id == 0x0102).map(|(_, bytes, _)| {
+                let face = face::parse_dg2(bytes).map_err(|e| e.to_string())?.remove(0);
+                let rgb = face::decode(&face).map_err(|e| e.to_string())?;
+                Ok::<_, String>((face, rgb))
+            });
+            if let (Some(dir), Some(Ok((_, rgb)))) = (out, &face) {
+                let png = face::to_png(rgb).map_err(|e| CliError::Chip(EXIT_CHIP, e.to_string()))?;
+                let path = dir.join("face.png");
+                std::fs::write(&path, png)
+                    .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+            }
+            let dg2 = face.map(|f| match f {
+                Ok((face, rgb)) => json!({
+                    "encoding": format!("{:?}", face.encoding), "format": format!("{:?}", face.format),
+                    "bytes": face.data.len(), "width": rgb.width, "height": rgb.height,
+                }),
+                Err(problem) => json!({"error": problem}),
+            });
             let stats = r.stats();
             let report = json!({
                 "reader": reader_name,
@@ -251,6 +271,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                     "primary_name": m.primary_name, "secondary_names": m.secondary_names,
                     "birth_date": m.birth_date, "expiry_date": m.expiry_date, "sex": m.sex.to_string(),
                 })),
+                "dg2": dg2,
                 "totals": {"apdus": stats.apdus, "bytes": stats.bytes, "ms": (elapsed * 10.0).round() / 10.0, "resumed": stats.resumed},
             });
             if *json {

@@ -42,6 +42,7 @@ fn lds_corpus() {
         let _ = tlv::total_length(&input);
         let _ = lds::parse_com(&input);
         let _ = lds::parse_dg1(&input);
+        let _ = mitid_emrtd::face::parse_dg2(&input);
         if let Ok(sod) = lds::parse_sod(&input) {
             let _ = sod.check(lds::DataGroup(1), &input);
         }

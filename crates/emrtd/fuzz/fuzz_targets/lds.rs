@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = lds::parse_com(data);
     let _ = lds::parse_dg1(data);
+    let _ = mitid_emrtd::face::parse_dg2(data);
     if let Ok(sod) = lds::parse_sod(data) {
         let _ = sod.check(lds::DataGroup(1), data);
     }
