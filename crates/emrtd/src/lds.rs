@@ -107,6 +107,65 @@ pub fn parse_dg1(bytes: &[u8]) -> Result<Mrz, LdsError> {
     Ok(Mrz::parse(text)?)
 }
 
+/// A text field of DG11 (additional personal details) or DG12 (additional
+/// document details), named for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextField {
+    /// Its tag, e.g. 0x5F0E.
+    pub tag: u32,
+    /// What it is, e.g. "full name".
+    pub name: &'static str,
+    /// The text (fillers `<` turned into spaces).
+    pub value: String,
+}
+
+fn field_name(tag: u32) -> Option<&'static str> {
+    Some(match tag {
+        0x5F0E => "full name",
+        0x5F0F => "other name",
+        0x5F10 => "personal number",
+        0x5F2B => "full date of birth",
+        0x5F11 => "place of birth",
+        0x5F42 => "address",
+        0x5F12 => "telephone",
+        0x5F13 => "profession",
+        0x5F14 => "title",
+        0x5F15 => "personal summary",
+        0x5F18 => "custody information",
+        0x5F19 => "issuing authority",
+        0x5F26 => "date of issue",
+        0x5F1B => "endorsements and observations",
+        0x5F1C => "tax or exit requirements",
+        0x5F55 => "date and time of personalization",
+        0x5F56 => "personalization system serial number",
+        _ => return None,
+    })
+}
+
+/// Parses DG11 (tag 6B) or DG12 (tag 6C): their text fields, in order.
+/// Other names (5F0F) may sit inside an A0 group; binary fields (images of
+/// the front and back, 5F1D/5F1E) are skipped.
+pub fn parse_text_dg(bytes: &[u8]) -> Result<Vec<TextField>, LdsError> {
+    let dg = tlv::parse(bytes)?;
+    if !matches!(dg.tag, 0x6B | 0x6C) {
+        return Err(LdsError::Structure("DG11/DG12"));
+    }
+    let mut fields = Vec::new();
+    let mut stack = vec![dg.children()];
+    while let Some(mut reader) = stack.pop() {
+        while !reader.is_empty() {
+            let t = reader.next_tlv()?;
+            if t.tag == 0xA0 {
+                stack.push(t.children());
+            } else if let Some(name) = field_name(t.tag) {
+                let value = String::from_utf8_lossy(t.value).replace('<', " ").trim().to_owned();
+                fields.push(TextField { tag: t.tag, name, value });
+            }
+        }
+    }
+    Ok(fields)
+}
+
 /// A hash algorithm of the LDS security object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HashAlgorithm {

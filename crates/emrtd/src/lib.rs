@@ -12,6 +12,7 @@ pub mod mrz;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 pub mod reader;
+pub mod security_infos;
 pub mod sim;
 pub mod sm;
 pub mod tlv;

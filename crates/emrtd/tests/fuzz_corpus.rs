@@ -43,6 +43,9 @@ fn lds_corpus() {
         let _ = lds::parse_com(&input);
         let _ = lds::parse_dg1(&input);
         let _ = mitid_emrtd::face::parse_dg2(&input);
+        let _ = lds::parse_text_dg(&input);
+        let _ = mitid_emrtd::security_infos::parse(&input);
+        let _ = mitid_emrtd::security_infos::parse_dg15(&input);
         if let Ok(sod) = lds::parse_sod(&input) {
             let _ = sod.check(lds::DataGroup(1), &input);
         }

@@ -12,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = lds::parse_com(data);
     let _ = lds::parse_dg1(data);
     let _ = mitid_emrtd::face::parse_dg2(data);
+    let _ = lds::parse_text_dg(data);
+    let _ = mitid_emrtd::security_infos::parse(data);
+    let _ = mitid_emrtd::security_infos::parse_dg15(data);
     if let Ok(sod) = lds::parse_sod(data) {
         let _ = sod.check(lds::DataGroup(1), data);
     }

@@ -85,3 +85,26 @@ fn every_file_under_testdata_survives_every_parser() {
     }
     assert!(files >= 17, "{files} files");
 }
+
+#[test]
+fn dg11_and_dg12_text_fields() {
+    // DG11: tag list, full name, other names in an A0 group, place of birth.
+    let dg11 = [
+        &[0x6B, 0x2F, 0x5C, 0x04, 0x5F, 0x0E, 0x5F, 0x11][..],
+        &[0x5F, 0x0E, 0x0E],
+        b"ERIKSSON<<ANNA",
+        &[0xA0, 0x0A, 0x02, 0x01, 0x01, 0x5F, 0x0F, 0x04],
+        b"ANNE",
+        &[0x5F, 0x11, 0x09],
+        b"ZENITH<UT",
+    ]
+    .concat();
+    let fields = parse_text_dg(&dg11).unwrap();
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name, f.value.as_str())).collect();
+    assert_eq!(pairs, [("full name", "ERIKSSON  ANNA"), ("place of birth", "ZENITH UT"), ("other name", "ANNE")]);
+    let dg12 = [&[0x6C, 0x0F, 0x5F, 0x19, 0x09][..], b"UTOPIA<MI", &[0x5F, 0x26, 0x00]].concat();
+    let fields = parse_text_dg(&dg12).unwrap();
+    assert_eq!(fields[0].name, "issuing authority");
+    assert!(parse_text_dg(&dg11[..20]).is_err());
+    assert!(parse_text_dg(&[0x61, 0x00]).is_err());
+}
