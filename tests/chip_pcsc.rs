@@ -133,6 +133,12 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
     assert_eq!(files, ["EF_COM", "EF_SOD", "DG1", "DG2", "DG14"]);
     assert_eq!(v["skipped_eac"], serde_json::json!(["DG3"]));
+    // What DG14 offers: Chip Authentication and its key.
+    assert!(
+        v["dg14_offers"].as_array().unwrap().iter().any(|o| o.as_str().unwrap().starts_with("CA")),
+        "{}",
+        v["dg14_offers"]
+    );
     // The face, decoded from JPEG 2000 and written as PNG.
     assert_eq!(v["dg2"]["format"], "Jp2");
     assert!(v["dg2"]["width"].as_u64().unwrap() >= 100, "{}", v["dg2"]);

@@ -13,6 +13,7 @@ use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
 use mitid_emrtd::pcsc::{self, PcscTransport};
 use mitid_emrtd::reader::{ReadError, Reader};
+use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
 use mitid_emrtd::sim::{Quirks, SimChip, fid};
 use mitid_emrtd::transport::TransportError;
 use serde_json::json;
@@ -251,6 +252,31 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 std::fs::write(&path, png)
                     .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
             }
+            let file = |id: u16| files.iter().find(|(f, ..)| *f == id).map(|(_, bytes, _)| bytes.as_slice());
+            let offers = file(0x010E).and_then(|b| security_infos::parse(b).ok()).map(|infos| {
+                infos
+                    .iter()
+                    .map(|info| match info {
+                        SecurityInfo::Pace { mapping, agreement, cipher, .. } => {
+                            format!("PACE {mapping:?} {agreement:?} {cipher:?}")
+                        }
+                        SecurityInfo::ChipAuthentication { agreement, cipher, .. } => {
+                            format!("CA {agreement:?} {cipher:?}")
+                        }
+                        SecurityInfo::ChipAuthenticationPublicKey { agreement, .. } => format!("CA key {agreement:?}"),
+                        SecurityInfo::TerminalAuthentication => "TA".into(),
+                        SecurityInfo::ActiveAuthentication { .. } => "AA".into(),
+                        SecurityInfo::Other(_) => "other".into(),
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let aa_key = file(0x010F).and_then(|b| security_infos::parse_dg15(b).ok()).map(|key| match key {
+                ActiveAuthenticationKey::Rsa { bits, .. } => format!("RSA {bits}"),
+                ActiveAuthenticationKey::Ec { .. } => "EC".into(),
+            });
+            let dg11 = file(0x010B).and_then(|b| lds::parse_text_dg(b).ok()).map(|fields| {
+                fields.into_iter().map(|f| json!({"field": f.name, "value": f.value})).collect::<Vec<_>>()
+            });
             let dg2 = face.map(|f| match f {
                 Ok((face, rgb)) => json!({
                     "encoding": format!("{:?}", face.encoding), "format": format!("{:?}", face.format),
@@ -272,6 +298,9 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                     "birth_date": m.birth_date, "expiry_date": m.expiry_date, "sex": m.sex.to_string(),
                 })),
                 "dg2": dg2,
+                "dg11": dg11,
+                "dg14_offers": offers,
+                "dg15_key": aa_key,
                 "totals": {"apdus": stats.apdus, "bytes": stats.bytes, "ms": (elapsed * 10.0).round() / 10.0, "resumed": stats.resumed},
             });
             if *json {
