@@ -8,7 +8,7 @@
 //! responses) and the card's (for the simulated chip).
 
 use crate::apdu::{Command, Response, StatusWord};
-use crate::bac::{Key16, SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt, unpad};
+use crate::bac::{Key16, SessionKeys, retail_mac, tdes_decrypt, tdes_encrypt, unpad};
 
 /// Why a secured message cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,12 +96,18 @@ fn push_encrypted(out: &mut Vec<u8>, ins: u8, encrypted: &[u8]) {
     }
 }
 
-/// The keys and counter of one secure channel (3DES, after BAC).
+/// The keys of a channel: 3DES after BAC, AES after PACE or CA.
+#[derive(Clone)]
+enum Keys {
+    Tdes { enc: Key16, mac: Key16 },
+    Aes { enc: Vec<u8>, mac: Vec<u8> },
+}
+
+/// The keys and counter of one secure channel.
 #[derive(Clone)]
 pub struct Channel {
-    enc: Key16,
-    mac: Key16,
-    ssc: [u8; 8],
+    keys: Keys,
+    ssc: Vec<u8>,
 }
 
 impl std::fmt::Debug for Channel {
@@ -119,28 +125,158 @@ fn increment(ssc: &mut [u8]) {
     }
 }
 
+/// ISO/IEC 9797-1 padding method 2 to `block` bytes.
+fn pad_to(data: &[u8], block: usize) -> Vec<u8> {
+    let mut out = data.to_vec();
+    out.push(0x80);
+    while !out.len().is_multiple_of(block) {
+        out.push(0);
+    }
+    out
+}
+
+/// One AES block operation with a key of 16, 24 or 32 bytes.
+fn aes_block(key: &[u8], block: &mut [u8; 16], encrypt: bool) {
+    use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+    let b = aes::Block::from_mut_slice(block);
+    macro_rules! run {
+        ($cipher:ty) => {{
+            if let Ok(c) = <$cipher>::new_from_slice(key) {
+                if encrypt { c.encrypt_block(b) } else { c.decrypt_block(b) }
+            }
+        }};
+    }
+    match key.len() {
+        16 => run!(aes::Aes128),
+        24 => run!(aes::Aes192),
+        _ => run!(aes::Aes256),
+    }
+}
+
+/// AES-CMAC of `data`, the first 8 bytes.
+fn aes_cmac8(key: &[u8], data: &[u8]) -> [u8; 8] {
+    use cmac::Mac;
+    macro_rules! run {
+        ($cipher:ty) => {{
+            match <cmac::Cmac<$cipher> as Mac>::new_from_slice(key) {
+                Ok(mut m) => {
+                    m.update(data);
+                    m.finalize().into_bytes().to_vec()
+                }
+                Err(_) => vec![0; 16],
+            }
+        }};
+    }
+    let full = match key.len() {
+        16 => run!(aes::Aes128),
+        24 => run!(aes::Aes192),
+        _ => run!(aes::Aes256),
+    };
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&full[..8]);
+    out
+}
+
 impl Channel {
-    /// A channel from BAC's session keys.
+    /// A 3DES channel from BAC's session keys.
     pub fn new(keys: &SessionKeys) -> Self {
-        Self { enc: keys.enc, mac: keys.mac, ssc: keys.ssc }
+        Self { keys: Keys::Tdes { enc: keys.enc, mac: keys.mac }, ssc: keys.ssc.to_vec() }
     }
 
-    fn mac_over(&mut self, parts: &[&[u8]]) -> [u8; 8] {
+    /// An AES channel (after PACE or Chip Authentication): keys of 16, 24
+    /// or 32 bytes, the counter starting at zero. `None` for other lengths.
+    pub fn aes(enc: &[u8], mac: &[u8]) -> Option<Self> {
+        let ok = |k: &[u8]| matches!(k.len(), 16 | 24 | 32);
+        (ok(enc) && ok(mac) && enc.len() == mac.len())
+            .then(|| Self { keys: Keys::Aes { enc: enc.to_vec(), mac: mac.to_vec() }, ssc: vec![0; 16] })
+    }
+
+    fn block(&self) -> usize {
+        match self.keys {
+            Keys::Tdes { .. } => 8,
+            Keys::Aes { .. } => 16,
+        }
+    }
+
+    /// Steps the send sequence counter: once per message, before it is
+    /// encrypted (AES takes its IV from the counter) and MACed.
+    fn step(&mut self) {
         increment(&mut self.ssc);
-        let mut n = self.ssc.to_vec();
+    }
+
+    /// The MAC over the counter and `parts`, padded.
+    fn mac_over(&self, parts: &[&[u8]]) -> [u8; 8] {
+        let mut n = self.ssc.clone();
         for p in parts {
             n.extend_from_slice(p);
         }
-        retail_mac(&self.mac, &pad(&n))
+        let n = pad_to(&n, self.block());
+        match &self.keys {
+            Keys::Tdes { mac, .. } => retail_mac(mac, &n),
+            Keys::Aes { mac, .. } => aes_cmac8(mac, &n),
+        }
+    }
+
+    /// Pads and encrypts: 3DES-CBC with a zero IV, or AES-CBC with the
+    /// counter encrypted as IV.
+    fn encrypt(&self, plain: &[u8]) -> Vec<u8> {
+        let data = pad_to(plain, self.block());
+        match &self.keys {
+            Keys::Tdes { enc, .. } => tdes_encrypt(enc, &data),
+            Keys::Aes { enc, .. } => {
+                let mut prev = [0u8; 16];
+                prev.copy_from_slice(&self.ssc);
+                aes_block(enc, &mut prev, true);
+                let mut out = Vec::with_capacity(data.len());
+                for chunk in data.chunks_exact(16) {
+                    let mut b = [0u8; 16];
+                    for i in 0..16 {
+                        b[i] = chunk[i] ^ prev[i];
+                    }
+                    aes_block(enc, &mut b, true);
+                    out.extend_from_slice(&b);
+                    prev = b;
+                }
+                out
+            }
+        }
+    }
+
+    /// Decrypts and unpads; `None` when the padding is wrong.
+    fn decrypt_raw(&self, encrypted: &[u8]) -> Option<Vec<u8>> {
+        if encrypted.is_empty() || !encrypted.len().is_multiple_of(self.block()) {
+            return None;
+        }
+        let plain = match &self.keys {
+            Keys::Tdes { enc, .. } => tdes_decrypt(enc, encrypted),
+            Keys::Aes { enc, .. } => {
+                let mut prev = [0u8; 16];
+                prev.copy_from_slice(&self.ssc);
+                aes_block(enc, &mut prev, true);
+                let mut out = Vec::with_capacity(encrypted.len());
+                for chunk in encrypted.chunks_exact(16) {
+                    let mut b = [0u8; 16];
+                    b.copy_from_slice(chunk);
+                    aes_block(enc, &mut b, false);
+                    for i in 0..16 {
+                        out.push(b[i] ^ prev[i]);
+                    }
+                    prev.copy_from_slice(chunk);
+                }
+                out
+            }
+        };
+        unpad(&plain).map(<[u8]>::to_vec)
     }
 
     /// Wraps a command (the reader's side).
     pub fn protect(&mut self, cmd: &Command) -> Command {
         let cla = cmd.cla | 0x0C;
-        let header = pad(&[cla, cmd.ins, cmd.p1, cmd.p2]);
+        let header = pad_to(&[cla, cmd.ins, cmd.p1, cmd.p2], self.block());
         let mut objects = Vec::new();
+        self.step();
         if !cmd.data.is_empty() {
-            push_encrypted(&mut objects, cmd.ins, &tdes_encrypt(&self.enc, &pad(&cmd.data)));
+            push_encrypted(&mut objects, cmd.ins, &self.encrypt(&cmd.data));
         }
         if let Some(le) = cmd.le {
             let le_bytes =
@@ -163,6 +299,7 @@ impl Channel {
         }
         let objects = split(&response.data, 0x99)?;
         let mac = objects.mac.ok_or(SmError::Unprotected(response.sw))?;
+        self.step();
         if mac != self.mac_over(&[&objects.covered]) {
             return Err(SmError::Mac);
         }
@@ -184,10 +321,7 @@ impl Channel {
             (0x85, _) => value,
             _ => return Err(SmError::Malformed),
         };
-        if encrypted.is_empty() || encrypted.len() % 8 != 0 {
-            return Err(SmError::Malformed);
-        }
-        Ok(unpad(&tdes_decrypt(&self.enc, encrypted)).ok_or(SmError::Malformed)?.to_vec())
+        self.decrypt_raw(encrypted).ok_or(SmError::Malformed)
     }
 
     /// Opens a protected command (the card's side): checks its MAC and
@@ -197,9 +331,10 @@ impl Channel {
         if cmd.cla & 0x0C != 0x0C {
             return Err(SmError::Unprotected(StatusWord::Ok));
         }
-        let header = pad(&[cmd.cla, cmd.ins, cmd.p1, cmd.p2]);
+        let header = pad_to(&[cmd.cla, cmd.ins, cmd.p1, cmd.p2], self.block());
         let objects = split(&cmd.data, 0x97)?;
         let mac = objects.mac.ok_or(SmError::Malformed)?;
+        self.step();
         if mac != self.mac_over(&[&header, &objects.covered]) {
             return Err(SmError::Mac);
         }
@@ -222,8 +357,9 @@ impl Channel {
     /// instruction), the status in DO'99, the MAC in DO'8E.
     pub fn seal_response(&mut self, ins: u8, response: &Response) -> Response {
         let mut objects = Vec::new();
+        self.step();
         if !response.data.is_empty() {
-            push_encrypted(&mut objects, ins, &tdes_encrypt(&self.enc, &pad(&response.data)));
+            push_encrypted(&mut objects, ins, &self.encrypt(&response.data));
         }
         push_object(&mut objects, 0x99, &response.sw.to_u16().to_be_bytes());
         let cc = self.mac_over(&[&objects]);
@@ -276,6 +412,45 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(hex::encode_upper(&r.data), "04303130365F36063034303030305C026175");
+    }
+
+    /// NIST SP 800-38B (CMAC) and SP 800-38A (AES ECB) examples, AES-128.
+    #[test]
+    fn aes_building_blocks_match_nist() {
+        let key = h("2b7e151628aed2a6abf7158809cf4f3c");
+        assert_eq!(hex::encode(aes_cmac8(&key, &[])), "bb1d6929e9593728");
+        assert_eq!(hex::encode(aes_cmac8(&key, &h("6bc1bee22e409f96e93d7e117393172a"))), "070a16b46b4d4144");
+        let mut block: [u8; 16] = h("6bc1bee22e409f96e93d7e117393172a").try_into().unwrap();
+        aes_block(&key, &mut block, true);
+        assert_eq!(hex::encode(block), "3ad77bb40d7a3660a89ecaf32466ef97");
+        aes_block(&key, &mut block, false);
+        assert_eq!(hex::encode(block), "6bc1bee22e409f96e93d7e117393172a");
+        assert!(Channel::aes(&key, &key[..15]).is_none());
+    }
+
+    /// AES channels: the IV comes from the counter, so the same data never
+    /// encrypts the same way twice; both sides agree for every key length.
+    #[test]
+    fn aes_channels_agree_and_vary() {
+        for len in [16, 24, 32] {
+            let (enc, mac): (Vec<u8>, Vec<u8>) =
+                ((0..len).map(|i| i as u8).collect(), (0..len).map(|i| 0xA0 ^ i as u8).collect());
+            let mut reader = Channel::aes(&enc, &mac).unwrap();
+            let mut card = Channel::aes(&enc, &mac).unwrap();
+            let cmd = Command::new(0x00, 0x88, 0, 0).data(vec![0x42; 40]).le(256);
+            let first = reader.protect(&cmd);
+            assert_eq!(card.open_command(&first).unwrap(), cmd, "AES-{}", len * 8);
+            let answer = Response { data: vec![0x17; 200], sw: StatusWord::Ok };
+            let sealed = card.seal_response(cmd.ins, &answer);
+            assert_eq!(reader.unprotect(&sealed).unwrap(), answer);
+            let second = reader.protect(&cmd);
+            assert_ne!(first.data, second.data, "a new counter, a new IV");
+            assert_eq!(card.open_command(&second).unwrap(), cmd);
+            // A tampered answer is refused.
+            let mut bad = card.seal_response(cmd.ins, &answer);
+            bad.data[5] ^= 1;
+            assert_eq!(reader.unprotect(&bad), Err(SmError::Mac));
+        }
     }
 
     /// The card's side undoes what the reader's side does, and the reader's

@@ -65,12 +65,15 @@ fn apdu_corpus() {
 #[test]
 fn secure_messaging_corpus() {
     let keys = SessionKeys { enc: [0x13; 16], mac: [0x37; 16], ssc: [0; 8] };
+    let aes = Channel::aes(&[0x13; 16], &[0x37; 16]).unwrap();
     for input in corpus("secure_messaging") {
-        if let Ok(response) = Response::parse(&input) {
-            let _ = Channel::new(&keys).unprotect(&response);
-        }
-        if let Some(cmd) = Command::parse(&input) {
-            let _ = Channel::new(&keys).open_command(&cmd);
+        for channel in [Channel::new(&keys), aes.clone()] {
+            if let Ok(response) = Response::parse(&input) {
+                let _ = channel.clone().unprotect(&response);
+            }
+            if let Some(cmd) = Command::parse(&input) {
+                let _ = channel.clone().open_command(&cmd);
+            }
         }
     }
 }

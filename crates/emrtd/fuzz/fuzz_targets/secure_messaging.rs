@@ -8,12 +8,13 @@ use mitid_emrtd::sm::Channel;
 
 fuzz_target!(|data: &[u8]| {
     let keys = SessionKeys { enc: [0x13; 16], mac: [0x37; 16], ssc: [0; 8] };
-    let mut reader = Channel::new(&keys);
-    if let Ok(response) = Response::parse(data) {
-        let _ = reader.unprotect(&response);
-    }
-    let mut card = Channel::new(&keys);
-    if let Some(cmd) = Command::parse(data) {
-        let _ = card.open_command(&cmd);
+    let aes = Channel::aes(&[0x13; 16], &[0x37; 16]).expect("16-byte keys");
+    for channel in [Channel::new(&keys), aes] {
+        if let Ok(response) = Response::parse(data) {
+            let _ = channel.clone().unprotect(&response);
+        }
+        if let Some(cmd) = Command::parse(data) {
+            let _ = channel.clone().open_command(&cmd);
+        }
     }
 });
