@@ -9,6 +9,7 @@ pub mod bac;
 pub mod face;
 pub mod lds;
 pub mod mrz;
+pub mod pace;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 pub mod reader;

@@ -1,0 +1,312 @@
+//! PACE with generic mapping over ECDH (ICAO 9303-11 §4.4, App. G.1): the
+//! password (MRZ or CAN) encrypts a nonce; a first Diffie-Hellman maps it
+//! to a new generator; a second agrees the session keys; both sides prove
+//! them with tokens over the other's public key. Secure messaging then
+//! runs on AES.
+//!
+//! This first step serves brainpoolP256r1 (standardized parameter id 13)
+//! with AES-128; the other curves, ciphers and DH come next.
+
+use bp256::elliptic_curve::ff::PrimeField;
+use bp256::elliptic_curve::sec1::{FromSec1Point, ToSec1Point};
+use bp256::r1::{AffinePoint, ProjectivePoint, Scalar};
+use sha1::{Digest, Sha1};
+
+use crate::apdu::{Command, Response, StatusWord};
+use crate::mrz::AccessKey;
+use crate::sm::Channel;
+use crate::tlv::{self, TlvError};
+
+/// id-PACE-ECDH-GM-AES-CBC-CMAC-128, DER content.
+pub const ECDH_GM_AES_128: [u8; 10] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02];
+/// brainpoolP256r1's standardized domain parameter id.
+pub const BRAINPOOL_P256R1: u8 = 13;
+
+/// The PACE password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Password {
+    /// From the MRZ.
+    Mrz(AccessKey),
+    /// The card access number printed on the card.
+    Can(String),
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Mrz(_) => "Password::Mrz(..)",
+            Self::Can(_) => "Password::Can(..)",
+        })
+    }
+}
+
+impl Password {
+    /// The password reference of MSE:Set AT (MRZ 1, CAN 2).
+    pub fn reference(&self) -> u8 {
+        match self {
+            Self::Mrz(_) => 0x01,
+            Self::Can(_) => 0x02,
+        }
+    }
+
+    /// K_π: the key the nonce is encrypted under (AES-128).
+    pub fn key(&self) -> [u8; 16] {
+        let secret = match self {
+            Self::Mrz(key) => Sha1::digest(key.mrz_information().as_bytes()).to_vec(),
+            Self::Can(can) => can.as_bytes().to_vec(),
+        };
+        kdf_aes128(&secret, 3)
+    }
+}
+
+/// The AES-128 key derivation: SHA-1 of the secret and a 32-bit counter,
+/// first 16 bytes.
+pub fn kdf_aes128(secret: &[u8], counter: u32) -> [u8; 16] {
+    let mut hash = Sha1::new();
+    hash.update(secret);
+    hash.update(counter.to_be_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&hash.finalize()[..16]);
+    key
+}
+
+/// Why PACE did not finish.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaceError {
+    /// The chip answered a step with an error status.
+    #[error("the chip refused PACE step {step}: {sw}")]
+    Refused {
+        /// 0 for MSE:Set AT, 1–4 for the GENERAL AUTHENTICATE steps.
+        step: u8,
+        /// Its status.
+        sw: StatusWord,
+    },
+    /// An answer that is not what the step returns.
+    #[error("the chip's answer to PACE step {0} is malformed")]
+    Malformed(u8),
+    /// A point not on the curve, or the chip echoing our own key.
+    #[error("the chip sent an invalid public key in PACE step {0}")]
+    BadKey(u8),
+    /// The chip's token does not match: wrong password (MRZ or CAN).
+    #[error("the chip's PACE token does not match: the MRZ or CAN is wrong")]
+    Token,
+    /// Parameters this reader does not serve yet.
+    #[error("PACE with these parameters is not supported yet")]
+    Unsupported,
+}
+
+impl From<TlvError> for PaceError {
+    fn from(_: TlvError) -> Self {
+        Self::Malformed(9)
+    }
+}
+
+fn scalar(bytes: &[u8]) -> Option<Scalar> {
+    if bytes.len() > 32 {
+        return None;
+    }
+    let mut repr = [0u8; 32];
+    repr[32 - bytes.len()..].copy_from_slice(bytes);
+    Option::from(Scalar::from_repr(repr.into()))
+}
+
+fn encode(point: &ProjectivePoint) -> Vec<u8> {
+    point.to_affine().to_sec1_bytes().to_vec()
+}
+
+fn decode(bytes: &[u8]) -> Option<ProjectivePoint> {
+    let affine = AffinePoint::from_sec1_bytes(bytes).ok()?;
+    Some(ProjectivePoint::from(affine))
+}
+
+/// The value of a dynamic authentication data object (7C { tag value }).
+fn dynamic_data(response: &[u8], tag: u32, step: u8) -> Result<Vec<u8>, PaceError> {
+    let outer = tlv::parse(response).map_err(|_| PaceError::Malformed(step))?;
+    if outer.tag != 0x7C {
+        return Err(PaceError::Malformed(step));
+    }
+    let inner =
+        outer.children().find(tag).map_err(|_| PaceError::Malformed(step))?.ok_or(PaceError::Malformed(step))?;
+    Ok(inner.value.to_vec())
+}
+
+fn dynamic_command(chained: bool, tag: u8, value: &[u8]) -> Command {
+    let mut inner = vec![tag];
+    inner.extend_from_slice(&tlv_len(value.len()));
+    inner.extend_from_slice(value);
+    let mut data = vec![0x7C];
+    data.extend_from_slice(&tlv_len(inner.len()));
+    data.extend_from_slice(&inner);
+    Command::new(if chained { 0x10 } else { 0x00 }, 0x86, 0x00, 0x00).data(data).le(256)
+}
+
+fn tlv_len(n: usize) -> Vec<u8> {
+    match n {
+        0..=0x7F => vec![n as u8],
+        0x80..=0xFF => vec![0x81, n as u8],
+        _ => vec![0x82, (n >> 8) as u8, n as u8],
+    }
+}
+
+/// The public key data object the tokens are MACed over: 7F49 { 06 OID,
+/// 86 point }.
+fn public_key_object(oid: &[u8], point: &[u8]) -> Vec<u8> {
+    let mut inner = vec![0x06, oid.len() as u8];
+    inner.extend_from_slice(oid);
+    inner.push(0x86);
+    inner.extend_from_slice(&tlv_len(point.len()));
+    inner.extend_from_slice(point);
+    let mut out = vec![0x7F, 0x49];
+    out.extend_from_slice(&tlv_len(inner.len()));
+    out.extend_from_slice(&inner);
+    out
+}
+
+fn cmac8(key: &[u8; 16], data: &[u8]) -> [u8; 8] {
+    use cmac::Mac;
+    let mut mac = <cmac::Cmac<aes::Aes128> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_key());
+    mac.update(data);
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&mac.finalize().into_bytes()[..8]);
+    out
+}
+
+#[cold]
+fn unreachable_key() -> cmac::Cmac<aes::Aes128> {
+    // A 16-byte key always fits AES-128.
+    panic!("AES-128 refused a 16-byte key")
+}
+
+fn aes128_decrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Option<Vec<u8>> {
+    use aes::cipher::{BlockDecrypt, KeyInit};
+    if data.is_empty() || !data.len().is_multiple_of(16) {
+        return None;
+    }
+    let cipher = aes::Aes128::new(key.into());
+    let mut prev = [0u8; 16];
+    let mut out = Vec::with_capacity(data.len());
+    for chunk in data.chunks_exact(16) {
+        let mut block = *aes::Block::from_slice(chunk);
+        cipher.decrypt_block(&mut block);
+        out.extend(block.iter().zip(prev).map(|(b, p)| b ^ p));
+        prev.copy_from_slice(chunk);
+    }
+    Some(out)
+}
+
+/// Runs PACE-ECDH-GM on brainpoolP256r1 with AES-128 over `send`, with
+/// the terminal's two private keys from `random_scalar` (the OS CSPRNG in
+/// use; fixed ones in known-answer tests). Returns the secure channel.
+pub fn perform(
+    send: &mut dyn FnMut(&Command) -> Result<Response, PaceError>,
+    password: &Password,
+    random_scalar: &mut dyn FnMut() -> [u8; 32],
+) -> Result<Channel, PaceError> {
+    let oid = ECDH_GM_AES_128;
+    // MSE:Set AT — the protocol, the password, the domain parameters (0x84:
+    // some chips refuse PACE without it).
+    let mut set_at = vec![0x80, oid.len() as u8];
+    set_at.extend_from_slice(&oid);
+    set_at.extend_from_slice(&[0x83, 0x01, password.reference(), 0x84, 0x01, BRAINPOOL_P256R1]);
+    let r = send(&Command::new(0x00, 0x22, 0xC1, 0xA4).data(set_at))?;
+    if r.sw != StatusWord::Ok {
+        return Err(PaceError::Refused { step: 0, sw: r.sw });
+    }
+    let step = |send: &mut dyn FnMut(&Command) -> Result<Response, PaceError>, n: u8, cmd: Command| {
+        let r = send(&cmd)?;
+        if r.sw == StatusWord::Ok { Ok(r.data) } else { Err(PaceError::Refused { step: n, sw: r.sw }) }
+    };
+    // 1: the encrypted nonce.
+    let mut get_nonce = Command::new(0x10, 0x86, 0x00, 0x00).data(vec![0x7C, 0x00]);
+    get_nonce.le = Some(256);
+    let z = dynamic_data(&step(send, 1, get_nonce)?, 0x80, 1)?;
+    let s = aes128_decrypt_cbc_zero_iv(&password.key(), &z).ok_or(PaceError::Malformed(1))?;
+    let s = scalar(&s).ok_or(PaceError::Malformed(1))?;
+    // 2: mapping: G' = s·G + H, H = sk_map · PK_map,IC.
+    let sk_map = scalar(&random_scalar()).ok_or(PaceError::Unsupported)?;
+    let pk_map = ProjectivePoint::GENERATOR * sk_map;
+    let chip_map = dynamic_data(&step(send, 2, dynamic_command(true, 0x81, &encode(&pk_map)))?, 0x82, 2)?;
+    let chip_map = decode(&chip_map).ok_or(PaceError::BadKey(2))?;
+    let mapped = ProjectivePoint::GENERATOR * s + chip_map * sk_map;
+    // 3: key agreement on G'.
+    let sk = scalar(&random_scalar()).ok_or(PaceError::Unsupported)?;
+    let pk = encode(&(mapped * sk));
+    let chip_pk_bytes = dynamic_data(&step(send, 3, dynamic_command(true, 0x83, &pk))?, 0x84, 3)?;
+    if chip_pk_bytes == pk {
+        return Err(PaceError::BadKey(3));
+    }
+    let chip_pk = decode(&chip_pk_bytes).ok_or(PaceError::BadKey(3))?;
+    let shared = encode(&(chip_pk * sk));
+    let k = &shared[1..33];
+    let (ks_enc, ks_mac) = (kdf_aes128(k, 1), kdf_aes128(k, 2));
+    // 4: tokens.
+    let token = cmac8(&ks_mac, &public_key_object(&oid, &chip_pk_bytes));
+    let chip_token = dynamic_data(&step(send, 4, dynamic_command(false, 0x85, &token))?, 0x86, 4)?;
+    if chip_token != cmac8(&ks_mac, &public_key_object(&oid, &pk)) {
+        return Err(PaceError::Token);
+    }
+    Channel::aes(&ks_enc, &ks_mac).ok_or(PaceError::Unsupported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    /// ICAO 9303-11 Appendix G.1, byte for byte: every command the terminal
+    /// sends, given the chip's answers and the example's private keys.
+    #[test]
+    fn appendix_g1_ecdh_generic_mapping() {
+        let password = Password::Mrz(AccessKey::new("T22000129", "640812", "101031").unwrap());
+        assert_eq!(hex::encode_upper(password.key()), "89DED1B26624EC1E634C1989302849DD");
+        let script: Vec<(&str, &str)> = vec![
+            ("0022C1A412800A04007F0007020204020283010184010D", "9000"),
+            ("10860000027C0000", "7C12801095A3A016522EE98D01E76CB6B98B42C39000"),
+            (
+                "10860000457C438141047ACF3EFC982EC45565A4B155129EFBC74650DCBFA6362D896FC70262E0C2CC5E544552DCB6725218799115B55C9BAA6D9F6BC3A9618E70C25AF71777A9C4922D00",
+                "7C43824104824FBA91C9CBE26BEF53A0EBE7342A3BF178CEA9F45DE0B70AA601651FBA3F5730D8C879AAA9C9F73991E61B58F4D52EB87A0A0C709A49DC63719363CCD13C549000",
+            ),
+            (
+                "10860000457C438341042DB7A64C0355044EC9DF190514C625CBA2CEA48754887122F3A5EF0D5EDD301C3556F3B3B186DF10B857B58F6A7EB80F20BA5DC7BE1D43D9BF850149FBB3646200",
+                "7C438441049E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F0949000",
+            ),
+            ("008600000C7C0A8508C2B0BD78D94BA86600", "7C0A86083ABB9674BCE93C089000"),
+        ];
+        let mut next = 0;
+        let mut send = |cmd: &Command| -> Result<Response, PaceError> {
+            let (expected, answer) = script[next];
+            assert_eq!(hex::encode_upper(cmd.to_bytes()), expected, "command {next}");
+            next += 1;
+            Ok(Response::parse(&h(answer)).unwrap())
+        };
+        let keys = [
+            h("7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99"),
+            h("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595"),
+        ];
+        let mut k = keys.iter();
+        let mut random = || <[u8; 32]>::try_from(k.next().unwrap().as_slice()).unwrap();
+        assert!(perform(&mut send, &password, &mut random).is_ok());
+
+        // The same transcript with a wrong password ends at the token.
+        let wrong = Password::Mrz(AccessKey::new("T22000129", "640812", "101030").unwrap());
+        let mut step = 0;
+        let mut send = |cmd: &Command| -> Result<Response, PaceError> {
+            let answer = script[step].1;
+            step += 1;
+            let _ = cmd;
+            Ok(Response::parse(&h(answer)).unwrap())
+        };
+        let mut k = keys.iter();
+        let mut random = || <[u8; 32]>::try_from(k.next().unwrap().as_slice()).unwrap();
+        assert_eq!(perform(&mut send, &wrong, &mut random).err(), Some(PaceError::Token));
+    }
+
+    #[test]
+    fn session_keys_of_appendix_g1() {
+        let k = h("28768D20701247DAE81804C9E780EDE582A9996DB4A315020B2733197DB84925");
+        assert_eq!(hex::encode_upper(kdf_aes128(&k, 1)), "F5F0E35C0D7161EE6724EE513A0D9A7F");
+    }
+}
