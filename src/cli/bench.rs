@@ -152,7 +152,11 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             );
             for (label, quirks, max_data) in [
                 ("chip with extended length", Quirks::default(), 65_536usize),
-                ("chip without extended length", Quirks { max_le: 65_536, extended: false }, 223usize),
+                (
+                    "chip without extended length",
+                    Quirks { max_le: 65_536, extended: false, ..Quirks::default() },
+                    223usize,
+                ),
             ] {
                 let fewest = 2 + files.values().map(|f| f.len().div_ceil(max_data)).sum::<usize>();
                 let minimum_ms = fewest as f64 * per_apdu_ms + (bytes * 8) as f64 / kbit_s;

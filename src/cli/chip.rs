@@ -174,7 +174,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 Some(path) => read_mrz_file(path)?,
                 None => lds::parse_dg1(&files[&0x0101]).map_err(|e| CliError::Input(format!("DG1: {e}")))?,
             };
-            let quirks = Quirks { max_le: max_le.unwrap_or(65_536), extended: !no_extended };
+            let quirks = Quirks { max_le: max_le.unwrap_or(65_536), extended: !no_extended, ..Quirks::default() };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks);
             eprintln!("simulated chip ready: serving {} to vpcd at {vpcd}", lds_dir.display());
             let stop = AtomicBool::new(false);

@@ -101,7 +101,7 @@ impl From<TlvError> for PaceError {
     }
 }
 
-fn scalar(bytes: &[u8]) -> Option<Scalar> {
+pub(crate) fn scalar(bytes: &[u8]) -> Option<Scalar> {
     if bytes.len() > 32 {
         return None;
     }
@@ -110,17 +110,17 @@ fn scalar(bytes: &[u8]) -> Option<Scalar> {
     Option::from(Scalar::from_repr(repr.into()))
 }
 
-fn encode(point: &ProjectivePoint) -> Vec<u8> {
+pub(crate) fn encode(point: &ProjectivePoint) -> Vec<u8> {
     point.to_affine().to_sec1_bytes().to_vec()
 }
 
-fn decode(bytes: &[u8]) -> Option<ProjectivePoint> {
+pub(crate) fn decode(bytes: &[u8]) -> Option<ProjectivePoint> {
     let affine = AffinePoint::from_sec1_bytes(bytes).ok()?;
     Some(ProjectivePoint::from(affine))
 }
 
 /// The value of a dynamic authentication data object (7C { tag value }).
-fn dynamic_data(response: &[u8], tag: u32, step: u8) -> Result<Vec<u8>, PaceError> {
+pub(crate) fn dynamic_data(response: &[u8], tag: u32, step: u8) -> Result<Vec<u8>, PaceError> {
     let outer = tlv::parse(response).map_err(|_| PaceError::Malformed(step))?;
     if outer.tag != 0x7C {
         return Err(PaceError::Malformed(step));
@@ -150,7 +150,7 @@ fn tlv_len(n: usize) -> Vec<u8> {
 
 /// The public key data object the tokens are MACed over: 7F49 { 06 OID,
 /// 86 point }.
-fn public_key_object(oid: &[u8], point: &[u8]) -> Vec<u8> {
+pub(crate) fn public_key_object(oid: &[u8], point: &[u8]) -> Vec<u8> {
     let mut inner = vec![0x06, oid.len() as u8];
     inner.extend_from_slice(oid);
     inner.push(0x86);
@@ -162,7 +162,7 @@ fn public_key_object(oid: &[u8], point: &[u8]) -> Vec<u8> {
     out
 }
 
-fn cmac8(key: &[u8; 16], data: &[u8]) -> [u8; 8] {
+pub(crate) fn cmac8(key: &[u8; 16], data: &[u8]) -> [u8; 8] {
     use cmac::Mac;
     let mut mac = <cmac::Cmac<aes::Aes128> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_key());
     mac.update(data);
@@ -175,6 +175,25 @@ fn cmac8(key: &[u8; 16], data: &[u8]) -> [u8; 8] {
 fn unreachable_key() -> cmac::Cmac<aes::Aes128> {
     // A 16-byte key always fits AES-128.
     panic!("AES-128 refused a 16-byte key")
+}
+
+/// AES-128-CBC encryption with a zero IV of whole blocks (the card's side
+/// of the nonce).
+pub(crate) fn aes128_encrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Vec<u8> {
+    use aes::cipher::{BlockEncrypt, KeyInit};
+    let cipher = aes::Aes128::new(key.into());
+    let mut prev = [0u8; 16];
+    let mut out = Vec::with_capacity(data.len());
+    for chunk in data.chunks_exact(16) {
+        let mut block = aes::Block::default();
+        for i in 0..16 {
+            block[i] = chunk[i] ^ prev[i];
+        }
+        cipher.encrypt_block(&mut block);
+        prev.copy_from_slice(&block);
+        out.extend_from_slice(&block);
+    }
+    out
 }
 
 fn aes128_decrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Option<Vec<u8>> {
@@ -194,14 +213,113 @@ fn aes128_decrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// A private key on brainpoolP256r1 from 32 random bytes (the top bit
+/// cleared, so it is below the group order).
+pub fn private_key_from(mut bytes: [u8; 32]) -> [u8; 32] {
+    bytes[0] &= 0x7F;
+    if bytes.iter().all(|b| *b == 0) {
+        bytes[31] = 1;
+    }
+    bytes
+}
+
+/// The card's side of PACE-ECDH-GM on brainpoolP256r1 with AES-128, one
+/// step at a time (for the simulated chip).
+#[derive(Default)]
+pub struct CardPace {
+    nonce: Option<Scalar>,
+    mapped: Option<ProjectivePoint>,
+    pk_ifd: Option<Vec<u8>>,
+    pk_ic: Option<Vec<u8>>,
+    keys: Option<([u8; 16], [u8; 16])>,
+}
+
+impl std::fmt::Debug for CardPace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardPace(..)")
+    }
+}
+
+/// What one step of the card's PACE answers.
+pub enum CardStep {
+    /// Answer this dynamic authentication data (9000).
+    Answer(Vec<u8>),
+    /// The session is up: answer the data, then use the channel.
+    Done(Vec<u8>, Channel),
+    /// Refuse with this status.
+    Refuse(StatusWord),
+}
+
+fn dynamic_answer(tag: u8, value: &[u8]) -> Vec<u8> {
+    let mut inner = vec![tag];
+    inner.extend_from_slice(&tlv_len(value.len()));
+    inner.extend_from_slice(value);
+    let mut out = vec![0x7C];
+    out.extend_from_slice(&tlv_len(inner.len()));
+    out.extend_from_slice(&inner);
+    out
+}
+
+impl CardPace {
+    /// Answers GENERAL AUTHENTICATE step `n` (1–4) with `data`; `key` is
+    /// K_π of the password MSE:Set AT named; `random` gives private keys
+    /// and the nonce.
+    pub fn step(&mut self, data: &[u8], key: &[u8; 16], random: &mut dyn FnMut() -> [u8; 32]) -> CardStep {
+        let refuse = CardStep::Refuse(StatusWord::IncorrectData);
+        match (self.nonce.is_some(), self.mapped.is_some(), self.keys.is_some()) {
+            (false, _, _) => {
+                let nonce = random();
+                let Some(s) = scalar(&nonce[..16]) else { return refuse };
+                self.nonce = Some(s);
+                CardStep::Answer(dynamic_answer(0x80, &aes128_encrypt_cbc_zero_iv(key, &nonce[..16])))
+            }
+            (true, false, _) => {
+                let (Ok(pk), Some(s)) = (dynamic_data(data, 0x81, 2), self.nonce) else { return refuse };
+                let Some(pk) = decode(&pk) else { return refuse };
+                let Some(sk) = scalar(&private_key_from(random())) else { return refuse };
+                self.mapped = Some(ProjectivePoint::GENERATOR * s + pk * sk);
+                CardStep::Answer(dynamic_answer(0x82, &encode(&(ProjectivePoint::GENERATOR * sk))))
+            }
+            (true, true, false) => {
+                let (Ok(pk_bytes), Some(mapped)) = (dynamic_data(data, 0x83, 3), self.mapped) else { return refuse };
+                let Some(pk) = decode(&pk_bytes) else { return refuse };
+                let Some(sk) = scalar(&private_key_from(random())) else { return refuse };
+                let own = encode(&(mapped * sk));
+                let shared = encode(&(pk * sk));
+                let k = &shared[1..33];
+                self.keys = Some((kdf_aes128(k, 1), kdf_aes128(k, 2)));
+                self.pk_ifd = Some(pk_bytes);
+                self.pk_ic = Some(own.clone());
+                CardStep::Answer(dynamic_answer(0x84, &own))
+            }
+            (true, true, true) => {
+                let (Ok(token), Some((enc, mac)), Some(pk_ifd), Some(pk_ic)) =
+                    (dynamic_data(data, 0x85, 4), self.keys, self.pk_ifd.as_ref(), self.pk_ic.as_ref())
+                else {
+                    return refuse;
+                };
+                if token != cmac8(&mac, &public_key_object(&ECDH_GM_AES_128, pk_ic)) {
+                    return CardStep::Refuse(StatusWord::VerificationFailed(None));
+                }
+                let answer = dynamic_answer(0x86, &cmac8(&mac, &public_key_object(&ECDH_GM_AES_128, pk_ifd)));
+                match Channel::aes(&enc, &mac) {
+                    Some(channel) => CardStep::Done(answer, channel),
+                    None => refuse,
+                }
+            }
+        }
+    }
+}
+
 /// Runs PACE-ECDH-GM on brainpoolP256r1 with AES-128 over `send`, with
 /// the terminal's two private keys from `random_scalar` (the OS CSPRNG in
 /// use; fixed ones in known-answer tests). Returns the secure channel.
-pub fn perform(
-    send: &mut dyn FnMut(&Command) -> Result<Response, PaceError>,
+pub fn perform<E: From<PaceError>>(
+    send: &mut dyn FnMut(&Command) -> Result<Response, E>,
     password: &Password,
     random_scalar: &mut dyn FnMut() -> [u8; 32],
-) -> Result<Channel, PaceError> {
+) -> Result<Channel, E> {
+    let fail = |e: PaceError| E::from(e);
     let oid = ECDH_GM_AES_128;
     // MSE:Set AT — the protocol, the password, the domain parameters (0x84:
     // some chips refuse PACE without it).
@@ -210,42 +328,43 @@ pub fn perform(
     set_at.extend_from_slice(&[0x83, 0x01, password.reference(), 0x84, 0x01, BRAINPOOL_P256R1]);
     let r = send(&Command::new(0x00, 0x22, 0xC1, 0xA4).data(set_at))?;
     if r.sw != StatusWord::Ok {
-        return Err(PaceError::Refused { step: 0, sw: r.sw });
+        return Err(fail(PaceError::Refused { step: 0, sw: r.sw }));
     }
-    let step = |send: &mut dyn FnMut(&Command) -> Result<Response, PaceError>, n: u8, cmd: Command| {
+    let step = |send: &mut dyn FnMut(&Command) -> Result<Response, E>, n: u8, cmd: Command| -> Result<Vec<u8>, E> {
         let r = send(&cmd)?;
-        if r.sw == StatusWord::Ok { Ok(r.data) } else { Err(PaceError::Refused { step: n, sw: r.sw }) }
+        if r.sw == StatusWord::Ok { Ok(r.data) } else { Err(E::from(PaceError::Refused { step: n, sw: r.sw })) }
     };
     // 1: the encrypted nonce.
     let mut get_nonce = Command::new(0x10, 0x86, 0x00, 0x00).data(vec![0x7C, 0x00]);
     get_nonce.le = Some(256);
-    let z = dynamic_data(&step(send, 1, get_nonce)?, 0x80, 1)?;
-    let s = aes128_decrypt_cbc_zero_iv(&password.key(), &z).ok_or(PaceError::Malformed(1))?;
-    let s = scalar(&s).ok_or(PaceError::Malformed(1))?;
+    let z = dynamic_data(&step(send, 1, get_nonce)?, 0x80, 1).map_err(fail)?;
+    let s = aes128_decrypt_cbc_zero_iv(&password.key(), &z).ok_or(fail(PaceError::Malformed(1)))?;
+    let s = scalar(&s).ok_or(fail(PaceError::Malformed(1)))?;
     // 2: mapping: G' = s·G + H, H = sk_map · PK_map,IC.
-    let sk_map = scalar(&random_scalar()).ok_or(PaceError::Unsupported)?;
+    let sk_map = scalar(&random_scalar()).ok_or(fail(PaceError::Unsupported))?;
     let pk_map = ProjectivePoint::GENERATOR * sk_map;
-    let chip_map = dynamic_data(&step(send, 2, dynamic_command(true, 0x81, &encode(&pk_map)))?, 0x82, 2)?;
-    let chip_map = decode(&chip_map).ok_or(PaceError::BadKey(2))?;
+    let chip_map =
+        dynamic_data(&step(send, 2, dynamic_command(true, 0x81, &encode(&pk_map)))?, 0x82, 2).map_err(fail)?;
+    let chip_map = decode(&chip_map).ok_or(fail(PaceError::BadKey(2)))?;
     let mapped = ProjectivePoint::GENERATOR * s + chip_map * sk_map;
     // 3: key agreement on G'.
-    let sk = scalar(&random_scalar()).ok_or(PaceError::Unsupported)?;
+    let sk = scalar(&random_scalar()).ok_or(fail(PaceError::Unsupported))?;
     let pk = encode(&(mapped * sk));
-    let chip_pk_bytes = dynamic_data(&step(send, 3, dynamic_command(true, 0x83, &pk))?, 0x84, 3)?;
+    let chip_pk_bytes = dynamic_data(&step(send, 3, dynamic_command(true, 0x83, &pk))?, 0x84, 3).map_err(fail)?;
     if chip_pk_bytes == pk {
-        return Err(PaceError::BadKey(3));
+        return Err(fail(PaceError::BadKey(3)));
     }
-    let chip_pk = decode(&chip_pk_bytes).ok_or(PaceError::BadKey(3))?;
+    let chip_pk = decode(&chip_pk_bytes).ok_or(fail(PaceError::BadKey(3)))?;
     let shared = encode(&(chip_pk * sk));
     let k = &shared[1..33];
     let (ks_enc, ks_mac) = (kdf_aes128(k, 1), kdf_aes128(k, 2));
     // 4: tokens.
     let token = cmac8(&ks_mac, &public_key_object(&oid, &chip_pk_bytes));
-    let chip_token = dynamic_data(&step(send, 4, dynamic_command(false, 0x85, &token))?, 0x86, 4)?;
+    let chip_token = dynamic_data(&step(send, 4, dynamic_command(false, 0x85, &token))?, 0x86, 4).map_err(fail)?;
     if chip_token != cmac8(&ks_mac, &public_key_object(&oid, &pk)) {
-        return Err(PaceError::Token);
+        return Err(fail(PaceError::Token));
     }
-    Channel::aes(&ks_enc, &ks_mac).ok_or(PaceError::Unsupported)
+    Channel::aes(&ks_enc, &ks_mac).ok_or(fail(PaceError::Unsupported))
 }
 
 #[cfg(test)]
@@ -288,7 +407,7 @@ mod tests {
         ];
         let mut k = keys.iter();
         let mut random = || <[u8; 32]>::try_from(k.next().unwrap().as_slice()).unwrap();
-        assert!(perform(&mut send, &password, &mut random).is_ok());
+        assert!(perform::<PaceError>(&mut send, &password, &mut random).is_ok());
 
         // The same transcript with a wrong password ends at the token.
         let wrong = Password::Mrz(AccessKey::new("T22000129", "640812", "101030").unwrap());
@@ -301,7 +420,7 @@ mod tests {
         };
         let mut k = keys.iter();
         let mut random = || <[u8; 32]>::try_from(k.next().unwrap().as_slice()).unwrap();
-        assert_eq!(perform(&mut send, &wrong, &mut random).err(), Some(PaceError::Token));
+        assert_eq!(perform::<PaceError>(&mut send, &wrong, &mut random).err(), Some(PaceError::Token));
     }
 
     #[test]

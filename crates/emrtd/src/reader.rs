@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::apdu::{Command, Response, StatusWord, ins};
 use crate::bac::{BacError, BacExchange, BacKeys};
 use crate::mrz::AccessKey;
+use crate::pace::{self, PaceError, Password};
 use crate::sm::{Channel, SmError};
 use crate::tlv::{self, TlvError};
 use crate::transport::{Transport, TransportError};
@@ -31,6 +32,9 @@ pub enum ReadError {
     /// Secure messaging broke (a bad MAC is never taken as data).
     #[error(transparent)]
     SecureMessaging(#[from] SmError),
+    /// PACE failed for another reason than the password.
+    #[error(transparent)]
+    Pace(#[from] PaceError),
     /// The chip answered with an error status.
     #[error("the chip answered {0}")]
     Chip(StatusWord),
@@ -81,11 +85,18 @@ const RETRIES: u32 = 3;
 /// Where the reader's random numbers come from.
 type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
 
+/// How the chip was opened, to open it again after it was lost.
+#[derive(Clone)]
+enum Access {
+    Bac(AccessKey),
+    Pace(Password),
+}
+
 /// A reader session with one chip.
 pub struct Reader<T: Transport> {
     transport: T,
     channel: Option<Channel>,
-    key: Option<AccessKey>,
+    access: Option<Access>,
     rng: Rng,
     /// The Le that works with this chip, once found.
     le: Option<u32>,
@@ -108,7 +119,7 @@ impl<T: Transport> Reader<T> {
         Self {
             transport,
             channel: None,
-            key: None,
+            access: None,
             rng: Box::new(os_random),
             le: None,
             refine: None,
@@ -183,8 +194,50 @@ impl<T: Transport> Reader<T> {
             sw => return Err(ReadError::Chip(sw)),
         }
         self.channel = Some(Channel::new(&exchange.finish(&answer.data)?));
-        self.key = Some(key.clone());
+        self.access = Some(Access::Bac(key.clone()));
         Ok(())
+    }
+
+    /// Reads EF.CardAccess (before any access control): `None` when the
+    /// chip has none, i.e. offers no PACE.
+    pub fn card_access(&mut self) -> Result<Option<Vec<u8>>, ReadError> {
+        match self.read_file(crate::sim::fid::CARD_ACCESS, |_| {}) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(ReadError::FileNotFound | ReadError::AccessDenied | ReadError::Chip(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// PACE (ECDH generic mapping, brainpoolP256r1, AES-128) with the MRZ
+    /// or the CAN. A wrong password is [`ReadError::AccessDenied`].
+    pub fn pace(&mut self, password: &Password) -> Result<(), ReadError> {
+        self.channel = None;
+        let mut rng = std::mem::replace(&mut self.rng, Box::new(os_random));
+        let mut random = || {
+            let mut b = [0u8; 32];
+            rng(&mut b);
+            pace::private_key_from(b)
+        };
+        let result = pace::perform::<ReadError>(&mut |cmd| self.send(cmd), password, &mut random);
+        self.rng = rng;
+        match result {
+            Ok(channel) => {
+                self.channel = Some(channel);
+                self.access = Some(Access::Pace(password.clone()));
+                Ok(())
+            }
+            Err(ReadError::Pace(PaceError::Token | PaceError::Refused { step: 4, .. })) => Err(ReadError::AccessDenied),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens the chip as it was opened before (after a lost card).
+    fn reopen(&mut self) -> Result<(), ReadError> {
+        match self.access.clone() {
+            Some(Access::Bac(key)) => self.bac(&key),
+            Some(Access::Pace(password)) => self.pace(&password),
+            None => Ok(()),
+        }
     }
 
     /// One READ BINARY at `offset` of the file (by short file id for the
@@ -315,9 +368,7 @@ impl<T: Transport> Reader<T> {
                     self.stats.resumed += 1;
                     self.transport.reconnect()?;
                     self.channel = None;
-                    if let Some(key) = self.key.clone() {
-                        self.bac(&key)?;
-                    }
+                    self.reopen()?;
                     if data.is_empty() {
                         continue;
                     }

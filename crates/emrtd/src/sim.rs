@@ -35,13 +35,25 @@ pub struct Quirks {
     pub max_le: u32,
     /// Whether extended-length APDUs are accepted.
     pub extended: bool,
+    /// Whether BAC is offered (new German passports answer 6A88 without).
+    pub bac: bool,
+    /// Whether PACE is offered (then EF.CardAccess lists it).
+    pub pace: bool,
+    /// Whether MSE:Set AT without the parameter-id tag 0x84 is refused (6A87).
+    pub require_parameter_id: bool,
 }
 
 impl Default for Quirks {
     fn default() -> Self {
-        Self { max_le: 65_536, extended: true }
+        Self { max_le: 65_536, extended: true, bac: true, pace: true, require_parameter_id: false }
     }
 }
+
+/// EF.CardAccess offering PACE-ECDH-GM-AES-128 on brainpoolP256r1.
+pub const CARD_ACCESS: [u8; 22] = [
+    0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02,
+    0x02, 0x01, 0x0D,
+];
 
 /// Faults to inject, each once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,6 +86,9 @@ impl Timing {
 pub struct SimChip {
     files: BTreeMap<u16, Vec<u8>>,
     keys: BacKeys,
+    access_key: AccessKey,
+    can: String,
+    pace: Option<(crate::pace::CardPace, [u8; 16])>,
     quirks: Quirks,
     faults: Faults,
     rng: u64,
@@ -89,14 +104,19 @@ pub struct SimChip {
     pub timing: Option<Timing>,
     /// Simulated milliseconds spent on the link so far.
     pub elapsed_ms: f64,
+    /// A channel that starts once the current answer is out.
+    pending: Option<Channel>,
 }
 
 impl SimChip {
     /// A chip holding `files` (file id → contents), locked with `key`.
     pub fn new(files: BTreeMap<u16, Vec<u8>>, key: &AccessKey) -> Self {
-        Self {
+        let mut chip = Self {
             files,
             keys: BacKeys::from_access_key(key),
+            access_key: key.clone(),
+            can: "123456".to_owned(),
+            pace: None,
             quirks: Quirks::default(),
             faults: Faults::default(),
             rng: 0x5EED_CAFE_F00D_0001,
@@ -109,13 +129,80 @@ impl SimChip {
             apdus: 0,
             timing: None,
             elapsed_ms: 0.0,
-        }
+            pending: None,
+        };
+        chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| CARD_ACCESS.to_vec());
+        chip
     }
 
     /// With these quirks.
     pub fn quirks(mut self, quirks: Quirks) -> Self {
+        if quirks.pace {
+            self.files.entry(fid::CARD_ACCESS).or_insert_with(|| CARD_ACCESS.to_vec());
+        } else {
+            self.files.remove(&fid::CARD_ACCESS);
+        }
         self.quirks = quirks;
         self
+    }
+
+    /// With this card access number (6 digits; 123456 by default).
+    pub fn can(mut self, can: &str) -> Self {
+        self.can = can.to_owned();
+        self
+    }
+
+    fn set_at(&mut self, data: &[u8]) -> Response {
+        let sw = |sw| Response { data: Vec::new(), sw };
+        if !self.quirks.pace {
+            return sw(StatusWord::ReferenceNotFound);
+        }
+        let mut reader = crate::tlv::Reader::new(data);
+        let (mut oid, mut reference, mut parameter) = (None, None, None);
+        while !reader.is_empty() {
+            let Ok(t) = reader.next_tlv() else { return sw(StatusWord::IncorrectData) };
+            match t.tag {
+                0x80 => oid = Some(t.value.to_vec()),
+                0x83 => reference = t.value.first().copied(),
+                0x84 => parameter = t.value.first().copied(),
+                _ => {}
+            }
+        }
+        if oid.as_deref() != Some(&crate::pace::ECDH_GM_AES_128[..]) {
+            return sw(StatusWord::ReferenceNotFound);
+        }
+        match parameter {
+            None if self.quirks.require_parameter_id => return sw(StatusWord::LcInconsistent),
+            Some(p) if p != crate::pace::BRAINPOOL_P256R1 => return sw(StatusWord::ReferenceNotFound),
+            _ => {}
+        }
+        let password = match reference {
+            Some(1) => crate::pace::Password::Mrz(self.access_key.clone()),
+            Some(2) => crate::pace::Password::Can(self.can.clone()),
+            _ => return sw(StatusWord::ReferenceNotFound),
+        };
+        self.session = None;
+        self.pace = Some((crate::pace::CardPace::default(), password.key()));
+        sw(StatusWord::Ok)
+    }
+
+    fn general_authenticate(&mut self, data: &[u8]) -> Response {
+        let Some((mut pace, key)) = self.pace.take() else {
+            return Response { data: Vec::new(), sw: StatusWord::ConditionsNotSatisfied };
+        };
+        let mut random = || self.random::<32>();
+        match pace.step(data, &key, &mut random) {
+            crate::pace::CardStep::Answer(answer) => {
+                self.pace = Some((pace, key));
+                Response { data: answer, sw: StatusWord::Ok }
+            }
+            crate::pace::CardStep::Done(answer, channel) => {
+                // The answer goes out in the clear; the channel starts after it.
+                self.pending = Some(channel);
+                Response { data: answer, sw: StatusWord::Ok }
+            }
+            crate::pace::CardStep::Refuse(sw) => Response { data: Vec::new(), sw },
+        }
     }
 
     /// With these faults.
@@ -271,6 +358,9 @@ impl SimChip {
                 }
                 Ok(r)
             }
+            ins::MSE if cmd.p1 == 0xC1 && cmd.p2 == 0xA4 => Ok(self.set_at(&cmd.data)),
+            ins::GENERAL_AUTHENTICATE => Ok(self.general_authenticate(&cmd.data)),
+            ins::GET_CHALLENGE | ins::EXTERNAL_AUTHENTICATE if !self.quirks.bac => sw(StatusWord::ReferenceNotFound),
             ins::GET_CHALLENGE if cmd.le == Some(8) => {
                 let challenge: [u8; 8] = self.random();
                 self.challenge = Some(challenge);
@@ -294,6 +384,8 @@ impl Transport for SimChip {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         self.lost = false;
         self.session = None;
+        self.pace = None;
+        self.pending = None;
         self.challenge = None;
         self.selected = None;
         Ok(())
@@ -313,7 +405,11 @@ impl SimChip {
             if cmd.cla & 0x0C == 0x0C {
                 return Ok(Response { data: Vec::new(), sw: StatusWord::SecurityNotSatisfied }.to_bytes());
             }
-            return Ok(self.process(&cmd)?.to_bytes());
+            let response = self.process(&cmd)?.to_bytes();
+            if let Some(channel) = self.pending.take() {
+                self.session = Some(channel);
+            }
+            return Ok(response);
         };
         // With a session, only protected commands; anything else ends it.
         let plain = match channel.open_command(&cmd) {

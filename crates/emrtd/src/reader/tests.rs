@@ -52,10 +52,10 @@ fn reads_every_file_byte_for_byte_whatever_the_chip_takes() {
     let files = document(20_000);
     for quirks in [
         Quirks::default(),
-        Quirks { max_le: 65_536, extended: false },
-        Quirks { max_le: 160, extended: false },
-        Quirks { max_le: 112, extended: false },
-        Quirks { max_le: 1000, extended: true },
+        Quirks { max_le: 65_536, extended: false, ..Quirks::default() },
+        Quirks { max_le: 160, extended: false, ..Quirks::default() },
+        Quirks { max_le: 112, extended: false, ..Quirks::default() },
+        Quirks { max_le: 1000, extended: true, ..Quirks::default() },
     ] {
         let mut r = reader(SimChip::new(files.clone(), &key()).quirks(quirks.clone()));
         r.bac(&key()).unwrap();
@@ -92,7 +92,7 @@ fn a_lost_card_resumes_from_the_last_offset() {
     let files = document(20_000);
     for at in [10, 5_000, 19_000] {
         let chip = SimChip::new(files.clone(), &key())
-            .quirks(Quirks { max_le: 160, extended: false })
+            .quirks(Quirks { max_le: 160, extended: false, ..Quirks::default() })
             .faults(Faults { lose_card_at_byte: Some(at), ..Faults::default() });
         let mut r = reader(chip);
         r.bac(&key()).unwrap();
@@ -118,7 +118,11 @@ fn a_corrupted_mac_is_an_error_never_data() {
 #[test]
 fn files_above_32767_bytes_are_read_with_the_odd_instruction() {
     let files = document(40_000);
-    let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks { max_le: 4000, extended: true }));
+    let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks {
+        max_le: 4000,
+        extended: true,
+        ..Quirks::default()
+    }));
     r.bac(&key()).unwrap();
     assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102]);
 }
@@ -126,8 +130,12 @@ fn files_above_32767_bytes_are_read_with_the_odd_instruction() {
 #[test]
 fn cancel_stops_between_apdus() {
     let flag = Arc::new(AtomicBool::new(false));
-    let mut r = reader(SimChip::new(document(20_000), &key()).quirks(Quirks { max_le: 112, extended: false }))
-        .with_cancel(flag.clone());
+    let mut r = reader(SimChip::new(document(20_000), &key()).quirks(Quirks {
+        max_le: 112,
+        extended: false,
+        ..Quirks::default()
+    }))
+    .with_cancel(flag.clone());
     r.bac(&key()).unwrap();
     let result = r.read_file(0x0102, |p| {
         if p.done > 1000 {
@@ -135,4 +143,46 @@ fn cancel_stops_between_apdus() {
         }
     });
     assert_eq!(result, Err(ReadError::Cancelled));
+}
+
+#[test]
+fn pace_with_the_mrz_or_the_can_then_reads_over_aes() {
+    use crate::pace::Password;
+    let files = document(20_000);
+    for password in [Password::Mrz(key()), Password::Can("123456".into())] {
+        let mut r = reader(
+            SimChip::new(files.clone(), &key()).quirks(Quirks { require_parameter_id: true, ..Quirks::default() }),
+        );
+        let card_access = r.card_access().unwrap().expect("the chip offers PACE");
+        assert!(
+            crate::security_infos::parse(&card_access)
+                .unwrap()
+                .iter()
+                .any(|i| matches!(i, crate::security_infos::SecurityInfo::Pace { parameter_id: Some(13), .. }))
+        );
+        r.pace(&password).unwrap();
+        read_all(&mut r, &files);
+    }
+    // Wrong CAN: access denied; a PACE-only chip refuses BAC.
+    let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks { bac: false, ..Quirks::default() }));
+    assert_eq!(r.pace(&Password::Can("654321".into())), Err(ReadError::AccessDenied));
+    assert!(r.bac(&key()).is_err());
+    r.pace(&Password::Mrz(key())).unwrap();
+    assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101]);
+    // A BAC-only chip has no EF.CardAccess.
+    let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks { pace: false, ..Quirks::default() }));
+    assert_eq!(r.card_access().unwrap(), None);
+}
+
+#[test]
+fn a_lost_card_after_pace_resumes_with_pace() {
+    use crate::pace::Password;
+    let files = document(20_000);
+    let chip = SimChip::new(files.clone(), &key())
+        .quirks(Quirks { max_le: 1000, ..Quirks::default() })
+        .faults(Faults { lose_card_at_byte: Some(7_000), ..Faults::default() });
+    let mut r = reader(chip);
+    r.pace(&Password::Mrz(key())).unwrap();
+    assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102]);
+    assert_eq!(r.stats().resumed, 1);
 }
