@@ -1,7 +1,8 @@
 //! End to end through the real PC/SC stack: pcscd with the vsmartcard vpcd
 //! driver, our simulated chip serving the BSI 2008 reference files behind
 //! it (`chip sim --vpcd`), and `chip read` reading them through libpcsclite
-//! — BAC, secure messaging, every file, every hash against the SOD.
+//! — PACE with the MRZ and with the CAN, AES secure messaging, every file,
+//! every hash against the SOD.
 //! packaging/test.sh installs pcscd and vsmartcard-vpcd. Every wait is for
 //! a line the programs print, with a deadline.
 
@@ -127,7 +128,9 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     let ok = read(&["--expiry", &key.expiry_date, "--out", out.path().to_str().unwrap()]);
     assert!(ok.status.success(), "{ok:?}");
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
-    assert_eq!(v["access"], "BAC");
+    // The simulated chip offers PACE (EF.CardAccess), so PACE it is.
+    assert_eq!(v["access"], "PACE");
+    assert_eq!(v["cipher"], "AES-128");
     assert_eq!(v["hashes_match"], true);
     assert_eq!(v["dg1"]["primary_name"], "MUSTERMANN");
     let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
@@ -154,4 +157,14 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         );
     }
     eprintln!("read through pcscd+vpcd: {}", v["totals"]);
+
+    // With the CAN instead of the MRZ; a wrong CAN is refused.
+    let with_can = |can: &str| {
+        Command::new(BIN).args(["chip", "read", "--reader", READER, "--json", "--can", can]).output().unwrap()
+    };
+    let ok = with_can("123456");
+    assert!(ok.status.success(), "{ok:?}");
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!((v["access"].as_str(), v["hashes_match"].as_bool()), (Some("PACE"), Some(true)));
+    assert_eq!(with_can("654321").status.code(), Some(4));
 }

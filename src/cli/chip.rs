@@ -11,6 +11,7 @@ use clap::Subcommand;
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
+use mitid_emrtd::pace::Password;
 use mitid_emrtd::pcsc::{self, PcscTransport};
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
@@ -58,12 +59,25 @@ pub enum ChipCommand {
         /// Refuse extended-length APDUs.
         #[arg(long)]
         no_extended: bool,
+        /// Which access control the chip offers.
+        #[arg(long, value_parser = ["pace", "bac", "both"], default_value = "both")]
+        access: String,
+        /// The card access number PACE takes instead of the MRZ.
+        #[arg(long, default_value = "123456")]
+        can: String,
+        /// Refuse PACE without the parameter-id tag 0x84 (as some chips do).
+        #[arg(long)]
+        require_parameter_id: bool,
     },
-    /// Read a document's chip through PC/SC (BAC; PACE is being built).
+    /// Read a document's chip through PC/SC: PACE when the chip offers it
+    /// (with the MRZ or the CAN), else BAC.
     Read {
         /// The reader; the first with a card when absent.
         #[arg(long)]
         reader: Option<String>,
+        /// The card access number (6 digits on the front of ID cards), for PACE.
+        #[arg(long, conflicts_with_all = ["mrz_file", "doc", "dob", "expiry"])]
+        can: Option<String>,
         /// A file with the MRZ (2 or 3 lines).
         #[arg(long, conflicts_with_all = ["doc", "dob", "expiry"])]
         mrz_file: Option<PathBuf>,
@@ -168,14 +182,20 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 names.join("\n") + "\n"
             }))
         }
-        ChipCommand::Sim { vpcd, lds_dir, mrz_file, max_le, no_extended } => {
+        ChipCommand::Sim { vpcd, lds_dir, mrz_file, max_le, no_extended, access, can, require_parameter_id } => {
             let files = load_lds(lds_dir)?;
             let mrz = match mrz_file {
                 Some(path) => read_mrz_file(path)?,
                 None => lds::parse_dg1(&files[&0x0101]).map_err(|e| CliError::Input(format!("DG1: {e}")))?,
             };
-            let quirks = Quirks { max_le: max_le.unwrap_or(65_536), extended: !no_extended, ..Quirks::default() };
-            let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks);
+            let quirks = Quirks {
+                max_le: max_le.unwrap_or(65_536),
+                extended: !no_extended,
+                bac: access != "pace",
+                pace: access != "bac",
+                require_parameter_id: *require_parameter_id,
+            };
+            let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
             eprintln!("simulated chip ready: serving {} to vpcd at {vpcd}", lds_dir.display());
             let stop = AtomicBool::new(false);
             mitid_emrtd::vpcd::serve(&mut chip, *vpcd, &stop, Duration::from_millis(300)).map_err(|e| {
@@ -183,19 +203,67 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             })?;
             Ok(Outcome::ok(String::new()))
         }
-        ChipCommand::Read { reader, mrz_file, doc, dob, expiry, out, json } => {
-            let key = match (mrz_file, doc, dob, expiry) {
-                (Some(path), ..) => read_mrz_file(path)?.access_key(),
-                (None, Some(doc), Some(dob), Some(expiry)) => {
-                    AccessKey::new(doc, dob, expiry).map_err(|e| CliError::Input(e.to_string()))?
+        ChipCommand::Read { reader, can, mrz_file, doc, dob, expiry, out, json } => {
+            let key = match (can, mrz_file, doc, dob, expiry) {
+                (Some(_), ..) => None,
+                (None, Some(path), ..) => Some(read_mrz_file(path)?.access_key()),
+                (None, None, Some(doc), Some(dob), Some(expiry)) => {
+                    Some(AccessKey::new(doc, dob, expiry).map_err(|e| CliError::Input(e.to_string()))?)
                 }
-                _ => return Err(CliError::Input("give --mrz-file, or --doc, --dob and --expiry".into())),
+                _ => return Err(CliError::Input("give --can, --mrz-file, or --doc, --dob and --expiry".into())),
             };
+            if let Some(can) = can
+                && (can.len() != 6 || !can.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(CliError::Input("the CAN is the 6 digits printed on the document".into()));
+            }
             let started = Instant::now();
             let transport = PcscTransport::connect(reader.as_deref()).map_err(transport_error)?;
             let reader_name = transport.reader();
             let mut r = Reader::new(transport);
-            r.bac(&key).map_err(read_error)?;
+            // PACE when EF.CardAccess offers what this reader speaks, else BAC.
+            let offers_pace = r.card_access().map_err(read_error)?.is_some_and(|bytes| {
+                security_infos::parse(&bytes).is_ok_and(|infos| {
+                    infos.iter().any(|i| {
+                        matches!(
+                            i,
+                            SecurityInfo::Pace {
+                                mapping: security_infos::Mapping::Generic,
+                                agreement: security_infos::Agreement::Ecdh,
+                                cipher: security_infos::Cipher::Aes128,
+                                parameter_id: Some(13),
+                                ..
+                            }
+                        )
+                    })
+                })
+            });
+            let access = match (offers_pace, can, &key) {
+                (true, Some(can), _) => {
+                    r.pace(&Password::Can(can.clone())).map_err(read_error)?;
+                    "PACE"
+                }
+                (false, Some(_), _) => {
+                    return Err(CliError::Chip(
+                        EXIT_CHIP,
+                        "this chip does not offer PACE, so the CAN cannot open it: use the MRZ".into(),
+                    ));
+                }
+                (true, None, Some(key)) => match r.pace(&Password::Mrz(key.clone())) {
+                    Ok(()) => "PACE",
+                    Err(ReadError::AccessDenied) => return Err(read_error(ReadError::AccessDenied)),
+                    // PACE broke for another reason: BAC, where the chip has it.
+                    Err(_) => {
+                        r.bac(key).map_err(read_error)?;
+                        "BAC"
+                    }
+                },
+                (false, None, Some(key)) => {
+                    r.bac(key).map_err(read_error)?;
+                    "BAC"
+                }
+                (_, None, None) => return Err(CliError::Input("give --can or the MRZ".into())),
+            };
             let mut files: Vec<(u16, Vec<u8>, u32)> = Vec::new();
             let mut read = |r: &mut Reader<PcscTransport>, id: u16| -> Result<Vec<u8>, CliError> {
                 let before = r.stats().apdus;
@@ -287,8 +355,9 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             let stats = r.stats();
             let report = json!({
                 "reader": reader_name,
-                "access": "BAC",
-                "cipher": "3DES",
+                "access": access,
+                "cipher": if access == "PACE" { "AES-128" } else { "3DES" },
+                "curve": (access == "PACE").then_some("brainpoolP256r1"),
                 "files": listed,
                 "skipped_eac": skipped,
                 "hashes_match": all_match,
