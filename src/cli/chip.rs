@@ -68,6 +68,10 @@ pub enum ChipCommand {
         /// Refuse PACE without the parameter-id tag 0x84 (as some chips do).
         #[arg(long)]
         require_parameter_id: bool,
+        /// The PACE curve's standardized id: 12 P-256, 13 brainpoolP256r1,
+        /// 15 P-384, 16 brainpoolP384r1, 18 P-521.
+        #[arg(long, default_value_t = 13, value_parser = parse_curve)]
+        parameter_id: u8,
     },
     /// Read a document's chip through PC/SC: PACE when the chip offers it
     /// (with the MRZ or the CAN), else BAC.
@@ -104,6 +108,12 @@ impl ChipCommand {
     pub fn json(&self) -> bool {
         matches!(self, Self::Readers { json: true } | Self::Read { json: true, .. })
     }
+}
+
+fn parse_curve(text: &str) -> Result<u8, String> {
+    text.parse::<u8>().ok().filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some()).ok_or_else(|| {
+        "the curves served are 12 (P-256), 13 (brainpoolP256r1), 15 (P-384), 16 (brainpoolP384r1), 18 (P-521)".into()
+    })
 }
 
 fn transport_error(e: TransportError) -> CliError {
@@ -182,7 +192,17 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 names.join("\n") + "\n"
             }))
         }
-        ChipCommand::Sim { vpcd, lds_dir, mrz_file, max_le, no_extended, access, can, require_parameter_id } => {
+        ChipCommand::Sim {
+            vpcd,
+            lds_dir,
+            mrz_file,
+            max_le,
+            no_extended,
+            access,
+            can,
+            require_parameter_id,
+            parameter_id,
+        } => {
             let files = load_lds(lds_dir)?;
             let mrz = match mrz_file {
                 Some(path) => read_mrz_file(path)?,
@@ -194,6 +214,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 bac: access != "pace",
                 pace: access != "bac",
                 require_parameter_id: *require_parameter_id,
+                parameter_id: *parameter_id,
             };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
             eprintln!("simulated chip ready: serving {} to vpcd at {vpcd}", lds_dir.display());
@@ -222,25 +243,23 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             let reader_name = transport.reader();
             let mut r = Reader::new(transport);
             // PACE when EF.CardAccess offers what this reader speaks, else BAC.
-            let offers_pace = r.card_access().map_err(read_error)?.is_some_and(|bytes| {
-                security_infos::parse(&bytes).is_ok_and(|infos| {
-                    infos.iter().any(|i| {
-                        matches!(
-                            i,
-                            SecurityInfo::Pace {
-                                mapping: security_infos::Mapping::Generic,
-                                agreement: security_infos::Agreement::Ecdh,
-                                cipher: security_infos::Cipher::Aes128,
-                                parameter_id: Some(13),
-                                ..
-                            }
-                        )
-                    })
+            let pace_curve: Option<u8> = r.card_access().map_err(read_error)?.and_then(|bytes| {
+                security_infos::parse(&bytes).ok()?.iter().find_map(|info| match info {
+                    SecurityInfo::Pace {
+                        mapping: security_infos::Mapping::Generic,
+                        agreement: security_infos::Agreement::Ecdh,
+                        cipher: security_infos::Cipher::Aes128,
+                        parameter_id: Some(id),
+                        ..
+                    } => u8::try_from(*id).ok().filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some()),
+                    _ => None,
                 })
             });
+            let offers_pace = pace_curve.is_some();
+            let curve_id = pace_curve.unwrap_or(13);
             let access = match (offers_pace, can, &key) {
                 (true, Some(can), _) => {
-                    r.pace(&Password::Can(can.clone())).map_err(read_error)?;
+                    r.pace(&Password::Can(can.clone()), curve_id).map_err(read_error)?;
                     "PACE"
                 }
                 (false, Some(_), _) => {
@@ -249,7 +268,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                         "this chip does not offer PACE, so the CAN cannot open it: use the MRZ".into(),
                     ));
                 }
-                (true, None, Some(key)) => match r.pace(&Password::Mrz(key.clone())) {
+                (true, None, Some(key)) => match r.pace(&Password::Mrz(key.clone()), curve_id) {
                     Ok(()) => "PACE",
                     Err(ReadError::AccessDenied) => return Err(read_error(ReadError::AccessDenied)),
                     // PACE broke for another reason: BAC, where the chip has it.
@@ -357,7 +376,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 "reader": reader_name,
                 "access": access,
                 "cipher": if access == "PACE" { "AES-128" } else { "3DES" },
-                "curve": (access == "PACE").then_some("brainpoolP256r1"),
+                "curve": (access == "PACE").then(|| mitid_emrtd::curves::by_parameter_id(curve_id).map(|c| c.name())),
                 "files": listed,
                 "skipped_eac": skipped,
                 "hashes_match": all_match,

@@ -6,6 +6,7 @@
 
 pub mod apdu;
 pub mod bac;
+pub mod curves;
 pub mod face;
 pub mod lds;
 pub mod mrz;

@@ -4,13 +4,13 @@
 //! them with tokens over the other's public key. Secure messaging then
 //! runs on AES.
 //!
-//! This first step serves brainpoolP256r1 (standardized parameter id 13)
-//! with AES-128; the other curves, ciphers and DH come next.
+//! Served: AES-128 on NIST P-256, P-384, P-521 and brainpoolP256r1/384r1
+//! (standardized parameter ids 12, 15, 18, 13, 16); DH and the other
+//! ciphers come next.
 
-use bp256::elliptic_curve::ff::PrimeField;
-use bp256::elliptic_curve::sec1::{FromSec1Point, ToSec1Point};
-use bp256::r1::{AffinePoint, ProjectivePoint, Scalar};
 use sha1::{Digest, Sha1};
+
+use crate::curves::{self, Curve};
 
 use crate::apdu::{Command, Response, StatusWord};
 use crate::mrz::AccessKey;
@@ -99,24 +99,6 @@ impl From<TlvError> for PaceError {
     fn from(_: TlvError) -> Self {
         Self::Malformed(9)
     }
-}
-
-pub(crate) fn scalar(bytes: &[u8]) -> Option<Scalar> {
-    if bytes.len() > 32 {
-        return None;
-    }
-    let mut repr = [0u8; 32];
-    repr[32 - bytes.len()..].copy_from_slice(bytes);
-    Option::from(Scalar::from_repr(repr.into()))
-}
-
-pub(crate) fn encode(point: &ProjectivePoint) -> Vec<u8> {
-    point.to_affine().to_sec1_bytes().to_vec()
-}
-
-pub(crate) fn decode(bytes: &[u8]) -> Option<ProjectivePoint> {
-    let affine = AffinePoint::from_sec1_bytes(bytes).ok()?;
-    Some(ProjectivePoint::from(affine))
 }
 
 /// The value of a dynamic authentication data object (7C { tag value }).
@@ -213,22 +195,12 @@ fn aes128_decrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A private key on brainpoolP256r1 from 32 random bytes (the top bit
-/// cleared, so it is below the group order).
-pub fn private_key_from(mut bytes: [u8; 32]) -> [u8; 32] {
-    bytes[0] &= 0x7F;
-    if bytes.iter().all(|b| *b == 0) {
-        bytes[31] = 1;
-    }
-    bytes
-}
-
-/// The card's side of PACE-ECDH-GM on brainpoolP256r1 with AES-128, one
-/// step at a time (for the simulated chip).
-#[derive(Default)]
+/// The card's side of PACE-ECDH-GM with AES-128, one step at a time (for
+/// the simulated chip).
 pub struct CardPace {
-    nonce: Option<Scalar>,
-    mapped: Option<ProjectivePoint>,
+    curve: Box<dyn Curve>,
+    nonce: Option<Vec<u8>>,
+    mapped: Option<Vec<u8>>,
     pk_ifd: Option<Vec<u8>>,
     pk_ic: Option<Vec<u8>>,
     keys: Option<([u8; 16], [u8; 16])>,
@@ -261,32 +233,52 @@ fn dynamic_answer(tag: u8, value: &[u8]) -> Vec<u8> {
 }
 
 impl CardPace {
-    /// Answers GENERAL AUTHENTICATE step `n` (1–4) with `data`; `key` is
-    /// K_π of the password MSE:Set AT named; `random` gives private keys
-    /// and the nonce.
-    pub fn step(&mut self, data: &[u8], key: &[u8; 16], random: &mut dyn FnMut() -> [u8; 32]) -> CardStep {
+    /// PACE on the curve of a standardized parameter id, if served.
+    pub fn new(parameter_id: u8) -> Option<Self> {
+        Some(Self {
+            curve: curves::by_parameter_id(parameter_id)?,
+            nonce: None,
+            mapped: None,
+            pk_ifd: None,
+            pk_ic: None,
+            keys: None,
+        })
+    }
+
+    /// Answers the next GENERAL AUTHENTICATE step with `data`; `key` is K_π
+    /// of the password MSE:Set AT named; `random` gives 66 random bytes.
+    pub fn step(&mut self, data: &[u8], key: &[u8; 16], random: &mut dyn FnMut() -> [u8; 66]) -> CardStep {
         let refuse = CardStep::Refuse(StatusWord::IncorrectData);
+        let curve = &*self.curve;
+        let len = curve.scalar_len();
         match (self.nonce.is_some(), self.mapped.is_some(), self.keys.is_some()) {
             (false, _, _) => {
-                let nonce = random();
-                let Some(s) = scalar(&nonce[..16]) else { return refuse };
-                self.nonce = Some(s);
-                CardStep::Answer(dynamic_answer(0x80, &aes128_encrypt_cbc_zero_iv(key, &nonce[..16])))
+                let nonce = random()[..16].to_vec();
+                let encrypted = aes128_encrypt_cbc_zero_iv(key, &nonce);
+                self.nonce = Some(nonce);
+                CardStep::Answer(dynamic_answer(0x80, &encrypted))
             }
             (true, false, _) => {
-                let (Ok(pk), Some(s)) = (dynamic_data(data, 0x81, 2), self.nonce) else { return refuse };
-                let Some(pk) = decode(&pk) else { return refuse };
-                let Some(sk) = scalar(&private_key_from(random())) else { return refuse };
-                self.mapped = Some(ProjectivePoint::GENERATOR * s + pk * sk);
-                CardStep::Answer(dynamic_answer(0x82, &encode(&(ProjectivePoint::GENERATOR * sk))))
+                let (Ok(pk), Some(s)) = (dynamic_data(data, 0x81, 2), self.nonce.as_ref()) else { return refuse };
+                let sk = curves::private_key(curve, &random());
+                let (Some(h), Some(sg), Some(own)) =
+                    (curve.mul(&pk, &sk), curve.mul_generator(s), curve.mul_generator(&sk))
+                else {
+                    return refuse;
+                };
+                let Some(mapped) = curve.add(&sg, &h) else { return refuse };
+                self.mapped = Some(mapped);
+                CardStep::Answer(dynamic_answer(0x82, &own))
             }
             (true, true, false) => {
-                let (Ok(pk_bytes), Some(mapped)) = (dynamic_data(data, 0x83, 3), self.mapped) else { return refuse };
-                let Some(pk) = decode(&pk_bytes) else { return refuse };
-                let Some(sk) = scalar(&private_key_from(random())) else { return refuse };
-                let own = encode(&(mapped * sk));
-                let shared = encode(&(pk * sk));
-                let k = &shared[1..33];
+                let (Ok(pk_bytes), Some(mapped)) = (dynamic_data(data, 0x83, 3), self.mapped.as_ref()) else {
+                    return refuse;
+                };
+                let sk = curves::private_key(curve, &random());
+                let (Some(own), Some(shared)) = (curve.mul(mapped, &sk), curve.mul(&pk_bytes, &sk)) else {
+                    return refuse;
+                };
+                let k = &shared[1..1 + len];
                 self.keys = Some((kdf_aes128(k, 1), kdf_aes128(k, 2)));
                 self.pk_ifd = Some(pk_bytes);
                 self.pk_ic = Some(own.clone());
@@ -311,21 +303,27 @@ impl CardPace {
     }
 }
 
-/// Runs PACE-ECDH-GM on brainpoolP256r1 with AES-128 over `send`, with
-/// the terminal's two private keys from `random_scalar` (the OS CSPRNG in
-/// use; fixed ones in known-answer tests). Returns the secure channel.
+/// Runs PACE-ECDH-GM with AES-128 on the curve of `parameter_id` over
+/// `send`, with the terminal's two private keys from `private_key`, which
+/// is given the scalar length (the OS CSPRNG through
+/// [`curves::private_key`] in use; fixed keys in known-answer tests).
+/// Returns the secure channel.
 pub fn perform<E: From<PaceError>>(
     send: &mut dyn FnMut(&Command) -> Result<Response, E>,
     password: &Password,
-    random_scalar: &mut dyn FnMut() -> [u8; 32],
+    parameter_id: u8,
+    private_key: &mut dyn FnMut(&dyn Curve) -> Vec<u8>,
 ) -> Result<Channel, E> {
     let fail = |e: PaceError| E::from(e);
+    let curve = curves::by_parameter_id(parameter_id).ok_or(fail(PaceError::Unsupported))?;
+    let curve = &*curve;
+    let len = curve.scalar_len();
     let oid = ECDH_GM_AES_128;
     // MSE:Set AT — the protocol, the password, the domain parameters (0x84:
     // some chips refuse PACE without it).
     let mut set_at = vec![0x80, oid.len() as u8];
     set_at.extend_from_slice(&oid);
-    set_at.extend_from_slice(&[0x83, 0x01, password.reference(), 0x84, 0x01, BRAINPOOL_P256R1]);
+    set_at.extend_from_slice(&[0x83, 0x01, password.reference(), 0x84, 0x01, parameter_id]);
     let r = send(&Command::new(0x00, 0x22, 0xC1, 0xA4).data(set_at))?;
     if r.sw != StatusWord::Ok {
         return Err(fail(PaceError::Refused { step: 0, sw: r.sw }));
@@ -339,24 +337,22 @@ pub fn perform<E: From<PaceError>>(
     get_nonce.le = Some(256);
     let z = dynamic_data(&step(send, 1, get_nonce)?, 0x80, 1).map_err(fail)?;
     let s = aes128_decrypt_cbc_zero_iv(&password.key(), &z).ok_or(fail(PaceError::Malformed(1)))?;
-    let s = scalar(&s).ok_or(fail(PaceError::Malformed(1)))?;
     // 2: mapping: G' = s·G + H, H = sk_map · PK_map,IC.
-    let sk_map = scalar(&random_scalar()).ok_or(fail(PaceError::Unsupported))?;
-    let pk_map = ProjectivePoint::GENERATOR * sk_map;
-    let chip_map =
-        dynamic_data(&step(send, 2, dynamic_command(true, 0x81, &encode(&pk_map)))?, 0x82, 2).map_err(fail)?;
-    let chip_map = decode(&chip_map).ok_or(fail(PaceError::BadKey(2)))?;
-    let mapped = ProjectivePoint::GENERATOR * s + chip_map * sk_map;
+    let sk_map = private_key(curve);
+    let pk_map = curve.mul_generator(&sk_map).ok_or(fail(PaceError::Unsupported))?;
+    let chip_map = dynamic_data(&step(send, 2, dynamic_command(true, 0x81, &pk_map))?, 0x82, 2).map_err(fail)?;
+    let h = curve.mul(&chip_map, &sk_map).ok_or(fail(PaceError::BadKey(2)))?;
+    let sg = curve.mul_generator(&s).ok_or(fail(PaceError::Malformed(1)))?;
+    let mapped = curve.add(&sg, &h).ok_or(fail(PaceError::BadKey(2)))?;
     // 3: key agreement on G'.
-    let sk = scalar(&random_scalar()).ok_or(fail(PaceError::Unsupported))?;
-    let pk = encode(&(mapped * sk));
+    let sk = private_key(curve);
+    let pk = curve.mul(&mapped, &sk).ok_or(fail(PaceError::Unsupported))?;
     let chip_pk_bytes = dynamic_data(&step(send, 3, dynamic_command(true, 0x83, &pk))?, 0x84, 3).map_err(fail)?;
     if chip_pk_bytes == pk {
         return Err(fail(PaceError::BadKey(3)));
     }
-    let chip_pk = decode(&chip_pk_bytes).ok_or(fail(PaceError::BadKey(3)))?;
-    let shared = encode(&(chip_pk * sk));
-    let k = &shared[1..33];
+    let shared = curve.mul(&chip_pk_bytes, &sk).ok_or(fail(PaceError::BadKey(3)))?;
+    let k = &shared[1..1 + len];
     let (ks_enc, ks_mac) = (kdf_aes128(k, 1), kdf_aes128(k, 2));
     // 4: tokens.
     let token = cmac8(&ks_mac, &public_key_object(&oid, &chip_pk_bytes));
@@ -406,8 +402,8 @@ mod tests {
             h("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595"),
         ];
         let mut k = keys.iter();
-        let mut random = || <[u8; 32]>::try_from(k.next().unwrap().as_slice()).unwrap();
-        assert!(perform::<PaceError>(&mut send, &password, &mut random).is_ok());
+        let mut random = |_: &dyn Curve| k.next().unwrap().clone();
+        assert!(perform::<PaceError>(&mut send, &password, BRAINPOOL_P256R1, &mut random).is_ok());
 
         // The same transcript with a wrong password ends at the token.
         let wrong = Password::Mrz(AccessKey::new("T22000129", "640812", "101030").unwrap());
@@ -419,8 +415,11 @@ mod tests {
             Ok(Response::parse(&h(answer)).unwrap())
         };
         let mut k = keys.iter();
-        let mut random = || <[u8; 32]>::try_from(k.next().unwrap().as_slice()).unwrap();
-        assert_eq!(perform::<PaceError>(&mut send, &wrong, &mut random).err(), Some(PaceError::Token));
+        let mut random = |_: &dyn Curve| k.next().unwrap().clone();
+        assert_eq!(
+            perform::<PaceError>(&mut send, &wrong, BRAINPOOL_P256R1, &mut random).err(),
+            Some(PaceError::Token)
+        );
     }
 
     #[test]

@@ -89,7 +89,7 @@ type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
 #[derive(Clone)]
 enum Access {
     Bac(AccessKey),
-    Pace(Password),
+    Pace(Password, u8),
 }
 
 /// A reader session with one chip.
@@ -208,22 +208,23 @@ impl<T: Transport> Reader<T> {
         }
     }
 
-    /// PACE (ECDH generic mapping, brainpoolP256r1, AES-128) with the MRZ
-    /// or the CAN. A wrong password is [`ReadError::AccessDenied`].
-    pub fn pace(&mut self, password: &Password) -> Result<(), ReadError> {
+    /// PACE (ECDH generic mapping, AES-128) on the curve of the standardized
+    /// `parameter_id` EF.CardAccess names, with the MRZ or the CAN. A wrong
+    /// password is [`ReadError::AccessDenied`].
+    pub fn pace(&mut self, password: &Password, parameter_id: u8) -> Result<(), ReadError> {
         self.channel = None;
         let mut rng = std::mem::replace(&mut self.rng, Box::new(os_random));
-        let mut random = || {
-            let mut b = [0u8; 32];
+        let mut random = |curve: &dyn crate::curves::Curve| {
+            let mut b = [0u8; 66];
             rng(&mut b);
-            pace::private_key_from(b)
+            crate::curves::private_key(curve, &b)
         };
-        let result = pace::perform::<ReadError>(&mut |cmd| self.send(cmd), password, &mut random);
+        let result = pace::perform::<ReadError>(&mut |cmd| self.send(cmd), password, parameter_id, &mut random);
         self.rng = rng;
         match result {
             Ok(channel) => {
                 self.channel = Some(channel);
-                self.access = Some(Access::Pace(password.clone()));
+                self.access = Some(Access::Pace(password.clone(), parameter_id));
                 Ok(())
             }
             Err(ReadError::Pace(PaceError::Token | PaceError::Refused { step: 4, .. })) => Err(ReadError::AccessDenied),
@@ -235,7 +236,7 @@ impl<T: Transport> Reader<T> {
     fn reopen(&mut self) -> Result<(), ReadError> {
         match self.access.clone() {
             Some(Access::Bac(key)) => self.bac(&key),
-            Some(Access::Pace(password)) => self.pace(&password),
+            Some(Access::Pace(password, id)) => self.pace(&password, id),
             None => Ok(()),
         }
     }

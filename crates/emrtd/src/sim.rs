@@ -41,19 +41,44 @@ pub struct Quirks {
     pub pace: bool,
     /// Whether MSE:Set AT without the parameter-id tag 0x84 is refused (6A87).
     pub require_parameter_id: bool,
+    /// The PACE curve, as a standardized domain parameter id.
+    pub parameter_id: u8,
 }
 
 impl Default for Quirks {
     fn default() -> Self {
-        Self { max_le: 65_536, extended: true, bac: true, pace: true, require_parameter_id: false }
+        Self { max_le: 65_536, extended: true, bac: true, pace: true, require_parameter_id: false, parameter_id: 13 }
     }
 }
 
-/// EF.CardAccess offering PACE-ECDH-GM-AES-128 on brainpoolP256r1.
-pub const CARD_ACCESS: [u8; 22] = [
-    0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02,
-    0x02, 0x01, 0x0D,
-];
+/// EF.CardAccess offering PACE-ECDH-GM-AES-128 on the curve of
+/// `parameter_id`.
+pub fn card_access(parameter_id: u8) -> Vec<u8> {
+    vec![
+        0x31,
+        0x14,
+        0x30,
+        0x12,
+        0x06,
+        0x0A,
+        0x04,
+        0x00,
+        0x7F,
+        0x00,
+        0x07,
+        0x02,
+        0x02,
+        0x04,
+        0x02,
+        0x02,
+        0x02,
+        0x01,
+        0x02,
+        0x02,
+        0x01,
+        parameter_id,
+    ]
+}
 
 /// Faults to inject, each once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,14 +156,14 @@ impl SimChip {
             elapsed_ms: 0.0,
             pending: None,
         };
-        chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| CARD_ACCESS.to_vec());
+        chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| card_access(13));
         chip
     }
 
     /// With these quirks.
     pub fn quirks(mut self, quirks: Quirks) -> Self {
         if quirks.pace {
-            self.files.entry(fid::CARD_ACCESS).or_insert_with(|| CARD_ACCESS.to_vec());
+            self.files.insert(fid::CARD_ACCESS, card_access(quirks.parameter_id));
         } else {
             self.files.remove(&fid::CARD_ACCESS);
         }
@@ -173,7 +198,7 @@ impl SimChip {
         }
         match parameter {
             None if self.quirks.require_parameter_id => return sw(StatusWord::LcInconsistent),
-            Some(p) if p != crate::pace::BRAINPOOL_P256R1 => return sw(StatusWord::ReferenceNotFound),
+            Some(p) if p != self.quirks.parameter_id => return sw(StatusWord::ReferenceNotFound),
             _ => {}
         }
         let password = match reference {
@@ -182,7 +207,10 @@ impl SimChip {
             _ => return sw(StatusWord::ReferenceNotFound),
         };
         self.session = None;
-        self.pace = Some((crate::pace::CardPace::default(), password.key()));
+        let Some(pace) = crate::pace::CardPace::new(self.quirks.parameter_id) else {
+            return sw(StatusWord::ReferenceNotFound);
+        };
+        self.pace = Some((pace, password.key()));
         sw(StatusWord::Ok)
     }
 
@@ -190,7 +218,7 @@ impl SimChip {
         let Some((mut pace, key)) = self.pace.take() else {
             return Response { data: Vec::new(), sw: StatusWord::ConditionsNotSatisfied };
         };
-        let mut random = || self.random::<32>();
+        let mut random = || self.random::<66>();
         match pace.step(data, &key, &mut random) {
             crate::pace::CardStep::Answer(answer) => {
                 self.pace = Some((pace, key));

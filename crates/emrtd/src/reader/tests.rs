@@ -160,14 +160,14 @@ fn pace_with_the_mrz_or_the_can_then_reads_over_aes() {
                 .iter()
                 .any(|i| matches!(i, crate::security_infos::SecurityInfo::Pace { parameter_id: Some(13), .. }))
         );
-        r.pace(&password).unwrap();
+        r.pace(&password, 13).unwrap();
         read_all(&mut r, &files);
     }
     // Wrong CAN: access denied; a PACE-only chip refuses BAC.
     let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks { bac: false, ..Quirks::default() }));
-    assert_eq!(r.pace(&Password::Can("654321".into())), Err(ReadError::AccessDenied));
+    assert_eq!(r.pace(&Password::Can("654321".into()), 13), Err(ReadError::AccessDenied));
     assert!(r.bac(&key()).is_err());
-    r.pace(&Password::Mrz(key())).unwrap();
+    r.pace(&Password::Mrz(key()), 13).unwrap();
     assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101]);
     // A BAC-only chip has no EF.CardAccess.
     let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks { pace: false, ..Quirks::default() }));
@@ -182,7 +182,30 @@ fn a_lost_card_after_pace_resumes_with_pace() {
         .quirks(Quirks { max_le: 1000, ..Quirks::default() })
         .faults(Faults { lose_card_at_byte: Some(7_000), ..Faults::default() });
     let mut r = reader(chip);
-    r.pace(&Password::Mrz(key())).unwrap();
+    r.pace(&Password::Mrz(key()), 13).unwrap();
     assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102]);
     assert_eq!(r.stats().resumed, 1);
+}
+
+#[test]
+fn pace_on_every_served_curve() {
+    use crate::pace::Password;
+    let files = document(3000);
+    for id in [12, 13, 15, 16, 18] {
+        let chip = SimChip::new(files.clone(), &key()).quirks(Quirks { parameter_id: id, ..Quirks::default() });
+        let mut r = reader(chip);
+        let infos = crate::security_infos::parse(&r.card_access().unwrap().unwrap()).unwrap();
+        assert!(
+            infos.iter().any(
+                |i| matches!(i, crate::security_infos::SecurityInfo::Pace { parameter_id: Some(p), .. } if *p == u32::from(id))
+            )
+        );
+        r.pace(&Password::Mrz(key()), id).unwrap_or_else(|e| panic!("curve {id}: {e}"));
+        assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101], "curve {id}");
+        // The chip refuses a curve it does not use.
+        let other = if id == 12 { 13 } else { 12 };
+        let mut r =
+            reader(SimChip::new(files.clone(), &key()).quirks(Quirks { parameter_id: id, ..Quirks::default() }));
+        assert!(r.pace(&Password::Mrz(key()), other).is_err(), "curve {id} asked as {other}");
+    }
 }
