@@ -11,7 +11,7 @@ use clap::Subcommand;
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
-use mitid_emrtd::pace::Password;
+use mitid_emrtd::pace::{PaceCipher, Password};
 use mitid_emrtd::pcsc::{self, PcscTransport};
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
@@ -72,6 +72,9 @@ pub enum ChipCommand {
         /// 15 P-384, 16 brainpoolP384r1, 18 P-521.
         #[arg(long, default_value_t = 13, value_parser = parse_curve)]
         parameter_id: u8,
+        /// The PACE cipher: 128, 192 or 256 (AES key bits).
+        #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(128..=256))]
+        aes: u16,
     },
     /// Read a document's chip through PC/SC: PACE when the chip offers it
     /// (with the MRZ or the CAN), else BAC.
@@ -107,6 +110,14 @@ impl ChipCommand {
     /// Whether JSON was asked for.
     pub fn json(&self) -> bool {
         matches!(self, Self::Readers { json: true } | Self::Read { json: true, .. })
+    }
+}
+
+fn cipher_name(cipher: PaceCipher) -> &'static str {
+    match cipher {
+        PaceCipher::Aes128 => "AES-128",
+        PaceCipher::Aes192 => "AES-192",
+        PaceCipher::Aes256 => "AES-256",
     }
 }
 
@@ -202,7 +213,14 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             can,
             require_parameter_id,
             parameter_id,
+            aes,
         } => {
+            let pace_cipher = match aes {
+                128 => PaceCipher::Aes128,
+                192 => PaceCipher::Aes192,
+                256 => PaceCipher::Aes256,
+                _ => return Err(CliError::Input("--aes takes 128, 192 or 256".into())),
+            };
             let files = load_lds(lds_dir)?;
             let mrz = match mrz_file {
                 Some(path) => read_mrz_file(path)?,
@@ -215,6 +233,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 pace: access != "bac",
                 require_parameter_id: *require_parameter_id,
                 parameter_id: *parameter_id,
+                pace_cipher,
             };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
             eprintln!("simulated chip ready: serving {} to vpcd at {vpcd}", lds_dir.display());
@@ -243,23 +262,33 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             let reader_name = transport.reader();
             let mut r = Reader::new(transport);
             // PACE when EF.CardAccess offers what this reader speaks, else BAC.
-            let pace_curve: Option<u8> = r.card_access().map_err(read_error)?.and_then(|bytes| {
+            let pace_suite: Option<(u8, PaceCipher)> = r.card_access().map_err(read_error)?.and_then(|bytes| {
                 security_infos::parse(&bytes).ok()?.iter().find_map(|info| match info {
                     SecurityInfo::Pace {
                         mapping: security_infos::Mapping::Generic,
                         agreement: security_infos::Agreement::Ecdh,
-                        cipher: security_infos::Cipher::Aes128,
+                        cipher,
                         parameter_id: Some(id),
                         ..
-                    } => u8::try_from(*id).ok().filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some()),
+                    } => {
+                        let cipher = match cipher {
+                            security_infos::Cipher::Aes128 => PaceCipher::Aes128,
+                            security_infos::Cipher::Aes192 => PaceCipher::Aes192,
+                            security_infos::Cipher::Aes256 => PaceCipher::Aes256,
+                            security_infos::Cipher::Tdes => return None,
+                        };
+                        let id =
+                            u8::try_from(*id).ok().filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some())?;
+                        Some((id, cipher))
+                    }
                     _ => None,
                 })
             });
-            let offers_pace = pace_curve.is_some();
-            let curve_id = pace_curve.unwrap_or(13);
+            let offers_pace = pace_suite.is_some();
+            let (curve_id, pace_cipher) = pace_suite.unwrap_or((13, PaceCipher::Aes128));
             let access = match (offers_pace, can, &key) {
                 (true, Some(can), _) => {
-                    r.pace(&Password::Can(can.clone()), curve_id).map_err(read_error)?;
+                    r.pace_with(&Password::Can(can.clone()), curve_id, pace_cipher).map_err(read_error)?;
                     "PACE"
                 }
                 (false, Some(_), _) => {
@@ -268,7 +297,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                         "this chip does not offer PACE, so the CAN cannot open it: use the MRZ".into(),
                     ));
                 }
-                (true, None, Some(key)) => match r.pace(&Password::Mrz(key.clone()), curve_id) {
+                (true, None, Some(key)) => match r.pace_with(&Password::Mrz(key.clone()), curve_id, pace_cipher) {
                     Ok(()) => "PACE",
                     Err(ReadError::AccessDenied) => return Err(read_error(ReadError::AccessDenied)),
                     // PACE broke for another reason: BAC, where the chip has it.
@@ -375,7 +404,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             let report = json!({
                 "reader": reader_name,
                 "access": access,
-                "cipher": if access == "PACE" { "AES-128" } else { "3DES" },
+                "cipher": if access == "PACE" { cipher_name(pace_cipher) } else { "3DES" },
                 "curve": (access == "PACE").then(|| mitid_emrtd::curves::by_parameter_id(curve_id).map(|c| c.name())),
                 "files": listed,
                 "skipped_eac": skipped,

@@ -19,6 +19,55 @@ use crate::tlv::{self, TlvError};
 
 /// id-PACE-ECDH-GM-AES-CBC-CMAC-128, DER content.
 pub const ECDH_GM_AES_128: [u8; 10] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02];
+
+/// The cipher PACE agrees keys for (the last arc of the PACE OID).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PaceCipher {
+    /// AES-128 (keys by SHA-1).
+    #[default]
+    Aes128,
+    /// AES-192 (keys by SHA-256).
+    Aes192,
+    /// AES-256 (keys by SHA-256).
+    Aes256,
+}
+
+impl PaceCipher {
+    /// The PACE-ECDH-GM OID for this cipher, DER content.
+    pub fn oid(self) -> [u8; 10] {
+        let mut oid = ECDH_GM_AES_128;
+        oid[9] = match self {
+            Self::Aes128 => 2,
+            Self::Aes192 => 3,
+            Self::Aes256 => 4,
+        };
+        oid
+    }
+
+    /// Key length in bytes.
+    pub fn key_len(self) -> usize {
+        match self {
+            Self::Aes128 => 16,
+            Self::Aes192 => 24,
+            Self::Aes256 => 32,
+        }
+    }
+
+    /// The 9303 KDF for this cipher: SHA-1 for AES-128, SHA-256 for the
+    /// larger keys, cut to the key length.
+    pub fn kdf(self, secret: &[u8], counter: u32) -> Vec<u8> {
+        match self {
+            Self::Aes128 => kdf_aes128(secret, counter).to_vec(),
+            _ => {
+                use sha2::Digest as _;
+                let mut hash = sha2::Sha256::new();
+                hash.update(secret);
+                hash.update(counter.to_be_bytes());
+                hash.finalize()[..self.key_len()].to_vec()
+            }
+        }
+    }
+}
 /// brainpoolP256r1's standardized domain parameter id.
 pub const BRAINPOOL_P256R1: u8 = 13;
 
@@ -49,13 +98,13 @@ impl Password {
         }
     }
 
-    /// K_π: the key the nonce is encrypted under (AES-128).
-    pub fn key(&self) -> [u8; 16] {
+    /// K_π: the key the nonce is encrypted under.
+    pub fn key(&self, cipher: PaceCipher) -> Vec<u8> {
         let secret = match self {
             Self::Mrz(key) => Sha1::digest(key.mrz_information().as_bytes()).to_vec(),
             Self::Can(can) => can.as_bytes().to_vec(),
         };
-        kdf_aes128(&secret, 3)
+        cipher.kdf(&secret, 3)
     }
 }
 
@@ -144,51 +193,37 @@ pub(crate) fn public_key_object(oid: &[u8], point: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(crate) fn cmac8(key: &[u8; 16], data: &[u8]) -> [u8; 8] {
-    use cmac::Mac;
-    let mut mac = <cmac::Cmac<aes::Aes128> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_key());
-    mac.update(data);
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&mac.finalize().into_bytes()[..8]);
-    out
+pub(crate) fn cmac8(key: &[u8], data: &[u8]) -> [u8; 8] {
+    crate::sm::aes_cmac8(key, data)
 }
 
-#[cold]
-fn unreachable_key() -> cmac::Cmac<aes::Aes128> {
-    // A 16-byte key always fits AES-128.
-    panic!("AES-128 refused a 16-byte key")
-}
-
-/// AES-128-CBC encryption with a zero IV of whole blocks (the card's side
-/// of the nonce).
-pub(crate) fn aes128_encrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Vec<u8> {
-    use aes::cipher::{BlockEncrypt, KeyInit};
-    let cipher = aes::Aes128::new(key.into());
+/// AES-CBC encryption with a zero IV of whole blocks (the card's side of
+/// the nonce); keys of 16, 24 or 32 bytes.
+pub(crate) fn aes_encrypt_cbc_zero_iv(key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut prev = [0u8; 16];
     let mut out = Vec::with_capacity(data.len());
     for chunk in data.chunks_exact(16) {
-        let mut block = aes::Block::default();
+        let mut block = [0u8; 16];
         for i in 0..16 {
             block[i] = chunk[i] ^ prev[i];
         }
-        cipher.encrypt_block(&mut block);
-        prev.copy_from_slice(&block);
+        crate::sm::aes_block(key, &mut block, true);
+        prev = block;
         out.extend_from_slice(&block);
     }
     out
 }
 
-fn aes128_decrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Option<Vec<u8>> {
-    use aes::cipher::{BlockDecrypt, KeyInit};
+fn aes_decrypt_cbc_zero_iv(key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
     if data.is_empty() || !data.len().is_multiple_of(16) {
         return None;
     }
-    let cipher = aes::Aes128::new(key.into());
     let mut prev = [0u8; 16];
     let mut out = Vec::with_capacity(data.len());
     for chunk in data.chunks_exact(16) {
-        let mut block = *aes::Block::from_slice(chunk);
-        cipher.decrypt_block(&mut block);
+        let mut block = [0u8; 16];
+        block.copy_from_slice(chunk);
+        crate::sm::aes_block(key, &mut block, false);
         out.extend(block.iter().zip(prev).map(|(b, p)| b ^ p));
         prev.copy_from_slice(chunk);
     }
@@ -199,11 +234,12 @@ fn aes128_decrypt_cbc_zero_iv(key: &[u8; 16], data: &[u8]) -> Option<Vec<u8>> {
 /// the simulated chip).
 pub struct CardPace {
     curve: Box<dyn Curve>,
+    cipher: PaceCipher,
     nonce: Option<Vec<u8>>,
     mapped: Option<Vec<u8>>,
     pk_ifd: Option<Vec<u8>>,
     pk_ic: Option<Vec<u8>>,
-    keys: Option<([u8; 16], [u8; 16])>,
+    keys: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl std::fmt::Debug for CardPace {
@@ -234,9 +270,10 @@ fn dynamic_answer(tag: u8, value: &[u8]) -> Vec<u8> {
 
 impl CardPace {
     /// PACE on the curve of a standardized parameter id, if served.
-    pub fn new(parameter_id: u8) -> Option<Self> {
+    pub fn new(parameter_id: u8, cipher: PaceCipher) -> Option<Self> {
         Some(Self {
             curve: curves::by_parameter_id(parameter_id)?,
+            cipher,
             nonce: None,
             mapped: None,
             pk_ifd: None,
@@ -247,14 +284,14 @@ impl CardPace {
 
     /// Answers the next GENERAL AUTHENTICATE step with `data`; `key` is K_π
     /// of the password MSE:Set AT named; `random` gives 66 random bytes.
-    pub fn step(&mut self, data: &[u8], key: &[u8; 16], random: &mut dyn FnMut() -> [u8; 66]) -> CardStep {
+    pub fn step(&mut self, data: &[u8], key: &[u8], random: &mut dyn FnMut() -> [u8; 66]) -> CardStep {
         let refuse = CardStep::Refuse(StatusWord::IncorrectData);
         let curve = &*self.curve;
         let len = curve.scalar_len();
         match (self.nonce.is_some(), self.mapped.is_some(), self.keys.is_some()) {
             (false, _, _) => {
                 let nonce = random()[..16].to_vec();
-                let encrypted = aes128_encrypt_cbc_zero_iv(key, &nonce);
+                let encrypted = aes_encrypt_cbc_zero_iv(key, &nonce);
                 self.nonce = Some(nonce);
                 CardStep::Answer(dynamic_answer(0x80, &encrypted))
             }
@@ -279,22 +316,23 @@ impl CardPace {
                     return refuse;
                 };
                 let k = &shared[1..1 + len];
-                self.keys = Some((kdf_aes128(k, 1), kdf_aes128(k, 2)));
+                self.keys = Some((self.cipher.kdf(k, 1), self.cipher.kdf(k, 2)));
                 self.pk_ifd = Some(pk_bytes);
                 self.pk_ic = Some(own.clone());
                 CardStep::Answer(dynamic_answer(0x84, &own))
             }
             (true, true, true) => {
+                let oid = self.cipher.oid();
                 let (Ok(token), Some((enc, mac)), Some(pk_ifd), Some(pk_ic)) =
-                    (dynamic_data(data, 0x85, 4), self.keys, self.pk_ifd.as_ref(), self.pk_ic.as_ref())
+                    (dynamic_data(data, 0x85, 4), self.keys.as_ref(), self.pk_ifd.as_ref(), self.pk_ic.as_ref())
                 else {
                     return refuse;
                 };
-                if token != cmac8(&mac, &public_key_object(&ECDH_GM_AES_128, pk_ic)) {
+                if token != cmac8(mac, &public_key_object(&oid, pk_ic)) {
                     return CardStep::Refuse(StatusWord::VerificationFailed(None));
                 }
-                let answer = dynamic_answer(0x86, &cmac8(&mac, &public_key_object(&ECDH_GM_AES_128, pk_ifd)));
-                match Channel::aes(&enc, &mac) {
+                let answer = dynamic_answer(0x86, &cmac8(mac, &public_key_object(&oid, pk_ifd)));
+                match Channel::aes(enc, mac) {
                     Some(channel) => CardStep::Done(answer, channel),
                     None => refuse,
                 }
@@ -312,13 +350,14 @@ pub fn perform<E: From<PaceError>>(
     send: &mut dyn FnMut(&Command) -> Result<Response, E>,
     password: &Password,
     parameter_id: u8,
+    cipher: PaceCipher,
     private_key: &mut dyn FnMut(&dyn Curve) -> Vec<u8>,
 ) -> Result<Channel, E> {
     let fail = |e: PaceError| E::from(e);
     let curve = curves::by_parameter_id(parameter_id).ok_or(fail(PaceError::Unsupported))?;
     let curve = &*curve;
     let len = curve.scalar_len();
-    let oid = ECDH_GM_AES_128;
+    let oid = cipher.oid();
     // MSE:Set AT — the protocol, the password, the domain parameters (0x84:
     // some chips refuse PACE without it).
     let mut set_at = vec![0x80, oid.len() as u8];
@@ -336,7 +375,7 @@ pub fn perform<E: From<PaceError>>(
     let mut get_nonce = Command::new(0x10, 0x86, 0x00, 0x00).data(vec![0x7C, 0x00]);
     get_nonce.le = Some(256);
     let z = dynamic_data(&step(send, 1, get_nonce)?, 0x80, 1).map_err(fail)?;
-    let s = aes128_decrypt_cbc_zero_iv(&password.key(), &z).ok_or(fail(PaceError::Malformed(1)))?;
+    let s = aes_decrypt_cbc_zero_iv(&password.key(cipher), &z).ok_or(fail(PaceError::Malformed(1)))?;
     // 2: mapping: G' = s·G + H, H = sk_map · PK_map,IC.
     let sk_map = private_key(curve);
     let pk_map = curve.mul_generator(&sk_map).ok_or(fail(PaceError::Unsupported))?;
@@ -353,7 +392,7 @@ pub fn perform<E: From<PaceError>>(
     }
     let shared = curve.mul(&chip_pk_bytes, &sk).ok_or(fail(PaceError::BadKey(3)))?;
     let k = &shared[1..1 + len];
-    let (ks_enc, ks_mac) = (kdf_aes128(k, 1), kdf_aes128(k, 2));
+    let (ks_enc, ks_mac) = (cipher.kdf(k, 1), cipher.kdf(k, 2));
     // 4: tokens.
     let token = cmac8(&ks_mac, &public_key_object(&oid, &chip_pk_bytes));
     let chip_token = dynamic_data(&step(send, 4, dynamic_command(false, 0x85, &token))?, 0x86, 4).map_err(fail)?;
@@ -376,7 +415,7 @@ mod tests {
     #[test]
     fn appendix_g1_ecdh_generic_mapping() {
         let password = Password::Mrz(AccessKey::new("T22000129", "640812", "101031").unwrap());
-        assert_eq!(hex::encode_upper(password.key()), "89DED1B26624EC1E634C1989302849DD");
+        assert_eq!(hex::encode_upper(password.key(PaceCipher::Aes128)), "89DED1B26624EC1E634C1989302849DD");
         let script: Vec<(&str, &str)> = vec![
             ("0022C1A412800A04007F0007020204020283010184010D", "9000"),
             ("10860000027C0000", "7C12801095A3A016522EE98D01E76CB6B98B42C39000"),
@@ -403,7 +442,7 @@ mod tests {
         ];
         let mut k = keys.iter();
         let mut random = |_: &dyn Curve| k.next().unwrap().clone();
-        assert!(perform::<PaceError>(&mut send, &password, BRAINPOOL_P256R1, &mut random).is_ok());
+        assert!(perform::<PaceError>(&mut send, &password, BRAINPOOL_P256R1, PaceCipher::Aes128, &mut random).is_ok());
 
         // The same transcript with a wrong password ends at the token.
         let wrong = Password::Mrz(AccessKey::new("T22000129", "640812", "101030").unwrap());
@@ -417,7 +456,7 @@ mod tests {
         let mut k = keys.iter();
         let mut random = |_: &dyn Curve| k.next().unwrap().clone();
         assert_eq!(
-            perform::<PaceError>(&mut send, &wrong, BRAINPOOL_P256R1, &mut random).err(),
+            perform::<PaceError>(&mut send, &wrong, BRAINPOOL_P256R1, PaceCipher::Aes128, &mut random).err(),
             Some(PaceError::Token)
         );
     }

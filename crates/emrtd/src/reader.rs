@@ -89,7 +89,7 @@ type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
 #[derive(Clone)]
 enum Access {
     Bac(AccessKey),
-    Pace(Password, u8),
+    Pace(Password, u8, pace::PaceCipher),
 }
 
 /// A reader session with one chip.
@@ -212,6 +212,16 @@ impl<T: Transport> Reader<T> {
     /// `parameter_id` EF.CardAccess names, with the MRZ or the CAN. A wrong
     /// password is [`ReadError::AccessDenied`].
     pub fn pace(&mut self, password: &Password, parameter_id: u8) -> Result<(), ReadError> {
+        self.pace_with(password, parameter_id, pace::PaceCipher::Aes128)
+    }
+
+    /// PACE with the cipher EF.CardAccess names (AES-128, -192 or -256).
+    pub fn pace_with(
+        &mut self,
+        password: &Password,
+        parameter_id: u8,
+        cipher: pace::PaceCipher,
+    ) -> Result<(), ReadError> {
         self.channel = None;
         let mut rng = std::mem::replace(&mut self.rng, Box::new(os_random));
         let mut random = |curve: &dyn crate::curves::Curve| {
@@ -219,12 +229,12 @@ impl<T: Transport> Reader<T> {
             rng(&mut b);
             crate::curves::private_key(curve, &b)
         };
-        let result = pace::perform::<ReadError>(&mut |cmd| self.send(cmd), password, parameter_id, &mut random);
+        let result = pace::perform::<ReadError>(&mut |cmd| self.send(cmd), password, parameter_id, cipher, &mut random);
         self.rng = rng;
         match result {
             Ok(channel) => {
                 self.channel = Some(channel);
-                self.access = Some(Access::Pace(password.clone(), parameter_id));
+                self.access = Some(Access::Pace(password.clone(), parameter_id, cipher));
                 Ok(())
             }
             Err(ReadError::Pace(PaceError::Token | PaceError::Refused { step: 4, .. })) => Err(ReadError::AccessDenied),
@@ -236,7 +246,7 @@ impl<T: Transport> Reader<T> {
     fn reopen(&mut self) -> Result<(), ReadError> {
         match self.access.clone() {
             Some(Access::Bac(key)) => self.bac(&key),
-            Some(Access::Pace(password, id)) => self.pace(&password, id),
+            Some(Access::Pace(password, id, cipher)) => self.pace_with(&password, id, cipher),
             None => Ok(()),
         }
     }

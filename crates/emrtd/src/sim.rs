@@ -43,41 +43,31 @@ pub struct Quirks {
     pub require_parameter_id: bool,
     /// The PACE curve, as a standardized domain parameter id.
     pub parameter_id: u8,
+    /// The PACE cipher.
+    pub pace_cipher: crate::pace::PaceCipher,
 }
 
 impl Default for Quirks {
     fn default() -> Self {
-        Self { max_le: 65_536, extended: true, bac: true, pace: true, require_parameter_id: false, parameter_id: 13 }
+        Self {
+            max_le: 65_536,
+            extended: true,
+            bac: true,
+            pace: true,
+            require_parameter_id: false,
+            parameter_id: 13,
+            pace_cipher: crate::pace::PaceCipher::Aes128,
+        }
     }
 }
 
-/// EF.CardAccess offering PACE-ECDH-GM-AES-128 on the curve of
+/// EF.CardAccess offering PACE-ECDH-GM with `cipher` on the curve of
 /// `parameter_id`.
-pub fn card_access(parameter_id: u8) -> Vec<u8> {
-    vec![
-        0x31,
-        0x14,
-        0x30,
-        0x12,
-        0x06,
-        0x0A,
-        0x04,
-        0x00,
-        0x7F,
-        0x00,
-        0x07,
-        0x02,
-        0x02,
-        0x04,
-        0x02,
-        0x02,
-        0x02,
-        0x01,
-        0x02,
-        0x02,
-        0x01,
-        parameter_id,
-    ]
+pub fn card_access(parameter_id: u8, cipher: crate::pace::PaceCipher) -> Vec<u8> {
+    let mut out = vec![0x31, 0x14, 0x30, 0x12, 0x06, 0x0A];
+    out.extend_from_slice(&cipher.oid());
+    out.extend_from_slice(&[0x02, 0x01, 0x02, 0x02, 0x01, parameter_id]);
+    out
 }
 
 /// Faults to inject, each once.
@@ -113,7 +103,7 @@ pub struct SimChip {
     keys: BacKeys,
     access_key: AccessKey,
     can: String,
-    pace: Option<(crate::pace::CardPace, [u8; 16])>,
+    pace: Option<(crate::pace::CardPace, Vec<u8>)>,
     quirks: Quirks,
     faults: Faults,
     rng: u64,
@@ -156,14 +146,14 @@ impl SimChip {
             elapsed_ms: 0.0,
             pending: None,
         };
-        chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| card_access(13));
+        chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| card_access(13, crate::pace::PaceCipher::Aes128));
         chip
     }
 
     /// With these quirks.
     pub fn quirks(mut self, quirks: Quirks) -> Self {
         if quirks.pace {
-            self.files.insert(fid::CARD_ACCESS, card_access(quirks.parameter_id));
+            self.files.insert(fid::CARD_ACCESS, card_access(quirks.parameter_id, quirks.pace_cipher));
         } else {
             self.files.remove(&fid::CARD_ACCESS);
         }
@@ -193,7 +183,7 @@ impl SimChip {
                 _ => {}
             }
         }
-        if oid.as_deref() != Some(&crate::pace::ECDH_GM_AES_128[..]) {
+        if oid.as_deref() != Some(&self.quirks.pace_cipher.oid()[..]) {
             return sw(StatusWord::ReferenceNotFound);
         }
         match parameter {
@@ -207,10 +197,10 @@ impl SimChip {
             _ => return sw(StatusWord::ReferenceNotFound),
         };
         self.session = None;
-        let Some(pace) = crate::pace::CardPace::new(self.quirks.parameter_id) else {
+        let Some(pace) = crate::pace::CardPace::new(self.quirks.parameter_id, self.quirks.pace_cipher) else {
             return sw(StatusWord::ReferenceNotFound);
         };
-        self.pace = Some((pace, password.key()));
+        self.pace = Some((pace, password.key(self.quirks.pace_cipher)));
         sw(StatusWord::Ok)
     }
 

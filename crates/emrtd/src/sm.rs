@@ -136,7 +136,7 @@ fn pad_to(data: &[u8], block: usize) -> Vec<u8> {
 }
 
 /// One AES block operation with a key of 16, 24 or 32 bytes.
-fn aes_block(key: &[u8], block: &mut [u8; 16], encrypt: bool) {
+pub(crate) fn aes_block(key: &[u8], block: &mut [u8; 16], encrypt: bool) {
     use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
     let b = aes::Block::from_mut_slice(block);
     macro_rules! run {
@@ -154,7 +154,7 @@ fn aes_block(key: &[u8], block: &mut [u8; 16], encrypt: bool) {
 }
 
 /// AES-CMAC of `data`, the first 8 bytes.
-fn aes_cmac8(key: &[u8], data: &[u8]) -> [u8; 8] {
+pub(crate) fn aes_cmac8(key: &[u8], data: &[u8]) -> [u8; 8] {
     use cmac::Mac;
     macro_rules! run {
         ($cipher:ty) => {{

@@ -209,3 +209,28 @@ fn pace_on_every_served_curve() {
         assert!(r.pace(&Password::Mrz(key()), other).is_err(), "curve {id} asked as {other}");
     }
 }
+
+#[test]
+fn pace_with_aes_192_and_256() {
+    use crate::pace::{PaceCipher, Password};
+    let files = document(3000);
+    for (cipher, id) in [(PaceCipher::Aes192, 15), (PaceCipher::Aes256, 16), (PaceCipher::Aes256, 18)] {
+        let chip = SimChip::new(files.clone(), &key()).quirks(Quirks {
+            parameter_id: id,
+            pace_cipher: cipher,
+            ..Quirks::default()
+        });
+        let mut r = reader(chip);
+        let infos = crate::security_infos::parse(&r.card_access().unwrap().unwrap()).unwrap();
+        assert!(!infos.is_empty());
+        r.pace_with(&Password::Can("123456".into()), id, cipher).unwrap_or_else(|e| panic!("{cipher:?} on {id}: {e}"));
+        assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102], "{cipher:?}");
+        // Asking for another cipher than the chip's is refused.
+        let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks {
+            parameter_id: id,
+            pace_cipher: cipher,
+            ..Quirks::default()
+        }));
+        assert!(r.pace_with(&Password::Can("123456".into()), id, PaceCipher::Aes128).is_err());
+    }
+}
