@@ -17,6 +17,8 @@ pub mod reader;
 pub mod security_infos;
 pub mod sim;
 pub mod sm;
+#[cfg(test)]
+mod test_support;
 pub mod tlv;
 pub mod transport;
 pub mod vpcd;

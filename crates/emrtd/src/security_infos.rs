@@ -222,18 +222,10 @@ pub fn parse_dg15(bytes: &[u8]) -> Result<ActiveAuthenticationKey, LdsError> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
 
-    fn testdata() -> Option<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/lds");
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        assert!(std::env::var_os("CI").is_none(), "CI runs with ../shared beside the clone");
-        eprintln!("skipped: {} is absent", dir.display());
-        None
+    fn testdata() -> Option<std::path::PathBuf> {
+        crate::test_support::lds_dir()
     }
 
     #[test]

@@ -3,20 +3,8 @@ use std::path::PathBuf;
 use super::*;
 use crate::mrz::Format;
 
-/// ../shared/testdata/lds, or None (with a message) where ../shared is absent.
 fn testdata() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/lds");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs with ../shared beside the clone: {} is missing",
-            dir.display()
-        );
-        eprintln!("skipped: {} is absent (the shared test data sits beside the clone)", dir.display());
-        None
-    }
+    crate::test_support::lds_dir()
 }
 
 fn read(dir: &std::path::Path, name: &str) -> Vec<u8> {
