@@ -167,4 +167,28 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!((v["access"].as_str(), v["hashes_match"].as_bool()), (Some("PACE"), Some(true)));
     assert_eq!(with_can("654321").status.code(), Some(4));
+
+    // An older chip on the second slot: PACE with 3DES on NIST P-256. The
+    // reader takes the cipher EF.CardAccess offers.
+    let mut old = Command::new(BIN)
+        .args(["chip", "sim", "--vpcd", "127.0.0.1:35964", "--cipher", "3des", "--parameter-id", "12", "--lds-dir"])
+        .arg(&lds)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let old_lines = lines(old.stderr.take().unwrap());
+    let _old = Proc(old);
+    assert!(wait_for(&old_lines, "simulated chip ready"), "second chip sim did not start");
+    if ready {
+        assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the second card");
+    }
+    let ok = Command::new(BIN)
+        .args(["chip", "read", "--reader", "Virtual PCD 00 01", "--json", "--can", "123456"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{ok:?}");
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!((v["access"].as_str(), v["cipher"].as_str()), (Some("PACE"), Some("3DES")));
+    assert_eq!(v["hashes_match"], true);
 }

@@ -72,9 +72,9 @@ pub enum ChipCommand {
         /// 15 P-384, 16 brainpoolP384r1, 18 P-521.
         #[arg(long, default_value_t = 13, value_parser = parse_curve)]
         parameter_id: u8,
-        /// The PACE cipher: 128, 192 or 256 (AES key bits).
-        #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(128..=256))]
-        aes: u16,
+        /// The PACE cipher (and so the secure messaging after it).
+        #[arg(long, value_parser = ["3des", "aes128", "aes192", "aes256"], default_value = "aes128")]
+        cipher: String,
     },
     /// Read a document's chip through PC/SC: PACE when the chip offers it
     /// (with the MRZ or the CAN), else BAC.
@@ -115,6 +115,7 @@ impl ChipCommand {
 
 fn cipher_name(cipher: PaceCipher) -> &'static str {
     match cipher {
+        PaceCipher::Tdes => "3DES",
         PaceCipher::Aes128 => "AES-128",
         PaceCipher::Aes192 => "AES-192",
         PaceCipher::Aes256 => "AES-256",
@@ -213,13 +214,14 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             can,
             require_parameter_id,
             parameter_id,
-            aes,
+            cipher,
         } => {
-            let pace_cipher = match aes {
-                128 => PaceCipher::Aes128,
-                192 => PaceCipher::Aes192,
-                256 => PaceCipher::Aes256,
-                _ => return Err(CliError::Input("--aes takes 128, 192 or 256".into())),
+            let pace_cipher = match cipher.as_str() {
+                "3des" => PaceCipher::Tdes,
+                "aes128" => PaceCipher::Aes128,
+                "aes192" => PaceCipher::Aes192,
+                "aes256" => PaceCipher::Aes256,
+                _ => return Err(CliError::Input("--cipher takes 3des, aes128, aes192 or aes256".into())),
             };
             let files = load_lds(lds_dir)?;
             let mrz = match mrz_file {
@@ -275,7 +277,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                             security_infos::Cipher::Aes128 => PaceCipher::Aes128,
                             security_infos::Cipher::Aes192 => PaceCipher::Aes192,
                             security_infos::Cipher::Aes256 => PaceCipher::Aes256,
-                            security_infos::Cipher::Tdes => return None,
+                            security_infos::Cipher::Tdes => PaceCipher::Tdes,
                         };
                         let id =
                             u8::try_from(*id).ok().filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some())?;

@@ -4,9 +4,9 @@
 //! them with tokens over the other's public key. Secure messaging then
 //! runs on AES.
 //!
-//! Served: AES-128 on NIST P-256, P-384, P-521 and brainpoolP256r1/384r1
-//! (standardized parameter ids 12, 15, 18, 13, 16); DH and the other
-//! ciphers come next.
+//! Served: 3DES and AES-128/192/256 on NIST P-256, P-384, P-521 and
+//! brainpoolP256r1/384r1 (standardized parameter ids 12, 15, 18, 13, 16);
+//! DH comes next.
 
 use sha1::{Digest, Sha1};
 
@@ -23,6 +23,8 @@ pub const ECDH_GM_AES_128: [u8; 10] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02,
 /// The cipher PACE agrees keys for (the last arc of the PACE OID).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PaceCipher {
+    /// 3DES with the retail MAC (keys by SHA-1), as on older PACE chips.
+    Tdes,
     /// AES-128 (keys by SHA-1).
     #[default]
     Aes128,
@@ -37,6 +39,7 @@ impl PaceCipher {
     pub fn oid(self) -> [u8; 10] {
         let mut oid = ECDH_GM_AES_128;
         oid[9] = match self {
+            Self::Tdes => 1,
             Self::Aes128 => 2,
             Self::Aes192 => 3,
             Self::Aes256 => 4,
@@ -47,16 +50,17 @@ impl PaceCipher {
     /// Key length in bytes.
     pub fn key_len(self) -> usize {
         match self {
-            Self::Aes128 => 16,
+            Self::Tdes | Self::Aes128 => 16,
             Self::Aes192 => 24,
             Self::Aes256 => 32,
         }
     }
 
-    /// The 9303 KDF for this cipher: SHA-1 for AES-128, SHA-256 for the
-    /// larger keys, cut to the key length.
+    /// The 9303 KDF for this cipher: SHA-1 for 3DES (parity adjusted) and
+    /// AES-128, SHA-256 for the larger keys, cut to the key length.
     pub fn kdf(self, secret: &[u8], counter: u32) -> Vec<u8> {
         match self {
+            Self::Tdes => crate::bac::kdf_3des(secret, counter).to_vec(),
             Self::Aes128 => kdf_aes128(secret, counter).to_vec(),
             _ => {
                 use sha2::Digest as _;
@@ -65,6 +69,46 @@ impl PaceCipher {
                 hash.update(counter.to_be_bytes());
                 hash.finalize()[..self.key_len()].to_vec()
             }
+        }
+    }
+
+    /// Encrypts the chip's nonce under K_π (CBC, zero IV, whole blocks).
+    fn encrypt_nonce(self, key: &[u8], nonce: &[u8]) -> Vec<u8> {
+        match (self, <&[u8; 16]>::try_from(key)) {
+            (Self::Tdes, Ok(key)) => crate::bac::tdes_encrypt(key, nonce),
+            _ => aes_encrypt_cbc_zero_iv(key, nonce),
+        }
+    }
+
+    /// Decrypts the nonce; `None` unless it is whole, non-empty blocks.
+    fn decrypt_nonce(self, key: &[u8], z: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            Self::Tdes => {
+                let key = <&[u8; 16]>::try_from(key).ok()?;
+                (!z.is_empty() && z.len().is_multiple_of(8)).then(|| crate::bac::tdes_decrypt(key, z))
+            }
+            _ => aes_decrypt_cbc_zero_iv(key, z),
+        }
+    }
+
+    /// The authentication token over a public key data object: the retail
+    /// MAC of the padded object for 3DES, CMAC cut to 8 bytes for AES.
+    pub fn token(self, mac_key: &[u8], object: &[u8]) -> [u8; 8] {
+        match (self, <&[u8; 16]>::try_from(mac_key)) {
+            (Self::Tdes, Ok(key)) => crate::bac::retail_mac(key, &crate::bac::pad(object)),
+            _ => cmac8(mac_key, object),
+        }
+    }
+
+    /// The secure channel on the agreed keys, its counter at zero.
+    pub fn channel(self, enc: &[u8], mac: &[u8]) -> Option<Channel> {
+        match self {
+            Self::Tdes => Some(Channel::new(&crate::bac::SessionKeys {
+                enc: enc.try_into().ok()?,
+                mac: mac.try_into().ok()?,
+                ssc: [0; 8],
+            })),
+            _ => Channel::aes(enc, mac),
         }
     }
 }
@@ -230,7 +274,7 @@ fn aes_decrypt_cbc_zero_iv(key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The card's side of PACE-ECDH-GM with AES-128, one step at a time (for
+/// The card's side of PACE-ECDH-GM, one step at a time (for
 /// the simulated chip).
 pub struct CardPace {
     curve: Box<dyn Curve>,
@@ -291,7 +335,7 @@ impl CardPace {
         match (self.nonce.is_some(), self.mapped.is_some(), self.keys.is_some()) {
             (false, _, _) => {
                 let nonce = random()[..16].to_vec();
-                let encrypted = aes_encrypt_cbc_zero_iv(key, &nonce);
+                let encrypted = self.cipher.encrypt_nonce(key, &nonce);
                 self.nonce = Some(nonce);
                 CardStep::Answer(dynamic_answer(0x80, &encrypted))
             }
@@ -328,11 +372,11 @@ impl CardPace {
                 else {
                     return refuse;
                 };
-                if token != cmac8(mac, &public_key_object(&oid, pk_ic)) {
+                if token != self.cipher.token(mac, &public_key_object(&oid, pk_ic)) {
                     return CardStep::Refuse(StatusWord::VerificationFailed(None));
                 }
-                let answer = dynamic_answer(0x86, &cmac8(mac, &public_key_object(&oid, pk_ifd)));
-                match Channel::aes(enc, mac) {
+                let answer = dynamic_answer(0x86, &self.cipher.token(mac, &public_key_object(&oid, pk_ifd)));
+                match self.cipher.channel(enc, mac) {
                     Some(channel) => CardStep::Done(answer, channel),
                     None => refuse,
                 }
@@ -341,7 +385,7 @@ impl CardPace {
     }
 }
 
-/// Runs PACE-ECDH-GM with AES-128 on the curve of `parameter_id` over
+/// Runs PACE-ECDH-GM with `cipher` on the curve of `parameter_id` over
 /// `send`, with the terminal's two private keys from `private_key`, which
 /// is given the scalar length (the OS CSPRNG through
 /// [`curves::private_key`] in use; fixed keys in known-answer tests).
@@ -375,7 +419,7 @@ pub fn perform<E: From<PaceError>>(
     let mut get_nonce = Command::new(0x10, 0x86, 0x00, 0x00).data(vec![0x7C, 0x00]);
     get_nonce.le = Some(256);
     let z = dynamic_data(&step(send, 1, get_nonce)?, 0x80, 1).map_err(fail)?;
-    let s = aes_decrypt_cbc_zero_iv(&password.key(cipher), &z).ok_or(fail(PaceError::Malformed(1)))?;
+    let s = cipher.decrypt_nonce(&password.key(cipher), &z).ok_or(fail(PaceError::Malformed(1)))?;
     // 2: mapping: G' = s·G + H, H = sk_map · PK_map,IC.
     let sk_map = private_key(curve);
     let pk_map = curve.mul_generator(&sk_map).ok_or(fail(PaceError::Unsupported))?;
@@ -394,12 +438,12 @@ pub fn perform<E: From<PaceError>>(
     let k = &shared[1..1 + len];
     let (ks_enc, ks_mac) = (cipher.kdf(k, 1), cipher.kdf(k, 2));
     // 4: tokens.
-    let token = cmac8(&ks_mac, &public_key_object(&oid, &chip_pk_bytes));
+    let token = cipher.token(&ks_mac, &public_key_object(&oid, &chip_pk_bytes));
     let chip_token = dynamic_data(&step(send, 4, dynamic_command(false, 0x85, &token))?, 0x86, 4).map_err(fail)?;
-    if chip_token != cmac8(&ks_mac, &public_key_object(&oid, &pk)) {
+    if chip_token != cipher.token(&ks_mac, &public_key_object(&oid, &pk)) {
         return Err(fail(PaceError::Token));
     }
-    Channel::aes(&ks_enc, &ks_mac).ok_or(fail(PaceError::Unsupported))
+    cipher.channel(&ks_enc, &ks_mac).ok_or(fail(PaceError::Unsupported))
 }
 
 #[cfg(test)]

@@ -211,10 +211,17 @@ fn pace_on_every_served_curve() {
 }
 
 #[test]
-fn pace_with_aes_192_and_256() {
+fn pace_with_every_cipher() {
     use crate::pace::{PaceCipher, Password};
+    use crate::security_infos::{Cipher, SecurityInfo};
     let files = document(3000);
-    for (cipher, id) in [(PaceCipher::Aes192, 15), (PaceCipher::Aes256, 16), (PaceCipher::Aes256, 18)] {
+    for (cipher, id, offered) in [
+        (PaceCipher::Tdes, 13, Cipher::Tdes),
+        (PaceCipher::Tdes, 15, Cipher::Tdes),
+        (PaceCipher::Aes192, 15, Cipher::Aes192),
+        (PaceCipher::Aes256, 16, Cipher::Aes256),
+        (PaceCipher::Aes256, 18, Cipher::Aes256),
+    ] {
         let chip = SimChip::new(files.clone(), &key()).quirks(Quirks {
             parameter_id: id,
             pace_cipher: cipher,
@@ -222,7 +229,10 @@ fn pace_with_aes_192_and_256() {
         });
         let mut r = reader(chip);
         let infos = crate::security_infos::parse(&r.card_access().unwrap().unwrap()).unwrap();
-        assert!(!infos.is_empty());
+        assert!(
+            infos.iter().any(|i| matches!(i, SecurityInfo::Pace { cipher: c, .. } if *c == offered)),
+            "{cipher:?} not offered in {infos:?}"
+        );
         r.pace_with(&Password::Can("123456".into()), id, cipher).unwrap_or_else(|e| panic!("{cipher:?} on {id}: {e}"));
         assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102], "{cipher:?}");
         // Asking for another cipher than the chip's is refused.
