@@ -2,7 +2,7 @@
 //! password (MRZ or CAN) encrypts a nonce; a first Diffie-Hellman maps it
 //! to a new generator; a second agrees the session keys; both sides prove
 //! them with tokens over the other's public key. Secure messaging then
-//! runs on AES.
+//! runs on the agreed cipher (3DES or AES).
 //!
 //! Served: 3DES and AES-128/192/256 on NIST P-256, P-384, P-521 and
 //! brainpoolP256r1/384r1 (standardized parameter ids 12, 15, 18, 13, 16);
