@@ -50,6 +50,30 @@ fn wait_for(rx: &Receiver<String>, needle: &str) -> bool {
     false
 }
 
+/// Starts `chip sim` on a vpcd port with the LDS of `lds` and waits until
+/// it is ready; the chip stops when the returned guard drops. Its log stays
+/// drained (the receiver is returned) so it can keep writing to stderr.
+fn start_sim(lds: &std::path::Path, port: &str, extra: &[&str]) -> (Proc, Receiver<String>) {
+    let mut sim = Command::new(BIN)
+        .args(["chip", "sim", "--vpcd", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .arg("--lds-dir")
+        .arg(lds)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sim_lines = lines(sim.stderr.take().unwrap());
+    let sim = Proc(sim);
+    assert!(wait_for(&sim_lines, "simulated chip ready"), "chip sim on {port} did not start");
+    (sim, sim_lines)
+}
+
+/// `chip read --json --can` on a reader.
+fn read_with_can(reader: &str, can: &str) -> std::process::Output {
+    Command::new(BIN).args(["chip", "read", "--reader", reader, "--json", "--can", can]).output().unwrap()
+}
+
 fn bsi2008() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/lds/bsi2008");
     if dir.is_dir() {
@@ -82,16 +106,7 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         eprintln!("pcscd did not start (another one may be running): using the running one");
     }
 
-    let mut sim = Command::new(BIN)
-        .args(["chip", "sim", "--vpcd", "127.0.0.1:35963", "--lds-dir"])
-        .arg(&lds)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let sim_lines = lines(sim.stderr.take().unwrap());
-    let _sim = Proc(sim);
-    assert!(wait_for(&sim_lines, "simulated chip ready"), "chip sim did not start");
+    let _sim = start_sim(&lds, "35963", &[]);
     if ready {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the simulated card");
     }
@@ -159,34 +174,19 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     eprintln!("read through pcscd+vpcd: {}", v["totals"]);
 
     // With the CAN instead of the MRZ; a wrong CAN is refused.
-    let with_can = |can: &str| {
-        Command::new(BIN).args(["chip", "read", "--reader", READER, "--json", "--can", can]).output().unwrap()
-    };
-    let ok = with_can("123456");
+    let ok = read_with_can(READER, "123456");
     assert!(ok.status.success(), "{ok:?}");
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!((v["access"].as_str(), v["hashes_match"].as_bool()), (Some("PACE"), Some(true)));
-    assert_eq!(with_can("654321").status.code(), Some(4));
+    assert_eq!(read_with_can(READER, "654321").status.code(), Some(4));
 
     // An older chip on the second slot: PACE with 3DES on NIST P-256. The
     // reader takes the cipher EF.CardAccess offers.
-    let mut old = Command::new(BIN)
-        .args(["chip", "sim", "--vpcd", "127.0.0.1:35964", "--cipher", "3des", "--parameter-id", "12", "--lds-dir"])
-        .arg(&lds)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let old_lines = lines(old.stderr.take().unwrap());
-    let _old = Proc(old);
-    assert!(wait_for(&old_lines, "simulated chip ready"), "second chip sim did not start");
+    let _old = start_sim(&lds, "35964", &["--cipher", "3des", "--parameter-id", "12"]);
     if ready {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the second card");
     }
-    let ok = Command::new(BIN)
-        .args(["chip", "read", "--reader", "Virtual PCD 00 01", "--json", "--can", "123456"])
-        .output()
-        .unwrap();
+    let ok = read_with_can("Virtual PCD 00 01", "123456");
     assert!(ok.status.success(), "{ok:?}");
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!((v["access"].as_str(), v["cipher"].as_str()), (Some("PACE"), Some("3DES")));
