@@ -50,19 +50,17 @@ fn wait_for(rx: &Receiver<String>, needle: &str) -> bool {
     false
 }
 
-/// Starts `chip sim` on a vpcd port with the LDS of `lds` and waits until
+/// Starts `chip sim` on a vpcd port with the LDS of `lds` (a generated
+/// document when `None`) and waits until
 /// it is ready; the chip stops when the returned guard drops. Its log stays
 /// drained (the receiver is returned) so it can keep writing to stderr.
-fn start_sim(lds: &std::path::Path, port: &str, extra: &[&str]) -> (Proc, Receiver<String>) {
-    let mut sim = Command::new(BIN)
-        .args(["chip", "sim", "--vpcd", &format!("127.0.0.1:{port}")])
-        .args(extra)
-        .arg("--lds-dir")
-        .arg(lds)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+fn start_sim(lds: Option<&std::path::Path>, port: &str, extra: &[&str]) -> (Proc, Receiver<String>) {
+    let mut sim = Command::new(BIN);
+    sim.args(["chip", "sim", "--vpcd", &format!("127.0.0.1:{port}")]).args(extra);
+    if let Some(lds) = lds {
+        sim.arg("--lds-dir").arg(lds);
+    }
+    let mut sim = sim.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let sim_lines = lines(sim.stderr.take().unwrap());
     let sim = Proc(sim);
     assert!(wait_for(&sim_lines, "simulated chip ready"), "chip sim on {port} did not start");
@@ -106,7 +104,7 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         eprintln!("pcscd did not start (another one may be running): using the running one");
     }
 
-    let _sim = start_sim(&lds, "35963", &[]);
+    let _sim = start_sim(Some(&lds), "35963", &[]);
     if ready {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the simulated card");
     }
@@ -182,7 +180,7 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
 
     // An older chip on the second slot: PACE with 3DES on NIST P-256. The
     // reader takes the cipher EF.CardAccess offers.
-    let _old = start_sim(&lds, "35964", &["--cipher", "3des", "--parameter-id", "12"]);
+    let old = start_sim(Some(&lds), "35964", &["--cipher", "3des", "--parameter-id", "12"]);
     if ready {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the second card");
     }
@@ -191,4 +189,24 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!((v["access"].as_str(), v["cipher"].as_str()), (Some("PACE"), Some("3DES")));
     assert_eq!(v["hashes_match"], true);
+    drop(old);
+
+    // In its place, a document the simulator generates — the face from a
+    // PNG, every data group, a signed SOD — behind PACE-DH on the 1024-bit
+    // MODP group.
+    let png = out.path().join("face.png");
+    let _generated = start_sim(None, "35964", &["--parameter-id", "0", "--face", png.to_str().unwrap()]);
+    if ready {
+        assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the generated document");
+    }
+    let ok = read_with_can("Virtual PCD 00 01", "123456");
+    assert!(ok.status.success(), "{ok:?}");
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["access"], "PACE");
+    assert_eq!(v["curve"], "1024-bit MODP, 160-bit subgroup");
+    assert_eq!(v["hashes_match"], true);
+    assert_eq!(v["dg1"]["primary_name"], "ERIKSSON");
+    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["EF_COM", "EF_SOD", "DG1", "DG2", "DG11", "DG12", "DG14", "DG15"]);
+    assert_eq!(v["dg2"]["format"], "Jpeg");
 }

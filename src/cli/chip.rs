@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
+use mitid_emrtd::document::{self, DocumentSpec, TestPki};
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
@@ -41,18 +42,29 @@ pub enum ChipCommand {
     },
     /// Serve the simulated chip to pcscd's virtual reader (vsmartcard vpcd),
     /// so any PC/SC program sees a passport in "Virtual PCD 00 00". Runs
-    /// until stopped.
+    /// until stopped. Without --lds-dir it generates a document — DG1, DG2
+    /// with the face, DG11, DG12, DG14, DG15 and a SOD signed by the
+    /// simulator's test CSCA — from --mrz-file (or a specimen MRZ).
     Sim {
         /// vpcd's address (its driver listens on 35963 for reader 00 00).
         #[arg(long, default_value = "127.0.0.1:35963")]
         vpcd: SocketAddr,
         /// Serve these files as they are (EF_COM.bin, EF_SOD.bin,
-        /// DatagroupN.bin or efXXXX.bin).
+        /// DatagroupN.bin or efXXXX.bin) instead of generating a document.
         #[arg(long)]
-        lds_dir: PathBuf,
-        /// The MRZ that opens the chip; DG1's when absent.
+        lds_dir: Option<PathBuf>,
+        /// The MRZ that opens the chip (and, when generating, goes in DG1);
+        /// with --lds-dir, DG1's when absent.
         #[arg(long)]
         mrz_file: Option<PathBuf>,
+        /// The face for a generated DG2: JPEG or JPEG 2000 as is, PNG
+        /// re-encoded to JPEG; a drawn placeholder when absent.
+        #[arg(long, conflicts_with = "lds_dir")]
+        face: Option<PathBuf>,
+        /// Write the simulator's CSCA certificate (DER) here, for the trust
+        /// store, and exit.
+        #[arg(long)]
+        export_csca: Option<PathBuf>,
         /// The most data one READ BINARY returns.
         #[arg(long)]
         max_le: Option<u32>,
@@ -68,8 +80,10 @@ pub enum ChipCommand {
         /// Refuse PACE without the parameter-id tag 0x84 (as some chips do).
         #[arg(long)]
         require_parameter_id: bool,
-        /// The PACE curve's standardized id: 12 P-256, 13 brainpoolP256r1,
-        /// 15 P-384, 16 brainpoolP384r1, 18 P-521.
+        /// PACE's standardized domain parameter id: 0–2 DH (RFC 5114 MODP
+        /// groups), 8 P-192, 9 brainpoolP192r1, 10 P-224, 11 brainpoolP224r1,
+        /// 12 P-256, 13 brainpoolP256r1, 14 brainpoolP320r1, 15 P-384,
+        /// 16 brainpoolP384r1, 17 brainpoolP512r1, 18 P-521.
         #[arg(long, default_value_t = 13, value_parser = parse_curve)]
         parameter_id: u8,
         /// The PACE cipher (and so the secure messaging after it).
@@ -123,9 +137,10 @@ fn cipher_name(cipher: PaceCipher) -> &'static str {
 }
 
 fn parse_curve(text: &str) -> Result<u8, String> {
-    text.parse::<u8>().ok().filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some()).ok_or_else(|| {
-        "the curves served are 12 (P-256), 13 (brainpoolP256r1), 15 (P-384), 16 (brainpoolP384r1), 18 (P-521)".into()
-    })
+    text.parse::<u8>()
+        .ok()
+        .filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some())
+        .ok_or_else(|| "the standardized parameter ids are 0–2 (DH) and 8–18 (elliptic curves)".into())
 }
 
 fn transport_error(e: TransportError) -> CliError {
@@ -208,6 +223,8 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             vpcd,
             lds_dir,
             mrz_file,
+            face,
+            export_csca,
             max_le,
             no_extended,
             access,
@@ -223,10 +240,47 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 "aes256" => PaceCipher::Aes256,
                 _ => return Err(CliError::Input("--cipher takes 3des, aes128, aes192 or aes256".into())),
             };
-            let files = load_lds(lds_dir)?;
-            let mrz = match mrz_file {
-                Some(path) => read_mrz_file(path)?,
-                None => lds::parse_dg1(&files[&0x0101]).map_err(|e| CliError::Input(format!("DG1: {e}")))?,
+            let pki = TestPki::new();
+            if let Some(path) = export_csca {
+                std::fs::write(path, pki.csca_certificate())
+                    .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+                return Ok(Outcome::ok(format!("the simulator's CSCA certificate is in {}\n", path.display())));
+            }
+            let (files, mrz, source) = match lds_dir {
+                Some(dir) => {
+                    let files = load_lds(dir)?;
+                    let mrz = match mrz_file {
+                        Some(path) => read_mrz_file(path)?,
+                        None => lds::parse_dg1(&files[&0x0101]).map_err(|e| CliError::Input(format!("DG1: {e}")))?,
+                    };
+                    (files, mrz, dir.display().to_string())
+                }
+                None => {
+                    let mrz = match mrz_file {
+                        Some(path) => read_mrz_file(path)?,
+                        None => Mrz::parse(&document::specimen_td3(
+                            "UTO",
+                            "ERIKSSON",
+                            "ANNA MARIA",
+                            "L898902C3",
+                            "740812",
+                            'F',
+                            "340415",
+                        ))
+                        .map_err(|e| CliError::Input(e.to_string()))?,
+                    };
+                    let face = match face {
+                        Some(path) => Some(
+                            std::fs::read(path)
+                                .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?,
+                        ),
+                        None => None,
+                    };
+                    let spec = DocumentSpec { face, ..DocumentSpec::default() };
+                    let doc = document::generate(&mrz, &spec, &pki).map_err(|e| CliError::Input(e.to_string()))?;
+                    let number = mrz.document_number.clone();
+                    (doc.files, mrz, format!("a generated document (number {number})"))
+                }
             };
             let quirks = Quirks {
                 max_le: max_le.unwrap_or(65_536),
@@ -238,7 +292,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 pace_cipher,
             };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
-            eprintln!("simulated chip ready: serving {} to vpcd at {vpcd}", lds_dir.display());
+            eprintln!("simulated chip ready: serving {source} to vpcd at {vpcd}");
             let stop = AtomicBool::new(false);
             mitid_emrtd::vpcd::serve(&mut chip, *vpcd, &stop, Duration::from_millis(300)).map_err(|e| {
                 CliError::Chip(EXIT_NO_CARD, format!("vpcd at {vpcd}: {e} (is pcscd running with the vpcd driver?)"))
@@ -264,28 +318,10 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             let reader_name = transport.reader();
             let mut r = Reader::new(transport);
             // PACE when EF.CardAccess offers what this reader speaks, else BAC.
-            let pace_suite: Option<(u8, PaceCipher)> = r.card_access().map_err(read_error)?.and_then(|bytes| {
-                security_infos::parse(&bytes).ok()?.iter().find_map(|info| match info {
-                    SecurityInfo::Pace {
-                        mapping: security_infos::Mapping::Generic,
-                        agreement: security_infos::Agreement::Ecdh,
-                        cipher,
-                        parameter_id: Some(id),
-                        ..
-                    } => {
-                        let cipher = match cipher {
-                            security_infos::Cipher::Aes128 => PaceCipher::Aes128,
-                            security_infos::Cipher::Aes192 => PaceCipher::Aes192,
-                            security_infos::Cipher::Aes256 => PaceCipher::Aes256,
-                            security_infos::Cipher::Tdes => PaceCipher::Tdes,
-                        };
-                        let id =
-                            u8::try_from(*id).ok().filter(|id| mitid_emrtd::curves::by_parameter_id(*id).is_some())?;
-                        Some((id, cipher))
-                    }
-                    _ => None,
-                })
-            });
+            let pace_suite: Option<(u8, PaceCipher)> = r
+                .card_access()
+                .map_err(read_error)?
+                .and_then(|bytes| mitid_emrtd::pace::choose(&security_infos::parse(&bytes).ok()?));
             let offers_pace = pace_suite.is_some();
             let (curve_id, pace_cipher) = pace_suite.unwrap_or((13, PaceCipher::Aes128));
             let access = match (offers_pace, can, &key) {

@@ -1,15 +1,20 @@
-//! The elliptic curves of PACE's standardized domain parameters, behind one
-//! small interface on encoded points (SEC1, uncompressed) and big-endian
-//! scalars, so the protocol code does not care which curve it runs on.
+//! The groups of PACE's standardized domain parameters — elliptic curves
+//! (ids 8–18) and MODP groups (ids 0–2) — behind one small interface on
+//! encoded elements (SEC1 uncompressed points; big-endian integers the
+//! length of p) and big-endian scalars, so the protocol code does not care
+//! which group it runs on. "mul" is the group's scalar multiplication
+//! (exponentiation for MODP), "add" its operation (multiplication mod p).
 
 use std::marker::PhantomData;
+
+use num_bigint::BigUint;
 
 use bp256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use bp256::elliptic_curve::{
     AffinePoint, CurveArithmetic, CurveGroup, FieldBytes, FieldBytesSize, Group, PrimeField, ProjectivePoint, Scalar,
 };
 
-/// Point operations on one curve.
+/// Operations on one group.
 pub trait Curve: Send + Sync {
     /// The standardized domain parameter id (BSI TR-03110 / ICAO 9303-11).
     fn parameter_id(&self) -> u8;
@@ -23,6 +28,16 @@ pub trait Curve: Send + Sync {
     fn mul(&self, point: &[u8], k: &[u8]) -> Option<Vec<u8>>;
     /// P + Q, encoded.
     fn add(&self, p: &[u8], q: &[u8]) -> Option<Vec<u8>>;
+    /// Whether this is a MODP group (PACE-DH) rather than a curve.
+    fn is_dh(&self) -> bool {
+        false
+    }
+    /// The shared secret of a Diffie-Hellman result: the x-coordinate of a
+    /// point, the whole element of a MODP group.
+    fn shared_secret(&self, element: &[u8]) -> Vec<u8> {
+        let len = (element.len().saturating_sub(1)) / 2;
+        element.get(1..1 + len).unwrap_or_default().to_vec()
+    }
 }
 
 struct On<C>(PhantomData<C>, u8, &'static str);
@@ -93,9 +108,108 @@ where
     }
 }
 
-/// The curve of a standardized domain parameter id, where served.
+/// A curve from its domain parameters alone.
+struct Generic(crate::weierstrass::Domain, u8, &'static str);
+
+impl Generic {
+    fn scalar(&self, k: &[u8]) -> Option<BigUint> {
+        let k = BigUint::from_bytes_be(k);
+        (k != BigUint::ZERO && k < self.0.n).then_some(k)
+    }
+}
+
+impl Curve for Generic {
+    fn parameter_id(&self) -> u8 {
+        self.1
+    }
+
+    fn name(&self) -> &'static str {
+        self.2
+    }
+
+    fn scalar_len(&self) -> usize {
+        self.0.field_len()
+    }
+
+    fn mul_generator(&self, k: &[u8]) -> Option<Vec<u8>> {
+        let d = &self.0;
+        let (x, y) = d.mul_point(&d.gx, &d.gy, &self.scalar(k)?)?;
+        Some(d.encode(&x, &y))
+    }
+
+    fn mul(&self, point: &[u8], k: &[u8]) -> Option<Vec<u8>> {
+        let (px, py) = self.0.decode(point)?;
+        let (x, y) = self.0.mul_point(&px, &py, &self.scalar(k)?)?;
+        Some(self.0.encode(&x, &y))
+    }
+
+    fn add(&self, p: &[u8], q: &[u8]) -> Option<Vec<u8>> {
+        let (a, b) = (self.0.decode(p)?, self.0.decode(q)?);
+        let (x, y) = self.0.add_points((&a.0, &a.1), (&b.0, &b.1))?;
+        Some(self.0.encode(&x, &y))
+    }
+}
+
+/// A MODP group.
+struct Modp(crate::modp::Group, u8, &'static str);
+
+impl Modp {
+    fn exponent(&self, k: &[u8]) -> Option<BigUint> {
+        let k = BigUint::from_bytes_be(k);
+        (k != BigUint::ZERO && k < self.0.q).then_some(k)
+    }
+}
+
+impl Curve for Modp {
+    fn parameter_id(&self) -> u8 {
+        self.1
+    }
+
+    fn name(&self) -> &'static str {
+        self.2
+    }
+
+    fn scalar_len(&self) -> usize {
+        self.0.exponent_len()
+    }
+
+    fn mul_generator(&self, k: &[u8]) -> Option<Vec<u8>> {
+        Some(self.0.encode(&self.0.pow(&self.0.g, &self.exponent(k)?)))
+    }
+
+    fn mul(&self, element: &[u8], k: &[u8]) -> Option<Vec<u8>> {
+        let y = self.0.decode(element)?;
+        Some(self.0.encode(&self.0.pow(&y, &self.exponent(k)?)))
+    }
+
+    fn add(&self, a: &[u8], b: &[u8]) -> Option<Vec<u8>> {
+        let product = self.0.mul(&self.0.decode(a)?, &self.0.decode(b)?);
+        (product != BigUint::from(1u8)).then(|| self.0.encode(&product))
+    }
+
+    fn is_dh(&self) -> bool {
+        true
+    }
+
+    fn shared_secret(&self, element: &[u8]) -> Vec<u8> {
+        element.to_vec()
+    }
+}
+
+/// The group of a standardized domain parameter id, where served: all of
+/// ICAO 9303-11's table but the reserved ids 3–7.
 pub fn by_parameter_id(id: u8) -> Option<Box<dyn Curve>> {
+    use crate::{modp, weierstrass as w};
     Some(match id {
+        0 => Box::new(Modp(modp::rfc5114_1024_160(), 0, "1024-bit MODP, 160-bit subgroup")),
+        1 => Box::new(Modp(modp::rfc5114_2048_224(), 1, "2048-bit MODP, 224-bit subgroup")),
+        2 => Box::new(Modp(modp::rfc5114_2048_256(), 2, "2048-bit MODP, 256-bit subgroup")),
+        8 => Box::new(Generic(w::nist_p192(), 8, "NIST P-192")),
+        9 => Box::new(Generic(w::brainpool_p192r1(), 9, "brainpoolP192r1")),
+        10 => Box::new(Generic(w::nist_p224(), 10, "NIST P-224")),
+        11 => Box::new(Generic(w::brainpool_p224r1(), 11, "brainpoolP224r1")),
+        14 => Box::new(Generic(w::brainpool_p320r1(), 14, "brainpoolP320r1")),
+        17 => Box::new(Generic(w::brainpool_p512r1(), 17, "brainpoolP512r1")),
         12 => Box::new(On::<p256::NistP256>(PhantomData, 12, "NIST P-256")),
         13 => Box::new(On::<bp256::r1::BrainpoolP256r1>(PhantomData, 13, "brainpoolP256r1")),
         15 => Box::new(On::<p384::NistP384>(PhantomData, 15, "NIST P-384")),
@@ -105,8 +219,12 @@ pub fn by_parameter_id(id: u8) -> Option<Box<dyn Curve>> {
     })
 }
 
+/// Every served parameter id.
+pub const SERVED: [u8; 14] = [0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+
 /// A private key for `curve` from random bytes: cut to the scalar's size
-/// with the top bits cleared, so it is below the group order.
+/// with the top bits cleared, so it is below the group order (every served
+/// order has its top bit set in its byte length; P-521's 66th byte is 0–1).
 pub fn private_key(curve: &dyn Curve, random: &[u8]) -> Vec<u8> {
     let len = curve.scalar_len();
     let mut k: Vec<u8> = random.iter().copied().chain(std::iter::repeat(0x5A)).take(len).collect();
@@ -123,12 +241,14 @@ mod tests {
 
     #[test]
     fn diffie_hellman_agrees_on_every_served_curve() {
-        for id in [12, 13, 15, 16, 18] {
+        for id in SERVED {
             let curve = by_parameter_id(id).unwrap();
             let a = private_key(&*curve, &[0x11; 66]);
             let b = private_key(&*curve, &[0x22; 66]);
             let (pa, pb) = (curve.mul_generator(&a).unwrap(), curve.mul_generator(&b).unwrap());
-            assert_eq!(pa.len(), 1 + 2 * curve.scalar_len(), "{}", curve.name());
+            if !curve.is_dh() {
+                assert_eq!(pa.len(), 1 + 2 * curve.scalar_len(), "{}", curve.name());
+            }
             assert_eq!(curve.mul(&pb, &a), curve.mul(&pa, &b), "{}", curve.name());
             // (a+b)·G = a·G + b·G, through the encodings.
             let sum = curve.add(&pa, &pb).unwrap();
@@ -139,6 +259,8 @@ mod tests {
             bad[last] ^= 1;
             assert!(curve.mul(&bad, &a).is_none(), "{}", curve.name());
         }
-        assert!(by_parameter_id(0).is_none());
+        for id in (3..=7).chain(19..=31) {
+            assert!(by_parameter_id(id).is_none(), "{id}");
+        }
     }
 }

@@ -1,14 +1,18 @@
 //! ICAO 9303 eMRTD reading for mitid-assist.
 //!
-//! Protocol only: no UI, no async runtime, no file I/O of its own. This first
-//! part holds the MRZ and the BAC keys derived from it; transports, secure
-//! messaging, PACE, LDS parsing and the simulated chip come in their steps.
+//! Protocol only: no UI, no async runtime, no file I/O of its own: the MRZ,
+//! APDUs, BAC and PACE (DH and ECDH generic mapping on every standardized
+//! group), secure messaging, the adaptive reader, LDS parsing, the simulated
+//! chip and the transports (PC/SC, vpcd) it all runs over.
 
 pub mod apdu;
 pub mod bac;
 pub mod curves;
+pub mod der;
+pub mod document;
 pub mod face;
 pub mod lds;
+pub mod modp;
 pub mod mrz;
 pub mod pace;
 #[cfg(feature = "pcsc")]
@@ -22,3 +26,4 @@ mod test_support;
 pub mod tlv;
 pub mod transport;
 pub mod vpcd;
+pub mod weierstrass;

@@ -4,13 +4,17 @@
 //! them with tokens over the other's public key. Secure messaging then
 //! runs on the agreed cipher (3DES or AES).
 //!
-//! Served: 3DES and AES-128/192/256 on NIST P-256, P-384, P-521 and
-//! brainpoolP256r1/384r1 (standardized parameter ids 12, 15, 18, 13, 16);
-//! DH comes next.
+//! With DH (App. G.2) the same steps run in a MODP group: the mapping is
+//! g' = g^s · h, the shared secret the whole element, and the public keys
+//! travel under tag 0x84 in the tokens' key objects.
+//!
+//! Served: 3DES and AES-128/192/256 on every standardized domain parameter
+//! id (0–2 DH; 8–18 ECDH on the NIST and brainpool curves).
 
 use sha1::{Digest, Sha1};
 
 use crate::curves::{self, Curve};
+use crate::der;
 
 use crate::apdu::{Command, Response, StatusWord};
 use crate::mrz::AccessKey;
@@ -19,6 +23,12 @@ use crate::tlv::{self, TlvError};
 
 /// id-PACE-ECDH-GM-AES-CBC-CMAC-128, DER content.
 pub const ECDH_GM_AES_128: [u8; 10] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02];
+
+/// Whether a standardized domain parameter id names a MODP group (DH)
+/// rather than a curve.
+pub fn is_dh_parameter(parameter_id: u8) -> bool {
+    parameter_id <= 7
+}
 
 /// The cipher PACE agrees keys for (the last arc of the PACE OID).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,9 +45,11 @@ pub enum PaceCipher {
 }
 
 impl PaceCipher {
-    /// The PACE-ECDH-GM OID for this cipher, DER content.
-    pub fn oid(self) -> [u8; 10] {
+    /// The PACE generic-mapping OID for this cipher, DER content: under
+    /// id-PACE-DH-GM when `dh`, else id-PACE-ECDH-GM.
+    pub fn oid(self, dh: bool) -> [u8; 10] {
         let mut oid = ECDH_GM_AES_128;
+        oid[8] = if dh { 1 } else { 2 };
         oid[9] = match self {
             Self::Tdes => 1,
             Self::Aes128 => 2,
@@ -112,6 +124,30 @@ impl PaceCipher {
         }
     }
 }
+/// The PACE this reader runs among the SecurityInfos of EF.CardAccess: the
+/// first generic mapping with a standardized parameter id it serves and a
+/// key agreement that matches the id. `None` when there is none (then BAC).
+pub fn choose(infos: &[crate::security_infos::SecurityInfo]) -> Option<(u8, PaceCipher)> {
+    use crate::security_infos::{Agreement, Cipher, Mapping, SecurityInfo};
+    infos.iter().find_map(|info| match info {
+        SecurityInfo::Pace { mapping: Mapping::Generic, agreement, cipher, parameter_id: Some(id), .. } => {
+            let id = u8::try_from(*id).ok()?;
+            let group = curves::by_parameter_id(id)?;
+            if group.is_dh() != (*agreement == Agreement::Dh) {
+                return None;
+            }
+            let cipher = match cipher {
+                Cipher::Tdes => PaceCipher::Tdes,
+                Cipher::Aes128 => PaceCipher::Aes128,
+                Cipher::Aes192 => PaceCipher::Aes192,
+                Cipher::Aes256 => PaceCipher::Aes256,
+            };
+            Some((id, cipher))
+        }
+        _ => None,
+    })
+}
+
 /// brainpoolP256r1's standardized domain parameter id.
 pub const BRAINPOOL_P256R1: u8 = 13;
 
@@ -205,36 +241,19 @@ pub(crate) fn dynamic_data(response: &[u8], tag: u32, step: u8) -> Result<Vec<u8
     Ok(inner.value.to_vec())
 }
 
-fn dynamic_command(chained: bool, tag: u8, value: &[u8]) -> Command {
-    let mut inner = vec![tag];
-    inner.extend_from_slice(&tlv_len(value.len()));
-    inner.extend_from_slice(value);
-    let mut data = vec![0x7C];
-    data.extend_from_slice(&tlv_len(inner.len()));
-    data.extend_from_slice(&inner);
-    Command::new(if chained { 0x10 } else { 0x00 }, 0x86, 0x00, 0x00).data(data).le(256)
+/// Dynamic authentication data: 7C { tag value }.
+fn dynamic(tag: u8, value: &[u8]) -> Vec<u8> {
+    der::tlv(&[0x7C], &der::tlv(&[tag], value))
 }
 
-fn tlv_len(n: usize) -> Vec<u8> {
-    match n {
-        0..=0x7F => vec![n as u8],
-        0x80..=0xFF => vec![0x81, n as u8],
-        _ => vec![0x82, (n >> 8) as u8, n as u8],
-    }
+fn dynamic_command(chained: bool, tag: u8, value: &[u8]) -> Command {
+    Command::new(if chained { 0x10 } else { 0x00 }, 0x86, 0x00, 0x00).data(dynamic(tag, value)).le(256)
 }
 
 /// The public key data object the tokens are MACed over: 7F49 { 06 OID,
-/// 86 point }.
-pub(crate) fn public_key_object(oid: &[u8], point: &[u8]) -> Vec<u8> {
-    let mut inner = vec![0x06, oid.len() as u8];
-    inner.extend_from_slice(oid);
-    inner.push(0x86);
-    inner.extend_from_slice(&tlv_len(point.len()));
-    inner.extend_from_slice(point);
-    let mut out = vec![0x7F, 0x49];
-    out.extend_from_slice(&tlv_len(inner.len()));
-    out.extend_from_slice(&inner);
-    out
+/// 86 point } on a curve, 7F49 { 06 OID, 84 value } in a MODP group.
+pub(crate) fn public_key_object(oid: &[u8], point: &[u8], dh: bool) -> Vec<u8> {
+    der::nest(&[0x7F, 0x49], &[&der::tlv(&[0x06], oid), &der::tlv(&[if dh { 0x84 } else { 0x86 }], point)])
 }
 
 pub(crate) fn cmac8(key: &[u8], data: &[u8]) -> [u8; 8] {
@@ -302,16 +321,6 @@ pub enum CardStep {
     Refuse(StatusWord),
 }
 
-fn dynamic_answer(tag: u8, value: &[u8]) -> Vec<u8> {
-    let mut inner = vec![tag];
-    inner.extend_from_slice(&tlv_len(value.len()));
-    inner.extend_from_slice(value);
-    let mut out = vec![0x7C];
-    out.extend_from_slice(&tlv_len(inner.len()));
-    out.extend_from_slice(&inner);
-    out
-}
-
 impl CardPace {
     /// PACE on the curve of a standardized parameter id, if served.
     pub fn new(parameter_id: u8, cipher: PaceCipher) -> Option<Self> {
@@ -331,13 +340,12 @@ impl CardPace {
     pub fn step(&mut self, data: &[u8], key: &[u8], random: &mut dyn FnMut() -> [u8; 66]) -> CardStep {
         let refuse = CardStep::Refuse(StatusWord::IncorrectData);
         let curve = &*self.curve;
-        let len = curve.scalar_len();
         match (self.nonce.is_some(), self.mapped.is_some(), self.keys.is_some()) {
             (false, _, _) => {
                 let nonce = random()[..16].to_vec();
                 let encrypted = self.cipher.encrypt_nonce(key, &nonce);
                 self.nonce = Some(nonce);
-                CardStep::Answer(dynamic_answer(0x80, &encrypted))
+                CardStep::Answer(dynamic(0x80, &encrypted))
             }
             (true, false, _) => {
                 let (Ok(pk), Some(s)) = (dynamic_data(data, 0x81, 2), self.nonce.as_ref()) else { return refuse };
@@ -349,7 +357,7 @@ impl CardPace {
                 };
                 let Some(mapped) = curve.add(&sg, &h) else { return refuse };
                 self.mapped = Some(mapped);
-                CardStep::Answer(dynamic_answer(0x82, &own))
+                CardStep::Answer(dynamic(0x82, &own))
             }
             (true, true, false) => {
                 let (Ok(pk_bytes), Some(mapped)) = (dynamic_data(data, 0x83, 3), self.mapped.as_ref()) else {
@@ -359,23 +367,24 @@ impl CardPace {
                 let (Some(own), Some(shared)) = (curve.mul(mapped, &sk), curve.mul(&pk_bytes, &sk)) else {
                     return refuse;
                 };
-                let k = &shared[1..1 + len];
-                self.keys = Some((self.cipher.kdf(k, 1), self.cipher.kdf(k, 2)));
+                let k = curve.shared_secret(&shared);
+                self.keys = Some((self.cipher.kdf(&k, 1), self.cipher.kdf(&k, 2)));
                 self.pk_ifd = Some(pk_bytes);
                 self.pk_ic = Some(own.clone());
-                CardStep::Answer(dynamic_answer(0x84, &own))
+                CardStep::Answer(dynamic(0x84, &own))
             }
             (true, true, true) => {
-                let oid = self.cipher.oid();
+                let dh = curve.is_dh();
+                let oid = self.cipher.oid(dh);
                 let (Ok(token), Some((enc, mac)), Some(pk_ifd), Some(pk_ic)) =
                     (dynamic_data(data, 0x85, 4), self.keys.as_ref(), self.pk_ifd.as_ref(), self.pk_ic.as_ref())
                 else {
                     return refuse;
                 };
-                if token != self.cipher.token(mac, &public_key_object(&oid, pk_ic)) {
+                if token != self.cipher.token(mac, &public_key_object(&oid, pk_ic, dh)) {
                     return CardStep::Refuse(StatusWord::VerificationFailed(None));
                 }
-                let answer = dynamic_answer(0x86, &self.cipher.token(mac, &public_key_object(&oid, pk_ifd)));
+                let answer = dynamic(0x86, &self.cipher.token(mac, &public_key_object(&oid, pk_ifd, dh)));
                 match self.cipher.channel(enc, mac) {
                     Some(channel) => CardStep::Done(answer, channel),
                     None => refuse,
@@ -385,7 +394,7 @@ impl CardPace {
     }
 }
 
-/// Runs PACE-ECDH-GM with `cipher` on the curve of `parameter_id` over
+/// Runs PACE-GM with `cipher` in the group of `parameter_id` over
 /// `send`, with the terminal's two private keys from `private_key`, which
 /// is given the scalar length (the OS CSPRNG through
 /// [`curves::private_key`] in use; fixed keys in known-answer tests).
@@ -400,8 +409,8 @@ pub fn perform<E: From<PaceError>>(
     let fail = |e: PaceError| E::from(e);
     let curve = curves::by_parameter_id(parameter_id).ok_or(fail(PaceError::Unsupported))?;
     let curve = &*curve;
-    let len = curve.scalar_len();
-    let oid = cipher.oid();
+    let dh = curve.is_dh();
+    let oid = cipher.oid(dh);
     // MSE:Set AT — the protocol, the password, the domain parameters (0x84:
     // some chips refuse PACE without it).
     let mut set_at = vec![0x80, oid.len() as u8];
@@ -435,12 +444,12 @@ pub fn perform<E: From<PaceError>>(
         return Err(fail(PaceError::BadKey(3)));
     }
     let shared = curve.mul(&chip_pk_bytes, &sk).ok_or(fail(PaceError::BadKey(3)))?;
-    let k = &shared[1..1 + len];
-    let (ks_enc, ks_mac) = (cipher.kdf(k, 1), cipher.kdf(k, 2));
+    let k = curve.shared_secret(&shared);
+    let (ks_enc, ks_mac) = (cipher.kdf(&k, 1), cipher.kdf(&k, 2));
     // 4: tokens.
-    let token = cipher.token(&ks_mac, &public_key_object(&oid, &chip_pk_bytes));
+    let token = cipher.token(&ks_mac, &public_key_object(&oid, &chip_pk_bytes, dh));
     let chip_token = dynamic_data(&step(send, 4, dynamic_command(false, 0x85, &token))?, 0x86, 4).map_err(fail)?;
-    if chip_token != cipher.token(&ks_mac, &public_key_object(&oid, &pk)) {
+    if chip_token != cipher.token(&ks_mac, &public_key_object(&oid, &pk, dh)) {
         return Err(fail(PaceError::Token));
     }
     cipher.channel(&ks_enc, &ks_mac).ok_or(fail(PaceError::Unsupported))
@@ -503,6 +512,102 @@ mod tests {
             perform::<PaceError>(&mut send, &wrong, BRAINPOOL_P256R1, PaceCipher::Aes128, &mut random).err(),
             Some(PaceError::Token)
         );
+    }
+
+    /// ICAO 9303-11 Appendix G.2 (PACE-DH-GM, AES-128, the 1024-bit MODP
+    /// group): every command but MSE:Set AT, which here also names the
+    /// parameter id (84 01 00), byte for byte; the chip's last answer also
+    /// carries a CA reference (87), which is ignored.
+    #[test]
+    fn appendix_g2_dh_generic_mapping() {
+        let password = Password::Mrz(AccessKey::new("T22000129", "640812", "101031").unwrap());
+        let t_map = "23FB3749EA030D2A25B278D2A562047ADE3F01B74F17A15402CB7352CA7D2B3EB71C343DB13D1DEBCE9A3666DBCFC920\
+                     B49174A602CB47965CAA73DC702489A44D41DB914DE9613DC5E98C94160551C0DF86274B9359BC0490D01B03AD54022D\
+                     CB4F57FAD6322497D7A1E28D46710F461AFE710FBBBC5F8BA166F4311975EC6C";
+        let c_map = "78879F57225AA8080D52ED0FC890A4B25336F699AA89A2D3A189654AF70729E623EA5738B26381E4DA19E004706FACE7\
+                     B235C2DBF2F38748312F3C98C2DD4882A41947B324AA1259AC22579DB93F7085655AF30889DBB845D9E6783FE42C9F24\
+                     49400306254C8AE8EE9DD812A804C0B66E8CAFC14F84D8258950A91B44126EE6";
+        let t_pub = "907D89E2D425A178AA81AF4A7774EC8E388C115CAE67031E85EECE520BD911551B9AE4D04369F29A02626C86FBC6747C\
+                     C7BC352645B6161A2A42D44EDA80A08FA8D61B76D3A154AD8A5A51786B0BC07147057871A922212C5F67F43173172236\
+                     B7747D1671E6D692A3C7D40A0C3C5CE397545D015C175EB5130551EDBC2EE5D4";
+        let c_pub = "075693D9AE941877573E634B6E644F8E60AF17A0076B8B123D9201074D36152BD8B3A213F53820C42ADC79AB5D0AEEC3\
+                     AEFB91394DA476BD97B9B14D0A65C1FC71A0E019CB08AF55E1F729005FBA7E3FA5DC41899238A250767A6D46DB974064\
+                     386CD456743585F8E5D90CC8B4004B1F6D866C79CE0584E49687FF61BC29AEA1";
+        let script: Vec<(String, String)> = vec![
+            ("0022C1A412800A04007F00070202040102830101840100".into(), "9000".into()),
+            ("10860000027C0000".into(), "7C128010854D8DF5827FA6852D1A4FA701CDDDCA9000".into()),
+            (format!("10860000867C8183818180{t_map}00"), format!("7C8183828180{c_map}9000")),
+            (format!("10860000867C8183838180{t_pub}00"), format!("7C8183848180{c_pub}9000")),
+            (
+                "008600000C7C0A8508B46DD9BD4D98381F00".into(),
+                "7C1B8608917F37B5C0E6D8D1870F4445544553544356434130303030339000".into(),
+            ),
+        ];
+        let mut next = 0;
+        let mut send = |cmd: &Command| -> Result<Response, PaceError> {
+            let (expected, answer) = &script[next];
+            assert_eq!(hex::encode_upper(cmd.to_bytes()), *expected, "command {next}");
+            next += 1;
+            Ok(Response::parse(&h(answer)).unwrap())
+        };
+        let keys = [h("5265030F751F4AD18B08AC565FC7AC952E41618D"), h("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA")];
+        let mut k = keys.iter();
+        let mut random = |_: &dyn Curve| k.next().unwrap().clone();
+        let channel = perform::<PaceError>(&mut send, &password, 0, PaceCipher::Aes128, &mut random);
+        assert!(channel.is_ok(), "{:?}", channel.err());
+        assert_eq!(next, script.len());
+
+        // The session keys of the example from its shared secret.
+        let shared = h("6BABC7B3A72BCD7EA385E4C62DB2625BD8613B24149E146A629311C4CA6698E38B834B6A9E9CD7184BA8834AFF5043D4\
+                        36950C4C1E7832367C10CB8C314D40E5990B0DF7013E64B4549E2270923D06F08CFF6BD3E977DDE6ABE4C31D55C0FA2E\
+                        465E553E77BDF75E3193D3834FC26E8EB1EE2FA1E4FC97C18C3F6CFFFE2607FD"
+            .replace(' ', "")
+            .as_str());
+        assert_eq!(hex::encode_upper(kdf_aes128(&shared, 1)), "2F7F46ADCC9E7E521B45D192FAFA9126");
+        assert_eq!(hex::encode_upper(kdf_aes128(&shared, 2)), "805A1D27D45A5116F73C54469462B7D8");
+    }
+
+    /// The card's side and the terminal's agree in every served group with
+    /// every cipher, and a wrong password fails at the token.
+    #[test]
+    fn card_and_terminal_agree_in_every_group() {
+        let password = Password::Can("123456".into());
+        for id in crate::curves::SERVED {
+            for cipher in [PaceCipher::Tdes, PaceCipher::Aes128, PaceCipher::Aes256] {
+                for wrong in [false, true] {
+                    let mut card = CardPace::new(id, cipher).unwrap();
+                    let card_key = if wrong { Password::Can("654321".into()) } else { password.clone() };
+                    let card_key = card_key.key(cipher);
+                    let mut counter = 0u8;
+                    let mut card_random = || {
+                        counter = counter.wrapping_add(1);
+                        [counter.wrapping_mul(37) | 1; 66]
+                    };
+                    let mut card_channel = None;
+                    let mut send = |cmd: &Command| -> Result<Response, PaceError> {
+                        if cmd.ins == 0x22 {
+                            return Ok(Response { data: Vec::new(), sw: StatusWord::Ok });
+                        }
+                        Ok(match card.step(&cmd.data, &card_key, &mut card_random) {
+                            CardStep::Answer(data) => Response { data, sw: StatusWord::Ok },
+                            CardStep::Done(data, channel) => {
+                                card_channel = Some(channel);
+                                Response { data, sw: StatusWord::Ok }
+                            }
+                            CardStep::Refuse(sw) => Response { data: Vec::new(), sw },
+                        })
+                    };
+                    let mut random = |c: &dyn Curve| crate::curves::private_key(c, &[0x42; 66]);
+                    let result = perform::<PaceError>(&mut send, &password, id, cipher, &mut random);
+                    if wrong {
+                        assert!(result.is_err(), "{id} {cipher:?}: a wrong CAN opened the chip");
+                    } else {
+                        assert!(result.is_ok(), "{id} {cipher:?}: {:?}", result.err());
+                        assert!(card_channel.is_some(), "{id} {cipher:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

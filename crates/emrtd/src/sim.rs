@@ -61,11 +61,11 @@ impl Default for Quirks {
     }
 }
 
-/// EF.CardAccess offering PACE-ECDH-GM with `cipher` on the curve of
-/// `parameter_id`.
+/// EF.CardAccess offering PACE-GM with `cipher` in the group of
+/// `parameter_id` (DH or ECDH as the id says).
 pub fn card_access(parameter_id: u8, cipher: crate::pace::PaceCipher) -> Vec<u8> {
     let mut out = vec![0x31, 0x14, 0x30, 0x12, 0x06, 0x0A];
-    out.extend_from_slice(&cipher.oid());
+    out.extend_from_slice(&cipher.oid(crate::pace::is_dh_parameter(parameter_id)));
     out.extend_from_slice(&[0x02, 0x01, 0x02, 0x02, 0x01, parameter_id]);
     out
 }
@@ -183,7 +183,8 @@ impl SimChip {
                 _ => {}
             }
         }
-        if oid.as_deref() != Some(&self.quirks.pace_cipher.oid()[..]) {
+        let dh = crate::pace::is_dh_parameter(self.quirks.parameter_id);
+        if oid.as_deref() != Some(&self.quirks.pace_cipher.oid(dh)[..]) {
             return sw(StatusWord::ReferenceNotFound);
         }
         match parameter {

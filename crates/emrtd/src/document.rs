@@ -1,0 +1,541 @@
+//! The simulated chip's document generator: from an MRZ (and a face image,
+//! if given) it builds a complete LDS — EF.COM, DG1, DG2 (ISO/IEC 19794-5
+//! with the face), DG11, DG12, DG14 (a Chip Authentication key), DG15 (an
+//! Active Authentication key) and EF.SOD, a CMS SignedData over the data
+//! groups' hashes signed by a document signer whose certificate a test
+//! CSCA issued. The CSCA can be exported (DER) for the trust store.
+//!
+//! Every key is derived from a fixed label (and, for the chip's own keys,
+//! the document number), so the test PKI is the same on every run and a
+//! CSCA imported once keeps vouching for every simulated document. These
+//! keys are public knowledge: nothing they sign proves anything outside
+//! a test.
+
+use std::collections::BTreeMap;
+
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{Signature, SigningKey};
+use sha2::{Digest, Sha256};
+
+use crate::der;
+use crate::mrz::Mrz;
+use crate::sim::fid;
+
+/// ecdsa-with-SHA256.
+const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+/// id-sha256.
+const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+/// id-icao-mrtd-security-ldsSecurityObject.
+const LDS_SECURITY_OBJECT: &str = "2.23.136.1.1.1";
+
+/// Why a document could not be generated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenerateError {
+    /// The face image is neither JPEG, JPEG 2000 nor an image this build
+    /// can turn into JPEG.
+    #[error("the face image cannot be used: {0}")]
+    Face(String),
+}
+
+/// What goes into a generated document beyond its MRZ.
+#[derive(Clone, Default)]
+pub struct DocumentSpec {
+    /// The face: JPEG or JPEG 2000 as is, other formats (PNG) re-encoded to
+    /// JPEG; `None` draws a placeholder portrait.
+    pub face: Option<Vec<u8>>,
+    /// Place of birth for DG11.
+    pub place_of_birth: Option<String>,
+    /// Issuing authority for DG12.
+    pub issuing_authority: Option<String>,
+    /// Date of issue for DG12, YYYYMMDD.
+    pub date_of_issue: Option<String>,
+}
+
+/// A generated document: its files and the chip's private keys (which the
+/// simulated chip needs to answer Chip and Active Authentication).
+pub struct Document {
+    /// File id → contents.
+    pub files: BTreeMap<u16, Vec<u8>>,
+    /// The Chip Authentication private key (P-256 scalar) behind DG14.
+    pub chip_authentication_key: [u8; 32],
+    /// The Active Authentication private key (P-256 scalar) behind DG15.
+    pub active_authentication_key: [u8; 32],
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Document({} files, ..)", self.files.len())
+    }
+}
+
+/// The test PKI: a CSCA and the document signer it certified.
+pub struct TestPki {
+    csca_key: SigningKey,
+    ds_key: SigningKey,
+    csca_certificate: Vec<u8>,
+    ds_certificate: Vec<u8>,
+}
+
+impl std::fmt::Debug for TestPki {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TestPki(..)")
+    }
+}
+
+/// A P-256 key from a label: SHA-256 of it, stepped until it is a valid
+/// scalar (the first almost always is).
+fn derived_key(label: &str) -> SigningKey {
+    let mut seed = Sha256::digest(label.as_bytes());
+    loop {
+        if let Ok(key) = SigningKey::from_slice(&seed) {
+            return key;
+        }
+        seed = Sha256::digest(seed);
+    }
+}
+
+/// SubjectPublicKeyInfo of a P-256 key (named curve).
+pub fn p256_spki(key: &SigningKey) -> Vec<u8> {
+    let point = key.verifying_key().to_sec1_point(false);
+    der::seq(&[
+        &der::seq(&[&der::oid("1.2.840.10045.2.1"), &der::oid("1.2.840.10045.3.1.7")]),
+        &der::bits(point.as_bytes()),
+    ])
+}
+
+fn name(common_name: &str) -> Vec<u8> {
+    let rdn = |oid: &str, value: Vec<u8>| der::set_of(&[&der::seq(&[&der::oid(oid), &value])]);
+    der::seq(&[
+        &rdn("2.5.4.6", der::printable("UT")),
+        &rdn("2.5.4.10", der::utf8("mitid-assist test PKI")),
+        &rdn("2.5.4.3", der::utf8(common_name)),
+    ])
+}
+
+fn extension(oid: &str, critical: bool, value: &[u8]) -> Vec<u8> {
+    if critical {
+        der::seq(&[&der::oid(oid), &der::true_(), &der::octets(value)])
+    } else {
+        der::seq(&[&der::oid(oid), &der::octets(value)])
+    }
+}
+
+fn key_id(spki: &[u8]) -> Vec<u8> {
+    use sha1::Sha1;
+    Sha1::digest(spki).to_vec()
+}
+
+fn sign(key: &SigningKey, message: &[u8]) -> Vec<u8> {
+    let signature: Signature = key.sign(message);
+    signature.to_der().as_bytes().to_vec()
+}
+
+struct CertificateSpec<'a> {
+    serial: u64,
+    issuer: &'a str,
+    subject: &'a str,
+    not_before: &'a str,
+    not_after: &'a str,
+    ca: bool,
+}
+
+fn certificate(spec: &CertificateSpec<'_>, subject_key: &SigningKey, issuer_key: &SigningKey) -> Vec<u8> {
+    let spki = p256_spki(subject_key);
+    let ski = key_id(&spki);
+    let aki = key_id(&p256_spki(issuer_key));
+    let mut extensions = vec![extension("2.5.29.14", false, &der::octets(&ski))];
+    extensions.push(extension("2.5.29.35", false, &der::seq(&[&der::tlv(&[0x80], &aki)])));
+    if spec.ca {
+        extensions.push(extension("2.5.29.19", true, &der::seq(&[&der::true_(), &der::int(0)])));
+        // keyCertSign and cRLSign: bits 5 and 6.
+        extensions.push(extension("2.5.29.15", true, &[0x03, 0x02, 0x01, 0x06]));
+    } else {
+        // digitalSignature: bit 0.
+        extensions.push(extension("2.5.29.15", true, &[0x03, 0x02, 0x07, 0x80]));
+    }
+    let extension_refs: Vec<&[u8]> = extensions.iter().map(Vec::as_slice).collect();
+    let tbs = der::seq(&[
+        &der::context(0, &[&der::int(2)]),
+        &der::int(spec.serial),
+        &der::algorithm(ECDSA_SHA256),
+        &name(spec.issuer),
+        &der::seq(&[&der::utc_time(spec.not_before), &der::utc_time(spec.not_after)]),
+        &name(spec.subject),
+        &spki,
+        &der::context(3, &[&der::seq(&extension_refs)]),
+    ]);
+    let signature = sign(issuer_key, &tbs);
+    der::seq(&[&tbs, &der::algorithm(ECDSA_SHA256), &der::bits(&signature)])
+}
+
+const CSCA_NAME: &str = "mitid-assist test CSCA";
+const DS_NAME: &str = "mitid-assist test document signer";
+
+impl TestPki {
+    /// The simulator's PKI (the same on every run).
+    pub fn new() -> Self {
+        let csca_key = derived_key("mitid-assist test CSCA key");
+        let ds_key = derived_key("mitid-assist test document signer key");
+        let csca_certificate = certificate(
+            &CertificateSpec {
+                serial: 1,
+                issuer: CSCA_NAME,
+                subject: CSCA_NAME,
+                not_before: "240101000000Z",
+                not_after: "391231235959Z",
+                ca: true,
+            },
+            &csca_key,
+            &csca_key,
+        );
+        let ds_certificate = certificate(
+            &CertificateSpec {
+                serial: 2,
+                issuer: CSCA_NAME,
+                subject: DS_NAME,
+                not_before: "250101000000Z",
+                not_after: "351231235959Z",
+                ca: false,
+            },
+            &ds_key,
+            &csca_key,
+        );
+        Self { csca_key, ds_key, csca_certificate, ds_certificate }
+    }
+
+    /// The CSCA's self-signed certificate, DER — what `trust import` takes.
+    pub fn csca_certificate(&self) -> &[u8] {
+        &self.csca_certificate
+    }
+
+    /// The document signer's certificate, DER (carried in every SOD).
+    pub fn document_signer_certificate(&self) -> &[u8] {
+        &self.ds_certificate
+    }
+
+    /// The CSCA's public key, SubjectPublicKeyInfo DER.
+    pub fn csca_public_key(&self) -> Vec<u8> {
+        p256_spki(&self.csca_key)
+    }
+
+    /// EF.SOD over `data_groups` (number → raw file): the LDS security
+    /// object with their SHA-256 hashes, signed by the document signer.
+    pub fn sign_sod(&self, data_groups: &BTreeMap<u8, Vec<u8>>) -> Vec<u8> {
+        let hashes: Vec<Vec<u8>> = data_groups
+            .iter()
+            .map(|(number, raw)| der::seq(&[&der::int(u64::from(*number)), &der::octets(&Sha256::digest(raw))]))
+            .collect();
+        let hash_refs: Vec<&[u8]> = hashes.iter().map(Vec::as_slice).collect();
+        let lds_object = der::seq(&[&der::int(0), &der::algorithm(SHA256), &der::seq(&hash_refs)]);
+        let attributes = [
+            der::seq(&[&der::oid("1.2.840.113549.1.9.3"), &der::set_of(&[&der::oid(LDS_SECURITY_OBJECT)])]),
+            der::seq(&[&der::oid("1.2.840.113549.1.9.4"), &der::set_of(&[&der::octets(&Sha256::digest(&lds_object))])]),
+        ];
+        // The signature covers the attributes as a SET (tag 31); the SOD
+        // carries them implicitly tagged [0].
+        let signed_attributes = der::set_of(&[&attributes[0], &attributes[1]]);
+        let signature = sign(&self.ds_key, &signed_attributes);
+        let mut implicit = signed_attributes.clone();
+        implicit[0] = 0xA0;
+        let signer_info = der::seq(&[
+            &der::int(1),
+            &der::seq(&[&name(CSCA_NAME), &der::int(2)]),
+            &der::algorithm(SHA256),
+            &implicit,
+            &der::algorithm(ECDSA_SHA256),
+            &der::octets(&signature),
+        ]);
+        let signed_data = der::seq(&[
+            &der::int(3),
+            &der::set_of(&[&der::algorithm(SHA256)]),
+            &der::seq(&[&der::oid(LDS_SECURITY_OBJECT), &der::context(0, &[&der::octets(&lds_object)])]),
+            &der::context(0, &[&self.ds_certificate]),
+            &der::set_of(&[&signer_info]),
+        ]);
+        let content_info = der::seq(&[&der::oid("1.2.840.113549.1.7.2"), &der::context(0, &[&signed_data])]);
+        der::tlv(&[0x77], &content_info)
+    }
+}
+
+impl Default for TestPki {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A TD3 MRZ for a specimen passport with the check digits computed, e.g.
+/// `specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812",
+/// 'F', "310415")`.
+pub fn specimen_td3(
+    issuer: &str,
+    surname: &str,
+    given_names: &str,
+    number: &str,
+    birth: &str,
+    sex: char,
+    expiry: &str,
+) -> String {
+    let digit = |text: &str| crate::mrz::check_digit(text).map_or('<', |d| char::from(b'0' + d));
+    let names = format!("{}<<{}", surname.replace(' ', "<"), given_names.replace(' ', "<"));
+    let line1 = format!("P<{issuer}{names:<<39}").chars().take(44).collect::<String>();
+    let line1 = format!("{line1:<<44}");
+    let number9 = format!("{number:<<9}");
+    let personal = "<".repeat(14);
+    let body = format!(
+        "{number9}{}{issuer}{birth}{}{sex}{expiry}{}{personal}{}",
+        digit(&number9),
+        digit(birth),
+        digit(expiry),
+        digit(&personal)
+    );
+    let composite = format!("{}{}{}", &body[0..10], &body[13..20], &body[21..43]);
+    format!("{line1}\n{body}{}", digit(&composite))
+}
+
+fn placeholder_face() -> Vec<u8> {
+    // A calm grey-blue background with a head and shoulders in silhouette,
+    // and a little texture so the JPEG is the size of a real chip photo.
+    let (w, h) = (420u32, 540u32);
+    let mut noise = 0x2545_F491u32;
+    let image = image::RgbImage::from_fn(w, h, |x, y| {
+        noise ^= noise << 13;
+        noise ^= noise >> 17;
+        noise ^= noise << 5;
+        let grain = (noise % 9) as i32 - 4;
+        let (fx, fy) = (x as f32 - w as f32 / 2.0, y as f32);
+        let head = (fx / 105.0).powi(2) + ((fy - 220.0) / 140.0).powi(2) <= 1.0;
+        let shoulders = fy > 390.0 && (fx / 210.0).powi(2) + ((fy - 560.0) / 170.0).powi(2) <= 1.0;
+        let base: [i32; 3] = if head {
+            [214, 176, 150]
+        } else if shoulders {
+            [58, 66, 84]
+        } else {
+            [200, 208, 218 - (y / 12) as i32]
+        };
+        image::Rgb(base.map(|c| (c + grain).clamp(0, 255) as u8))
+    });
+    jpeg(&image::DynamicImage::ImageRgb8(image))
+}
+
+fn jpeg(image: &image::DynamicImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+    image::DynamicImage::ImageRgb8(image.to_rgb8())
+        .write_with_encoder(encoder)
+        .expect("encoding to memory does not fail");
+    out
+}
+
+/// The face as stored: JPEG or JPEG 2000 as given, anything else the image
+/// crate reads re-encoded to JPEG. Returns the bytes, whether JPEG 2000,
+/// and the size.
+fn face_image(given: Option<&[u8]>) -> Result<(Vec<u8>, bool, u32, u32), GenerateError> {
+    let bytes = match given {
+        None => placeholder_face(),
+        Some(bytes) => bytes.to_vec(),
+    };
+    match crate::face::ImageFormat::sniff(&bytes) {
+        Some(format) => {
+            let face =
+                crate::face::FaceImage { encoding: crate::face::Encoding::Iso19794, format, data: bytes.clone() };
+            let rgb = crate::face::decode(&face).map_err(|e| GenerateError::Face(e.to_string()))?;
+            let jp2 = format != crate::face::ImageFormat::Jpeg;
+            Ok((bytes, jp2, rgb.width, rgb.height))
+        }
+        None => {
+            let image = image::load_from_memory(&bytes).map_err(|e| GenerateError::Face(e.to_string()))?;
+            Ok((jpeg(&image), false, image.width(), image.height()))
+        }
+    }
+}
+
+fn dg2(face: &[u8], jp2: bool, width: u32, height: u32) -> Vec<u8> {
+    let clamp16 = |v: u32| u16::try_from(v).unwrap_or(u16::MAX).to_be_bytes();
+    let block_len = (20 + 12 + face.len()) as u32;
+    let mut record = b"FAC\0".to_vec();
+    record.extend_from_slice(b"010\0");
+    record.extend_from_slice(&(14 + block_len).to_be_bytes());
+    record.extend_from_slice(&1u16.to_be_bytes());
+    // Facial record header: no feature points, nothing else specified.
+    record.extend_from_slice(&block_len.to_be_bytes());
+    record.extend_from_slice(&[0; 16]);
+    // Image information: full frontal, JPEG (0) or JPEG 2000 (1), size,
+    // 24-bit RGB, digital still.
+    record.extend_from_slice(&[0x01, u8::from(jp2)]);
+    record.extend_from_slice(&clamp16(width));
+    record.extend_from_slice(&clamp16(height));
+    record.extend_from_slice(&[0x01, 0x02, 0, 0, 0, 0]);
+    record.extend_from_slice(face);
+    let header = der::tlv(
+        &[0xA1],
+        &[der::tlv(&[0x80], &[1, 1]), der::tlv(&[0x81], &[2]), der::tlv(&[0x87], &[1, 1]), der::tlv(&[0x88], &[0, 8])]
+            .concat(),
+    );
+    let template = der::nest(&[0x7F, 0x60], &[&header, &der::tlv(&[0x5F, 0x2E], &record)]);
+    der::tlv(&[0x75], &der::nest(&[0x7F, 0x61], &[&der::int(1), &template]))
+}
+
+fn text_dg(tag: u8, fields: &[([u8; 2], String)]) -> Vec<u8> {
+    let list: Vec<u8> = fields.iter().flat_map(|(t, _)| *t).collect();
+    let mut value = der::tlv(&[0x5C], &list);
+    for (t, text) in fields {
+        value.extend(der::tlv(t, text.as_bytes()));
+    }
+    der::tlv(&[tag], &value)
+}
+
+/// The full date YYYYMMDD of an MRZ date YYMMDD: a birth date in the
+/// future is taken as the century before.
+fn full_birth_date(yymmdd: &str) -> String {
+    let yy: u32 = yymmdd.get(..2).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let century = if yy > 30 { "19" } else { "20" };
+    format!("{century}{yymmdd}")
+}
+
+/// Generates the document of `mrz`, its SOD signed by `pki`.
+pub fn generate(mrz: &Mrz, spec: &DocumentSpec, pki: &TestPki) -> Result<Document, GenerateError> {
+    let (face, jp2, width, height) = face_image(spec.face.as_deref())?;
+    let number = &mrz.document_number;
+    let ca_key = derived_key(&format!("mitid-assist test chip authentication key {number}"));
+    let aa_key = derived_key(&format!("mitid-assist test active authentication key {number}"));
+
+    let mut groups: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
+    groups.insert(1, der::tlv(&[0x61], &der::tlv(&[0x5F, 0x1F], mrz.lines.concat().as_bytes())));
+    groups.insert(2, dg2(&face, jp2, width, height));
+    let full_name = format!("{}<<{}", mrz.primary_name.replace(' ', "<"), mrz.secondary_names.replace(' ', "<"));
+    groups.insert(
+        11,
+        text_dg(
+            0x6B,
+            &[
+                ([0x5F, 0x0E], full_name),
+                ([0x5F, 0x2B], full_birth_date(&mrz.birth_date)),
+                ([0x5F, 0x11], spec.place_of_birth.clone().unwrap_or_else(|| "UTOPIA CITY".into())),
+            ],
+        ),
+    );
+    groups.insert(
+        12,
+        text_dg(
+            0x6C,
+            &[
+                ([0x5F, 0x19], spec.issuing_authority.clone().unwrap_or_else(|| "UTOPIA PASSPORT OFFICE".into())),
+                ([0x5F, 0x26], spec.date_of_issue.clone().unwrap_or_else(|| "20210415".into())),
+            ],
+        ),
+    );
+    let security_infos = der::set_of(&[
+        &der::seq(&[&der::oid("0.4.0.127.0.7.2.2.1.2"), &p256_spki(&ca_key)]),
+        &der::seq(&[&der::oid("0.4.0.127.0.7.2.2.3.2.2"), &der::int(1)]),
+        &der::seq(&[&der::oid("2.23.136.1.1.5"), &der::int(1), &der::oid("0.4.0.127.0.7.1.1.4.1.3")]),
+    ]);
+    groups.insert(14, der::tlv(&[0x6E], &security_infos));
+    groups.insert(15, der::tlv(&[0x6F], &p256_spki(&aa_key)));
+
+    let tags: Vec<u8> = [0x61, 0x75, 0x6B, 0x6C, 0x6E, 0x6F].to_vec();
+    let com = der::tlv(
+        &[0x60],
+        &[der::tlv(&[0x5F, 0x01], b"0107"), der::tlv(&[0x5F, 0x36], b"040000"), der::tlv(&[0x5C], &tags)].concat(),
+    );
+    let sod = pki.sign_sod(&groups);
+    let mut files = BTreeMap::new();
+    files.insert(fid::COM, com);
+    files.insert(fid::SOD, sod);
+    for (number, raw) in groups {
+        files.insert(0x0100 | u16::from(number), raw);
+    }
+    Ok(Document {
+        files,
+        chip_authentication_key: ca_key.to_bytes().into(),
+        active_authentication_key: aa_key.to_bytes().into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lds::{self, DataGroup, HashVerdict};
+    use crate::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
+
+    fn specimen() -> Mrz {
+        Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "310415")).unwrap()
+    }
+
+    #[test]
+    fn a_generated_document_parses_and_its_hashes_match() {
+        let mrz = specimen();
+        let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
+        let com = lds::parse_com(&doc.files[&fid::COM]).unwrap();
+        assert_eq!(com.data_groups.len(), 6);
+        assert_eq!(lds::parse_dg1(&doc.files[&0x0101]).unwrap(), mrz);
+        let faces = crate::face::parse_dg2(&doc.files[&0x0102]).unwrap();
+        let rgb = crate::face::decode(&faces[0]).unwrap();
+        assert_eq!((rgb.width, rgb.height), (420, 540));
+        let dg2_len = doc.files[&0x0102].len();
+        assert!((10_000..60_000).contains(&dg2_len), "DG2 is {dg2_len} bytes");
+        let dg11 = lds::parse_text_dg(&doc.files[&0x010B]).unwrap();
+        assert!(dg11.iter().any(|f| f.value == "ERIKSSON  ANNA MARIA"), "{dg11:?}");
+        assert!(dg11.iter().any(|f| f.value == "19740812"));
+        assert!(!lds::parse_text_dg(&doc.files[&0x010C]).unwrap().is_empty());
+        let infos = security_infos::parse(&doc.files[&0x010E]).unwrap();
+        assert!(infos.iter().any(|i| matches!(i, SecurityInfo::ChipAuthenticationPublicKey { .. })));
+        assert!(infos.iter().any(|i| matches!(i, SecurityInfo::ActiveAuthentication { .. })));
+        assert!(matches!(security_infos::parse_dg15(&doc.files[&0x010F]).unwrap(), ActiveAuthenticationKey::Ec { .. }));
+
+        let sod = lds::parse_sod(&doc.files[&fid::SOD]).unwrap();
+        for number in [1u8, 2, 11, 12, 14, 15] {
+            let raw = &doc.files[&(0x0100 | u16::from(number))];
+            assert_eq!(sod.check(DataGroup(number), raw), HashVerdict::Match, "DG{number}");
+        }
+        let mut altered = doc.files[&0x0101].clone();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        assert_eq!(sod.check(DataGroup(1), &altered), HashVerdict::Mismatch);
+    }
+
+    #[test]
+    fn the_signatures_verify_with_the_keys_they_claim() {
+        use p256::ecdsa::VerifyingKey;
+        use p256::ecdsa::signature::Verifier as _;
+        let pki = TestPki::new();
+        // The CSCA is the same on every run.
+        assert_eq!(pki.csca_certificate(), TestPki::new().csca_certificate());
+        // The certificate's signature (last element, BIT STRING) over its
+        // TBS (first element) verifies with the CSCA key.
+        let verify = |cert: &[u8], key: &VerifyingKey| {
+            let top = crate::tlv::parse(cert).unwrap();
+            let mut parts = top.children();
+            let tbs = parts.next_tlv().unwrap().raw;
+            parts.next_tlv().unwrap();
+            let sig = &parts.next_tlv().unwrap().value[1..];
+            key.verify(tbs, &Signature::from_der(sig).unwrap()).is_ok()
+        };
+        let csca = *pki.csca_key.verifying_key();
+        assert!(verify(pki.csca_certificate(), &csca));
+        assert!(verify(pki.document_signer_certificate(), &csca));
+        assert!(!verify(pki.document_signer_certificate(), pki.ds_key.verifying_key()));
+    }
+
+    #[test]
+    fn specimen_mrz_check_digits() {
+        let text = specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "120415");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
+        assert_eq!(lines[1].len(), 44);
+        assert!(Mrz::parse(&text).is_ok());
+    }
+
+    #[test]
+    fn a_png_face_is_stored_as_jpeg_and_garbage_is_refused() {
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(60, 80, image::Rgb([120, 90, 70])))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let spec = DocumentSpec { face: Some(png), ..DocumentSpec::default() };
+        let doc = generate(&specimen(), &spec, &TestPki::new()).unwrap();
+        let faces = crate::face::parse_dg2(&doc.files[&0x0102]).unwrap();
+        assert_eq!(faces[0].format, crate::face::ImageFormat::Jpeg);
+        let spec = DocumentSpec { face: Some(b"not an image".to_vec()), ..DocumentSpec::default() };
+        assert!(matches!(generate(&specimen(), &spec, &TestPki::new()), Err(GenerateError::Face(_))));
+    }
+}
