@@ -295,16 +295,18 @@ pub fn specimen_td3(
 fn placeholder_face() -> Vec<u8> {
     // A calm grey-blue background with a head and shoulders in silhouette,
     // and a little texture so the JPEG is the size of a real chip photo.
-    let (w, h) = (420u32, 540u32);
+    // 360×480 at JPEG quality 85 comes to about 20 KB, a typical DG2.
+    let (w, h) = (360u32, 480u32);
     let mut noise = 0x2545_F491u32;
     let image = image::RgbImage::from_fn(w, h, |x, y| {
         noise ^= noise << 13;
         noise ^= noise >> 17;
         noise ^= noise << 5;
         let grain = (noise % 9) as i32 - 4;
-        let (fx, fy) = (x as f32 - w as f32 / 2.0, y as f32);
-        let head = (fx / 105.0).powi(2) + ((fy - 220.0) / 140.0).powi(2) <= 1.0;
-        let shoulders = fy > 390.0 && (fx / 210.0).powi(2) + ((fy - 560.0) / 170.0).powi(2) <= 1.0;
+        // Coordinates in units of the width, from the top centre.
+        let (fx, fy) = ((x as f32 - w as f32 / 2.0) / w as f32, y as f32 / w as f32);
+        let head = (fx / 0.25).powi(2) + ((fy - 0.52) / 0.33).powi(2) <= 1.0;
+        let shoulders = fy > 0.93 && (fx / 0.5).powi(2) + ((fy - 1.33) / 0.4).powi(2) <= 1.0;
         let base: [i32; 3] = if head {
             [214, 176, 150]
         } else if shoulders {
@@ -470,7 +472,7 @@ mod tests {
         assert_eq!(lds::parse_dg1(&doc.files[&0x0101]).unwrap(), mrz);
         let faces = crate::face::parse_dg2(&doc.files[&0x0102]).unwrap();
         let rgb = crate::face::decode(&faces[0]).unwrap();
-        assert_eq!((rgb.width, rgb.height), (420, 540));
+        assert_eq!((rgb.width, rgb.height), (360, 480));
         let dg2_len = doc.files[&0x0102].len();
         assert!((10_000..60_000).contains(&dg2_len), "DG2 is {dg2_len} bytes");
         let dg11 = lds::parse_text_dg(&doc.files[&0x010B]).unwrap();

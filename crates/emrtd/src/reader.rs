@@ -76,9 +76,10 @@ pub struct Stats {
 
 /// Response lengths to try, largest first, until the chip takes one.
 /// A few extended lengths, then short ones; 223 (0xDF) is the most data a
-/// short response carries under 3DES secure messaging. Few rungs: a chip
-/// with no extended length refuses each of them once.
-const LADDER: [u32; 7] = [65_536, 4_096, 1_024, 256, 223, 160, 112];
+/// short response carries under secure messaging (3DES or AES). Few rungs:
+/// a chip with no extended length refuses each of them once; the small
+/// ones are for the rare chip that takes less than 112.
+const LADDER: [u32; 11] = [65_536, 4_096, 1_024, 256, 223, 160, 112, 64, 32, 16, 8];
 /// How many times in a row a lost card is reconnected before giving up.
 const RETRIES: u32 = 3;
 
@@ -285,8 +286,9 @@ impl<T: Transport> Reader<T> {
                 StatusWord::Ok | StatusWord::EndOfFile => {
                     // The chip took this Le (not one cut short for the file's end).
                     if le == ladder[i] && self.le.is_none_or(|known| le > known) {
-                        // Found below a refused extended Le: try halfway once.
-                        if self.le.is_none() && i > 0 && le >= 256 {
+                        // Found below a refused Le: try halfway once
+                        // (nothing fits between 223 and 256 under SM).
+                        if self.le.is_none() && i > 0 && ladder[i - 1] > le + 8 && le != 223 {
                             self.refine = Some((le + ladder[i - 1]) / 2);
                         }
                         self.le = Some(le);
