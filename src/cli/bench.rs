@@ -142,7 +142,6 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             Ok(Outcome::ok(out))
         }
         BenchCommand::Chip { kbit_s, per_apdu_ms } => {
-            use mitid_emrtd::mrz::AccessKey;
             use mitid_emrtd::reader::Reader;
             use mitid_emrtd::sim::{Quirks, SimChip, Timing};
             let (mrz, files) = chip_document()?;
