@@ -11,6 +11,9 @@ use mitid_emrtd::bac::SessionKeys;
 use mitid_emrtd::sm::Channel;
 use mitid_emrtd::{lds, mrz, tlv};
 
+#[path = "support/fuzz_pace.rs"]
+mod fuzz_pace;
+
 fn corpus(target: &str) -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
     let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(&dir)
@@ -75,5 +78,12 @@ fn secure_messaging_corpus() {
                 let _ = channel.clone().open_command(&cmd);
             }
         }
+    }
+}
+
+#[test]
+fn pace_corpus() {
+    for input in corpus("pace") {
+        fuzz_pace::run(&input);
     }
 }
