@@ -183,7 +183,7 @@ pub enum HashAlgorithm {
 
 impl HashAlgorithm {
     /// From the DER content of its OID.
-    fn from_oid(oid: &[u8]) -> Option<Self> {
+    pub fn from_oid(oid: &[u8]) -> Option<Self> {
         const NIST: [u8; 8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02];
         match oid {
             [0x2B, 0x0E, 0x03, 0x02, 0x1A] => Some(Self::Sha1),

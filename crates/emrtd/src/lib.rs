@@ -17,6 +17,7 @@ pub mod mrz;
 pub mod pace;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+pub mod pki;
 pub mod reader;
 pub mod security_infos;
 pub mod sim;

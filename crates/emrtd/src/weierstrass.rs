@@ -139,6 +139,32 @@ impl Domain {
         self.affine(&self.sum(&p, &q))
     }
 
+    /// Verifies an ECDSA signature (r, s) over a message hash with the
+    /// public key (qx, qy); the hash is cut to the order's bit length.
+    pub fn verify_ecdsa(&self, q: (&BigUint, &BigUint), hash: &[u8], r: &BigUint, s: &BigUint) -> bool {
+        let n = &self.n;
+        if *r == BigUint::ZERO || r >= n || *s == BigUint::ZERO || s >= n || !self.contains(q.0, q.1) {
+            return false;
+        }
+        let mut e = BigUint::from_bytes_be(hash);
+        let hash_bits = hash.len() as u64 * 8;
+        if hash_bits > n.bits() {
+            e >>= hash_bits - n.bits();
+        }
+        let Some(w) = s.modinv(n) else { return false };
+        let u1 = (&e * &w) % n;
+        let u2 = (r * &w) % n;
+        let a = self.mul_point(&self.gx, &self.gy, &u1);
+        let b = self.mul_point(q.0, q.1, &u2);
+        let sum = match (a, b) {
+            (Some(a), Some(b)) => self.add_points((&a.0, &a.1), (&b.0, &b.1)),
+            (Some(a), None) => Some(a),
+            (None, Some(b)) => Some(b),
+            (None, None) => None,
+        };
+        sum.is_some_and(|(x, _)| &(x % n) == r)
+    }
+
     /// An uncompressed SEC1 point, if on the curve.
     pub fn decode(&self, bytes: &[u8]) -> Option<(BigUint, BigUint)> {
         let len = self.field_len();
@@ -253,6 +279,89 @@ pub fn nist_p224() -> Domain {
     )
 }
 
+/// brainpoolP256r1 (RFC 5639).
+pub fn brainpool_p256r1() -> Domain {
+    Domain::from_hex(
+        "A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377",
+        "7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9",
+        "26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6",
+        "8BD2AEB9CB7E57CB2C4B482FFC81B7AFB9DE27E1E3BD23C23A4453BD9ACE3262",
+        "547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997",
+        "A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7",
+    )
+}
+
+/// brainpoolP384r1 (RFC 5639).
+pub fn brainpool_p384r1() -> Domain {
+    Domain::from_hex(
+        "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B412B1DA197FB71123ACD3A729901D1A71874700133107EC53",
+        "7BC382C63D8C150C3C72080ACE05AFA0C2BEA28E4FB22787139165EFBA91F90F8AA5814A503AD4EB04A8C7DD22CE2826",
+        "04A8C7DD22CE28268B39B55416F0447C2FB77DE107DCD2A62E880EA53EEB62D57CB4390295DBC9943AB78696FA504C11",
+        "1D1C64F068CF45FFA2A63A81B7C13F6B8847A3E77EF14FE3DB7FCAFE0CBD10E8E826E03436D646AAEF87B2E247D4AF1E",
+        "8ABE1D7520F9C2A45CB1EB8E95CFD55262B70B29FEEC5864E19C054FF99129280E4646217791811142820341263C5315",
+        "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B31F166E6CAC0425A7CF3AB6AF6B7FC3103B883202E9046565",
+    )
+}
+
+/// NIST P-256 (secp256r1, FIPS 186-4).
+pub fn nist_p256() -> Domain {
+    Domain::from_hex(
+        "FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF",
+        "FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFC",
+        "5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B",
+        "6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296",
+        "4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5",
+        "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
+    )
+}
+
+/// NIST P-384 (secp384r1, FIPS 186-4).
+pub fn nist_p384() -> Domain {
+    Domain::from_hex(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFF",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFC",
+        "B3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875AC656398D8A2ED19D2A85C8EDD3EC2AEF",
+        "AA87CA22BE8B05378EB1C71EF320AD746E1D3B628BA79B9859F741E082542A385502F25DBF55296C3A545E3872760AB7",
+        "3617DE4A96262C6F5D9E98BF9292DC29F8F41DBD289A147CE9DA3113B5F0B8C00A60B1CE1D7E819D7A431D7C90EA0E5F",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+    )
+}
+
+/// NIST P-521 (secp521r1, FIPS 186-4).
+pub fn nist_p521() -> Domain {
+    Domain::from_hex(
+        "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+        "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC",
+        "0051953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00",
+        "00C6858E06B70404E9CD9E3ECB662395B4429C648139053FB521F828AF606B4D3DBAA14B5E77EFE75928FE1DC127A2FFA8DE3348B3C1856A429BF97E7E31C2E5BD66",
+        "011839296A789A3BC0045C8A5FB42C7D1BD998F54449579B446817AFBD17273E662C97EE72995EF42640C550B9013FAD0761353C7086A272C24088BE94769FD16650",
+        "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+    )
+}
+
+/// The curve of a named-curve OID (DER content), among those passports
+/// use: the NIST and brainpool r1 curves.
+pub fn by_oid(oid: &[u8]) -> Option<Domain> {
+    const BRAINPOOL: [u8; 8] = [0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01];
+    Some(match oid {
+        [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x01] => nist_p192(),
+        [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07] => nist_p256(),
+        [0x2B, 0x81, 0x04, 0x00, 0x21] => nist_p224(),
+        [0x2B, 0x81, 0x04, 0x00, 0x22] => nist_p384(),
+        [0x2B, 0x81, 0x04, 0x00, 0x23] => nist_p521(),
+        [rest @ .., last] if rest == BRAINPOOL => match last {
+            3 => brainpool_p192r1(),
+            5 => brainpool_p224r1(),
+            7 => brainpool_p256r1(),
+            9 => brainpool_p320r1(),
+            11 => brainpool_p384r1(),
+            13 => brainpool_p512r1(),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +377,11 @@ mod tests {
             ("bp512", brainpool_p512r1()),
             ("p192", nist_p192()),
             ("p224", nist_p224()),
+            ("bp256", brainpool_p256r1()),
+            ("bp384", brainpool_p384r1()),
+            ("p256", nist_p256()),
+            ("p384", nist_p384()),
+            ("p521", nist_p521()),
         ] {
             assert!(d.contains(&d.gx, &d.gy), "{name}: G off the curve");
             assert_eq!(d.mul_point(&d.gx, &d.gy, &d.n), None, "{name}: n·G is not infinity");
@@ -282,14 +396,7 @@ mod tests {
     /// and P-256 crates.
     #[test]
     fn agrees_with_the_dedicated_crates() {
-        let bp256 = Domain::from_hex(
-            "A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377",
-            "7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9",
-            "26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6",
-            "8BD2AEB9CB7E57CB2C4B482FFC81B7AFB9DE27E1E3BD23C23A4453BD9ACE3262",
-            "547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997",
-            "A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7",
-        );
+        let bp256 = brainpool_p256r1();
         let dedicated = crate::curves::by_parameter_id(13).unwrap();
         let k = [0x3Cu8; 32];
         let expected = dedicated.mul_generator(&k).unwrap();
