@@ -5,6 +5,7 @@
 pub mod cms;
 pub mod key;
 pub mod masterlist;
+pub mod passive;
 pub mod x509;
 
 /// Why a certificate, list or signature was not accepted.
