@@ -199,9 +199,33 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     if ready {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the generated document");
     }
-    let ok = read_with_can("Virtual PCD 00 01", "123456");
+    // Checked against the simulator's CSCA (exported as `trust import`
+    // takes it): passive authentication passes; the chip offers CA/AA, so
+    // until they run the verdict is "clone not excluded".
+    let csca = out.path().join("sim-csca.der");
+    let exported = Command::new(BIN).args(["chip", "sim", "--export-csca"]).arg(&csca).output().unwrap();
+    assert!(exported.status.success(), "{exported:?}");
+    let data = tempfile::tempdir().unwrap();
+    let ok = Command::new(BIN)
+        .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
+        .args(["--json", "--can", "123456", "--trust", csca.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(ok.status.success(), "{ok:?}");
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["passive_authentication"]["passed"], true, "{}", v["passive_authentication"]);
+    assert_eq!(v["verdict"], "clone_not_excluded", "{}", v["verdict_reason"]);
+    assert_eq!(v["document_valid"], true);
+    // With an empty trust store the same document is not verified, and the
+    // reason names the missing CSCA.
+    let ok = Command::new(BIN)
+        .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
+        .args(["--json", "--can", "123456"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["verdict"], "not_verified");
+    assert!(v["verdict_reason"].as_str().unwrap().contains("no trusted CSCA of UT"), "{}", v["verdict_reason"]);
     assert_eq!(v["access"], "PACE");
     assert_eq!(v["curve"], "1024-bit MODP, 160-bit subgroup");
     assert_eq!(v["hashes_match"], true);

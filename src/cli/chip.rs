@@ -8,12 +8,15 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
+use mitid_core::trust::TrustStore;
 use mitid_emrtd::document::{self, DocumentSpec, TestPki};
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
 use mitid_emrtd::pace::{PaceCipher, Password};
 use mitid_emrtd::pcsc::{self, PcscTransport};
+use mitid_emrtd::pki::passive;
+use mitid_emrtd::pki::verdict::{self, ChipCheck};
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
 use mitid_emrtd::sim::{Quirks, SimChip, fid};
@@ -114,6 +117,10 @@ pub enum ChipCommand {
         /// Write each file exactly as read into this folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Check the document against these CSCAs (a master list, a
+        /// certificate, or a folder of them) instead of the trust store.
+        #[arg(long, value_name = "FILE|DIR")]
+        trust: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -207,7 +214,7 @@ fn file_name(id: u16) -> String {
     }
 }
 
-pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
+pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outcome, CliError> {
     match action {
         ChipCommand::Readers { json } => {
             let names = pcsc::readers().map_err(transport_error)?;
@@ -299,7 +306,7 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
             })?;
             Ok(Outcome::ok(String::new()))
         }
-        ChipCommand::Read { reader, can, mrz_file, doc, dob, expiry, out, json } => {
+        ChipCommand::Read { reader, can, mrz_file, doc, dob, expiry, out, trust, json } => {
             let key = match (can, mrz_file, doc, dob, expiry) {
                 (Some(_), ..) => None,
                 (None, Some(path), ..) => Some(read_mrz_file(path)?.access_key()),
@@ -438,6 +445,46 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 }),
                 Err(problem) => json!({"error": problem}),
             });
+            // Passive authentication against the trust store (or --trust).
+            let now_ts = context.clock.now();
+            let store = match trust {
+                Some(path) => {
+                    let mut store = TrustStore::in_memory();
+                    super::trust::import_path(&mut store, path, now_ts)?;
+                    store
+                }
+                None => TrustStore::open(&context.paths.data_dir).map_err(|e| CliError::Input(e.to_string()))?,
+            };
+            let now = utc_time(now_ts);
+            let groups: BTreeMap<u8, Vec<u8>> = files
+                .iter()
+                .filter(|(id, ..)| (0x0101..=0x0110).contains(id))
+                .map(|(id, bytes, _)| ((id - 0x0100) as u8, bytes.clone()))
+                .collect();
+            let sod_bytes = file(fid::SOD).unwrap_or_default();
+            let pa = passive::verify(sod_bytes, &groups, &store.certificates(), &store.crls(), now);
+            let offers_chip_auth =
+                offers.as_ref().is_some_and(|o| o.iter().any(|s| s.starts_with("CA"))) || groups.contains_key(&15);
+            let chip_check = if offers_chip_auth { ChipCheck::NotAttempted } else { ChipCheck::NotOffered };
+            let (verdict, verdict_reason) = verdict::decide(&pa, &chip_check);
+            let document_valid = dg1.as_ref().and_then(|m| {
+                let expiry: u64 = format!("20{}", m.expiry_date).parse().ok()?;
+                Some(now / 1_000_000 <= expiry)
+            });
+            let pa_json = json!({
+                "passed": pa.passed(),
+                "steps": pa.steps.iter().map(|(step, outcome)| {
+                    let (result, reason) = match outcome {
+                        passive::Outcome::Passed(detail) => ("passed", detail.clone()),
+                        passive::Outcome::Failed(failure) => ("failed", failure.to_string()),
+                        passive::Outcome::NotApplicable(why) => ("not_applicable", why.clone()),
+                    };
+                    json!({"step": verdict::step_name(*step), "result": result, "reason": reason})
+                }).collect::<Vec<_>>(),
+                "document_signer": pa.signer.as_ref().map(|c| c.subject.to_string()),
+                "csca": pa.csca.as_ref().map(|c| c.subject.to_string()),
+                "trusted_cscas": store.certificates().len(),
+            });
             let stats = r.stats();
             let report = json!({
                 "reader": reader_name,
@@ -456,13 +503,20 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                 "dg11": dg11,
                 "dg14_offers": offers,
                 "dg15_key": aa_key,
+                "passive_authentication": pa_json,
+                "verdict": verdict.name(),
+                "verdict_reason": verdict_reason,
+                "document_valid": document_valid,
                 "totals": {"apdus": stats.apdus, "bytes": stats.bytes, "ms": (elapsed * 10.0).round() / 10.0, "resumed": stats.resumed},
             });
             if *json {
                 return Ok(Outcome::ok(report.to_string() + "\n"));
             }
-            let mut text =
-                format!("read through {reader_name} with BAC (3DES) in {elapsed:.0} ms, {} APDUs\n", stats.apdus);
+            let mut text = format!(
+                "read through {reader_name} with {access} ({}) in {elapsed:.0} ms, {} APDUs\n",
+                report["cipher"].as_str().unwrap_or(""),
+                stats.apdus
+            );
             for f in report["files"].as_array().into_iter().flatten() {
                 text += &format!(
                     "  {:<7} {:>6} bytes  {:>4} APDUs  hash {}\n",
@@ -472,7 +526,19 @@ pub(super) fn run(action: &ChipCommand) -> Result<Outcome, CliError> {
                     f["hash"].as_str().unwrap_or("")
                 );
             }
+            text += &format!("verdict: {} — {verdict_reason}\n", verdict.name());
+            if let Some(valid) = document_valid {
+                text += if valid { "the document is valid today\n" } else { "the document has expired\n" };
+            }
             Ok(Outcome::ok(text))
         }
     }
+}
+
+/// An instant as YYYYMMDDHHMMSS in UTC (how certificates compare times).
+fn utc_time(at: jiff::Timestamp) -> u64 {
+    let t = jiff::tz::TimeZone::UTC.to_datetime(at);
+    format!("{:04}{:02}{:02}{:02}{:02}{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second())
+        .parse()
+        .unwrap_or(0)
 }

@@ -17,6 +17,7 @@ mod bench;
 pub mod calendar;
 mod chip;
 mod desk;
+mod trust;
 
 pub use desk::{AuditCommand, CallerCommand, PcodeCommand};
 
@@ -98,6 +99,13 @@ pub enum Command {
         #[command(subcommand)]
         action: chip::ChipCommand,
     },
+    /// The CSCA certificates documents are checked against: import master
+    /// lists and certificates, list them.
+    Trust {
+        /// What to do.
+        #[command(subcommand)]
+        action: trust::TrustCommand,
+    },
     /// Measure search and P-code speed on the data dir's database (for IT
     /// staff sizing a desk; see packaging/bench.sh).
     Bench {
@@ -116,6 +124,7 @@ impl Command {
             Command::Pcode { action } => action.json(),
             Command::Audit { action } => action.json(),
             Command::Chip { action } => action.json(),
+            Command::Trust { action } => action.json(),
             Command::Bench { .. } => false,
         }
     }
@@ -273,7 +282,8 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Pcode { action } => desk::pcode(action, &context, demo)?,
         Command::Audit { action } => desk::audit(action, &context, demo)?,
         Command::Bench { action } => bench::run(action, &context, demo)?,
-        Command::Chip { action } => chip::run(action)?,
+        Command::Chip { action } => chip::run(action, &context)?,
+        Command::Trust { action } => trust::run(action, &context)?,
     })
 }
 

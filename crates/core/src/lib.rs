@@ -18,6 +18,7 @@ pub mod pcode;
 pub mod store;
 pub mod support_hours;
 pub mod synthetic;
+pub mod trust;
 
 pub use clock::{Clock, SimulatedClock, SystemClock};
 pub use holidays::{Holiday, HolidayKind, HolidayRules};

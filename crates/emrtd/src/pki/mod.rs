@@ -6,6 +6,7 @@ pub mod cms;
 pub mod key;
 pub mod masterlist;
 pub mod passive;
+pub mod verdict;
 pub mod x509;
 
 /// Why a certificate, list or signature was not accepted.
