@@ -195,13 +195,13 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     // PNG, every data group, a signed SOD — behind PACE-DH on the 1024-bit
     // MODP group.
     let png = out.path().join("face.png");
-    let _generated = start_sim(None, "35964", &["--parameter-id", "0", "--face", png.to_str().unwrap()]);
+    let generated = start_sim(None, "35964", &["--parameter-id", "0", "--face", png.to_str().unwrap()]);
     if ready {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the generated document");
     }
     // Checked against the simulator's CSCA (exported as `trust import`
-    // takes it): passive authentication passes; the chip offers CA/AA, so
-    // until they run the verdict is "clone not excluded".
+    // takes it): passive authentication passes, the chip proves DG15's key
+    // by Active Authentication, so the chip is genuine.
     let csca = out.path().join("sim-csca.der");
     let exported = Command::new(BIN).args(["chip", "sim", "--export-csca"]).arg(&csca).output().unwrap();
     assert!(exported.status.success(), "{exported:?}");
@@ -214,7 +214,8 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     assert!(ok.status.success(), "{ok:?}");
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(v["passive_authentication"]["passed"], true, "{}", v["passive_authentication"]);
-    assert_eq!(v["verdict"], "clone_not_excluded", "{}", v["verdict_reason"]);
+    assert_eq!(v["active_authentication"]["result"], "passed", "{}", v["active_authentication"]);
+    assert_eq!(v["verdict"], "genuine", "{}", v["verdict_reason"]);
     assert_eq!(v["document_valid"], true);
     // With an empty trust store the same document is not verified, and the
     // reason names the missing CSCA.
@@ -228,6 +229,25 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     assert!(v["verdict_reason"].as_str().unwrap().contains("no trusted CSCA of UT"), "{}", v["verdict_reason"]);
     assert_eq!(v["access"], "PACE");
     assert_eq!(v["curve"], "1024-bit MODP, 160-bit subgroup");
+    drop(generated);
+
+    // A clone (the genuine data, its own key) and an altered DG1: both read
+    // fine and both are not verified, each for its reason.
+    for (scenario, reason) in [("clone", "chip authentication failed"), ("altered-dg1", "DG1 differ")] {
+        let _chip = start_sim(None, "35964", &["--scenario", scenario]);
+        if ready {
+            assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the {scenario} document");
+        }
+        let read = Command::new(BIN)
+            .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
+            .args(["--json", "--can", "123456", "--trust", csca.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(read.status.success(), "{scenario}: {read:?}");
+        let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        assert_eq!(v["verdict"], "not_verified", "{scenario}");
+        assert!(v["verdict_reason"].as_str().unwrap().contains(reason), "{scenario}: {}", v["verdict_reason"]);
+    }
     assert_eq!(v["hashes_match"], true);
     assert_eq!(v["dg1"]["primary_name"], "ERIKSSON");
     let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();

@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 
 use clap::Subcommand;
 use mitid_core::trust::TrustStore;
-use mitid_emrtd::document::{self, DocumentSpec, TestPki};
+use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
 use mitid_emrtd::pace::{PaceCipher, Password};
 use mitid_emrtd::pcsc::{self, PcscTransport};
-use mitid_emrtd::pki::passive;
 use mitid_emrtd::pki::verdict::{self, ChipCheck};
+use mitid_emrtd::pki::{active, passive};
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
 use mitid_emrtd::sim::{Quirks, SimChip, fid};
@@ -64,6 +64,12 @@ pub enum ChipCommand {
         /// re-encoded to JPEG; a drawn placeholder when absent.
         #[arg(long, conflicts_with = "lds_dir")]
         face: Option<PathBuf>,
+        /// What the generated document is: genuine, or a way verification
+        /// fails — altered-dg1, altered-dg2, bad-sod-signature,
+        /// expired-signer, unknown-csca, clone (answers Active
+        /// Authentication with its own key).
+        #[arg(long, conflicts_with = "lds_dir", default_value = "genuine", value_parser = parse_scenario)]
+        scenario: Scenario,
         /// Write the simulator's CSCA certificate (DER) here, for the trust
         /// store, and exit.
         #[arg(long)]
@@ -141,6 +147,13 @@ fn cipher_name(cipher: PaceCipher) -> &'static str {
         PaceCipher::Aes192 => "AES-192",
         PaceCipher::Aes256 => "AES-256",
     }
+}
+
+fn parse_scenario(text: &str) -> Result<Scenario, String> {
+    Scenario::ALL.iter().find(|(name, _)| *name == text).map(|(_, s)| *s).ok_or_else(|| {
+        let names: Vec<&str> = Scenario::ALL.iter().map(|(n, _)| *n).collect();
+        format!("the scenarios are {}", names.join(", "))
+    })
 }
 
 fn parse_curve(text: &str) -> Result<u8, String> {
@@ -231,6 +244,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             lds_dir,
             mrz_file,
             face,
+            scenario,
             export_csca,
             max_le,
             no_extended,
@@ -253,6 +267,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                     .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
                 return Ok(Outcome::ok(format!("the simulator's CSCA certificate is in {}\n", path.display())));
             }
+            let mut aa_key = None;
             let (files, mrz, source) = match lds_dir {
                 Some(dir) => {
                     let files = load_lds(dir)?;
@@ -284,9 +299,12 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                         None => None,
                     };
                     let spec = DocumentSpec { face, ..DocumentSpec::default() };
-                    let doc = document::generate(&mrz, &spec, &pki).map_err(|e| CliError::Input(e.to_string()))?;
+                    let (doc, chip_key) = document::generate_scenario(&mrz, &spec, *scenario)
+                        .map_err(|e| CliError::Input(e.to_string()))?;
+                    aa_key = Some(chip_key);
                     let number = mrz.document_number.clone();
-                    (doc.files, mrz, format!("a generated document (number {number})"))
+                    let name = Scenario::ALL.iter().find(|(_, s)| s == scenario).map_or("", |(n, _)| *n);
+                    (doc.files, mrz, format!("a generated document (number {number}, {name})"))
                 }
             };
             let quirks = Quirks {
@@ -299,6 +317,9 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 pace_cipher,
             };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
+            if let Some(key) = aa_key {
+                chip = chip.active_authentication_key(key);
+            }
             eprintln!("simulated chip ready: serving {source} to vpcd at {vpcd}");
             let stop = AtomicBool::new(false);
             mitid_emrtd::vpcd::serve(&mut chip, *vpcd, &stop, Duration::from_millis(300)).map_err(|e| {
@@ -463,9 +484,31 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 .collect();
             let sod_bytes = file(fid::SOD).unwrap_or_default();
             let pa = passive::verify(sod_bytes, &groups, &store.certificates(), &store.crls(), now);
-            let offers_chip_auth =
-                offers.as_ref().is_some_and(|o| o.iter().any(|s| s.starts_with("CA"))) || groups.contains_key(&15);
-            let chip_check = if offers_chip_auth { ChipCheck::NotAttempted } else { ChipCheck::NotOffered };
+            // Active Authentication when DG15 is there (only then: some
+            // chips answer 6A88 otherwise).
+            let chip_check = match groups.get(&15) {
+                Some(dg15) => {
+                    let spki = mitid_emrtd::tlv::parse(dg15).map(|t| t.value.to_vec()).unwrap_or_default();
+                    let infos = groups.get(&14).and_then(|b| security_infos::parse(b).ok()).unwrap_or_default();
+                    match r.active_authentication() {
+                        Ok((challenge, signature)) => match active::verify(&spki, &infos, &challenge, &signature) {
+                            Ok(()) => ChipCheck::Passed { key_from: 15 },
+                            Err(e) => ChipCheck::Failed(e.to_string()),
+                        },
+                        Err(e) => ChipCheck::Failed(format!("the chip did not answer Active Authentication: {e}")),
+                    }
+                }
+                None if offers.as_ref().is_some_and(|o| o.iter().any(|s| s.starts_with("CA"))) => {
+                    ChipCheck::NotAttempted
+                }
+                None => ChipCheck::NotOffered,
+            };
+            let active_authentication = match &chip_check {
+                ChipCheck::Passed { .. } => json!({"result": "passed"}),
+                ChipCheck::Failed(reason) => json!({"result": "failed", "reason": reason}),
+                ChipCheck::NotAttempted => json!({"result": "not_attempted"}),
+                ChipCheck::NotOffered => json!({"result": "not_offered"}),
+            };
             let (verdict, verdict_reason) = verdict::decide(&pa, &chip_check);
             let document_valid = dg1.as_ref().and_then(|m| {
                 let expiry: u64 = format!("20{}", m.expiry_date).parse().ok()?;
@@ -504,6 +547,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 "dg14_offers": offers,
                 "dg15_key": aa_key,
                 "passive_authentication": pa_json,
+                "active_authentication": active_authentication,
                 "verdict": verdict.name(),
                 "verdict_reason": verdict_reason,
                 "document_valid": document_valid,

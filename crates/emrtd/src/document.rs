@@ -74,6 +74,7 @@ pub struct TestPki {
     ds_key: SigningKey,
     csca_certificate: Vec<u8>,
     ds_certificate: Vec<u8>,
+    csca_name: &'static str,
 }
 
 impl std::fmt::Debug for TestPki {
@@ -174,13 +175,28 @@ const DS_NAME: &str = "mitid-assist test document signer";
 impl TestPki {
     /// The simulator's PKI (the same on every run).
     pub fn new() -> Self {
-        let csca_key = derived_key("mitid-assist test CSCA key");
-        let ds_key = derived_key("mitid-assist test document signer key");
+        Self::build("mitid-assist test CSCA key", CSCA_NAME, ("250101000000Z", "351231235959Z"))
+    }
+
+    /// The same CSCA, but a document signer whose certificate expired at
+    /// the end of 2021.
+    pub fn expired_signer() -> Self {
+        Self::build("mitid-assist test CSCA key", CSCA_NAME, ("190101000000Z", "211231235959Z"))
+    }
+
+    /// A CSCA nobody trusts (it is never exported).
+    pub fn unknown_csca() -> Self {
+        Self::build("mitid-assist unknown CSCA key", "mitid-assist unknown CSCA", ("250101000000Z", "351231235959Z"))
+    }
+
+    fn build(csca_label: &str, csca_name: &'static str, ds_validity: (&str, &str)) -> Self {
+        let csca_key = derived_key(csca_label);
+        let ds_key = derived_key(&format!("{csca_label}: document signer key"));
         let csca_certificate = certificate(
             &CertificateSpec {
                 serial: 1,
-                issuer: CSCA_NAME,
-                subject: CSCA_NAME,
+                issuer: csca_name,
+                subject: csca_name,
                 not_before: "240101000000Z",
                 not_after: "391231235959Z",
                 ca: true,
@@ -191,16 +207,16 @@ impl TestPki {
         let ds_certificate = certificate(
             &CertificateSpec {
                 serial: 2,
-                issuer: CSCA_NAME,
+                issuer: csca_name,
                 subject: DS_NAME,
-                not_before: "250101000000Z",
-                not_after: "351231235959Z",
+                not_before: ds_validity.0,
+                not_after: ds_validity.1,
                 ca: false,
             },
             &ds_key,
             &csca_key,
         );
-        Self { csca_key, ds_key, csca_certificate, ds_certificate }
+        Self { csca_key, ds_key, csca_certificate, ds_certificate, csca_name }
     }
 
     /// The CSCA's self-signed certificate, DER — what `trust import` takes.
@@ -239,7 +255,7 @@ impl TestPki {
         implicit[0] = 0xA0;
         let signer_info = der::seq(&[
             &der::int(1),
-            &der::seq(&[&name(CSCA_NAME), &der::int(2)]),
+            &der::seq(&[&name(self.csca_name), &der::int(2)]),
             &der::algorithm(SHA256),
             &implicit,
             &der::algorithm(ECDSA_SHA256),
@@ -451,6 +467,84 @@ pub fn generate(mrz: &Mrz, spec: &DocumentSpec, pki: &TestPki) -> Result<Documen
         chip_authentication_key: ca_key.to_bytes().into(),
         active_authentication_key: aa_key.to_bytes().into(),
     })
+}
+
+/// What the simulated document is, for trainers and tests: genuine, or
+/// one of the ways a document fails verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scenario {
+    /// Signed by the test CSCA, the chip holds DG15's key.
+    #[default]
+    Genuine,
+    /// DG1 changed after signing (the holder's name).
+    AlteredDg1,
+    /// DG2 changed after signing (the photo).
+    AlteredDg2,
+    /// The SOD's signature broken.
+    BadSodSignature,
+    /// The document signer's certificate expired.
+    ExpiredSigner,
+    /// Signed under a CSCA nobody trusts.
+    UnknownCsca,
+    /// A copy of the genuine data on another chip: it answers Active
+    /// Authentication with its own key, not DG15's.
+    Clone,
+}
+
+impl Scenario {
+    /// Every scenario, with its command-line name.
+    pub const ALL: [(&'static str, Scenario); 7] = [
+        ("genuine", Scenario::Genuine),
+        ("altered-dg1", Scenario::AlteredDg1),
+        ("altered-dg2", Scenario::AlteredDg2),
+        ("bad-sod-signature", Scenario::BadSodSignature),
+        ("expired-signer", Scenario::ExpiredSigner),
+        ("unknown-csca", Scenario::UnknownCsca),
+        ("clone", Scenario::Clone),
+    ];
+}
+
+/// Generates the document of `scenario`, and the key the chip answers
+/// Active Authentication with.
+pub fn generate_scenario(
+    mrz: &Mrz,
+    spec: &DocumentSpec,
+    scenario: Scenario,
+) -> Result<(Document, [u8; 32]), GenerateError> {
+    let pki = match scenario {
+        Scenario::ExpiredSigner => TestPki::expired_signer(),
+        Scenario::UnknownCsca => TestPki::unknown_csca(),
+        _ => TestPki::new(),
+    };
+    let mut doc = generate(mrz, spec, &pki)?;
+    let mut chip_key = doc.active_authentication_key;
+    match scenario {
+        Scenario::AlteredDg1 => {
+            // The first letter of the primary identifier (after "P<" and
+            // the issuer, 5 bytes into the value).
+            if let Some(dg1) = doc.files.get_mut(&0x0101) {
+                let at = 5 + 5;
+                if let Some(b) = dg1.get_mut(at) {
+                    *b = if *b == b'X' { b'Y' } else { b'X' };
+                }
+            }
+        }
+        Scenario::AlteredDg2 => {
+            if let Some(dg2) = doc.files.get_mut(&0x0102) {
+                let at = dg2.len() * 2 / 3;
+                dg2[at] ^= 0x10;
+            }
+        }
+        Scenario::BadSodSignature => {
+            if let Some(sod) = doc.files.get_mut(&fid::SOD) {
+                let at = sod.len() - 5;
+                sod[at] ^= 0x01;
+            }
+        }
+        Scenario::Clone => chip_key = derived_key("mitid-assist cloned chip's own key").to_bytes().into(),
+        Scenario::Genuine | Scenario::ExpiredSigner | Scenario::UnknownCsca => {}
+    }
+    Ok((doc, chip_key))
 }
 
 #[cfg(test)]

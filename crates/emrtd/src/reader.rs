@@ -343,6 +343,27 @@ impl<T: Transport> Reader<T> {
         Ok(data)
     }
 
+    /// Active Authentication: sends the 8-byte `challenge` in INTERNAL
+    /// AUTHENTICATE and returns the chip's signature (checked by
+    /// [`crate::pki::active::verify`] against DG15).
+    pub fn internal_authenticate(&mut self, challenge: &[u8; 8]) -> Result<Vec<u8>, ReadError> {
+        let cmd = Command::new(0x00, ins::INTERNAL_AUTHENTICATE, 0x00, 0x00).data(challenge.to_vec()).le(256);
+        let response = self.send(&cmd)?;
+        match response.sw {
+            StatusWord::Ok => Ok(response.data),
+            sw => Err(ReadError::Chip(sw)),
+        }
+    }
+
+    /// Active Authentication with a fresh random challenge: returns the
+    /// challenge and the chip's signature.
+    pub fn active_authentication(&mut self) -> Result<([u8; 8], Vec<u8>), ReadError> {
+        let mut challenge = [0u8; 8];
+        (self.rng)(&mut challenge);
+        let signature = self.internal_authenticate(&challenge)?;
+        Ok((challenge, signature))
+    }
+
     /// Mutable access to the transport (benchmarks reset counters on it).
     pub fn transport_mut(&mut self) -> &mut T {
         &mut self.transport

@@ -121,6 +121,8 @@ pub struct SimChip {
     pub elapsed_ms: f64,
     /// A channel that starts once the current answer is out.
     pending: Option<Channel>,
+    /// The private key Active Authentication signs with (P-256).
+    aa_key: Option<[u8; 32]>,
 }
 
 impl SimChip {
@@ -145,6 +147,7 @@ impl SimChip {
             timing: None,
             elapsed_ms: 0.0,
             pending: None,
+            aa_key: None,
         };
         chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| card_access(13, crate::pace::PaceCipher::Aes128));
         chip
@@ -159,6 +162,26 @@ impl SimChip {
         }
         self.quirks = quirks;
         self
+    }
+
+    /// Answers Active Authentication with this P-256 private key (the one
+    /// behind DG15 for a genuine chip; another for a clone).
+    pub fn active_authentication_key(mut self, key: [u8; 32]) -> Self {
+        self.aa_key = Some(key);
+        self
+    }
+
+    fn internal_authenticate(&mut self, challenge: &[u8]) -> Response {
+        use p256::ecdsa::signature::Signer as _;
+        let Some(key) = self.aa_key.and_then(|k| p256::ecdsa::SigningKey::from_slice(&k).ok()) else {
+            return Response { data: Vec::new(), sw: StatusWord::InsNotSupported };
+        };
+        if challenge.len() != 8 {
+            return Response { data: Vec::new(), sw: StatusWord::IncorrectData };
+        }
+        // ecdsa-plain-SHA256: r ‖ s.
+        let signature: p256::ecdsa::Signature = key.sign(challenge);
+        Response { data: signature.to_bytes().to_vec(), sw: StatusWord::Ok }
     }
 
     /// With this card access number (6 digits; 123456 by default).
@@ -386,6 +409,8 @@ impl SimChip {
                 Ok(Response { data: challenge.to_vec(), sw: StatusWord::Ok })
             }
             ins::EXTERNAL_AUTHENTICATE => Ok(self.external_authenticate(&cmd.data)),
+            ins::INTERNAL_AUTHENTICATE if authenticated => Ok(self.internal_authenticate(&cmd.data)),
+            ins::INTERNAL_AUTHENTICATE => sw(StatusWord::SecurityNotSatisfied),
             _ => sw(StatusWord::InsNotSupported),
         }
     }

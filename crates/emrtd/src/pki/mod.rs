@@ -2,6 +2,7 @@
 //! CRLs, CMS SignedData (EF.SOD, CSCA master lists), keys and signature
 //! verification, and the checks that tie a document to a CSCA.
 
+pub mod active;
 pub mod cms;
 pub mod key;
 pub mod masterlist;

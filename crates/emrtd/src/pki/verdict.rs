@@ -83,3 +83,64 @@ pub fn decide(pa: &Report, chip: &ChipCheck) -> (Verdict, String) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario, specimen_td3};
+    use crate::pki::{active, passive, x509::Certificate};
+    use crate::reader::Reader;
+    use crate::sim::{SimChip, fid};
+
+    /// Every simulated scenario, read through the reader (PACE, every file,
+    /// Active Authentication) and judged against the test CSCA, ends in its
+    /// verdict for its reason.
+    #[test]
+    fn every_scenario_gets_its_verdict() {
+        let mrz = crate::mrz::Mrz::parse(&specimen_td3(
+            "UTO",
+            "ERIKSSON",
+            "ANNA MARIA",
+            "L898902C3",
+            "740812",
+            'F',
+            "340415",
+        ))
+        .unwrap();
+        let trusted = [Certificate::parse(TestPki::new().csca_certificate()).unwrap()];
+        for (name, scenario) in Scenario::ALL {
+            let (doc, chip_key) = generate_scenario(&mrz, &DocumentSpec::default(), scenario).unwrap();
+            let chip = SimChip::new(doc.files.clone(), &mrz.access_key()).active_authentication_key(chip_key);
+            let mut reader = Reader::new(chip);
+            reader.pace(&crate::pace::Password::Mrz(mrz.access_key()), 13).unwrap();
+            let mut groups = BTreeMap::new();
+            for id in [0x0101u16, 0x0102, 0x010B, 0x010C, 0x010E, 0x010F] {
+                groups.insert((id - 0x0100) as u8, reader.read_file(id, |_| {}).unwrap());
+            }
+            let sod = reader.read_file(fid::SOD, |_| {}).unwrap();
+            let pa = passive::verify(&sod, &groups, &trusted, &[], 20_261_124_120_000);
+            let challenge = [9, 8, 7, 6, 5, 4, 3, 2];
+            let signature = reader.internal_authenticate(&challenge).unwrap();
+            let spki = crate::tlv::parse(&groups[&15]).unwrap().value.to_vec();
+            let infos = crate::security_infos::parse(&groups[&14]).unwrap();
+            let chip = match active::verify(&spki, &infos, &challenge, &signature) {
+                Ok(()) => ChipCheck::Passed { key_from: 15 },
+                Err(e) => ChipCheck::Failed(e.to_string()),
+            };
+            let (verdict, reason) = decide(&pa, &chip);
+            let expected = match scenario {
+                Scenario::Genuine => (Verdict::Genuine, "proved it holds the key in DG15"),
+                Scenario::AlteredDg1 => (Verdict::NotVerified, "hashes: DG1 differ"),
+                Scenario::AlteredDg2 => (Verdict::NotVerified, "hashes: DG2 differ"),
+                Scenario::BadSodSignature => (Verdict::NotVerified, "sod_signature:"),
+                Scenario::ExpiredSigner => (Verdict::NotVerified, "chain: the document signer's certificate expired"),
+                Scenario::UnknownCsca => (Verdict::NotVerified, "chain: no trusted CSCA of UT"),
+                Scenario::Clone => (Verdict::NotVerified, "chip authentication failed"),
+            };
+            assert_eq!(verdict, expected.0, "{name}: {reason}");
+            assert!(reason.contains(expected.1), "{name}: {reason}");
+        }
+    }
+}

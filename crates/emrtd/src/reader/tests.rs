@@ -287,3 +287,29 @@ fn every_group_and_access_by_every_chunk_quirk_with_and_without_a_lost_card() {
         }
     }
 }
+
+/// Active Authentication against a generated document: the genuine chip's
+/// answer verifies with DG15's key; a clone's (its own key) does not.
+#[test]
+fn active_authentication_tells_the_genuine_chip_from_a_clone() {
+    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
+    let mrz =
+        crate::mrz::Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415"))
+            .unwrap();
+    let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
+    let spki = crate::tlv::parse(&doc.files[&0x010F]).unwrap().value.to_vec();
+    let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
+    for (key, genuine) in [(doc.active_authentication_key, true), ([0x42; 32], false)] {
+        let chip = SimChip::new(doc.files.clone(), &mrz.access_key()).active_authentication_key(key);
+        let mut r = reader(chip);
+        // Before access control the chip refuses.
+        assert!(r.internal_authenticate(&[1; 8]).is_err());
+        r.bac(&mrz.access_key()).unwrap();
+        let challenge = [0x17, 0x2B, 0x3C, 0x4D, 0x5E, 0x6F, 0x70, 0x81];
+        let signature = r.internal_authenticate(&challenge).unwrap();
+        let verdict = crate::pki::active::verify(&spki, &infos, &challenge, &signature);
+        assert_eq!(verdict.is_ok(), genuine, "{verdict:?}");
+        // The same answer does not fit another challenge.
+        assert!(crate::pki::active::verify(&spki, &infos, &[0; 8], &signature).is_err());
+    }
+}
