@@ -13,6 +13,8 @@ use mitid_emrtd::{lds, mrz, tlv};
 
 #[path = "support/fuzz_pace.rs"]
 mod fuzz_pace;
+#[path = "support/fuzz_pki.rs"]
+mod fuzz_pki;
 
 fn corpus(target: &str) -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
@@ -85,5 +87,12 @@ fn secure_messaging_corpus() {
 fn pace_corpus() {
     for input in corpus("pace") {
         fuzz_pace::run(&input);
+    }
+}
+
+#[test]
+fn pki_corpus() {
+    for input in corpus("pki") {
+        fuzz_pki::run(&input);
     }
 }
