@@ -200,8 +200,8 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the generated document");
     }
     // Checked against the simulator's CSCA (exported as `trust import`
-    // takes it): passive authentication passes, the chip proves DG15's key
-    // by Active Authentication, so the chip is genuine.
+    // takes it): passive authentication passes, the chip proves DG15's and
+    // DG14's keys (Active and Chip Authentication), so the chip is genuine.
     let csca = out.path().join("sim-csca.der");
     let exported = Command::new(BIN).args(["chip", "sim", "--export-csca"]).arg(&csca).output().unwrap();
     assert!(exported.status.success(), "{exported:?}");
@@ -215,6 +215,7 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(v["passive_authentication"]["passed"], true, "{}", v["passive_authentication"]);
     assert_eq!(v["active_authentication"]["result"], "passed", "{}", v["active_authentication"]);
+    assert_eq!(v["chip_authentication"]["result"], "passed", "{}", v["chip_authentication"]);
     assert_eq!(v["verdict"], "genuine", "{}", v["verdict_reason"]);
     assert_eq!(v["document_valid"], true);
     // With an empty trust store the same document is not verified, and the

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::Subcommand;
 use mitid_core::trust::TrustStore;
+use mitid_emrtd::ca;
 use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
@@ -267,7 +268,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                     .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
                 return Ok(Outcome::ok(format!("the simulator's CSCA certificate is in {}\n", path.display())));
             }
-            let mut aa_key = None;
+            let mut chip_keys = None;
             let (files, mrz, source) = match lds_dir {
                 Some(dir) => {
                     let files = load_lds(dir)?;
@@ -299,9 +300,9 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                         None => None,
                     };
                     let spec = DocumentSpec { face, ..DocumentSpec::default() };
-                    let (doc, chip_key) = document::generate_scenario(&mrz, &spec, *scenario)
+                    let (doc, keys) = document::generate_scenario(&mrz, &spec, *scenario)
                         .map_err(|e| CliError::Input(e.to_string()))?;
-                    aa_key = Some(chip_key);
+                    chip_keys = Some(keys);
                     let number = mrz.document_number.clone();
                     let name = Scenario::ALL.iter().find(|(_, s)| s == scenario).map_or("", |(n, _)| *n);
                     (doc.files, mrz, format!("a generated document (number {number}, {name})"))
@@ -317,8 +318,10 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 pace_cipher,
             };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
-            if let Some(key) = aa_key {
-                chip = chip.active_authentication_key(key);
+            if let Some(keys) = chip_keys {
+                chip = chip
+                    .active_authentication_key(keys.active_authentication)
+                    .chip_authentication_key(keys.chip_authentication);
             }
             eprintln!("simulated chip ready: serving {source} to vpcd at {vpcd}");
             let stop = AtomicBool::new(false);
@@ -486,7 +489,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             let pa = passive::verify(sod_bytes, &groups, &store.certificates(), &store.crls(), now);
             // Active Authentication when DG15 is there (only then: some
             // chips answer 6A88 otherwise).
-            let chip_check = match groups.get(&15) {
+            let aa_check = match groups.get(&15) {
                 Some(dg15) => {
                     let spki = mitid_emrtd::tlv::parse(dg15).map(|t| t.value.to_vec()).unwrap_or_default();
                     let infos = groups.get(&14).and_then(|b| security_infos::parse(b).ok()).unwrap_or_default();
@@ -498,17 +501,28 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                         Err(e) => ChipCheck::Failed(format!("the chip did not answer Active Authentication: {e}")),
                     }
                 }
-                None if offers.as_ref().is_some_and(|o| o.iter().any(|s| s.starts_with("CA"))) => {
-                    ChipCheck::NotAttempted
-                }
                 None => ChipCheck::NotOffered,
             };
-            let active_authentication = match &chip_check {
+            // Chip Authentication when DG14 offers it (last: it re-keys
+            // secure messaging, and a failure ends the session).
+            let infos = groups.get(&14).and_then(|b| security_infos::parse(b).ok()).unwrap_or_default();
+            let ca_check = match ca::offer(&infos) {
+                Ok(Some(offer)) => match r.chip_authentication(&offer) {
+                    Ok(()) => ChipCheck::Passed { key_from: 14 },
+                    Err(e) => ChipCheck::Failed(e.to_string()),
+                },
+                Ok(None) => ChipCheck::NotOffered,
+                Err(e) => ChipCheck::Failed(e.to_string()),
+            };
+            let check_json = |check: &ChipCheck| match check {
                 ChipCheck::Passed { .. } => json!({"result": "passed"}),
                 ChipCheck::Failed(reason) => json!({"result": "failed", "reason": reason}),
                 ChipCheck::NotAttempted => json!({"result": "not_attempted"}),
                 ChipCheck::NotOffered => json!({"result": "not_offered"}),
             };
+            let active_authentication = check_json(&aa_check);
+            let chip_authentication = check_json(&ca_check);
+            let chip_check = verdict::combine(&ca_check, &aa_check);
             let (verdict, verdict_reason) = verdict::decide(&pa, &chip_check);
             let document_valid = dg1.as_ref().and_then(|m| {
                 let expiry: u64 = format!("20{}", m.expiry_date).parse().ok()?;
@@ -548,6 +562,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 "dg15_key": aa_key,
                 "passive_authentication": pa_json,
                 "active_authentication": active_authentication,
+                "chip_authentication": chip_authentication,
                 "verdict": verdict.name(),
                 "verdict_reason": verdict_reason,
                 "document_valid": document_valid,

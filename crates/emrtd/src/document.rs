@@ -486,8 +486,8 @@ pub enum Scenario {
     ExpiredSigner,
     /// Signed under a CSCA nobody trusts.
     UnknownCsca,
-    /// A copy of the genuine data on another chip: it answers Active
-    /// Authentication with its own key, not DG15's.
+    /// A copy of the genuine data on another chip: it answers Active and
+    /// Chip Authentication with its own keys, not DG15's and DG14's.
     Clone,
 }
 
@@ -504,20 +504,38 @@ impl Scenario {
     ];
 }
 
-/// Generates the document of `scenario`, and the key the chip answers
-/// Active Authentication with.
+/// The private keys a simulated chip answers with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ChipKeys {
+    /// Active Authentication's.
+    pub active_authentication: [u8; 32],
+    /// Chip Authentication's.
+    pub chip_authentication: [u8; 32],
+}
+
+impl std::fmt::Debug for ChipKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChipKeys(..)")
+    }
+}
+
+/// Generates the document of `scenario`, and the keys its chip answers
+/// Active and Chip Authentication with.
 pub fn generate_scenario(
     mrz: &Mrz,
     spec: &DocumentSpec,
     scenario: Scenario,
-) -> Result<(Document, [u8; 32]), GenerateError> {
+) -> Result<(Document, ChipKeys), GenerateError> {
     let pki = match scenario {
         Scenario::ExpiredSigner => TestPki::expired_signer(),
         Scenario::UnknownCsca => TestPki::unknown_csca(),
         _ => TestPki::new(),
     };
     let mut doc = generate(mrz, spec, &pki)?;
-    let mut chip_key = doc.active_authentication_key;
+    let mut keys = ChipKeys {
+        active_authentication: doc.active_authentication_key,
+        chip_authentication: doc.chip_authentication_key,
+    };
     match scenario {
         Scenario::AlteredDg1 => {
             // The first letter of the primary identifier (after "P<" and
@@ -541,10 +559,15 @@ pub fn generate_scenario(
                 sod[at] ^= 0x01;
             }
         }
-        Scenario::Clone => chip_key = derived_key("mitid-assist cloned chip's own key").to_bytes().into(),
+        Scenario::Clone => {
+            keys = ChipKeys {
+                active_authentication: derived_key("mitid-assist cloned chip's own AA key").to_bytes().into(),
+                chip_authentication: derived_key("mitid-assist cloned chip's own CA key").to_bytes().into(),
+            };
+        }
         Scenario::Genuine | Scenario::ExpiredSigner | Scenario::UnknownCsca => {}
     }
-    Ok((doc, chip_key))
+    Ok((doc, keys))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod apdu;
 pub mod bac;
+pub mod ca;
 pub mod curves;
 pub mod der;
 pub mod document;

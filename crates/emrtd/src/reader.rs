@@ -47,6 +47,9 @@ pub enum ReadError {
     /// Cancelled by the user.
     #[error("the read was cancelled")]
     Cancelled,
+    /// Chip Authentication could not run or failed.
+    #[error(transparent)]
+    ChipAuthentication(#[from] crate::ca::CaError),
     /// The card was lost too many times in a row.
     #[error("the document kept moving away from the reader; place it flat and still, then try again")]
     Unstable,
@@ -352,6 +355,37 @@ impl<T: Transport> Reader<T> {
         match response.sw {
             StatusWord::Ok => Ok(response.data),
             sw => Err(ReadError::Chip(sw)),
+        }
+    }
+
+    /// Chip Authentication with DG14's offer: on success the secure
+    /// channel runs on the new keys (proved by one protected read); on
+    /// [`crate::ca::CaError::WrongKey`] the chip is not the one DG14
+    /// describes, and the session is over.
+    pub fn chip_authentication(&mut self, offer: &crate::ca::Offer) -> Result<(), ReadError> {
+        use crate::ca::{self, CaError};
+        let mut random = [0u8; 80];
+        (self.rng)(&mut random);
+        let (sk, public) = ca::ephemeral(&offer.key, &random)?;
+        let secret = ca::shared_secret(&offer.key, &sk)?;
+        for cmd in ca::commands(offer, &public) {
+            let response = self.send(&cmd)?;
+            if !response.sw.is_success() {
+                return Err(CaError::Refused(response.sw.to_string()).into());
+            }
+        }
+        let channel = offer
+            .cipher
+            .channel(&offer.cipher.kdf(&secret, 1), &offer.cipher.kdf(&secret, 2))
+            .ok_or(CaError::Refused("unusable keys".into()))?;
+        self.channel = Some(channel);
+        // The proof: a protected READ BINARY of EF.COM's first byte.
+        match self.send(&Command::new(0x00, ins::READ_BINARY, 0x80 | 0x1E, 0x00).le(1)) {
+            Ok(response) if response.sw.is_success() => Ok(()),
+            _ => {
+                self.channel = None;
+                Err(CaError::WrongKey.into())
+            }
         }
     }
 

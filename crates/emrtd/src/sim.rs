@@ -123,6 +123,10 @@ pub struct SimChip {
     pending: Option<Channel>,
     /// The private key Active Authentication signs with (P-256).
     aa_key: Option<[u8; 32]>,
+    /// The private key of Chip Authentication (P-256).
+    ca_key: Option<[u8; 32]>,
+    /// The cipher MSE:Set AT chose for Chip Authentication.
+    ca_cipher: Option<crate::pace::PaceCipher>,
 }
 
 impl SimChip {
@@ -148,6 +152,8 @@ impl SimChip {
             elapsed_ms: 0.0,
             pending: None,
             aa_key: None,
+            ca_key: None,
+            ca_cipher: None,
         };
         chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| card_access(13, crate::pace::PaceCipher::Aes128));
         chip
@@ -169,6 +175,50 @@ impl SimChip {
     pub fn active_authentication_key(mut self, key: [u8; 32]) -> Self {
         self.aa_key = Some(key);
         self
+    }
+
+    /// Answers Chip Authentication with this P-256 private key (DG14's for
+    /// a genuine chip).
+    pub fn chip_authentication_key(mut self, key: [u8; 32]) -> Self {
+        self.ca_key = Some(key);
+        self
+    }
+
+    /// MSE:Set AT for Chip Authentication: which cipher.
+    fn ca_set_at(&mut self, data: &[u8]) -> Response {
+        let sw = |sw| Response { data: Vec::new(), sw };
+        if self.ca_key.is_none() {
+            return sw(StatusWord::ReferenceNotFound);
+        }
+        let oid = crate::tlv::Reader::new(data).find(0x80).ok().flatten().map(|t| t.value.to_vec());
+        let cipher = match oid.as_deref() {
+            Some([0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02, c]) => match c {
+                1 => crate::pace::PaceCipher::Tdes,
+                2 => crate::pace::PaceCipher::Aes128,
+                3 => crate::pace::PaceCipher::Aes192,
+                4 => crate::pace::PaceCipher::Aes256,
+                _ => return sw(StatusWord::ReferenceNotFound),
+            },
+            _ => return sw(StatusWord::ReferenceNotFound),
+        };
+        self.ca_cipher = Some(cipher);
+        sw(StatusWord::Ok)
+    }
+
+    /// The chip's half of Chip Authentication with the terminal's key: the
+    /// new channel starts after this answer.
+    fn ca_agree(&mut self, terminal_key: &[u8], cipher: crate::pace::PaceCipher) -> StatusWord {
+        let Some(key) = self.ca_key else { return StatusWord::ReferenceNotFound };
+        let Some(curve) = crate::curves::by_parameter_id(12) else { return StatusWord::ReferenceNotFound };
+        let Some(shared) = curve.mul(terminal_key, &key) else { return StatusWord::IncorrectData };
+        let secret = curve.shared_secret(&shared);
+        match cipher.channel(&cipher.kdf(&secret, 1), &cipher.kdf(&secret, 2)) {
+            Some(channel) => {
+                self.pending = Some(channel);
+                StatusWord::Ok
+            }
+            None => StatusWord::IncorrectData,
+        }
     }
 
     fn internal_authenticate(&mut self, challenge: &[u8]) -> Response {
@@ -401,6 +451,25 @@ impl SimChip {
                 Ok(r)
             }
             ins::MSE if cmd.p1 == 0xC1 && cmd.p2 == 0xA4 => Ok(self.set_at(&cmd.data)),
+            ins::MSE if cmd.p1 == 0x41 && cmd.p2 == 0xA4 && authenticated => Ok(self.ca_set_at(&cmd.data)),
+            ins::MSE if cmd.p1 == 0x41 && cmd.p2 == 0xA6 && authenticated => {
+                // MSE:Set KAT: 3DES Chip Authentication in one step.
+                let key = crate::tlv::Reader::new(&cmd.data).find(0x91).ok().flatten().map(|t| t.value.to_vec());
+                match key {
+                    Some(key) => sw(self.ca_agree(&key, crate::pace::PaceCipher::Tdes)),
+                    None => sw(StatusWord::IncorrectData),
+                }
+            }
+            ins::GENERAL_AUTHENTICATE if authenticated && self.ca_cipher.is_some() => {
+                let cipher = self.ca_cipher.take().unwrap_or_default();
+                match crate::pace::dynamic_data(&cmd.data, 0x80, 1) {
+                    Ok(key) => match self.ca_agree(&key, cipher) {
+                        StatusWord::Ok => Ok(Response { data: vec![0x7C, 0x00], sw: StatusWord::Ok }),
+                        other => sw(other),
+                    },
+                    Err(_) => sw(StatusWord::IncorrectData),
+                }
+            }
             ins::GENERAL_AUTHENTICATE => Ok(self.general_authenticate(&cmd.data)),
             ins::GET_CHALLENGE | ins::EXTERNAL_AUTHENTICATE if !self.quirks.bac => sw(StatusWord::ReferenceNotFound),
             ins::GET_CHALLENGE if cmd.le == Some(8) => {
@@ -432,6 +501,7 @@ impl Transport for SimChip {
         self.pending = None;
         self.challenge = None;
         self.selected = None;
+        self.ca_cipher = None;
         Ok(())
     }
 }
@@ -469,6 +539,10 @@ impl SimChip {
             && let Some(last) = sealed.data.last_mut()
         {
             *last ^= 0x01;
+        }
+        // Chip Authentication: the new keys start after this answer.
+        if let Some(next) = self.pending.take() {
+            self.session = Some(next);
         }
         Ok(sealed.to_bytes())
     }

@@ -94,6 +94,7 @@ pub fn verify(spki: &[u8], infos: &[SecurityInfo], challenge: &[u8], signature: 
             let start = f.iter().position(|b| *b != 0).unwrap_or(0);
             iso9796_2_check(&f[start..], challenge).map(|_| ())
         }
+        PublicKey::Dh { .. } => Err(AaError::Key(PkiError::KeyMismatch)),
         key @ PublicKey::Ec { .. } => {
             let hash = ecdsa_hash(infos);
             let plain = key::SignatureAlgorithm::EcdsaPlain(hash);

@@ -16,6 +16,10 @@ const RSA_PSS: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A];
 const MGF1: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x08];
 const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
 const PRIME_FIELD: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01];
+/// dhpublicnumber (X9.42), 1.2.840.10046.2.1.
+const DH_PUBLIC_NUMBER: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01];
+/// dhKeyAgreement (PKCS#3), 1.2.840.113549.1.3.1.
+const DH_KEY_AGREEMENT: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x03, 0x01];
 /// The smallest RSA modulus accepted.
 pub const MIN_RSA_BITS: u64 = 1024;
 
@@ -28,6 +32,13 @@ pub enum PublicKey {
         n: BigUint,
         /// Public exponent.
         e: BigUint,
+    },
+    /// A Diffie-Hellman public value in its group (Chip Authentication).
+    Dh {
+        /// The group.
+        group: Box<crate::modp::Group>,
+        /// The public value.
+        y: BigUint,
     },
     /// An elliptic-curve point on its curve.
     Ec {
@@ -52,6 +63,7 @@ impl PublicKey {
         match self {
             Self::Rsa { n, .. } => format!("RSA {}", n.bits()),
             Self::Ec { domain, .. } => format!("EC {}", domain.n.bits()),
+            Self::Dh { group, .. } => format!("DH {}", group.p.bits()),
         }
     }
 }
@@ -122,6 +134,24 @@ pub fn parse_spki(spki: &[u8]) -> Result<PublicKey, PkiError> {
         let domain = ec_domain(&params)?;
         let (x, y) = domain.decode(key).ok_or(PkiError::Malformed("EC point"))?;
         return Ok(PublicKey::Ec { domain: Box::new(domain), x, y });
+    }
+    if oid.value == DH_PUBLIC_NUMBER || oid.value == DH_KEY_AGREEMENT {
+        // X9.42 DomainParameters { p, g, q, … } or PKCS#3 { p, g, l }.
+        let bad = |_| PkiError::Malformed("DH parameters");
+        let mut params = alg.expect(0x30).map_err(bad)?.children();
+        let p = uint(params.expect(0x02).map_err(bad)?.value);
+        let g = uint(params.expect(0x02).map_err(bad)?.value);
+        let q = if oid.value == DH_PUBLIC_NUMBER {
+            uint(params.expect(0x02).map_err(bad)?.value)
+        } else {
+            // Without q, the subgroup is taken as (p − 1) / 2.
+            (&p - 1u8) >> 1
+        };
+        if p.bits() < MIN_RSA_BITS {
+            return Err(PkiError::WeakKey(p.bits()));
+        }
+        let y = uint(tlv::parse(key).map_err(bad)?.value);
+        return Ok(PublicKey::Dh { group: Box::new(crate::modp::Group { p, g, q }), y });
     }
     Err(PkiError::UnsupportedAlgorithm(oid_text(oid.value)))
 }

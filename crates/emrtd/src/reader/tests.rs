@@ -313,3 +313,33 @@ fn active_authentication_tells_the_genuine_chip_from_a_clone() {
         assert!(crate::pki::active::verify(&spki, &infos, &[0; 8], &signature).is_err());
     }
 }
+
+/// Chip Authentication against a generated document, with AES and with
+/// 3DES: the genuine chip's secure messaging restarts on the new keys and
+/// every file reads the same; a chip without DG14's key fails.
+#[test]
+fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
+    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
+    let mrz =
+        crate::mrz::Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415"))
+            .unwrap();
+    let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
+    let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
+    let aes = crate::ca::offer(&infos).unwrap().unwrap();
+    assert_eq!(aes.cipher, crate::pace::PaceCipher::Aes128);
+    let tdes = crate::ca::Offer { cipher: crate::pace::PaceCipher::Tdes, ..aes.clone() };
+    for offer in [aes, tdes] {
+        for (key, genuine) in [(doc.chip_authentication_key, true), ([0x24; 32], false)] {
+            let chip = SimChip::new(doc.files.clone(), &mrz.access_key()).chip_authentication_key(key);
+            let mut r = reader(chip);
+            r.pace(&crate::pace::Password::Mrz(mrz.access_key()), 13).unwrap();
+            let result = r.chip_authentication(&offer);
+            assert_eq!(result.is_ok(), genuine, "{:?} genuine={genuine}: {result:?}", offer.cipher);
+            if genuine {
+                assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), doc.files[&0x0101]);
+            } else {
+                assert_eq!(result, Err(ReadError::ChipAuthentication(crate::ca::CaError::WrongKey)));
+            }
+        }
+    }
+}
