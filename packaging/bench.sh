@@ -31,6 +31,12 @@ rm -rf "$work/search"
 echo "== P-code issue + redeem"
 "$bin" --demo --data-dir "$work/pcodes" bench pcodes --pairs 5000 2>/dev/null
 
+echo "== chip read and PACE on the simulated chip"
+"$bin" --demo --data-dir "$work/chip" bench chip 2>/dev/null
+
+echo "== chip trust: passive, active and chip authentication, master list"
+"$bin" --demo --data-dir "$work/chip" bench trust 2>/dev/null
+
 start_xvfb 1280x800x24
 
 start_app() {

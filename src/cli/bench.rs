@@ -39,10 +39,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5.0)]
         per_apdu_ms: f64,
     },
+    /// Trust: passive authentication of generated documents (P-256 and
+    /// brainpoolP512r1 signers), RSA-4096 verification, importing the
+    /// German master list, Active and Chip Authentication.
+    Trust {
+        /// Runs of each measurement.
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+    },
 }
 
-/// A made-up document with the sizes of a real one (the contents do not
-/// matter to the link), as file id → bytes.
+/// Milliseconds per run of `f`, over `runs` runs.
+fn per_run(runs: u32, mut f: impl FnMut()) -> f64 {
+    let started = Instant::now();
+    for _ in 0..runs {
+        f();
+    }
+    started.elapsed().as_secs_f64() * 1000.0 / f64::from(runs.max(1))
+}
+
 /// The document of the chip benchmark: generated (real 19794-5 DG2 with a
 /// JPEG face, signed SOD), with the files the figure names — EF.COM, EF.SOD,
 /// DG1, DG2, DG11, DG14, DG15.
@@ -205,6 +220,96 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
                     );
                 }
             }
+            Ok(Outcome::ok(out))
+        }
+        BenchCommand::Trust { runs } => {
+            use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
+            use mitid_emrtd::pki::x509::Certificate;
+            use mitid_emrtd::pki::{key, masterlist, passive};
+            let (mrz, _) = chip_document()?;
+            let now = 20_261_124_120_000;
+            let mut out = String::new();
+            for (label, pki) in [("P-256", TestPki::new()), ("brainpoolP512r1", TestPki::brainpool512())] {
+                let doc = document::generate(&mrz, &DocumentSpec::default(), &pki)
+                    .map_err(|e| CliError::Input(e.to_string()))?;
+                let groups: std::collections::BTreeMap<u8, Vec<u8>> = doc
+                    .files
+                    .iter()
+                    .filter(|(id, _)| (0x0101..=0x0110).contains(*id))
+                    .map(|(id, raw)| ((id - 0x0100) as u8, raw.clone()))
+                    .collect();
+                let sod = doc.files[&mitid_emrtd::sim::fid::SOD].clone();
+                let trusted = [Certificate::parse(pki.csca_certificate()).map_err(|e| CliError::Input(e.to_string()))?];
+                let mut passed = true;
+                let ms = per_run(*runs, || passed &= passive::verify(&sod, &groups, &trusted, &[], now).passed());
+                out += &format!(
+                    "passive authentication, {label} CSCA and signer (2 signatures, 6 data groups): {ms:.1} ms{}\n",
+                    if passed { "" } else { " — FAILED" }
+                );
+            }
+            // RSA-4096: the cost of one verification is one modular
+            // exponentiation with e = 65537, whatever the key.
+            let modulus: Vec<u8> = (0..512u32).map(|i| if i == 0 { 0xC3 } else { (i * 37 + 11) as u8 }).collect();
+            let rsa = mitid_emrtd::der::seq(&[
+                &mitid_emrtd::der::algorithm("1.2.840.113549.1.1.1"),
+                &mitid_emrtd::der::bits(&mitid_emrtd::der::seq(&[
+                    &mitid_emrtd::der::uint(&modulus),
+                    &mitid_emrtd::der::int(65537),
+                ])),
+            ]);
+            let rsa_key = key::parse_spki(&rsa).map_err(|e| CliError::Input(e.to_string()))?;
+            let signature: Vec<u8> = (0..512u32).map(|i| (i * 91 + 5) as u8 & 0x7F).collect();
+            let ms = per_run(*runs, || {
+                let _ = key::verify(
+                    &rsa_key,
+                    key::SignatureAlgorithm::RsaPkcs1(mitid_emrtd::lds::HashAlgorithm::Sha256),
+                    b"signed attributes",
+                    &signature,
+                );
+            });
+            out += &format!("RSA-4096 signature verification: {ms:.2} ms (passive authentication needs two)\n");
+            let ml = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/testdata/masterlists/DE_ML_2026-05-28.ml");
+            if let Ok(bytes) = std::fs::read(&ml) {
+                let mut count = 0;
+                let ms = per_run(*runs, || count = masterlist::parse(&bytes).map_or(0, |m| m.certificates.len()));
+                out += &format!("German master list: parse and verify {count} certificates' list in {ms:.1} ms\n");
+            }
+            // Active and Chip Authentication against the simulated chip,
+            // reader and chip together.
+            let (doc, keys) = document::generate_scenario(&mrz, &DocumentSpec::default(), Scenario::Genuine)
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            let spki = mitid_emrtd::tlv::parse(&doc.files[&0x010F]).map(|t| t.value.to_vec()).unwrap_or_default();
+            let infos = mitid_emrtd::security_infos::parse(&doc.files[&0x010E]).unwrap_or_default();
+            let offer = mitid_emrtd::ca::offer(&infos)
+                .ok()
+                .flatten()
+                .ok_or_else(|| CliError::Input("the generated DG14 offers no CA".into()))?;
+            let password = mitid_emrtd::pace::Password::Mrz(mrz.access_key());
+            let (mut aa_ms, mut ca_ms, mut ok) = (0.0, 0.0, true);
+            for _ in 0..*runs {
+                let chip = mitid_emrtd::sim::SimChip::new(doc.files.clone(), &mrz.access_key())
+                    .active_authentication_key(keys.active_authentication)
+                    .chip_authentication_key(keys.chip_authentication);
+                let mut reader = mitid_emrtd::reader::Reader::new(chip);
+                reader.pace(&password, 13).map_err(|e| CliError::Input(e.to_string()))?;
+                let started = Instant::now();
+                let answer = reader.active_authentication();
+                ok &= answer.is_ok_and(|(challenge, signature)| {
+                    mitid_emrtd::pki::active::verify(&spki, &infos, &challenge, &signature).is_ok()
+                });
+                aa_ms += started.elapsed().as_secs_f64() * 1000.0;
+                let started = Instant::now();
+                ok &= reader.chip_authentication(&offer).is_ok();
+                ca_ms += started.elapsed().as_secs_f64() * 1000.0;
+            }
+            let n = f64::from((*runs).max(1));
+            out += &format!(
+                "Active Authentication (P-256): {:.1} ms; Chip Authentication (P-256, AES): {:.1} ms — reader and chip together{}\n",
+                aa_ms / n,
+                ca_ms / n,
+                if ok { "" } else { " — FAILED" }
+            );
             Ok(Outcome::ok(out))
         }
         BenchCommand::Pcodes { pairs } => {

@@ -68,10 +68,80 @@ impl std::fmt::Debug for Document {
     }
 }
 
+/// A signing key of the test PKI: P-256 (the RustCrypto crate) or
+/// brainpoolP512r1 (the generic curve arithmetic), as German documents use.
+#[derive(Clone)]
+enum SignKey {
+    P256(SigningKey),
+    Brainpool512(num_bigint::BigUint),
+}
+
+impl SignKey {
+    fn derive(label: &str, brainpool: bool) -> Self {
+        if !brainpool {
+            return Self::P256(derived_key(label));
+        }
+        let domain = crate::weierstrass::brainpool_p512r1();
+        let seed = sha2::Sha512::digest(label.as_bytes());
+        Self::Brainpool512(num_bigint::BigUint::from_bytes_be(&seed) % (&domain.n - 1u8) + 1u8)
+    }
+
+    fn spki(&self) -> Vec<u8> {
+        match self {
+            Self::P256(key) => p256_spki(key),
+            Self::Brainpool512(d) => {
+                let domain = crate::weierstrass::brainpool_p512r1();
+                let (x, y) = domain.mul_point(&domain.gx, &domain.gy, d).expect("d is in [1, n-1]");
+                der::seq(&[
+                    &der::seq(&[&der::oid("1.2.840.10045.2.1"), &der::oid("1.3.36.3.3.2.8.1.1.13")]),
+                    &der::bits(&domain.encode(&x, &y)),
+                ])
+            }
+        }
+    }
+
+    /// The signature algorithm OID: ECDSA with SHA-256, or SHA-512 on the
+    /// 512-bit curve.
+    fn algorithm(&self) -> &'static str {
+        match self {
+            Self::P256(_) => ECDSA_SHA256,
+            Self::Brainpool512(_) => "1.2.840.10045.4.3.4",
+        }
+    }
+
+    /// A DER ECDSA signature of `message`.
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
+        match self {
+            Self::P256(key) => {
+                let signature: Signature = key.sign(message);
+                signature.to_der().as_bytes().to_vec()
+            }
+            Self::Brainpool512(d) => {
+                let domain = crate::weierstrass::brainpool_p512r1();
+                let hash = sha2::Sha512::digest(message);
+                // A nonce derived from the key and the message (never the
+                // same for two messages).
+                let mut seed = d.to_bytes_be();
+                seed.extend_from_slice(&hash);
+                let mut counter = 0u8;
+                loop {
+                    seed.push(counter);
+                    let k = num_bigint::BigUint::from_bytes_be(&sha2::Sha512::digest(&seed)) % (&domain.n - 1u8) + 1u8;
+                    seed.pop();
+                    if let Some((r, s)) = domain.sign_ecdsa(d, &hash, &k) {
+                        return der::seq(&[&der::uint(&r.to_bytes_be()), &der::uint(&s.to_bytes_be())]);
+                    }
+                    counter = counter.wrapping_add(1);
+                }
+            }
+        }
+    }
+}
+
 /// The test PKI: a CSCA and the document signer it certified.
 pub struct TestPki {
-    csca_key: SigningKey,
-    ds_key: SigningKey,
+    csca_key: SignKey,
+    ds_key: SignKey,
     csca_certificate: Vec<u8>,
     ds_certificate: Vec<u8>,
     csca_name: &'static str,
@@ -126,11 +196,6 @@ fn key_id(spki: &[u8]) -> Vec<u8> {
     Sha1::digest(spki).to_vec()
 }
 
-fn sign(key: &SigningKey, message: &[u8]) -> Vec<u8> {
-    let signature: Signature = key.sign(message);
-    signature.to_der().as_bytes().to_vec()
-}
-
 struct CertificateSpec<'a> {
     serial: u64,
     issuer: &'a str,
@@ -140,10 +205,10 @@ struct CertificateSpec<'a> {
     ca: bool,
 }
 
-fn certificate(spec: &CertificateSpec<'_>, subject_key: &SigningKey, issuer_key: &SigningKey) -> Vec<u8> {
-    let spki = p256_spki(subject_key);
+fn certificate(spec: &CertificateSpec<'_>, subject_key: &SignKey, issuer_key: &SignKey) -> Vec<u8> {
+    let spki = subject_key.spki();
     let ski = key_id(&spki);
-    let aki = key_id(&p256_spki(issuer_key));
+    let aki = key_id(&issuer_key.spki());
     let mut extensions = vec![extension("2.5.29.14", false, &der::octets(&ski))];
     extensions.push(extension("2.5.29.35", false, &der::seq(&[&der::tlv(&[0x80], &aki)])));
     if spec.ca {
@@ -158,15 +223,15 @@ fn certificate(spec: &CertificateSpec<'_>, subject_key: &SigningKey, issuer_key:
     let tbs = der::seq(&[
         &der::context(0, &[&der::int(2)]),
         &der::int(spec.serial),
-        &der::algorithm(ECDSA_SHA256),
+        &der::algorithm(issuer_key.algorithm()),
         &name(spec.issuer),
         &der::seq(&[&der::utc_time(spec.not_before), &der::utc_time(spec.not_after)]),
         &name(spec.subject),
         &spki,
         &der::context(3, &[&der::seq(&extension_refs)]),
     ]);
-    let signature = sign(issuer_key, &tbs);
-    der::seq(&[&tbs, &der::algorithm(ECDSA_SHA256), &der::bits(&signature)])
+    let signature = issuer_key.sign(&tbs);
+    der::seq(&[&tbs, &der::algorithm(issuer_key.algorithm()), &der::bits(&signature)])
 }
 
 const CSCA_NAME: &str = "mitid-assist test CSCA";
@@ -175,23 +240,39 @@ const DS_NAME: &str = "mitid-assist test document signer";
 impl TestPki {
     /// The simulator's PKI (the same on every run).
     pub fn new() -> Self {
-        Self::build("mitid-assist test CSCA key", CSCA_NAME, ("250101000000Z", "351231235959Z"))
+        Self::build("mitid-assist test CSCA key", CSCA_NAME, ("250101000000Z", "351231235959Z"), false)
+    }
+
+    /// A CSCA and document signer on brainpoolP512r1 (ECDSA with SHA-512),
+    /// like German documents (for benchmarks and tests).
+    pub fn brainpool512() -> Self {
+        Self::build(
+            "mitid-assist test brainpool CSCA key",
+            "mitid-assist test brainpool CSCA",
+            ("250101000000Z", "351231235959Z"),
+            true,
+        )
     }
 
     /// The same CSCA, but a document signer whose certificate expired at
     /// the end of 2021.
     pub fn expired_signer() -> Self {
-        Self::build("mitid-assist test CSCA key", CSCA_NAME, ("190101000000Z", "211231235959Z"))
+        Self::build("mitid-assist test CSCA key", CSCA_NAME, ("190101000000Z", "211231235959Z"), false)
     }
 
     /// A CSCA nobody trusts (it is never exported).
     pub fn unknown_csca() -> Self {
-        Self::build("mitid-assist unknown CSCA key", "mitid-assist unknown CSCA", ("250101000000Z", "351231235959Z"))
+        Self::build(
+            "mitid-assist unknown CSCA key",
+            "mitid-assist unknown CSCA",
+            ("250101000000Z", "351231235959Z"),
+            false,
+        )
     }
 
-    fn build(csca_label: &str, csca_name: &'static str, ds_validity: (&str, &str)) -> Self {
-        let csca_key = derived_key(csca_label);
-        let ds_key = derived_key(&format!("{csca_label}: document signer key"));
+    fn build(csca_label: &str, csca_name: &'static str, ds_validity: (&str, &str), brainpool: bool) -> Self {
+        let csca_key = SignKey::derive(csca_label, brainpool);
+        let ds_key = SignKey::derive(&format!("{csca_label}: document signer key"), brainpool);
         let csca_certificate = certificate(
             &CertificateSpec {
                 serial: 1,
@@ -231,7 +312,7 @@ impl TestPki {
 
     /// The CSCA's public key, SubjectPublicKeyInfo DER.
     pub fn csca_public_key(&self) -> Vec<u8> {
-        p256_spki(&self.csca_key)
+        self.csca_key.spki()
     }
 
     /// EF.SOD over `data_groups` (number → raw file): the LDS security
@@ -250,7 +331,7 @@ impl TestPki {
         // The signature covers the attributes as a SET (tag 31); the SOD
         // carries them implicitly tagged [0].
         let signed_attributes = der::set_of(&[&attributes[0], &attributes[1]]);
-        let signature = sign(&self.ds_key, &signed_attributes);
+        let signature = self.ds_key.sign(&signed_attributes);
         let mut implicit = signed_attributes.clone();
         implicit[0] = 0xA0;
         let signer_info = der::seq(&[
@@ -258,7 +339,7 @@ impl TestPki {
             &der::seq(&[&name(self.csca_name), &der::int(2)]),
             &der::algorithm(SHA256),
             &implicit,
-            &der::algorithm(ECDSA_SHA256),
+            &der::algorithm(self.ds_key.algorithm()),
             &der::octets(&signature),
         ]);
         let signed_data = der::seq(&[
@@ -614,25 +695,18 @@ mod tests {
 
     #[test]
     fn the_signatures_verify_with_the_keys_they_claim() {
-        use p256::ecdsa::VerifyingKey;
-        use p256::ecdsa::signature::Verifier as _;
-        let pki = TestPki::new();
+        use crate::pki::x509::Certificate;
+        for pki in [TestPki::new(), TestPki::brainpool512()] {
+            let csca = Certificate::parse(pki.csca_certificate()).unwrap();
+            let ds = Certificate::parse(pki.document_signer_certificate()).unwrap();
+            let csca_key = csca.public_key().unwrap();
+            assert_eq!(csca.spki, pki.csca_public_key());
+            assert_eq!(csca.verify_signed_by(&csca_key), Ok(()));
+            assert_eq!(ds.verify_signed_by(&csca_key), Ok(()));
+            assert!(ds.verify_signed_by(&ds.public_key().unwrap()).is_err());
+        }
         // The CSCA is the same on every run.
-        assert_eq!(pki.csca_certificate(), TestPki::new().csca_certificate());
-        // The certificate's signature (last element, BIT STRING) over its
-        // TBS (first element) verifies with the CSCA key.
-        let verify = |cert: &[u8], key: &VerifyingKey| {
-            let top = crate::tlv::parse(cert).unwrap();
-            let mut parts = top.children();
-            let tbs = parts.next_tlv().unwrap().raw;
-            parts.next_tlv().unwrap();
-            let sig = &parts.next_tlv().unwrap().value[1..];
-            key.verify(tbs, &Signature::from_der(sig).unwrap()).is_ok()
-        };
-        let csca = *pki.csca_key.verifying_key();
-        assert!(verify(pki.csca_certificate(), &csca));
-        assert!(verify(pki.document_signer_certificate(), &csca));
-        assert!(!verify(pki.document_signer_certificate(), pki.ds_key.verifying_key()));
+        assert_eq!(TestPki::new().csca_certificate(), TestPki::new().csca_certificate());
     }
 
     #[test]

@@ -139,6 +139,22 @@ impl Domain {
         self.affine(&self.sum(&p, &q))
     }
 
+    /// An ECDSA signature (r, s) of a message hash with private key `d` and
+    /// nonce `k` (both in [1, n − 1]); `None` for the rare k that gives 0.
+    /// For the simulator's test PKI: k must be secret and never reused.
+    pub fn sign_ecdsa(&self, d: &BigUint, hash: &[u8], k: &BigUint) -> Option<(BigUint, BigUint)> {
+        let n = &self.n;
+        let (x, _) = self.mul_point(&self.gx, &self.gy, k)?;
+        let r = x % n;
+        let mut e = BigUint::from_bytes_be(hash);
+        let hash_bits = hash.len() as u64 * 8;
+        if hash_bits > n.bits() {
+            e >>= hash_bits - n.bits();
+        }
+        let s = (k.modinv(n)? * ((e + &r * d) % n)) % n;
+        (r != BigUint::ZERO && s != BigUint::ZERO).then_some((r, s))
+    }
+
     /// Verifies an ECDSA signature (r, s) over a message hash with the
     /// public key (qx, qy); the hash is cut to the order's bit length.
     pub fn verify_ecdsa(&self, q: (&BigUint, &BigUint), hash: &[u8], r: &BigUint, s: &BigUint) -> bool {
