@@ -232,6 +232,25 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     assert_eq!(v["curve"], "1024-bit MODP, 160-bit subgroup");
     drop(generated);
 
+    // PACE with Chip Authentication Mapping: the chip proves DG14's key
+    // inside PACE.
+    {
+        let _cam = start_sim(None, "35964", &["--mapping", "cam"]);
+        if ready {
+            assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the PACE-CAM document");
+        }
+        let read = Command::new(BIN)
+            .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
+            .args(["--json", "--can", "123456", "--trust", csca.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(read.status.success(), "{read:?}");
+        let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        assert_eq!((v["mapping"].as_str(), v["curve"].as_str()), (Some("CAM"), Some("NIST P-256")));
+        assert_eq!(v["pace_cam"]["result"], "passed", "{}", v["pace_cam"]);
+        assert_eq!(v["verdict"], "genuine", "{}", v["verdict_reason"]);
+    }
+
     // A clone (the genuine data, its own key) and an altered DG1: both read
     // fine and both are not verified, each for its reason.
     for (scenario, reason) in [("clone", "chip authentication failed"), ("altered-dg1", "DG1 differ")] {

@@ -14,7 +14,7 @@ use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
-use mitid_emrtd::pace::{PaceCipher, Password};
+use mitid_emrtd::pace::{PaceCipher, Password, Suite};
 use mitid_emrtd::pcsc::{self, PcscTransport};
 use mitid_emrtd::pki::verdict::{self, ChipCheck};
 use mitid_emrtd::pki::{active, passive};
@@ -93,9 +93,15 @@ pub enum ChipCommand {
         /// PACE's standardized domain parameter id: 0–2 DH (RFC 5114 MODP
         /// groups), 8 P-192, 9 brainpoolP192r1, 10 P-224, 11 brainpoolP224r1,
         /// 12 P-256, 13 brainpoolP256r1, 14 brainpoolP320r1, 15 P-384,
-        /// 16 brainpoolP384r1, 17 brainpoolP512r1, 18 P-521.
-        #[arg(long, default_value_t = 13, value_parser = parse_curve)]
-        parameter_id: u8,
+        /// 16 brainpoolP384r1, 17 brainpoolP512r1, 18 P-521. Default 13;
+        /// with --mapping cam 12, the curve of the generated document's
+        /// Chip Authentication key.
+        #[arg(long, value_parser = parse_curve)]
+        parameter_id: Option<u8>,
+        /// PACE's mapping: generic, or Chip Authentication Mapping (which
+        /// proves the chip with DG14's key inside PACE; ECDH and AES only).
+        #[arg(long, value_parser = ["gm", "cam"], default_value = "gm")]
+        mapping: String,
         /// The PACE cipher (and so the secure messaging after it).
         #[arg(long, value_parser = ["3des", "aes128", "aes192", "aes256"], default_value = "aes128")]
         cipher: String,
@@ -253,6 +259,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             can,
             require_parameter_id,
             parameter_id,
+            mapping,
             cipher,
         } => {
             let pace_cipher = match cipher.as_str() {
@@ -262,6 +269,15 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 "aes256" => PaceCipher::Aes256,
                 _ => return Err(CliError::Input("--cipher takes 3des, aes128, aes192 or aes256".into())),
             };
+            let cam = mapping == "cam";
+            let parameter_id = parameter_id.unwrap_or(if cam { 12 } else { 13 });
+            if cam && (parameter_id != 12 || pace_cipher == PaceCipher::Tdes || lds_dir.is_some()) {
+                return Err(CliError::Input(
+                    "PACE-CAM works here on a generated document (its Chip Authentication key is P-256): \
+                     leave out --lds-dir, use --parameter-id 12 and an AES cipher"
+                        .into(),
+                ));
+            }
             let pki = TestPki::new();
             if let Some(path) = export_csca {
                 std::fs::write(path, pki.csca_certificate())
@@ -314,8 +330,9 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 bac: access != "pace",
                 pace: access != "bac",
                 require_parameter_id: *require_parameter_id,
-                parameter_id: *parameter_id,
+                parameter_id,
                 pace_cipher,
+                pace_cam: cam,
             };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
             if let Some(keys) = chip_keys {
@@ -349,15 +366,16 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             let reader_name = transport.reader();
             let mut r = Reader::new(transport);
             // PACE when EF.CardAccess offers what this reader speaks, else BAC.
-            let pace_suite: Option<(u8, PaceCipher)> = r
+            let pace_suite: Option<Suite> = r
                 .card_access()
                 .map_err(read_error)?
                 .and_then(|bytes| mitid_emrtd::pace::choose(&security_infos::parse(&bytes).ok()?));
             let offers_pace = pace_suite.is_some();
-            let (curve_id, pace_cipher) = pace_suite.unwrap_or((13, PaceCipher::Aes128));
+            let suite = pace_suite.unwrap_or(Suite::gm(13, PaceCipher::Aes128));
+            let (curve_id, pace_cipher) = (suite.parameter_id, suite.cipher);
             let access = match (offers_pace, can, &key) {
                 (true, Some(can), _) => {
-                    r.pace_with(&Password::Can(can.clone()), curve_id, pace_cipher).map_err(read_error)?;
+                    r.pace_suite(&Password::Can(can.clone()), &suite).map_err(read_error)?;
                     "PACE"
                 }
                 (false, Some(_), _) => {
@@ -366,7 +384,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                         "this chip does not offer PACE, so the CAN cannot open it: use the MRZ".into(),
                     ));
                 }
-                (true, None, Some(key)) => match r.pace_with(&Password::Mrz(key.clone()), curve_id, pace_cipher) {
+                (true, None, Some(key)) => match r.pace_suite(&Password::Mrz(key.clone()), &suite) {
                     Ok(()) => "PACE",
                     Err(ReadError::AccessDenied) => return Err(read_error(ReadError::AccessDenied)),
                     // PACE broke for another reason: BAC, where the chip has it.
@@ -522,7 +540,17 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             };
             let active_authentication = check_json(&aa_check);
             let chip_authentication = check_json(&ca_check);
-            let chip_check = verdict::combine(&ca_check, &aa_check);
+            // PACE-CAM's proof, checked against DG14's key.
+            let cam_check = match (r.pace_cam_data(), ca::offer(&infos)) {
+                (Some(proof), Ok(Some(offer))) => match mitid_emrtd::cam::verify(proof, &offer.key) {
+                    Ok(()) => ChipCheck::Passed { key_from: 14 },
+                    Err(e) => ChipCheck::Failed(e.to_string()),
+                },
+                (Some(_), _) => ChipCheck::Failed("PACE-CAM ran, but DG14 has no key to check it".into()),
+                (None, _) => ChipCheck::NotOffered,
+            };
+            let pace_cam = check_json(&cam_check);
+            let chip_check = verdict::combine(&verdict::combine(&cam_check, &ca_check), &aa_check);
             let (verdict, verdict_reason) = verdict::decide(&pa, &chip_check);
             let document_valid = dg1.as_ref().and_then(|m| {
                 let expiry: u64 = format!("20{}", m.expiry_date).parse().ok()?;
@@ -546,6 +574,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             let report = json!({
                 "reader": reader_name,
                 "access": access,
+                "mapping": (access == "PACE").then_some(if suite.cam { "CAM" } else { "GM" }),
                 "cipher": if access == "PACE" { cipher_name(pace_cipher) } else { "3DES" },
                 "curve": (access == "PACE").then(|| mitid_emrtd::curves::by_parameter_id(curve_id).map(|c| c.name())),
                 "files": listed,
@@ -563,6 +592,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 "passive_authentication": pa_json,
                 "active_authentication": active_authentication,
                 "chip_authentication": chip_authentication,
+                "pace_cam": pace_cam,
                 "verdict": verdict.name(),
                 "verdict_reason": verdict_reason,
                 "document_valid": document_valid,

@@ -8,6 +8,7 @@
 pub mod apdu;
 pub mod bac;
 pub mod ca;
+pub mod cam;
 pub mod curves;
 pub mod der;
 pub mod document;

@@ -48,8 +48,20 @@ impl PaceCipher {
     /// The PACE generic-mapping OID for this cipher, DER content: under
     /// id-PACE-DH-GM when `dh`, else id-PACE-ECDH-GM.
     pub fn oid(self, dh: bool) -> [u8; 10] {
+        self.oid_for(dh, false)
+    }
+
+    /// The PACE OID for this cipher: id-PACE-ECDH-CAM when `cam`, else as
+    /// [`Self::oid`].
+    pub fn oid_for(self, dh: bool, cam: bool) -> [u8; 10] {
         let mut oid = ECDH_GM_AES_128;
-        oid[8] = if dh { 1 } else { 2 };
+        oid[8] = if cam {
+            6
+        } else if dh {
+            1
+        } else {
+            2
+        };
         oid[9] = match self {
             Self::Tdes => 1,
             Self::Aes128 => 2,
@@ -124,16 +136,54 @@ impl PaceCipher {
         }
     }
 }
-/// The PACE this reader runs among the SecurityInfos of EF.CardAccess: the
-/// first generic mapping with a standardized parameter id it serves and a
-/// key agreement that matches the id. `None` when there is none (then BAC).
-pub fn choose(infos: &[crate::security_infos::SecurityInfo]) -> Option<(u8, PaceCipher)> {
+/// A PACE variant to run: the group, the cipher, and whether the mapping
+/// is Chip Authentication Mapping (else generic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suite {
+    /// Standardized domain parameter id.
+    pub parameter_id: u8,
+    /// Cipher.
+    pub cipher: PaceCipher,
+    /// PACE-CAM (ECDH only).
+    pub cam: bool,
+}
+
+impl Suite {
+    /// Generic mapping.
+    pub fn gm(parameter_id: u8, cipher: PaceCipher) -> Self {
+        Self { parameter_id, cipher, cam: false }
+    }
+
+    /// The OID MSE:Set AT names and the tokens cover.
+    pub fn oid(&self) -> [u8; 10] {
+        self.cipher.oid_for(is_dh_parameter(self.parameter_id), self.cam)
+    }
+}
+
+/// The PACE this reader runs among the SecurityInfos of EF.CardAccess:
+/// Chip Authentication Mapping when offered (it proves the chip in the same
+/// run), else the first generic mapping, with a standardized parameter id
+/// it serves and a key agreement that matches the id. `None` when there is
+/// none (then BAC).
+pub fn choose(infos: &[crate::security_infos::SecurityInfo]) -> Option<Suite> {
+    let cam = choose_mapping(infos, crate::security_infos::Mapping::ChipAuthentication);
+    cam.or_else(|| choose_mapping(infos, crate::security_infos::Mapping::Generic))
+}
+
+fn choose_mapping(
+    infos: &[crate::security_infos::SecurityInfo],
+    wanted: crate::security_infos::Mapping,
+) -> Option<Suite> {
     use crate::security_infos::{Agreement, Cipher, Mapping, SecurityInfo};
     infos.iter().find_map(|info| match info {
-        SecurityInfo::Pace { mapping: Mapping::Generic, agreement, cipher, parameter_id: Some(id), .. } => {
+        SecurityInfo::Pace { mapping, agreement, cipher, parameter_id: Some(id), .. } if *mapping == wanted => {
             let id = u8::try_from(*id).ok()?;
             let group = curves::by_parameter_id(id)?;
             if group.is_dh() != (*agreement == Agreement::Dh) {
+                return None;
+            }
+            let cam = *mapping == Mapping::ChipAuthentication;
+            if cam && (group.is_dh() || *cipher == Cipher::Tdes) {
                 return None;
             }
             let cipher = match cipher {
@@ -142,7 +192,7 @@ pub fn choose(infos: &[crate::security_infos::SecurityInfo]) -> Option<(u8, Pace
                 Cipher::Aes192 => PaceCipher::Aes192,
                 Cipher::Aes256 => PaceCipher::Aes256,
             };
-            Some((id, cipher))
+            Some(Suite { parameter_id: id, cipher, cam })
         }
         _ => None,
     })
@@ -263,7 +313,12 @@ pub(crate) fn cmac8(key: &[u8], data: &[u8]) -> [u8; 8] {
 /// AES-CBC encryption with a zero IV of whole blocks (the card's side of
 /// the nonce); keys of 16, 24 or 32 bytes.
 pub(crate) fn aes_encrypt_cbc_zero_iv(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut prev = [0u8; 16];
+    aes_encrypt_cbc(key, &[0; 16], data)
+}
+
+/// AES-CBC encryption of whole blocks with `iv`.
+pub(crate) fn aes_encrypt_cbc(key: &[u8], iv: &[u8; 16], data: &[u8]) -> Vec<u8> {
+    let mut prev = *iv;
     let mut out = Vec::with_capacity(data.len());
     for chunk in data.chunks_exact(16) {
         let mut block = [0u8; 16];
@@ -278,10 +333,15 @@ pub(crate) fn aes_encrypt_cbc_zero_iv(key: &[u8], data: &[u8]) -> Vec<u8> {
 }
 
 fn aes_decrypt_cbc_zero_iv(key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    aes_decrypt_cbc(key, &[0; 16], data)
+}
+
+/// AES-CBC decryption with `iv`; `None` unless whole, non-empty blocks.
+pub(crate) fn aes_decrypt_cbc(key: &[u8], iv: &[u8; 16], data: &[u8]) -> Option<Vec<u8>> {
     if data.is_empty() || !data.len().is_multiple_of(16) {
         return None;
     }
-    let mut prev = [0u8; 16];
+    let mut prev = *iv;
     let mut out = Vec::with_capacity(data.len());
     for chunk in data.chunks_exact(16) {
         let mut block = [0u8; 16];
@@ -303,6 +363,8 @@ pub struct CardPace {
     pk_ifd: Option<Vec<u8>>,
     pk_ic: Option<Vec<u8>>,
     keys: Option<(Vec<u8>, Vec<u8>)>,
+    /// PACE-CAM: the chip's static key, and its mapping key of this run.
+    cam: Option<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
 impl std::fmt::Debug for CardPace {
@@ -332,7 +394,14 @@ impl CardPace {
             pk_ifd: None,
             pk_ic: None,
             keys: None,
+            cam: None,
         })
+    }
+
+    /// PACE-CAM with the chip's static Chip Authentication key.
+    pub fn with_cam(mut self, static_key: &[u8]) -> Self {
+        self.cam = Some((static_key.to_vec(), None));
+        self
     }
 
     /// Answers the next GENERAL AUTHENTICATE step with `data`; `key` is K_π
@@ -357,6 +426,9 @@ impl CardPace {
                 };
                 let Some(mapped) = curve.add(&sg, &h) else { return refuse };
                 self.mapped = Some(mapped);
+                if let Some((_, mapping_key)) = self.cam.as_mut() {
+                    *mapping_key = Some(sk);
+                }
                 CardStep::Answer(dynamic(0x82, &own))
             }
             (true, true, false) => {
@@ -375,7 +447,7 @@ impl CardPace {
             }
             (true, true, true) => {
                 let dh = curve.is_dh();
-                let oid = self.cipher.oid(dh);
+                let oid = self.cipher.oid_for(dh, self.cam.is_some());
                 let (Ok(token), Some((enc, mac)), Some(pk_ifd), Some(pk_ic)) =
                     (dynamic_data(data, 0x85, 4), self.keys.as_ref(), self.pk_ifd.as_ref(), self.pk_ic.as_ref())
                 else {
@@ -384,7 +456,15 @@ impl CardPace {
                 if token != self.cipher.token(mac, &public_key_object(&oid, pk_ic, dh)) {
                     return CardStep::Refuse(StatusWord::VerificationFailed(None));
                 }
-                let answer = dynamic(0x86, &self.cipher.token(mac, &public_key_object(&oid, pk_ifd, dh)));
+                let mut inner = der::tlv(&[0x86], &self.cipher.token(mac, &public_key_object(&oid, pk_ifd, dh)));
+                if let Some((static_key, Some(mapping_key))) = &self.cam {
+                    let Some(domain) = crate::weierstrass::by_parameter_id(curve.parameter_id()) else { return refuse };
+                    let Some(a_ic) = crate::cam::chip_data(&domain, mapping_key, static_key, enc) else {
+                        return refuse;
+                    };
+                    inner.extend(der::tlv(&[0x8A], &a_ic));
+                }
+                let answer = der::tlv(&[0x7C], &inner);
                 match self.cipher.channel(enc, mac) {
                     Some(channel) => CardStep::Done(answer, channel),
                     None => refuse,
@@ -406,11 +486,23 @@ pub fn perform<E: From<PaceError>>(
     cipher: PaceCipher,
     private_key: &mut dyn FnMut(&dyn Curve) -> Vec<u8>,
 ) -> Result<Channel, E> {
+    perform_suite(send, password, &Suite::gm(parameter_id, cipher), private_key).map(|(channel, _)| channel)
+}
+
+/// Runs PACE as `suite` says; with PACE-CAM also returns the chip's
+/// authentication data for [`crate::cam::verify`] against DG14.
+pub fn perform_suite<E: From<PaceError>>(
+    send: &mut dyn FnMut(&Command) -> Result<Response, E>,
+    password: &Password,
+    suite: &Suite,
+    private_key: &mut dyn FnMut(&dyn Curve) -> Vec<u8>,
+) -> Result<(Channel, Option<crate::cam::CamData>), E> {
+    let (parameter_id, cipher) = (suite.parameter_id, suite.cipher);
     let fail = |e: PaceError| E::from(e);
     let curve = curves::by_parameter_id(parameter_id).ok_or(fail(PaceError::Unsupported))?;
     let curve = &*curve;
     let dh = curve.is_dh();
-    let oid = cipher.oid(dh);
+    let oid = suite.oid();
     // MSE:Set AT — the protocol, the password, the domain parameters (0x84:
     // some chips refuse PACE without it).
     let mut set_at = vec![0x80, oid.len() as u8];
@@ -448,11 +540,19 @@ pub fn perform<E: From<PaceError>>(
     let (ks_enc, ks_mac) = (cipher.kdf(&k, 1), cipher.kdf(&k, 2));
     // 4: tokens.
     let token = cipher.token(&ks_mac, &public_key_object(&oid, &chip_pk_bytes, dh));
-    let chip_token = dynamic_data(&step(send, 4, dynamic_command(false, 0x85, &token))?, 0x86, 4).map_err(fail)?;
+    let answer = step(send, 4, dynamic_command(false, 0x85, &token))?;
+    let chip_token = dynamic_data(&answer, 0x86, 4).map_err(fail)?;
     if chip_token != cipher.token(&ks_mac, &public_key_object(&oid, &pk, dh)) {
         return Err(fail(PaceError::Token));
     }
-    cipher.channel(&ks_enc, &ks_mac).ok_or(fail(PaceError::Unsupported))
+    let cam = if suite.cam {
+        let encrypted = dynamic_data(&answer, 0x8A, 4).map_err(fail)?;
+        Some(crate::cam::CamData { encrypted, chip_mapping_key: chip_map, ks_enc: ks_enc.clone() })
+    } else {
+        None
+    };
+    let channel = cipher.channel(&ks_enc, &ks_mac).ok_or(fail(PaceError::Unsupported))?;
+    Ok((channel, cam))
 }
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
 #[derive(Clone)]
 enum Access {
     Bac(AccessKey),
-    Pace(Password, u8, pace::PaceCipher),
+    Pace(Password, pace::Suite),
 }
 
 /// A reader session with one chip.
@@ -101,6 +101,8 @@ pub struct Reader<T: Transport> {
     transport: T,
     channel: Option<Channel>,
     access: Option<Access>,
+    /// PACE-CAM's proof, for the check against DG14.
+    cam: Option<crate::cam::CamData>,
     rng: Rng,
     /// The Le that works with this chip, once found.
     le: Option<u32>,
@@ -124,6 +126,7 @@ impl<T: Transport> Reader<T> {
             transport,
             channel: None,
             access: None,
+            cam: None,
             rng: Box::new(os_random),
             le: None,
             refine: None,
@@ -226,6 +229,16 @@ impl<T: Transport> Reader<T> {
         parameter_id: u8,
         cipher: pace::PaceCipher,
     ) -> Result<(), ReadError> {
+        self.pace_suite(password, &pace::Suite::gm(parameter_id, cipher))
+    }
+
+    /// PACE-CAM's proof from the last PACE, when it ran with CAM.
+    pub fn pace_cam_data(&self) -> Option<&crate::cam::CamData> {
+        self.cam.as_ref()
+    }
+
+    /// PACE as `suite` says (generic or Chip Authentication Mapping).
+    pub fn pace_suite(&mut self, password: &Password, suite: &pace::Suite) -> Result<(), ReadError> {
         self.channel = None;
         let mut rng = std::mem::replace(&mut self.rng, Box::new(os_random));
         let mut random = |curve: &dyn crate::curves::Curve| {
@@ -233,12 +246,15 @@ impl<T: Transport> Reader<T> {
             rng(&mut b);
             crate::curves::private_key(curve, &b)
         };
-        let result = pace::perform::<ReadError>(&mut |cmd| self.send(cmd), password, parameter_id, cipher, &mut random);
+        let result = pace::perform_suite::<ReadError>(&mut |cmd| self.send(cmd), password, suite, &mut random);
         self.rng = rng;
         match result {
-            Ok(channel) => {
+            Ok((channel, cam)) => {
                 self.channel = Some(channel);
-                self.access = Some(Access::Pace(password.clone(), parameter_id, cipher));
+                if cam.is_some() {
+                    self.cam = cam;
+                }
+                self.access = Some(Access::Pace(password.clone(), *suite));
                 Ok(())
             }
             Err(ReadError::Pace(PaceError::Token | PaceError::Refused { step: 4, .. })) => Err(ReadError::AccessDenied),
@@ -250,7 +266,7 @@ impl<T: Transport> Reader<T> {
     fn reopen(&mut self) -> Result<(), ReadError> {
         match self.access.clone() {
             Some(Access::Bac(key)) => self.bac(&key),
-            Some(Access::Pace(password, id, cipher)) => self.pace_with(&password, id, cipher),
+            Some(Access::Pace(password, suite)) => self.pace_suite(&password, &suite),
             None => Ok(()),
         }
     }

@@ -45,6 +45,9 @@ pub struct Quirks {
     pub parameter_id: u8,
     /// The PACE cipher.
     pub pace_cipher: crate::pace::PaceCipher,
+    /// PACE with Chip Authentication Mapping instead of generic mapping
+    /// (needs the Chip Authentication key).
+    pub pace_cam: bool,
 }
 
 impl Default for Quirks {
@@ -57,6 +60,7 @@ impl Default for Quirks {
             require_parameter_id: false,
             parameter_id: 13,
             pace_cipher: crate::pace::PaceCipher::Aes128,
+            pace_cam: false,
         }
     }
 }
@@ -64,9 +68,14 @@ impl Default for Quirks {
 /// EF.CardAccess offering PACE-GM with `cipher` in the group of
 /// `parameter_id` (DH or ECDH as the id says).
 pub fn card_access(parameter_id: u8, cipher: crate::pace::PaceCipher) -> Vec<u8> {
+    card_access_suite(&crate::pace::Suite::gm(parameter_id, cipher))
+}
+
+/// EF.CardAccess offering the PACE of `suite`.
+pub fn card_access_suite(suite: &crate::pace::Suite) -> Vec<u8> {
     let mut out = vec![0x31, 0x14, 0x30, 0x12, 0x06, 0x0A];
-    out.extend_from_slice(&cipher.oid(crate::pace::is_dh_parameter(parameter_id)));
-    out.extend_from_slice(&[0x02, 0x01, 0x02, 0x02, 0x01, parameter_id]);
+    out.extend_from_slice(&suite.oid());
+    out.extend_from_slice(&[0x02, 0x01, 0x02, 0x02, 0x01, suite.parameter_id]);
     out
 }
 
@@ -162,7 +171,12 @@ impl SimChip {
     /// With these quirks.
     pub fn quirks(mut self, quirks: Quirks) -> Self {
         if quirks.pace {
-            self.files.insert(fid::CARD_ACCESS, card_access(quirks.parameter_id, quirks.pace_cipher));
+            let suite = crate::pace::Suite {
+                parameter_id: quirks.parameter_id,
+                cipher: quirks.pace_cipher,
+                cam: quirks.pace_cam,
+            };
+            self.files.insert(fid::CARD_ACCESS, card_access_suite(&suite));
         } else {
             self.files.remove(&fid::CARD_ACCESS);
         }
@@ -257,7 +271,7 @@ impl SimChip {
             }
         }
         let dh = crate::pace::is_dh_parameter(self.quirks.parameter_id);
-        if oid.as_deref() != Some(&self.quirks.pace_cipher.oid(dh)[..]) {
+        if oid.as_deref() != Some(&self.quirks.pace_cipher.oid_for(dh, self.quirks.pace_cam)[..]) {
             return sw(StatusWord::ReferenceNotFound);
         }
         match parameter {
@@ -271,9 +285,13 @@ impl SimChip {
             _ => return sw(StatusWord::ReferenceNotFound),
         };
         self.session = None;
-        let Some(pace) = crate::pace::CardPace::new(self.quirks.parameter_id, self.quirks.pace_cipher) else {
+        let Some(mut pace) = crate::pace::CardPace::new(self.quirks.parameter_id, self.quirks.pace_cipher) else {
             return sw(StatusWord::ReferenceNotFound);
         };
+        if self.quirks.pace_cam {
+            let Some(key) = self.ca_key else { return sw(StatusWord::ReferenceNotFound) };
+            pace = pace.with_cam(&key);
+        }
         self.pace = Some((pace, password.key(self.quirks.pace_cipher)));
         sw(StatusWord::Ok)
     }

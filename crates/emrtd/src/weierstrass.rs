@@ -355,6 +355,24 @@ pub fn nist_p521() -> Domain {
     )
 }
 
+/// The curve of a standardized PACE domain parameter id (8–18).
+pub fn by_parameter_id(id: u8) -> Option<Domain> {
+    Some(match id {
+        8 => nist_p192(),
+        9 => brainpool_p192r1(),
+        10 => nist_p224(),
+        11 => brainpool_p224r1(),
+        12 => nist_p256(),
+        13 => brainpool_p256r1(),
+        14 => brainpool_p320r1(),
+        15 => nist_p384(),
+        16 => brainpool_p384r1(),
+        17 => brainpool_p512r1(),
+        18 => nist_p521(),
+        _ => return None,
+    })
+}
+
 /// The curve of a named-curve OID (DER content), among those passports
 /// use: the NIST and brainpool r1 curves.
 pub fn by_oid(oid: &[u8]) -> Option<Domain> {

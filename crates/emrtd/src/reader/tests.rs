@@ -195,7 +195,11 @@ fn pace_on_every_served_curve() {
         let chip = SimChip::new(files.clone(), &key()).quirks(Quirks { parameter_id: id, ..Quirks::default() });
         let mut r = reader(chip);
         let infos = crate::security_infos::parse(&r.card_access().unwrap().unwrap()).unwrap();
-        assert_eq!(crate::pace::choose(&infos), Some((id, crate::pace::PaceCipher::Aes128)), "curve {id}");
+        assert_eq!(
+            crate::pace::choose(&infos),
+            Some(crate::pace::Suite::gm(id, crate::pace::PaceCipher::Aes128)),
+            "curve {id}"
+        );
         r.pace(&Password::Mrz(key()), id).unwrap_or_else(|e| panic!("curve {id}: {e}"));
         assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101], "curve {id}");
         // The chip refuses a curve it does not use.
@@ -341,5 +345,31 @@ fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
                 assert_eq!(result, Err(ReadError::ChipAuthentication(crate::ca::CaError::WrongKey)));
             }
         }
+    }
+}
+
+/// PACE-CAM: the chip proves DG14's key inside PACE; a clone's proof fails
+/// against DG14.
+#[test]
+fn pace_cam_proves_the_chip_and_exposes_a_clone() {
+    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
+    let mrz =
+        crate::mrz::Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415"))
+            .unwrap();
+    let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
+    let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
+    let static_key = crate::ca::offer(&infos).unwrap().unwrap().key;
+    for (key, genuine) in [(doc.chip_authentication_key, true), ([0x24; 32], false)] {
+        // The document's CA key is P-256: CAM on P-256.
+        let quirks = Quirks { parameter_id: 12, pace_cam: true, ..Quirks::default() };
+        let chip = SimChip::new(doc.files.clone(), &mrz.access_key()).chip_authentication_key(key).quirks(quirks);
+        let mut r = reader(chip);
+        let card_access = crate::security_infos::parse(&r.card_access().unwrap().unwrap()).unwrap();
+        let suite = crate::pace::choose(&card_access).unwrap();
+        assert!(suite.cam);
+        r.pace_suite(&crate::pace::Password::Can("123456".into()), &suite).unwrap();
+        assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), doc.files[&0x0101]);
+        let proof = r.pace_cam_data().expect("PACE-CAM leaves its proof").clone();
+        assert_eq!(crate::cam::verify(&proof, &static_key).is_ok(), genuine);
     }
 }
