@@ -251,6 +251,18 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         assert_eq!(v["verdict"], "genuine", "{}", v["verdict_reason"]);
     }
 
+    // PACE with integrated mapping, as some new ID cards offer alone.
+    {
+        let _im = start_sim(None, "35964", &["--mapping", "im"]);
+        if ready {
+            assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the PACE-IM document");
+        }
+        let read = read_with_can("Virtual PCD 00 01", "123456");
+        assert!(read.status.success(), "{read:?}");
+        let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        assert_eq!((v["mapping"].as_str(), v["hashes_match"].as_bool()), (Some("IM"), Some(true)));
+    }
+
     // A clone (the genuine data, its own key) and an altered DG1: both read
     // fine and both are not verified, each for its reason.
     for (scenario, reason) in [("clone", "chip authentication failed"), ("altered-dg1", "DG1 differ")] {

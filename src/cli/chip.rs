@@ -98,9 +98,10 @@ pub enum ChipCommand {
         /// Chip Authentication key.
         #[arg(long, value_parser = parse_curve)]
         parameter_id: Option<u8>,
-        /// PACE's mapping: generic, or Chip Authentication Mapping (which
-        /// proves the chip with DG14's key inside PACE; ECDH and AES only).
-        #[arg(long, value_parser = ["gm", "cam"], default_value = "gm")]
+        /// PACE's mapping: generic, integrated (AES-128), or Chip
+        /// Authentication Mapping (which proves the chip with DG14's key
+        /// inside PACE; ECDH and AES only).
+        #[arg(long, value_parser = ["gm", "im", "cam"], default_value = "gm")]
         mapping: String,
         /// The PACE cipher (and so the secure messaging after it).
         #[arg(long, value_parser = ["3des", "aes128", "aes192", "aes256"], default_value = "aes128")]
@@ -270,6 +271,9 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 _ => return Err(CliError::Input("--cipher takes 3des, aes128, aes192 or aes256".into())),
             };
             let cam = mapping == "cam";
+            if mapping == "im" && pace_cipher != PaceCipher::Aes128 {
+                return Err(CliError::Input("PACE-IM is served with AES-128 only: use --cipher aes128".into()));
+            }
             let parameter_id = parameter_id.unwrap_or(if cam { 12 } else { 13 });
             if cam && (parameter_id != 12 || pace_cipher == PaceCipher::Tdes || lds_dir.is_some()) {
                 return Err(CliError::Input(
@@ -333,6 +337,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 parameter_id,
                 pace_cipher,
                 pace_cam: cam,
+                pace_im: mapping == "im",
             };
             let mut chip = SimChip::new(files, &mrz.access_key()).quirks(quirks).can(can);
             if let Some(keys) = chip_keys {
@@ -574,7 +579,13 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             let report = json!({
                 "reader": reader_name,
                 "access": access,
-                "mapping": (access == "PACE").then_some(if suite.cam { "CAM" } else { "GM" }),
+                "mapping": (access == "PACE").then_some(if suite.cam {
+                    "CAM"
+                } else if suite.im {
+                    "IM"
+                } else {
+                    "GM"
+                }),
                 "cipher": if access == "PACE" { cipher_name(pace_cipher) } else { "3DES" },
                 "curve": (access == "PACE").then(|| mitid_emrtd::curves::by_parameter_id(curve_id).map(|c| c.name())),
                 "files": listed,

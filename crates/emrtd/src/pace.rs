@@ -9,7 +9,9 @@
 //! travel under tag 0x84 in the tokens' key objects.
 //!
 //! Served: 3DES and AES-128/192/256 on every standardized domain parameter
-//! id (0–2 DH; 8–18 ECDH on the NIST and brainpool curves).
+//! id (0–2 DH; 8–18 ECDH on the NIST and brainpool curves); the integrated
+//! mapping ([`crate::im`], AES-128) and Chip Authentication Mapping
+//! ([`crate::cam`]) run through the same steps.
 
 use sha1::{Digest, Sha1};
 
@@ -146,17 +148,24 @@ pub struct Suite {
     pub cipher: PaceCipher,
     /// PACE-CAM (ECDH only).
     pub cam: bool,
+    /// Integrated mapping (AES-128 only).
+    pub im: bool,
 }
 
 impl Suite {
     /// Generic mapping.
     pub fn gm(parameter_id: u8, cipher: PaceCipher) -> Self {
-        Self { parameter_id, cipher, cam: false }
+        Self { parameter_id, cipher, cam: false, im: false }
     }
 
     /// The OID MSE:Set AT names and the tokens cover.
     pub fn oid(&self) -> [u8; 10] {
-        self.cipher.oid_for(is_dh_parameter(self.parameter_id), self.cam)
+        let dh = is_dh_parameter(self.parameter_id);
+        let mut oid = self.cipher.oid_for(dh, self.cam);
+        if self.im {
+            oid[8] = if dh { 3 } else { 4 };
+        }
+        oid
     }
 }
 
@@ -166,8 +175,10 @@ impl Suite {
 /// it serves and a key agreement that matches the id. `None` when there is
 /// none (then BAC).
 pub fn choose(infos: &[crate::security_infos::SecurityInfo]) -> Option<Suite> {
-    let cam = choose_mapping(infos, crate::security_infos::Mapping::ChipAuthentication);
-    cam.or_else(|| choose_mapping(infos, crate::security_infos::Mapping::Generic))
+    use crate::security_infos::Mapping;
+    choose_mapping(infos, Mapping::ChipAuthentication)
+        .or_else(|| choose_mapping(infos, Mapping::Generic))
+        .or_else(|| choose_mapping(infos, Mapping::Integrated))
 }
 
 fn choose_mapping(
@@ -183,7 +194,8 @@ fn choose_mapping(
                 return None;
             }
             let cam = *mapping == Mapping::ChipAuthentication;
-            if cam && (group.is_dh() || *cipher == Cipher::Tdes) {
+            let im = *mapping == Mapping::Integrated;
+            if (cam && (group.is_dh() || *cipher == Cipher::Tdes)) || (im && *cipher != Cipher::Aes128) {
                 return None;
             }
             let cipher = match cipher {
@@ -192,7 +204,7 @@ fn choose_mapping(
                 Cipher::Aes192 => PaceCipher::Aes192,
                 Cipher::Aes256 => PaceCipher::Aes256,
             };
-            Some(Suite { parameter_id: id, cipher, cam })
+            Some(Suite { parameter_id: id, cipher, cam, im })
         }
         _ => None,
     })
@@ -365,6 +377,8 @@ pub struct CardPace {
     keys: Option<(Vec<u8>, Vec<u8>)>,
     /// PACE-CAM: the chip's static key, and its mapping key of this run.
     cam: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// Integrated mapping instead of generic.
+    im: bool,
 }
 
 impl std::fmt::Debug for CardPace {
@@ -395,7 +409,14 @@ impl CardPace {
             pk_ic: None,
             keys: None,
             cam: None,
+            im: false,
         })
+    }
+
+    /// Integrated mapping instead of generic.
+    pub fn with_im(mut self) -> Self {
+        self.im = true;
+        self
     }
 
     /// PACE-CAM with the chip's static Chip Authentication key.
@@ -415,6 +436,12 @@ impl CardPace {
                 let encrypted = self.cipher.encrypt_nonce(key, &nonce);
                 self.nonce = Some(nonce);
                 CardStep::Answer(dynamic(0x80, &encrypted))
+            }
+            (true, false, _) if self.im => {
+                let (Ok(t), Some(s)) = (dynamic_data(data, 0x81, 2), self.nonce.as_ref()) else { return refuse };
+                let Some(mapped) = crate::im::map(curve.parameter_id(), self.cipher, s, &t) else { return refuse };
+                self.mapped = Some(mapped);
+                CardStep::Answer(vec![0x7C, 0x00])
             }
             (true, false, _) => {
                 let (Ok(pk), Some(s)) = (dynamic_data(data, 0x81, 2), self.nonce.as_ref()) else { return refuse };
@@ -447,7 +474,13 @@ impl CardPace {
             }
             (true, true, true) => {
                 let dh = curve.is_dh();
-                let oid = self.cipher.oid_for(dh, self.cam.is_some());
+                let suite = Suite {
+                    parameter_id: curve.parameter_id(),
+                    cipher: self.cipher,
+                    cam: self.cam.is_some(),
+                    im: self.im,
+                };
+                let oid = suite.oid();
                 let (Ok(token), Some((enc, mac)), Some(pk_ifd), Some(pk_ic)) =
                     (dynamic_data(data, 0x85, 4), self.keys.as_ref(), self.pk_ifd.as_ref(), self.pk_ic.as_ref())
                 else {
@@ -521,13 +554,21 @@ pub fn perform_suite<E: From<PaceError>>(
     get_nonce.le = Some(256);
     let z = dynamic_data(&step(send, 1, get_nonce)?, 0x80, 1).map_err(fail)?;
     let s = cipher.decrypt_nonce(&password.key(cipher), &z).ok_or(fail(PaceError::Malformed(1)))?;
-    // 2: mapping: G' = s·G + H, H = sk_map · PK_map,IC.
-    let sk_map = private_key(curve);
-    let pk_map = curve.mul_generator(&sk_map).ok_or(fail(PaceError::Unsupported))?;
-    let chip_map = dynamic_data(&step(send, 2, dynamic_command(true, 0x81, &pk_map))?, 0x82, 2).map_err(fail)?;
-    let h = curve.mul(&chip_map, &sk_map).ok_or(fail(PaceError::BadKey(2)))?;
-    let sg = curve.mul_generator(&s).ok_or(fail(PaceError::Malformed(1)))?;
-    let mapped = curve.add(&sg, &h).ok_or(fail(PaceError::BadKey(2)))?;
+    let (mapped, chip_map) = if suite.im {
+        // 2 (integrated): send the nonce t; both map (s, t) to G'.
+        let t = private_key(curve);
+        let t: Vec<u8> = t.iter().copied().cycle().take(16).collect();
+        step(send, 2, dynamic_command(true, 0x81, &t))?;
+        (crate::im::map(parameter_id, cipher, &s, &t).ok_or(fail(PaceError::Unsupported))?, Vec::new())
+    } else {
+        // 2 (generic): G' = s·G + H, H = sk_map · PK_map,IC.
+        let sk_map = private_key(curve);
+        let pk_map = curve.mul_generator(&sk_map).ok_or(fail(PaceError::Unsupported))?;
+        let chip_map = dynamic_data(&step(send, 2, dynamic_command(true, 0x81, &pk_map))?, 0x82, 2).map_err(fail)?;
+        let h = curve.mul(&chip_map, &sk_map).ok_or(fail(PaceError::BadKey(2)))?;
+        let sg = curve.mul_generator(&s).ok_or(fail(PaceError::Malformed(1)))?;
+        (curve.add(&sg, &h).ok_or(fail(PaceError::BadKey(2)))?, chip_map)
+    };
     // 3: key agreement on G'.
     let sk = private_key(curve);
     let pk = curve.mul(&mapped, &sk).ok_or(fail(PaceError::Unsupported))?;

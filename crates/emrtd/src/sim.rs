@@ -48,6 +48,20 @@ pub struct Quirks {
     /// PACE with Chip Authentication Mapping instead of generic mapping
     /// (needs the Chip Authentication key).
     pub pace_cam: bool,
+    /// PACE with integrated mapping instead of generic mapping.
+    pub pace_im: bool,
+}
+
+impl Quirks {
+    /// The PACE these quirks offer.
+    pub fn suite(&self) -> crate::pace::Suite {
+        crate::pace::Suite {
+            parameter_id: self.parameter_id,
+            cipher: self.pace_cipher,
+            cam: self.pace_cam,
+            im: self.pace_im,
+        }
+    }
 }
 
 impl Default for Quirks {
@@ -61,6 +75,7 @@ impl Default for Quirks {
             parameter_id: 13,
             pace_cipher: crate::pace::PaceCipher::Aes128,
             pace_cam: false,
+            pace_im: false,
         }
     }
 }
@@ -171,12 +186,7 @@ impl SimChip {
     /// With these quirks.
     pub fn quirks(mut self, quirks: Quirks) -> Self {
         if quirks.pace {
-            let suite = crate::pace::Suite {
-                parameter_id: quirks.parameter_id,
-                cipher: quirks.pace_cipher,
-                cam: quirks.pace_cam,
-            };
-            self.files.insert(fid::CARD_ACCESS, card_access_suite(&suite));
+            self.files.insert(fid::CARD_ACCESS, card_access_suite(&quirks.suite()));
         } else {
             self.files.remove(&fid::CARD_ACCESS);
         }
@@ -270,8 +280,7 @@ impl SimChip {
                 _ => {}
             }
         }
-        let dh = crate::pace::is_dh_parameter(self.quirks.parameter_id);
-        if oid.as_deref() != Some(&self.quirks.pace_cipher.oid_for(dh, self.quirks.pace_cam)[..]) {
+        if oid.as_deref() != Some(&self.quirks.suite().oid()[..]) {
             return sw(StatusWord::ReferenceNotFound);
         }
         match parameter {
@@ -291,6 +300,9 @@ impl SimChip {
         if self.quirks.pace_cam {
             let Some(key) = self.ca_key else { return sw(StatusWord::ReferenceNotFound) };
             pace = pace.with_cam(&key);
+        }
+        if self.quirks.pace_im {
+            pace = pace.with_im();
         }
         self.pace = Some((pace, password.key(self.quirks.pace_cipher)));
         sw(StatusWord::Ok)

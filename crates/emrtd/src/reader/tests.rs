@@ -373,3 +373,22 @@ fn pace_cam_proves_the_chip_and_exposes_a_clone() {
         assert_eq!(crate::cam::verify(&proof, &static_key).is_ok(), genuine);
     }
 }
+
+/// PACE-IM in every group the integrated mapping applies to: the reader
+/// picks it from EF.CardAccess, and a wrong CAN is refused.
+#[test]
+fn pace_im_in_every_group_it_applies_to() {
+    use crate::pace::Password;
+    let files = document(3000);
+    for id in crate::curves::SERVED.into_iter().filter(|id| *id != 10) {
+        let quirks = Quirks { parameter_id: id, pace_im: true, ..Quirks::default() };
+        let mut r = reader(SimChip::new(files.clone(), &key()).quirks(quirks.clone()));
+        let infos = crate::security_infos::parse(&r.card_access().unwrap().unwrap()).unwrap();
+        let suite = crate::pace::choose(&infos).unwrap();
+        assert!(suite.im && !suite.cam, "{id}: {suite:?}");
+        r.pace_suite(&Password::Can("123456".into()), &suite).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101], "{id}");
+        let mut r = reader(SimChip::new(files.clone(), &key()).quirks(quirks));
+        assert_eq!(r.pace_suite(&Password::Can("654321".into()), &suite), Err(ReadError::AccessDenied), "{id}");
+    }
+}
