@@ -143,6 +143,36 @@ pub fn commands(offer: &Offer, public: &[u8]) -> Vec<Command> {
 mod tests {
     use super::*;
 
+    /// An Austrian passport's Chip Authentication as gmrtd recorded it:
+    /// DG14 with an explicit brainpoolP256r1 key, the terminal's ephemeral
+    /// key, and the session keys both sides moved to.
+    #[test]
+    fn an_austrian_passports_chip_authentication() {
+        let h = |s: &str| hex::decode(s).unwrap();
+        let dg14 = h(
+            "6E82017E3182017A300D060804007F0007020202020101300F060A04007F000702020302020201013012060A04007F0007020204020202010202010D30820142060904007F000702020102308201333081EC06072A8648CE3D02013081E0020101302C06072A8648CE3D0101022100A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377304404207D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9042026DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B60441048BD2AEB9CB7E57CB2C4B482FFC81B7AFB9DE27E1E3BD23C23A4453BD9ACE3262547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997022100A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7020101034200041983917269AC877C0B61544C2C022000D2A5ABA723E2D80141E648B40911DC3459761F27480E4B57181A53D8FE1190EA86C939AC14363178CAFFC621F0F905C3",
+        );
+        let infos = crate::security_infos::parse(&dg14).unwrap();
+        let offer = offer(&infos).unwrap().unwrap();
+        assert_eq!(offer.cipher, PaceCipher::Aes128);
+        assert_eq!(offer.oid, h("04007F00070202030202"));
+        let sk = BigUint::from_bytes_be(&h("80EBAFC8A51BECD4D90BB640EE38C9FD5C12748D28AAA37096B98C4533C4F5F5"));
+        let PublicKey::Ec { domain, .. } = &offer.key else { panic!("an EC key") };
+        let (x, y) = domain.mul_point(&domain.gx, &domain.gy, &sk).unwrap();
+        assert_eq!(
+            hex::encode_upper(domain.encode(&x, &y)),
+            "044827C781BE1AC7A00B351214FD783AC76D99E831A6316C8FD6DE7BD96CFA31DA06B6B57BA380789729F4A028212A768C49BF5F97D98B1DB12BEEC1A1CD324FB2"
+        );
+        let secret = shared_secret(&offer.key, &sk).unwrap();
+        assert_eq!(hex::encode_upper(offer.cipher.kdf(&secret, 1)), "C8E27260EFD3F318D18C080CBF11C7E6");
+        assert_eq!(hex::encode_upper(offer.cipher.kdf(&secret, 2)), "A942190365204A21409EB28B52BF9160");
+        // AES: MSE:Set AT naming the protocol, then the key in GENERAL
+        // AUTHENTICATE.
+        let commands = commands(&offer, &domain.encode(&x, &y));
+        assert_eq!(hex::encode_upper(commands[0].to_bytes()), "002241A40C800A04007F00070202030202");
+        assert_eq!(commands[1].data[..5], [0x7C, 0x43, 0x80, 0x41, 0x04]);
+    }
+
     #[test]
     fn the_bsi_dg14_offers_ca_with_a_key_this_reader_can_use() {
         let Some(root) = crate::test_support::lds_dir() else { return };
