@@ -15,7 +15,7 @@ use mitid_core::Clock;
 use mitid_core::config::{Language, ThemePreference, UiState, WindowGeometry};
 use mitid_core::support_hours::{SupportHours, SupportStatus};
 
-use crate::screen::{ScreenId, audit, callers, enrollment};
+use crate::screen::{ScreenId, audit, callers, enrollment, trust};
 use crate::service::DeskHandle;
 use crate::widget::{Element, status_bar};
 use crate::{fl, i18n, theme};
@@ -83,6 +83,7 @@ pub struct App {
     callers: callers::Callers,
     enrollment: enrollment::Enrollment,
     audit: audit::Audit,
+    trust: trust::Trust,
     status: SupportStatus,
     language: Language,
     theme: ThemePreference,
@@ -104,6 +105,8 @@ pub enum Message {
     Enrollment(enrollment::Message),
     /// For the audit screen.
     Audit(audit::Message),
+    /// For the trust screen.
+    Trust(trust::Message),
     /// Time to look at the clock again.
     Tick,
     /// Switch to the other language.
@@ -146,6 +149,7 @@ impl App {
             callers: callers::Callers::default(),
             enrollment: enrollment::Enrollment::default(),
             audit: audit::Audit::default(),
+            trust: trust::Trust::default(),
             status,
             language,
             theme: options.state.theme.unwrap_or(options.theme),
@@ -202,6 +206,11 @@ impl App {
     /// The audit screen's state.
     pub fn audit(&self) -> &audit::Audit {
         &self.audit
+    }
+
+    /// The trust screen's state.
+    pub fn trust(&self) -> &trust::Trust {
+        &self.trust
     }
 
     /// Runs desk work off the UI thread; its answer comes back as a message,
@@ -283,6 +292,7 @@ impl App {
             ScreenId::Callers => targets.extend(self.callers.focusables().into_iter().map(Message::Callers)),
             ScreenId::Enrollment => targets.extend(self.enrollment.focusables().into_iter().map(Message::Enrollment)),
             ScreenId::Audit => targets.extend(self.audit.focusables().into_iter().map(Message::Audit)),
+            ScreenId::Trust => targets.extend(self.trust.focusables().into_iter().map(Message::Trust)),
         }
         targets
     }
@@ -296,6 +306,9 @@ impl App {
                 if screen == ScreenId::Audit && matches!(self.desk, DeskState::Ready(_)) {
                     // The log moves on while other screens work: list it afresh.
                     return self.update(Message::Audit(audit::Message::Refresh));
+                }
+                if screen == ScreenId::Trust {
+                    return self.update(Message::Trust(trust::Message::Refresh));
                 }
                 Task::none()
             }
@@ -339,6 +352,24 @@ impl App {
                 }
                 self.clamp_focus();
                 task.map(Message::Enrollment)
+            }
+            Message::Trust(message) => {
+                let (task, event) = self.trust.update(message);
+                let task = task.map(Message::Trust);
+                match event {
+                    Some(trust::Event::Store(request)) => {
+                        let Some(dir) = self.options.data_dir.clone() else {
+                            return Task::done(Message::Trust(trust::Message::Failed(fl!("trust-no-data-dir"))));
+                        };
+                        let now = self.options.clock.now();
+                        let work = Task::perform(
+                            async move { tokio::task::spawn_blocking(move || request.perform(&dir, now)).await },
+                            |done| Message::Trust(done.unwrap_or_else(|e| trust::Message::Failed(e.to_string()))),
+                        );
+                        Task::batch([task, work])
+                    }
+                    None => task,
+                }
             }
             Message::Audit(message) => {
                 let (task, event) = self.audit.update(message, &self.options.hours);
@@ -445,6 +476,7 @@ impl App {
                     ScreenId::Callers => self.callers.escape().map(Message::Callers),
                     ScreenId::Enrollment => self.enrollment.escape().map(Message::Enrollment),
                     ScreenId::Audit => self.audit.escape().map(Message::Audit),
+                    ScreenId::Trust => self.trust.escape().map(Message::Trust),
                 }
                 .map_or_else(Task::none, |message| self.update(message))
             }
@@ -461,6 +493,7 @@ impl App {
                     "1" => 0,
                     "2" => 1,
                     "3" => 2,
+                    "4" => 3,
                     "q" => {
                         return window::latest()
                             .then(|id| id.map_or_else(|| Task::done(None), window::position))
@@ -551,6 +584,7 @@ impl App {
                 ScreenId::Callers => fl!("nav-callers"),
                 ScreenId::Enrollment => fl!("nav-enrollment"),
                 ScreenId::Audit => fl!("nav-audit"),
+                ScreenId::Trust => fl!("nav-trust"),
             };
             r.push(
                 button(text(label).font(theme::MEDIUM).wrapping(Wrapping::None))
@@ -588,6 +622,7 @@ impl App {
             }
             ScreenId::Enrollment => self.enrollment.view(screen_focus).map(Message::Enrollment),
             ScreenId::Audit => self.audit.view(&self.options.hours, screen_focus).map(Message::Audit),
+            ScreenId::Trust => self.trust.view(screen_focus).map(Message::Trust),
         };
 
         let mut page = column![];

@@ -216,12 +216,12 @@ fn keyboard_moves_focus_and_chooses() {
     assert_eq!(h.app.focus(), Some(1), "on Counter enrollment");
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.current(), ScreenId::Enrollment);
-    // On the first step Tab reaches Next after the header's five buttons.
-    assert_eq!(h.app.focusables().len(), 6);
+    // On the first step Tab reaches Next after the header's six buttons.
+    assert_eq!(h.app.focusables().len(), 7);
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
     assert_eq!(h.app.focus(), Some(0));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
-    assert_eq!(h.app.focus(), Some(5), "Shift+Tab wraps to the last");
+    assert_eq!(h.app.focus(), Some(6), "Shift+Tab wraps to the last");
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.enrollment().step(), Step::Chip);
     // The focused button is drawn with a ring: the view differs.
@@ -234,15 +234,17 @@ fn keyboard_moves_focus_and_chooses() {
     assert_eq!(h.app.enrollment().step(), Step::Mrz, "then goes a step back");
     h.key(Key::Character("3".into()), Modifiers::CTRL);
     assert_eq!(h.app.current(), ScreenId::Audit);
+    h.key(Key::Character("4".into()), Modifiers::CTRL);
+    assert_eq!(h.app.current(), ScreenId::Trust);
     h.key(Key::Character("1".into()), Modifiers::CTRL);
     assert_eq!(h.app.current(), ScreenId::Callers);
     // Space on the theme button cycles the theme: from the first button,
     // Shift+Tab wraps to the screen's own "New caller", once more is the theme.
     h.key(Key::Named(Named::Tab), none);
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
-    assert_eq!(h.app.focus(), Some(5));
+    assert_eq!(h.app.focus(), Some(6));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
-    assert_eq!(h.app.focus(), Some(4));
+    assert_eq!(h.app.focus(), Some(5));
     h.key(Key::Named(Named::Space), none);
     assert_eq!(h.app.theme_preference(), ThemePreference::Dark);
     assert_eq!(h.app.theme(), Some(Theme::Dark));

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod callers;
 pub mod enrollment;
+pub mod trust;
 
 use iced::Length;
 use iced::widget::{column, container, text};
@@ -20,11 +21,13 @@ pub enum ScreenId {
     Enrollment,
     /// The audit log.
     Audit,
+    /// The CSCA certificates documents are checked against.
+    Trust,
 }
 
 impl ScreenId {
     /// In navigation order.
-    pub const ALL: [ScreenId; 3] = [ScreenId::Callers, ScreenId::Enrollment, ScreenId::Audit];
+    pub const ALL: [ScreenId; 4] = [ScreenId::Callers, ScreenId::Enrollment, ScreenId::Audit, ScreenId::Trust];
 }
 
 /// A titled page with an introduction, shared by the screens' views.
