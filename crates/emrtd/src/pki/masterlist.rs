@@ -99,3 +99,63 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod signature_tests {
+    use std::collections::BTreeMap;
+
+    /// Every CSCA in the real lists verifies with its issuer's key — its
+    /// own when self-signed, the previous key for a link certificate (same
+    /// name, the authority key id says which): RSA PKCS#1 v1.5 and PSS,
+    /// ECDSA on named and explicit curves, as the world's issuers use them.
+    #[test]
+    fn every_csca_of_both_lists_verifies_with_its_issuers_key() {
+        let Some(lds) = crate::test_support::lds_dir() else { return };
+        for file in ["DE_ML_2026-05-28.ml", "NL_ML_2026-07-22.ml"] {
+            let ml = super::parse(&std::fs::read(lds.join("../masterlists").join(file)).unwrap()).unwrap();
+            let mut by_algorithm: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+            let mut failures = Vec::new();
+            for cert in &ml.certificates {
+                let issuers: Vec<_> = ml
+                    .certificates
+                    .iter()
+                    .filter(|c| c.subject.same_as(&cert.issuer))
+                    .filter(|c| match (&cert.authority_key_id, &c.subject_key_id) {
+                        (Some(a), Some(s)) => a == s,
+                        _ => true,
+                    })
+                    .collect();
+                if issuers.is_empty() {
+                    continue; // issued by a CSCA not in this list
+                }
+                let algorithm = crate::tlv::parse(&cert.signature_algorithm)
+                    .ok()
+                    .and_then(|t| t.children().next_tlv().ok().map(|o| crate::pki::oid_text(o.value)))
+                    .unwrap_or_default();
+                let mut last = None;
+                let ok =
+                    issuers.iter().any(|issuer| match issuer.public_key().and_then(|k| cert.verify_signed_by(&k)) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            last = Some(e);
+                            false
+                        }
+                    });
+                let slot = by_algorithm.entry(algorithm.clone()).or_default();
+                slot.0 += 1;
+                if ok {
+                    slot.1 += 1;
+                } else {
+                    failures.push(format!("{} ({algorithm}): {last:?}", cert.subject));
+                }
+            }
+            eprintln!("{file}: {by_algorithm:?}");
+            let total: usize = by_algorithm.values().map(|v| v.0).sum();
+            assert!(total > 300, "{file}: {total} certificates with their issuer in the list");
+            for family in ["1.2.840.113549.1.1.10", "1.2.840.113549.1.1.11", "1.2.840.10045.4.3.2"] {
+                assert!(by_algorithm.get(family).is_some_and(|v| v.1 > 0), "{file}: no verified {family}");
+            }
+            assert!(failures.is_empty(), "{file}: {} do not verify:\n{}", failures.len(), failures.join("\n"));
+        }
+    }
+}
