@@ -47,6 +47,16 @@ fn master_lists_and_a_single_csca_import_and_list() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((v["kind"].as_str(), v["added"].as_u64()), (Some("certificate"), Some(1)));
 
+    // And as a master list: it verifies, and the CSCA in it is already there.
+    let ml = data.path().join("sim.ml");
+    assert!(run(data.path(), &["chip", "sim", "--export-master-list", ml.to_str().unwrap()]).status.success());
+    let out = run(data.path(), &["trust", "import", ml.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["kind"].as_str(), v["added"].as_u64(), v["already"].as_u64()),
+        (Some("master list"), Some(0), Some(1))
+    );
+
     let out = run(data.path(), &["trust", "list", "--json"]);
     assert!(out.status.success(), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -75,6 +75,10 @@ pub enum ChipCommand {
         /// store, and exit.
         #[arg(long)]
         export_csca: Option<PathBuf>,
+        /// Write a CSCA master list holding the simulator's CSCA (signed by
+        /// a master list signer it certified) here, and exit.
+        #[arg(long)]
+        export_master_list: Option<PathBuf>,
         /// The most data one READ BINARY returns.
         #[arg(long)]
         max_le: Option<u32>,
@@ -254,6 +258,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             face,
             scenario,
             export_csca,
+            export_master_list,
             max_le,
             no_extended,
             access,
@@ -287,6 +292,11 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 std::fs::write(path, pki.csca_certificate())
                     .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
                 return Ok(Outcome::ok(format!("the simulator's CSCA certificate is in {}\n", path.display())));
+            }
+            if let Some(path) = export_master_list {
+                std::fs::write(path, pki.master_list())
+                    .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+                return Ok(Outcome::ok(format!("a master list with the simulator's CSCA is in {}\n", path.display())));
             }
             let mut chip_keys = None;
             let (files, mrz, source) = match lds_dir {

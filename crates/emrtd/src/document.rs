@@ -324,33 +324,80 @@ impl TestPki {
             .collect();
         let hash_refs: Vec<&[u8]> = hashes.iter().map(Vec::as_slice).collect();
         let lds_object = der::seq(&[&der::int(0), &der::algorithm(SHA256), &der::seq(&hash_refs)]);
+        der::tlv(&[0x77], &self.signed_data(LDS_SECURITY_OBJECT, &lds_object, &self.ds_key, &self.ds_certificate, 2))
+    }
+
+    /// CMS SignedData of `content` (of type `content_type`) signed by `key`,
+    /// whose certificate (serial `serial`, issued by the CSCA) goes along.
+    fn signed_data(&self, content_type: &str, content: &[u8], key: &SignKey, cert: &[u8], serial: u64) -> Vec<u8> {
         let attributes = [
-            der::seq(&[&der::oid("1.2.840.113549.1.9.3"), &der::set_of(&[&der::oid(LDS_SECURITY_OBJECT)])]),
-            der::seq(&[&der::oid("1.2.840.113549.1.9.4"), &der::set_of(&[&der::octets(&Sha256::digest(&lds_object))])]),
+            der::seq(&[&der::oid("1.2.840.113549.1.9.3"), &der::set_of(&[&der::oid(content_type)])]),
+            der::seq(&[&der::oid("1.2.840.113549.1.9.4"), &der::set_of(&[&der::octets(&Sha256::digest(content))])]),
         ];
-        // The signature covers the attributes as a SET (tag 31); the SOD
+        // The signature covers the attributes as a SET (tag 31); SignedData
         // carries them implicitly tagged [0].
         let signed_attributes = der::set_of(&[&attributes[0], &attributes[1]]);
-        let signature = self.ds_key.sign(&signed_attributes);
+        let signature = key.sign(&signed_attributes);
         let mut implicit = signed_attributes.clone();
         implicit[0] = 0xA0;
         let signer_info = der::seq(&[
             &der::int(1),
-            &der::seq(&[&name(self.csca_name), &der::int(2)]),
+            &der::seq(&[&name(self.csca_name), &der::int(serial)]),
             &der::algorithm(SHA256),
             &implicit,
-            &der::algorithm(self.ds_key.algorithm()),
+            &der::algorithm(key.algorithm()),
             &der::octets(&signature),
         ]);
         let signed_data = der::seq(&[
             &der::int(3),
             &der::set_of(&[&der::algorithm(SHA256)]),
-            &der::seq(&[&der::oid(LDS_SECURITY_OBJECT), &der::context(0, &[&der::octets(&lds_object)])]),
-            &der::context(0, &[&self.ds_certificate]),
+            &der::seq(&[&der::oid(content_type), &der::context(0, &[&der::octets(content)])]),
+            &der::context(0, &[cert]),
             &der::set_of(&[&signer_info]),
         ]);
-        let content_info = der::seq(&[&der::oid("1.2.840.113549.1.7.2"), &der::context(0, &[&signed_data])]);
-        der::tlv(&[0x77], &content_info)
+        der::seq(&[&der::oid("1.2.840.113549.1.7.2"), &der::context(0, &[&signed_data])])
+    }
+
+    /// A CSCA master list holding this CSCA, signed by a master list
+    /// signer the CSCA certified — what `trust import` takes.
+    pub fn master_list(&self) -> Vec<u8> {
+        let key = SignKey::derive(&format!("{}: master list signer key", self.csca_name), false);
+        let cert = certificate(
+            &CertificateSpec {
+                serial: 3,
+                issuer: self.csca_name,
+                subject: "mitid-assist test master list signer",
+                not_before: "250101000000Z",
+                not_after: "351231235959Z",
+                ca: false,
+            },
+            &key,
+            &self.csca_key,
+        );
+        let list = der::seq(&[&der::int(0), &der::set_of(&[&self.csca_certificate])]);
+        self.signed_data("2.23.136.1.1.2", &list, &key, &cert, 3)
+    }
+
+    /// A CRL from the CSCA revoking the certificates with these serial
+    /// numbers (the document signer is serial 2).
+    pub fn crl(&self, revoked: &[u64]) -> Vec<u8> {
+        let entries: Vec<Vec<u8>> =
+            revoked.iter().map(|serial| der::seq(&[&der::int(*serial), &der::utc_time("260101000000Z")])).collect();
+        let entry_refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        let mut parts: Vec<Vec<u8>> = vec![
+            der::int(1),
+            der::algorithm(self.csca_key.algorithm()),
+            name(self.csca_name),
+            der::utc_time("260101000000Z"),
+            der::utc_time("360101000000Z"),
+        ];
+        if !entries.is_empty() {
+            parts.push(der::seq(&entry_refs));
+        }
+        let part_refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        let tbs = der::seq(&part_refs);
+        let signature = self.csca_key.sign(&tbs);
+        der::seq(&[&tbs, &der::algorithm(self.csca_key.algorithm()), &der::bits(&signature)])
     }
 }
 

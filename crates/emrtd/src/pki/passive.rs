@@ -393,6 +393,34 @@ mod tests {
     }
 
     #[test]
+    fn revocation_lists_from_the_csca_are_checked() {
+        let (groups, sod, csca) = generated();
+        let pki = TestPki::new();
+        let crl = |serials: &[u64]| Crl::parse(&pki.crl(serials)).unwrap();
+        // Another certificate revoked: passed, with the list counted.
+        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[crl(&[99])], NOW);
+        assert!(r.passed(), "{r:?}");
+        assert!(matches!(&r.steps[2], (Step::Revocation, Outcome::Passed(why)) if why.contains("1 revocation")));
+        // The document signer (serial 2) revoked.
+        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[crl(&[5, 2])], NOW);
+        assert_eq!(r.failure(), Some((Step::Revocation, &Failure::Revoked)));
+        // A CRL whose signature is broken is a failure, not ignored.
+        let mut broken = pki.crl(&[]);
+        let last = broken.len() - 4;
+        broken[last] ^= 1;
+        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[Crl::parse(&broken).unwrap()], NOW);
+        assert!(matches!(r.failure(), Some((Step::Revocation, Failure::CrlSignature(_)))), "{:?}", r.failure());
+    }
+
+    #[test]
+    fn the_test_master_list_verifies_and_names_its_signer() {
+        let ml = crate::pki::masterlist::parse(&TestPki::new().master_list()).unwrap();
+        assert_eq!(ml.certificates.len(), 1);
+        assert_eq!(ml.signer.subject.get("CN"), Some("mitid-assist test master list signer"));
+        assert!(ml.signer_issuer.is_some());
+    }
+
+    #[test]
     fn the_bsi_reference_sod_verifies_with_its_own_signer_and_hashes() {
         let Some(root) = crate::test_support::lds_dir() else { return };
         let dir = root.join("bsi2008");
