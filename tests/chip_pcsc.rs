@@ -9,10 +9,11 @@
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
 const READER: &str = "Virtual PCD 00 00";
@@ -72,19 +73,31 @@ fn read_with_can(reader: &str, can: &str) -> std::process::Output {
     Command::new(BIN).args(["chip", "read", "--reader", reader, "--json", "--can", can]).output().unwrap()
 }
 
-fn bsi2008() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/lds/bsi2008");
-    if dir.is_dir() {
-        return Some(dir);
+/// `chip read --json --can 123456` on the second slot with its own data
+/// folder, against the trust material `trust` (the store when `None`);
+/// the read must succeed.
+fn read_checked(data: &std::path::Path, trust: Option<&std::path::Path>) -> serde_json::Value {
+    let mut read = Command::new(BIN);
+    read.arg("--data-dir").arg(data).args([
+        "chip",
+        "read",
+        "--reader",
+        "Virtual PCD 00 01",
+        "--json",
+        "--can",
+        "123456",
+    ]);
+    if let Some(trust) = trust {
+        read.arg("--trust").arg(trust);
     }
-    assert!(std::env::var_os("CI").is_none(), "CI runs with ../shared beside the clone");
-    eprintln!("skipped: {} is absent", dir.display());
-    None
+    let out = read.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
 fn read_the_simulated_chip_through_pcscd_and_vpcd() {
-    let Some(lds) = bsi2008() else { return };
+    let Some(lds) = common::shared("lds/bsi2008") else { return };
     let found = Command::new("sh").args(["-c", "command -v pcscd"]).output().unwrap();
     assert!(found.status.success(), "pcscd is not installed: packaging/test.sh installs pcscd and vsmartcard-vpcd");
 
@@ -206,13 +219,7 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     let exported = Command::new(BIN).args(["chip", "sim", "--export-csca"]).arg(&csca).output().unwrap();
     assert!(exported.status.success(), "{exported:?}");
     let data = tempfile::tempdir().unwrap();
-    let ok = Command::new(BIN)
-        .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
-        .args(["--json", "--can", "123456", "--trust", csca.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(ok.status.success(), "{ok:?}");
-    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    let v = read_checked(data.path(), Some(&csca));
     assert_eq!(v["passive_authentication"]["passed"], true, "{}", v["passive_authentication"]);
     assert_eq!(v["active_authentication"]["result"], "passed", "{}", v["active_authentication"]);
     assert_eq!(v["chip_authentication"]["result"], "passed", "{}", v["chip_authentication"]);
@@ -220,16 +227,16 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     assert_eq!(v["document_valid"], true);
     // With an empty trust store the same document is not verified, and the
     // reason names the missing CSCA.
-    let ok = Command::new(BIN)
-        .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
-        .args(["--json", "--can", "123456"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    let v = read_checked(data.path(), None);
     assert_eq!(v["verdict"], "not_verified");
     assert!(v["verdict_reason"].as_str().unwrap().contains("no trusted CSCA of UT"), "{}", v["verdict_reason"]);
     assert_eq!(v["access"], "PACE");
     assert_eq!(v["curve"], "1024-bit MODP, 160-bit subgroup");
+    assert_eq!(v["hashes_match"], true);
+    assert_eq!(v["dg1"]["primary_name"], "ERIKSSON");
+    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["EF_COM", "EF_SOD", "DG1", "DG2", "DG11", "DG12", "DG14", "DG15"]);
+    assert_eq!(v["dg2"]["format"], "Jpeg");
     drop(generated);
 
     // PACE with Chip Authentication Mapping: the chip proves DG14's key
@@ -239,13 +246,7 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         if ready {
             assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the PACE-CAM document");
         }
-        let read = Command::new(BIN)
-            .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
-            .args(["--json", "--can", "123456", "--trust", csca.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(read.status.success(), "{read:?}");
-        let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        let v = read_checked(data.path(), Some(&csca));
         assert_eq!((v["mapping"].as_str(), v["curve"].as_str()), (Some("CAM"), Some("NIST P-256")));
         assert_eq!(v["pace_cam"]["result"], "passed", "{}", v["pace_cam"]);
         assert_eq!(v["verdict"], "genuine", "{}", v["verdict_reason"]);
@@ -257,9 +258,7 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         if ready {
             assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the PACE-IM document");
         }
-        let read = read_with_can("Virtual PCD 00 01", "123456");
-        assert!(read.status.success(), "{read:?}");
-        let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        let v = read_checked(data.path(), None);
         assert_eq!((v["mapping"].as_str(), v["hashes_match"].as_bool()), (Some("IM"), Some(true)));
     }
 
@@ -270,19 +269,8 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         if ready {
             assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the {scenario} document");
         }
-        let read = Command::new(BIN)
-            .args(["--data-dir", data.path().to_str().unwrap(), "chip", "read", "--reader", "Virtual PCD 00 01"])
-            .args(["--json", "--can", "123456", "--trust", csca.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(read.status.success(), "{scenario}: {read:?}");
-        let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        let v = read_checked(data.path(), Some(&csca));
         assert_eq!(v["verdict"], "not_verified", "{scenario}");
         assert!(v["verdict_reason"].as_str().unwrap().contains(reason), "{scenario}: {}", v["verdict_reason"]);
     }
-    assert_eq!(v["hashes_match"], true);
-    assert_eq!(v["dg1"]["primary_name"], "ERIKSSON");
-    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
-    assert_eq!(files, ["EF_COM", "EF_SOD", "DG1", "DG2", "DG11", "DG12", "DG14", "DG15"]);
-    assert_eq!(v["dg2"]["format"], "Jpeg");
 }

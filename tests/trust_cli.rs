@@ -3,20 +3,11 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
-use std::path::PathBuf;
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
+mod common;
 
-fn masterlists() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/masterlists");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(std::env::var_os("CI").is_none(), "CI runs with ../shared beside the clone");
-    eprintln!("skipped: {} is absent", dir.display());
-    None
-}
+const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
 
 fn run(data: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(BIN).arg("--data-dir").arg(data).args(args).output().unwrap()
@@ -24,7 +15,7 @@ fn run(data: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn master_lists_and_a_single_csca_import_and_list() {
-    let Some(dir) = masterlists() else { return };
+    let Some(dir) = common::shared("masterlists") else { return };
     let data = tempfile::tempdir().unwrap();
     let de = dir.join("DE_ML_2026-05-28.ml");
     let out = run(data.path(), &["trust", "import", de.to_str().unwrap(), "--json"]);

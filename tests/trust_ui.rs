@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::serial;
 use iced_test::Simulator;
 use mitid_assist::screen::trust::{Event, Message, Trust};
@@ -33,20 +31,10 @@ impl Harness {
     }
 }
 
-fn masterlist() -> Option<PathBuf> {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/masterlists/DE_ML_2026-05-28.ml");
-    if file.is_file() {
-        return Some(file);
-    }
-    assert!(std::env::var_os("CI").is_none(), "CI runs with ../shared beside the clone");
-    eprintln!("skipped: {} is absent", file.display());
-    None
-}
-
 #[test]
 fn imports_a_master_list_and_refuses_what_is_not_one() {
     let _guard = serial();
-    let Some(ml) = masterlist() else { return };
+    let Some(ml) = common::shared("masterlists/DE_ML_2026-05-28.ml") else { return };
     mitid_assist::i18n::set_language(mitid_core::config::Language::En);
     let mut h = Harness { screen: Trust::default(), dir: tempfile::tempdir().unwrap() };
     h.send(Message::Refresh);

@@ -63,16 +63,7 @@ fn per_run(runs: u32, mut f: impl FnMut()) -> f64 {
 /// DG1, DG2, DG11, DG14, DG15.
 fn chip_document() -> Result<(mitid_emrtd::mrz::Mrz, std::collections::BTreeMap<u16, Vec<u8>>), CliError> {
     use mitid_emrtd::document::{self, DocumentSpec, TestPki};
-    let mrz = mitid_emrtd::mrz::Mrz::parse(&document::specimen_td3(
-        "UTO",
-        "ERIKSSON",
-        "ANNA MARIA",
-        "L898902C3",
-        "740812",
-        'F',
-        "340415",
-    ))
-    .map_err(|e| CliError::Input(e.to_string()))?;
+    let mrz = mitid_emrtd::document::specimen_mrz();
     let mut doc = document::generate(&mrz, &DocumentSpec::default(), &TestPki::new())
         .map_err(|e| CliError::Input(e.to_string()))?;
     doc.files.remove(&0x010C);

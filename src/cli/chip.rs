@@ -311,16 +311,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 None => {
                     let mrz = match mrz_file {
                         Some(path) => read_mrz_file(path)?,
-                        None => Mrz::parse(&document::specimen_td3(
-                            "UTO",
-                            "ERIKSSON",
-                            "ANNA MARIA",
-                            "L898902C3",
-                            "740812",
-                            'F',
-                            "340415",
-                        ))
-                        .map_err(|e| CliError::Input(e.to_string()))?,
+                        None => document::specimen_mrz(),
                     };
                     let face = match face {
                         Some(path) => Some(

@@ -44,3 +44,15 @@ pub fn desk(dir: &std::path::Path, at: &str) -> (Desk, Arc<SimulatedClock>) {
     let desk = Desk::open(dir, &key, SupportHours::default(), clock.clone(), &DeskConfig::default()).unwrap();
     (desk, clock)
 }
+
+/// `../shared/testdata/<path>` beside the clone, or `None` (saying so)
+/// where ../shared is absent; CI always has it.
+pub fn shared(path: &str) -> Option<std::path::PathBuf> {
+    let full = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata").join(path);
+    if full.exists() {
+        return Some(full);
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI runs with ../shared beside the clone: {} is missing", full.display());
+    eprintln!("skipped: {} is absent (the shared test data sits beside the clone)", full.display());
+    None
+}

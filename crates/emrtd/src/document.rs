@@ -407,6 +407,13 @@ impl Default for TestPki {
     }
 }
 
+/// The simulator's default specimen passport (Utopia, Anna Maria
+/// Eriksson, valid to April 2034), with its check digits.
+pub fn specimen_mrz() -> Mrz {
+    let text = specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415");
+    Mrz::parse(&text).expect("the specimen's check digits are computed")
+}
+
 /// A TD3 MRZ for a specimen passport with the check digits computed, e.g.
 /// `specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812",
 /// 'F', "310415")`.

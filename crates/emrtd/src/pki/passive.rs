@@ -330,21 +330,12 @@ fn strip(bytes: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
+    use crate::document::{DocumentSpec, TestPki, generate};
 
     const NOW: Time = 20_261_124_120_000;
 
     fn generated() -> (BTreeMap<u8, Vec<u8>>, Vec<u8>, Certificate) {
-        let mrz = crate::mrz::Mrz::parse(&specimen_td3(
-            "UTO",
-            "ERIKSSON",
-            "ANNA MARIA",
-            "L898902C3",
-            "740812",
-            'F',
-            "340415",
-        ))
-        .unwrap();
+        let mrz = crate::document::specimen_mrz();
         let pki = TestPki::new();
         let doc = generate(&mrz, &DocumentSpec::default(), &pki).unwrap();
         let groups = doc

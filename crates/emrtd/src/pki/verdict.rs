@@ -109,7 +109,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario, specimen_td3};
+    use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario};
     use crate::pki::{active, passive, x509::Certificate};
     use crate::reader::Reader;
     use crate::sim::{SimChip, fid};
@@ -119,16 +119,7 @@ mod tests {
     /// verdict for its reason.
     #[test]
     fn every_scenario_gets_its_verdict() {
-        let mrz = crate::mrz::Mrz::parse(&specimen_td3(
-            "UTO",
-            "ERIKSSON",
-            "ANNA MARIA",
-            "L898902C3",
-            "740812",
-            'F',
-            "340415",
-        ))
-        .unwrap();
+        let mrz = crate::document::specimen_mrz();
         let trusted = [Certificate::parse(TestPki::new().csca_certificate()).unwrap()];
         for (name, scenario) in Scenario::ALL {
             let (doc, keys) = generate_scenario(&mrz, &DocumentSpec::default(), scenario).unwrap();

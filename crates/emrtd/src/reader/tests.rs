@@ -250,11 +250,9 @@ fn pace_with_every_cipher() {
 /// not. Every read returns the same bytes, and every hash matches the SOD.
 #[test]
 fn every_group_and_access_by_every_chunk_quirk_with_and_without_a_lost_card() {
-    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
+    use crate::document::{DocumentSpec, TestPki, generate};
     use crate::pace::Password;
-    let mrz =
-        crate::mrz::Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415"))
-            .unwrap();
+    let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let files = doc.files;
     let sod = lds::parse_sod(&files[&fid::SOD]).unwrap();
@@ -296,10 +294,8 @@ fn every_group_and_access_by_every_chunk_quirk_with_and_without_a_lost_card() {
 /// answer verifies with DG15's key; a clone's (its own key) does not.
 #[test]
 fn active_authentication_tells_the_genuine_chip_from_a_clone() {
-    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
-    let mrz =
-        crate::mrz::Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415"))
-            .unwrap();
+    use crate::document::{DocumentSpec, TestPki, generate};
+    let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let spki = crate::tlv::parse(&doc.files[&0x010F]).unwrap().value.to_vec();
     let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
@@ -323,10 +319,8 @@ fn active_authentication_tells_the_genuine_chip_from_a_clone() {
 /// every file reads the same; a chip without DG14's key fails.
 #[test]
 fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
-    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
-    let mrz =
-        crate::mrz::Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415"))
-            .unwrap();
+    use crate::document::{DocumentSpec, TestPki, generate};
+    let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
     let aes = crate::ca::offer(&infos).unwrap().unwrap();
@@ -352,10 +346,8 @@ fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
 /// against DG14.
 #[test]
 fn pace_cam_proves_the_chip_and_exposes_a_clone() {
-    use crate::document::{DocumentSpec, TestPki, generate, specimen_td3};
-    let mrz =
-        crate::mrz::Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "340415"))
-            .unwrap();
+    use crate::document::{DocumentSpec, TestPki, generate};
+    let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
     let static_key = crate::ca::offer(&infos).unwrap().unwrap().key;
