@@ -173,6 +173,37 @@ mod tests {
         assert_eq!(commands[1].data[..5], [0x7C, 0x43, 0x80, 0x41, 0x04]);
     }
 
+    /// Chip Authentication with a DH key (X9.42, the RFC 5114 2048-bit
+    /// group): the terminal's secret and the chip's agree.
+    #[test]
+    fn dh_chip_authentication_agrees() {
+        let group = crate::modp::rfc5114_2048_256();
+        let chip_secret = BigUint::from_bytes_be(&[0x3C; 31]);
+        let chip_public = group.pow(&group.g, &chip_secret);
+        let der = crate::der::seq(&[
+            &crate::der::seq(&[
+                &crate::der::oid("1.2.840.10046.2.1"),
+                &crate::der::seq(&[
+                    &crate::der::uint(&group.p.to_bytes_be()),
+                    &crate::der::uint(&group.g.to_bytes_be()),
+                    &crate::der::uint(&group.q.to_bytes_be()),
+                ]),
+            ]),
+            &crate::der::bits(&crate::der::uint(&chip_public.to_bytes_be())),
+        ]);
+        let key = key::parse_spki(&der).unwrap();
+        assert_eq!(key.describe(), "DH 2048");
+        let (sk, public) = ephemeral(&key, &[0x77; 40]).unwrap();
+        let terminal = shared_secret(&key, &sk).unwrap();
+        let chip = group.encode(&group.pow(&BigUint::from_bytes_be(&public), &chip_secret));
+        assert_eq!(terminal, chip);
+        // 3DES for a DG14 without ChipAuthenticationInfo: MSE:Set KAT.
+        let offer = Offer { cipher: PaceCipher::Tdes, oid: vec![], key_id: Some(1), key };
+        let commands = commands(&offer, &public);
+        assert_eq!((commands.len(), commands[0].p2), (1, 0xA6));
+        assert!(commands[0].data.ends_with(&[0x84, 0x01, 0x01]));
+    }
+
     #[test]
     fn the_bsi_dg14_offers_ca_with_a_key_this_reader_can_use() {
         let Some(root) = crate::test_support::lds_dir() else { return };
