@@ -14,6 +14,7 @@ pub mod desk;
 pub mod fold;
 pub mod holidays;
 pub mod keys;
+pub mod mrz_entry;
 pub mod pcode;
 pub mod store;
 pub mod support_hours;
