@@ -346,7 +346,8 @@ impl App {
                 self.open_desk()
             }
             Message::Enrollment(message) => {
-                let (task, event) = self.enrollment.update(message);
+                let today = self.options.hours.local(self.status.at).date();
+                let (task, event) = self.enrollment.update(message, today);
                 if let Some(event) = event {
                     match event {}
                 }
@@ -620,7 +621,10 @@ impl App {
             ScreenId::Callers => {
                 self.callers.view(&self.options.hours, &self.status, screen_focus).map(Message::Callers)
             }
-            ScreenId::Enrollment => self.enrollment.view(screen_focus).map(Message::Enrollment),
+            ScreenId::Enrollment => {
+                let today = self.options.hours.local(self.status.at).date();
+                self.enrollment.view(screen_focus, today).map(Message::Enrollment)
+            }
             ScreenId::Audit => self.audit.view(&self.options.hours, screen_focus).map(Message::Audit),
             ScreenId::Trust => self.trust.view(screen_focus).map(Message::Trust),
         };

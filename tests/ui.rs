@@ -13,7 +13,7 @@ use iced_test::core::Settings;
 use jiff::Timestamp;
 use mitid_assist::app::{App, Message, Options};
 use mitid_assist::screen::ScreenId;
-use mitid_assist::screen::enrollment::Step;
+use mitid_assist::screen::enrollment::{Message as EnrollmentMessage, Mode, Step};
 use mitid_assist::theme;
 use mitid_core::config::{Language, ThemePreference, UiState};
 use mitid_core::support_hours::{Exception, HoursConfig};
@@ -113,7 +113,10 @@ fn navigation_reaches_every_screen() {
     h.click("Counter enrollment");
     assert_eq!(h.app.current(), ScreenId::Enrollment);
     assert!(h.shows("Step 1 of 4"));
-    h.click("Next");
+    // The chip step needs what opens the chip: an ID card's CAN here.
+    h.click("ID card number (CAN)");
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Can("123456".into())));
+    h.click("Read the chip");
     h.click("Next");
     assert_eq!(h.app.enrollment().step(), Step::Face);
     assert!(h.shows("Step 3 of 4"));
@@ -216,12 +219,15 @@ fn keyboard_moves_focus_and_chooses() {
     assert_eq!(h.app.focus(), Some(1), "on Counter enrollment");
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.current(), ScreenId::Enrollment);
-    // On the first step Tab reaches Next after the header's six buttons.
-    assert_eq!(h.app.focusables().len(), 7);
+    // On the first step Tab reaches the three ways in and Next after the
+    // header's six buttons.
+    assert_eq!(h.app.focusables().len(), 10);
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mode(Mode::Can)));
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Can("123456".into())));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
     assert_eq!(h.app.focus(), Some(0));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
-    assert_eq!(h.app.focus(), Some(6), "Shift+Tab wraps to the last");
+    assert_eq!(h.app.focus(), Some(9), "Shift+Tab wraps to the last");
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.enrollment().step(), Step::Chip);
     // The focused button is drawn with a ring: the view differs.

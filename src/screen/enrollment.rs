@@ -1,13 +1,168 @@
 //! Counter enrollment: MRZ → chip → face → hand-over, one step at a time
-//! (the wizard of iced's `tour`). The steps themselves come in their own
-//! issues; for now each says what it will do, and the stepper works.
+//! (the wizard of iced's `tour`). The MRZ step takes typed fields (dates
+//! picked year and month first, as the MitID app asks), the lines a swipe
+//! reader types or a person pastes, or an ID card's CAN, checks them as
+//! they come and flags an expired document; the later steps come in their
+//! own issues.
 
-use iced::widget::{Space, button, column, container, row, text};
+use iced::widget::{Space, button, column, container, operation, pick_list, row, text, text_editor, text_input};
 use iced::{Alignment, Length, Task};
+use jiff::civil::Date;
+use mitid_core::mrz_entry::{self, Credentials, DocumentKind, EntryField, Problem, Typed};
 
 use crate::fl;
 use crate::theme;
 use crate::widget::Element;
+
+/// The document number field (focused when typing is chosen).
+pub const NUMBER: &str = "mrz-number";
+/// The CAN field.
+pub const CAN: &str = "mrz-can";
+/// The MRZ lines field.
+pub const LINES: &str = "mrz-lines";
+
+/// How the document's data comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Typed fields.
+    #[default]
+    Typed,
+    /// MRZ lines from a swipe reader, OCR or pasted.
+    Lines,
+    /// The CAN of an ID card.
+    Can,
+}
+
+/// A month, shown by name in the language of the moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month(pub i8);
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = fl!("month-names");
+        let name = names.split(',').nth(usize::try_from(self.0 - 1).unwrap_or(0)).unwrap_or("?").trim().to_owned();
+        write!(f, "{name}")
+    }
+}
+
+/// A date being picked: year and month first, then the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DatePick {
+    /// The year.
+    pub year: Option<i16>,
+    /// The month.
+    pub month: Option<i8>,
+    /// The day.
+    pub day: Option<i8>,
+}
+
+impl DatePick {
+    /// The date, once whole and real.
+    pub fn date(&self) -> Option<Date> {
+        Date::new(self.year?, self.month?, self.day?).ok()
+    }
+
+    fn days(&self) -> Vec<i8> {
+        match (self.year, self.month) {
+            (Some(y), Some(m)) => {
+                let last = Date::new(y, m, 1).map(|d| d.days_in_month()).unwrap_or(31);
+                (1..=last).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Which date a picker sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Date of birth.
+    Birth,
+    /// Date of expiry.
+    Expiry,
+}
+
+/// The MRZ step's state.
+#[derive(Debug, Default)]
+pub struct MrzStep {
+    mode: Mode,
+    kind: DocumentKind,
+    number: String,
+    birth: DatePick,
+    expiry: DatePick,
+    lines: text_editor::Content,
+    can: String,
+}
+
+impl MrzStep {
+    /// What the entered data gives: what opens the chip, or the problems.
+    pub fn check(&self, today: Date) -> Result<Credentials, Vec<Problem>> {
+        match self.mode {
+            Mode::Typed => mrz_entry::check_typed(&Typed {
+                kind: self.kind,
+                number: self.number.clone(),
+                birth: self.birth.date(),
+                expiry: self.expiry.date(),
+            }),
+            Mode::Lines => mrz_entry::check_lines(&self.lines.text(), today),
+            Mode::Can => mrz_entry::check_can(&self.can),
+        }
+    }
+
+    /// How the data comes in.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Whether nothing has been entered yet in the chosen way.
+    fn untouched(&self) -> bool {
+        match self.mode {
+            Mode::Typed => {
+                self.number.trim().is_empty() && self.birth == DatePick::default() && self.expiry == DatePick::default()
+            }
+            Mode::Lines => self.lines.text().trim().is_empty(),
+            Mode::Can => self.can.trim().is_empty(),
+        }
+    }
+}
+
+fn field_name(field: EntryField) -> String {
+    match field {
+        EntryField::Number => fl!("mrz-field-number"),
+        EntryField::Birth => fl!("mrz-field-birth"),
+        EntryField::Expiry => fl!("mrz-field-expiry"),
+        EntryField::Lines => fl!("mrz-field-lines"),
+        EntryField::PersonalNumber => fl!("mrz-field-personal"),
+        EntryField::Composite => fl!("mrz-field-composite"),
+        EntryField::Can => fl!("mrz-field-can"),
+    }
+}
+
+/// A field's name inside a sentence (the labels start with a capital).
+fn in_sentence(field: EntryField) -> String {
+    let name = field_name(field);
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
+}
+
+/// A translated sentence for a problem with what was entered.
+pub fn problem_text(problem: &Problem) -> String {
+    match problem {
+        Problem::Missing(field) => fl!("mrz-missing", field = field_name(*field)),
+        Problem::NumberCharacters => fl!("mrz-number-characters"),
+        Problem::CheckDigit(EntryField::Composite) => fl!("mrz-check-composite"),
+        Problem::CheckDigit(field) => fl!("mrz-check-digit", field = in_sentence(*field)),
+        Problem::Shape(found) => fl!("mrz-shape", found = found.clone()),
+        Problem::Character { line, position, character } => {
+            let (line, position) = (*line as u64, *position as u64);
+            fl!("mrz-character", line = line, position = position, character = character.to_string())
+        }
+        Problem::DocumentCode(code) => fl!("mrz-document-code", code = code.clone()),
+        Problem::Visa => fl!("mrz-visa"),
+        Problem::NotADate(field) => fl!("mrz-not-a-date", field = in_sentence(*field)),
+        Problem::CanDigits => fl!("mrz-can-digits"),
+    }
+}
 
 /// A step of an enrollment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,15 +219,46 @@ impl Step {
 #[derive(Debug, Default)]
 pub struct Enrollment {
     step: Step,
+    mrz: MrzStep,
+    /// What opens the chip, once the MRZ step is done (kept for the case,
+    /// dropped when it closes).
+    credentials: Option<Credentials>,
 }
 
 /// What the screen's widgets say.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Message {
     /// To the previous step.
     Back,
     /// To the next step.
     Next,
+    /// How the document's data comes in.
+    Mode(Mode),
+    /// Passport or ID card.
+    Kind(DocumentKind),
+    /// The document number as typed.
+    Number(String),
+    /// A date's year.
+    Year(Which, i16),
+    /// A date's month.
+    Month(Which, Month),
+    /// A date's day.
+    Day(Which, i8),
+    /// An edit in the MRZ lines.
+    Lines(text_editor::Action),
+    /// The CAN as typed.
+    Can(String),
+}
+
+impl PartialEq for Message {
+    /// For the focus ring: the buttons' messages compare.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Back, Self::Back) | (Self::Next, Self::Next) => true,
+            (Self::Mode(a), Self::Mode(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// What the screen tells the app.
@@ -85,21 +271,76 @@ impl Enrollment {
         self.step
     }
 
-    /// Handles a message of this screen.
-    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
-        let moved = match message {
-            Message::Back => self.step.previous(),
-            Message::Next => self.step.next(),
-        };
-        if let Some(step) = moved {
-            self.step = step;
+    /// The MRZ step.
+    pub fn mrz(&self) -> &MrzStep {
+        &self.mrz
+    }
+
+    /// What opens the chip, once the MRZ step is done.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// Handles a message of this screen; `today` is the local date.
+    pub fn update(&mut self, message: Message, today: Date) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Back => {
+                if let Some(step) = self.step.previous() {
+                    self.step = step;
+                }
+            }
+            Message::Next => {
+                if self.step == Step::Mrz {
+                    match self.mrz.check(today) {
+                        Ok(credentials) => self.credentials = Some(credentials),
+                        Err(_) => return (Task::none(), None),
+                    }
+                }
+                if let Some(step) = self.step.next() {
+                    self.step = step;
+                }
+            }
+            Message::Mode(mode) => {
+                self.mrz.mode = mode;
+                let id = match mode {
+                    Mode::Typed => NUMBER,
+                    Mode::Lines => LINES,
+                    Mode::Can => CAN,
+                };
+                return (operation::focus(id), None);
+            }
+            Message::Kind(kind) => self.mrz.kind = kind,
+            Message::Number(number) => self.mrz.number = number.to_uppercase(),
+            Message::Year(which, year) => {
+                let date = self.date_mut(which);
+                date.year = Some(year);
+                date.day = date.day.filter(|d| date.days().contains(d));
+            }
+            Message::Month(which, month) => {
+                let date = self.date_mut(which);
+                date.month = Some(month.0);
+                date.day = date.day.filter(|d| date.days().contains(d));
+            }
+            Message::Day(which, day) => self.date_mut(which).day = Some(day),
+            Message::Lines(action) => self.mrz.lines.perform(action),
+            Message::Can(can) => self.mrz.can = can.chars().filter(|c| c.is_ascii_digit() || *c == ' ').collect(),
         }
         (Task::none(), None)
+    }
+
+    fn date_mut(&mut self, which: Which) -> &mut DatePick {
+        match which {
+            Which::Birth => &mut self.mrz.birth,
+            Which::Expiry => &mut self.mrz.expiry,
+        }
     }
 
     /// The buttons Tab moves through, as the messages they send.
     pub fn focusables(&self) -> Vec<Message> {
         let mut targets = Vec::new();
+        if self.step == Step::Mrz {
+            targets.extend([Message::Mode(Mode::Typed), Message::Mode(Mode::Lines), Message::Mode(Mode::Can)]);
+        }
         if self.step.previous().is_some() {
             targets.push(Message::Back);
         }
@@ -114,9 +355,103 @@ impl Enrollment {
         self.step.previous().map(|_| Message::Back)
     }
 
+    fn mrz_view(&self, today: Date, is_focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
+        let mrz = &self.mrz;
+        let mode_button = |label: String, mode: Mode| {
+            let chosen = mrz.mode == mode;
+            button(text(label).font(if chosen { theme::BOLD } else { theme::REGULAR }))
+                .on_press(Message::Mode(mode))
+                .style(theme::nav_button(chosen, is_focused(Message::Mode(mode))))
+        };
+        let modes = row![
+            mode_button(fl!("mrz-mode-typed"), Mode::Typed),
+            mode_button(fl!("mrz-mode-lines"), Mode::Lines),
+            mode_button(fl!("mrz-mode-can"), Mode::Can),
+        ]
+        .spacing(8);
+        let input: Element<'_, Message> = match mrz.mode {
+            Mode::Typed => {
+                let kinds = [DocumentKind::Passport, DocumentKind::IdCard];
+                let kind_button = |kind: DocumentKind| {
+                    let label = match kind {
+                        DocumentKind::Passport => fl!("mrz-kind-passport"),
+                        DocumentKind::IdCard => fl!("mrz-kind-id-card"),
+                    };
+                    button(text(label)).on_press(Message::Kind(kind)).style(theme::nav_button(mrz.kind == kind, false))
+                };
+                let date_row = |which: Which, pick: &DatePick, years: Vec<i16>| {
+                    let months: Vec<Month> = (1..=12).map(Month).collect();
+                    row![
+                        pick_list(years, pick.year, move |y| Message::Year(which, y)).placeholder(fl!("mrz-year")),
+                        pick_list(months, pick.month.map(Month), move |m| Message::Month(which, m))
+                            .placeholder(fl!("mrz-month")),
+                        pick_list(pick.days(), pick.day, move |d| Message::Day(which, d)).placeholder(fl!("mrz-day")),
+                    ]
+                    .spacing(8)
+                };
+                let this_year = today.year();
+                column![
+                    row(kinds.map(|k| kind_button(k).into())).spacing(8),
+                    text(fl!("mrz-field-number")).font(theme::MEDIUM),
+                    text_input(&fl!("mrz-number-hint"), &mrz.number)
+                        .id(NUMBER)
+                        .on_input(Message::Number)
+                        .on_submit(Message::Next)
+                        .padding(8),
+                    text(fl!("mrz-field-birth")).font(theme::MEDIUM),
+                    date_row(Which::Birth, &mrz.birth, (this_year - 120..=this_year).rev().collect()),
+                    text(fl!("mrz-field-expiry")).font(theme::MEDIUM),
+                    date_row(Which::Expiry, &mrz.expiry, (this_year - 10..=this_year + 12).collect()),
+                ]
+                .spacing(8)
+                .into()
+            }
+            Mode::Lines => column![
+                text(fl!("mrz-lines-hint")),
+                text_editor(&mrz.lines)
+                    .id(LINES)
+                    .on_action(Message::Lines)
+                    .font(iced::Font::MONOSPACE)
+                    .height(96)
+                    .placeholder("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"),
+            ]
+            .spacing(8)
+            .into(),
+            Mode::Can => column![
+                text(fl!("mrz-can-hint")),
+                text_input("123456", &mrz.can).id(CAN).on_input(Message::Can).on_submit(Message::Next).padding(8),
+            ]
+            .spacing(8)
+            .into(),
+        };
+        let feedback: Element<'_, Message> = match mrz.check(today) {
+            Ok(credentials) => {
+                let line = match credentials.expired(today) {
+                    Some(true) => fl!("mrz-expired"),
+                    Some(false) => fl!("mrz-ready"),
+                    None => fl!("mrz-ready-can"),
+                };
+                let style: fn(&iced::Theme) -> container::Style =
+                    if credentials.expired(today) == Some(true) { theme::problem_banner } else { theme::card };
+                container(text(line).font(theme::MEDIUM)).padding(10).width(Length::Fill).style(style).into()
+            }
+            Err(problems) => {
+                // Before anything is entered, no complaint.
+                let silent = mrz.untouched();
+                let lines: Vec<Element<'_, Message>> = if silent {
+                    vec![text(fl!("mrz-waiting")).size(14).into()]
+                } else {
+                    problems.iter().map(|p| text(problem_text(p)).size(14).into()).collect()
+                };
+                column(lines).spacing(4).into()
+            }
+        };
+        column![modes, input, feedback].spacing(12).into()
+    }
+
     /// Draws the screen; `focused` is the index into [`Self::focusables`]
-    /// that has the keyboard focus.
-    pub fn view(&self, focused: Option<usize>) -> Element<'_, Message> {
+    /// that has the keyboard focus; `today` is the local date.
+    pub fn view(&self, focused: Option<usize>, today: Date) -> Element<'_, Message> {
         let stepper = Step::ALL.iter().enumerate().fold(row![].spacing(8), |r, (i, step)| {
             let current = *step == self.step;
             let label =
@@ -132,9 +467,15 @@ impl Enrollment {
         let back = button(text(fl!("step-back")))
             .on_press_maybe(self.step.previous().map(|_| Message::Back))
             .style(theme::action_button(is_focused(Message::Back)));
-        let next = button(text(fl!("step-next")))
-            .on_press_maybe(self.step.next().map(|_| Message::Next))
+        let ready = self.step != Step::Mrz || self.mrz.check(today).is_ok();
+        let next = button(text(if self.step == Step::Mrz { fl!("mrz-next") } else { fl!("step-next") }))
+            .on_press_maybe(self.step.next().filter(|_| ready).map(|_| Message::Next))
             .style(theme::action_button(is_focused(Message::Next)));
+        let content: Element<'_, Message> = if self.step == Step::Mrz {
+            self.mrz_view(today, &is_focused)
+        } else {
+            text(fl!("not-built-yet")).size(14).font(theme::MEDIUM).into()
+        };
         let (number, total) = ((self.step.index() + 1) as u64, Step::ALL.len() as u64);
         let body = column![
             stepper.align_y(Alignment::Center),
@@ -143,7 +484,7 @@ impl Enrollment {
                     text(fl!("enrollment-step", number = number, total = total)).size(14),
                     text(self.step.title()).size(22).font(theme::BOLD),
                     text(self.step.body()).size(16),
-                    text(fl!("not-built-yet")).size(14).font(theme::MEDIUM),
+                    content,
                 ]
                 .spacing(10),
             )
@@ -161,17 +502,24 @@ impl Enrollment {
 mod tests {
     use super::*;
 
+    const TODAY: Date = jiff::civil::date(2026, 11, 24);
+
     #[test]
     fn steps_go_forward_and_back_within_bounds() {
         let mut e = Enrollment::default();
-        assert_eq!(e.focusables(), vec![Message::Next]);
+        assert_eq!(e.focusables().len(), 4, "three ways in, then Next");
         assert_eq!(e.escape(), None);
+        // The MRZ step holds until it has what opens the chip.
+        let _ = e.update(Message::Next, TODAY);
+        assert_eq!(e.step(), Step::Mrz);
+        let _ = e.update(Message::Mode(Mode::Can), TODAY);
+        let _ = e.update(Message::Can("123456".into()), TODAY);
         for expected in [Step::Chip, Step::Face, Step::Handover, Step::Handover] {
-            let _ = e.update(Message::Next);
+            let _ = e.update(Message::Next, TODAY);
             assert_eq!(e.step(), expected);
         }
         assert_eq!(e.focusables(), vec![Message::Back]);
-        let _ = e.update(Message::Back);
+        let _ = e.update(Message::Back, TODAY);
         assert_eq!(e.step(), Step::Face);
         assert_eq!(e.focusables(), vec![Message::Back, Message::Next]);
     }
