@@ -9,17 +9,17 @@ use std::time::{Duration, Instant};
 
 use clap::Subcommand;
 use mitid_core::trust::TrustStore;
-use mitid_emrtd::ca;
 use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
 use mitid_emrtd::face;
 use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
-use mitid_emrtd::pace::{PaceCipher, Password, Suite};
+use mitid_emrtd::pace::{PaceCipher, Suite};
 use mitid_emrtd::pcsc::{self, PcscTransport};
+use mitid_emrtd::pki::passive;
 use mitid_emrtd::pki::verdict::{self, ChipCheck};
-use mitid_emrtd::pki::{active, passive};
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
+use mitid_emrtd::session;
 use mitid_emrtd::sim::{Quirks, SimChip, fid};
 use mitid_emrtd::transport::TransportError;
 use serde_json::json;
@@ -367,61 +367,41 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             {
                 return Err(CliError::Input("the CAN is the 6 digits printed on the document".into()));
             }
+            // Passive authentication against the trust store (or --trust).
+            let now_ts = context.clock.now();
+            let store = match trust {
+                Some(path) => {
+                    let mut store = TrustStore::in_memory();
+                    super::trust::import_path(&mut store, path, now_ts)?;
+                    store
+                }
+                None => TrustStore::open(&context.paths.data_dir).map_err(|e| CliError::Input(e.to_string()))?,
+            };
+            let now = utc_time(now_ts);
+            let trust = session::Trust { certificates: store.certificates(), crls: store.crls(), now };
+            let secret = match (can, key) {
+                (Some(can), _) => session::Secret::Can(can.clone()),
+                (None, Some(key)) => session::Secret::Mrz(key),
+                (None, None) => return Err(CliError::Input("give --can or the MRZ".into())),
+            };
             let started = Instant::now();
             let transport = PcscTransport::connect(reader.as_deref()).map_err(transport_error)?;
             let reader_name = transport.reader();
             let mut r = Reader::new(transport);
-            // PACE when EF.CardAccess offers what this reader speaks, else BAC.
-            let pace_suite: Option<Suite> = r
-                .card_access()
-                .map_err(read_error)?
-                .and_then(|bytes| mitid_emrtd::pace::choose(&security_infos::parse(&bytes).ok()?));
-            let offers_pace = pace_suite.is_some();
-            let suite = pace_suite.unwrap_or(Suite::gm(13, PaceCipher::Aes128));
+            let document = session::read_document(&mut r, &secret, &trust, &mut |_| {}).map_err(|e| match e {
+                session::SessionError::Read(e) => read_error(e),
+                other => CliError::Chip(EXIT_CHIP, other.to_string()),
+            })?;
+            let (access, suite) = match document.access {
+                session::Access::Pace(suite) => ("PACE", suite),
+                session::Access::Bac => ("BAC", Suite::gm(13, PaceCipher::Aes128)),
+            };
             let (curve_id, pace_cipher) = (suite.parameter_id, suite.cipher);
-            let access = match (offers_pace, can, &key) {
-                (true, Some(can), _) => {
-                    r.pace_suite(&Password::Can(can.clone()), &suite).map_err(read_error)?;
-                    "PACE"
-                }
-                (false, Some(_), _) => {
-                    return Err(CliError::Chip(
-                        EXIT_CHIP,
-                        "this chip does not offer PACE, so the CAN cannot open it: use the MRZ".into(),
-                    ));
-                }
-                (true, None, Some(key)) => match r.pace_suite(&Password::Mrz(key.clone()), &suite) {
-                    Ok(()) => "PACE",
-                    Err(ReadError::AccessDenied) => return Err(read_error(ReadError::AccessDenied)),
-                    // PACE broke for another reason: BAC, where the chip has it.
-                    Err(_) => {
-                        r.bac(key).map_err(read_error)?;
-                        "BAC"
-                    }
-                },
-                (false, None, Some(key)) => {
-                    r.bac(key).map_err(read_error)?;
-                    "BAC"
-                }
-                (_, None, None) => return Err(CliError::Input("give --can or the MRZ".into())),
-            };
-            let mut files: Vec<(u16, Vec<u8>, u32)> = Vec::new();
-            let mut read = |r: &mut Reader<PcscTransport>, id: u16| -> Result<Vec<u8>, CliError> {
-                let before = r.stats().apdus;
-                let bytes = r.read_file(id, |_| {}).map_err(read_error)?;
-                files.push((id, bytes.clone(), r.stats().apdus - before));
-                Ok(bytes)
-            };
-            let com = lds::parse_com(&read(&mut r, fid::COM)?).map_err(|e| CliError::Chip(EXIT_CHIP, e.to_string()))?;
-            let sod = lds::parse_sod(&read(&mut r, fid::SOD)?).map_err(|e| CliError::Chip(EXIT_CHIP, e.to_string()))?;
-            let mut skipped = Vec::new();
-            for dg in &com.data_groups {
-                if matches!(dg.0, 3 | 4) {
-                    skipped.push(format!("DG{}", dg.0)); // EAC-protected
-                    continue;
-                }
-                read(&mut r, dg.file_id())?;
-            }
+            let files: Vec<(u16, Vec<u8>, u32)> =
+                document.files.iter().map(|f| (f.file_id, f.bytes.clone(), f.apdus)).collect();
+            let sod = lds::parse_sod(document.file(fid::SOD).unwrap_or_default())
+                .map_err(|e| CliError::Chip(EXIT_CHIP, e.to_string()))?;
+            let skipped: Vec<String> = document.skipped_eac.iter().map(|dg| format!("DG{dg}")).collect();
             let elapsed = started.elapsed().as_secs_f64() * 1000.0;
             let mut listed = Vec::new();
             let mut all_match = true;
@@ -493,71 +473,17 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 }),
                 Err(problem) => json!({"error": problem}),
             });
-            // Passive authentication against the trust store (or --trust).
-            let now_ts = context.clock.now();
-            let store = match trust {
-                Some(path) => {
-                    let mut store = TrustStore::in_memory();
-                    super::trust::import_path(&mut store, path, now_ts)?;
-                    store
-                }
-                None => TrustStore::open(&context.paths.data_dir).map_err(|e| CliError::Input(e.to_string()))?,
-            };
-            let now = utc_time(now_ts);
-            let groups: BTreeMap<u8, Vec<u8>> = files
-                .iter()
-                .filter(|(id, ..)| (0x0101..=0x0110).contains(id))
-                .map(|(id, bytes, _)| ((id - 0x0100) as u8, bytes.clone()))
-                .collect();
-            let sod_bytes = file(fid::SOD).unwrap_or_default();
-            let pa = passive::verify(sod_bytes, &groups, &store.certificates(), &store.crls(), now);
-            // Active Authentication when DG15 is there (only then: some
-            // chips answer 6A88 otherwise).
-            let aa_check = match groups.get(&15) {
-                Some(dg15) => {
-                    let spki = mitid_emrtd::tlv::parse(dg15).map(|t| t.value.to_vec()).unwrap_or_default();
-                    let infos = groups.get(&14).and_then(|b| security_infos::parse(b).ok()).unwrap_or_default();
-                    match r.active_authentication() {
-                        Ok((challenge, signature)) => match active::verify(&spki, &infos, &challenge, &signature) {
-                            Ok(()) => ChipCheck::Passed { key_from: 15 },
-                            Err(e) => ChipCheck::Failed(e.to_string()),
-                        },
-                        Err(e) => ChipCheck::Failed(format!("the chip did not answer Active Authentication: {e}")),
-                    }
-                }
-                None => ChipCheck::NotOffered,
-            };
-            // Chip Authentication when DG14 offers it (last: it re-keys
-            // secure messaging, and a failure ends the session).
-            let infos = groups.get(&14).and_then(|b| security_infos::parse(b).ok()).unwrap_or_default();
-            let ca_check = match ca::offer(&infos) {
-                Ok(Some(offer)) => match r.chip_authentication(&offer) {
-                    Ok(()) => ChipCheck::Passed { key_from: 14 },
-                    Err(e) => ChipCheck::Failed(e.to_string()),
-                },
-                Ok(None) => ChipCheck::NotOffered,
-                Err(e) => ChipCheck::Failed(e.to_string()),
-            };
             let check_json = |check: &ChipCheck| match check {
                 ChipCheck::Passed { .. } => json!({"result": "passed"}),
                 ChipCheck::Failed(reason) => json!({"result": "failed", "reason": reason}),
                 ChipCheck::NotAttempted => json!({"result": "not_attempted"}),
                 ChipCheck::NotOffered => json!({"result": "not_offered"}),
             };
-            let active_authentication = check_json(&aa_check);
-            let chip_authentication = check_json(&ca_check);
-            // PACE-CAM's proof, checked against DG14's key.
-            let cam_check = match (r.pace_cam_data(), ca::offer(&infos)) {
-                (Some(proof), Ok(Some(offer))) => match mitid_emrtd::cam::verify(proof, &offer.key) {
-                    Ok(()) => ChipCheck::Passed { key_from: 14 },
-                    Err(e) => ChipCheck::Failed(e.to_string()),
-                },
-                (Some(_), _) => ChipCheck::Failed("PACE-CAM ran, but DG14 has no key to check it".into()),
-                (None, _) => ChipCheck::NotOffered,
-            };
-            let pace_cam = check_json(&cam_check);
-            let chip_check = verdict::combine(&verdict::combine(&cam_check, &ca_check), &aa_check);
-            let (verdict, verdict_reason) = verdict::decide(&pa, &chip_check);
+            let active_authentication = check_json(&document.active);
+            let chip_authentication = check_json(&document.chip);
+            let pace_cam = check_json(&document.pace_cam);
+            let pa = &document.passive;
+            let (verdict, verdict_reason) = document.verdict.clone();
             let document_valid = dg1.as_ref().and_then(|m| {
                 let expiry: u64 = format!("20{}", m.expiry_date).parse().ok()?;
                 Some(now / 1_000_000 <= expiry)

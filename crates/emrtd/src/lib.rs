@@ -23,6 +23,7 @@ pub mod pcsc;
 pub mod pki;
 pub mod reader;
 pub mod security_infos;
+pub mod session;
 pub mod sim;
 pub mod sm;
 #[cfg(test)]

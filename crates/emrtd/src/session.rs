@@ -1,0 +1,285 @@
+//! A whole document read, as the counter screen and `chip read` do it:
+//! EF.CardAccess decides PACE (CAM, GM or IM) or BAC; EF.COM, EF.SOD and
+//! every data group but the EAC-protected DG3/DG4 are read; then passive
+//! authentication against the trusted CSCAs, Active Authentication (when
+//! DG15 is there), Chip Authentication (when DG14 offers it, last, since it
+//! re-keys), PACE-CAM's proof, and the verdict.
+
+use std::collections::BTreeMap;
+
+use crate::lds::{self, LdsError};
+use crate::mrz::AccessKey;
+use crate::pace::{Password, Suite};
+use crate::pki::passive::{self, Report};
+use crate::pki::verdict::{self, ChipCheck, Verdict};
+use crate::pki::x509::{Certificate, Crl, Time};
+use crate::pki::{active, x509};
+use crate::reader::{Progress, ReadError, Reader};
+use crate::security_infos;
+use crate::sim::fid;
+use crate::transport::Transport;
+
+/// What opens the chip.
+#[derive(Clone)]
+pub enum Secret {
+    /// The MRZ's access key (BAC or PACE).
+    Mrz(AccessKey),
+    /// The CAN (PACE only).
+    Can(String),
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Mrz(_) => "Secret::Mrz(..)",
+            Self::Can(_) => "Secret::Can(..)",
+        })
+    }
+}
+
+/// Why a document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// The chip offers no PACE, so a CAN cannot open it.
+    #[error("this chip does not offer PACE, so the CAN cannot open it: use the MRZ")]
+    CanWithoutPace,
+    /// Reading failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// EF.COM or EF.SOD is not well-formed.
+    #[error("the chip's {0}")]
+    Lds(LdsError),
+}
+
+/// How the chip was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Basic Access Control.
+    Bac,
+    /// PACE with this suite.
+    Pace(Suite),
+}
+
+/// One file as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRead {
+    /// Its file id.
+    pub file_id: u16,
+    /// Its bytes, exactly as read.
+    pub bytes: Vec<u8>,
+    /// APDUs its reading took.
+    pub apdus: u32,
+}
+
+/// Where a read is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Opening the chip (PACE or BAC).
+    Opening,
+    /// Reading a file.
+    File(Progress),
+    /// Checking signatures and the chip's keys.
+    Checking,
+}
+
+/// What the trust checks need.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// The trusted CSCAs.
+    pub certificates: Vec<Certificate>,
+    /// The CRLs.
+    pub crls: Vec<Crl>,
+    /// Now, YYYYMMDDHHMMSS UTC.
+    pub now: Time,
+}
+
+/// A document read and judged.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// How the chip was opened.
+    pub access: Access,
+    /// Every file read, in order.
+    pub files: Vec<FileRead>,
+    /// Data groups listed in EF.COM but EAC-protected (not attempted).
+    pub skipped_eac: Vec<u8>,
+    /// Passive authentication.
+    pub passive: Report,
+    /// Active Authentication.
+    pub active: ChipCheck,
+    /// Chip Authentication.
+    pub chip: ChipCheck,
+    /// PACE-CAM's proof.
+    pub pace_cam: ChipCheck,
+    /// The verdict and its reason.
+    pub verdict: (Verdict, String),
+}
+
+impl Document {
+    /// A file's bytes, if read.
+    pub fn file(&self, file_id: u16) -> Option<&[u8]> {
+        self.files.iter().find(|f| f.file_id == file_id).map(|f| f.bytes.as_slice())
+    }
+
+    /// The data groups read, number → bytes.
+    pub fn data_groups(&self) -> BTreeMap<u8, Vec<u8>> {
+        self.files
+            .iter()
+            .filter(|f| (0x0101..=0x0110).contains(&f.file_id))
+            .map(|f| ((f.file_id - 0x0100) as u8, f.bytes.clone()))
+            .collect()
+    }
+}
+
+/// Opens the chip with `secret`: PACE as EF.CardAccess offers it, BAC when
+/// it offers none or PACE fails for another reason than the password.
+pub fn open<T: Transport>(reader: &mut Reader<T>, secret: &Secret) -> Result<Access, SessionError> {
+    let offered = reader.card_access()?.and_then(|bytes| crate::pace::choose(&security_infos::parse(&bytes).ok()?));
+    match (offered, secret) {
+        (Some(suite), Secret::Can(can)) => {
+            reader.pace_suite(&Password::Can(can.clone()), &suite)?;
+            Ok(Access::Pace(suite))
+        }
+        (None, Secret::Can(_)) => Err(SessionError::CanWithoutPace),
+        (Some(suite), Secret::Mrz(key)) => match reader.pace_suite(&Password::Mrz(key.clone()), &suite) {
+            Ok(()) => Ok(Access::Pace(suite)),
+            Err(ReadError::AccessDenied) => Err(ReadError::AccessDenied.into()),
+            Err(_) => {
+                reader.bac(key)?;
+                Ok(Access::Bac)
+            }
+        },
+        (None, Secret::Mrz(key)) => {
+            reader.bac(key)?;
+            Ok(Access::Bac)
+        }
+    }
+}
+
+/// Reads and judges the whole document.
+pub fn read_document<T: Transport>(
+    reader: &mut Reader<T>,
+    secret: &Secret,
+    trust: &Trust,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Document, SessionError> {
+    progress(Stage::Opening);
+    let access = open(reader, secret)?;
+    let mut files = Vec::new();
+    let mut read = |reader: &mut Reader<T>, file_id: u16| -> Result<Vec<u8>, SessionError> {
+        let before = reader.stats().apdus;
+        let bytes = reader.read_file(file_id, |p| progress(Stage::File(p)))?;
+        files.push(FileRead { file_id, bytes: bytes.clone(), apdus: reader.stats().apdus - before });
+        Ok(bytes)
+    };
+    let com = lds::parse_com(&read(reader, fid::COM)?).map_err(SessionError::Lds)?;
+    read(reader, fid::SOD)?;
+    let mut skipped_eac = Vec::new();
+    for dg in &com.data_groups {
+        if matches!(dg.0, 3 | 4) {
+            skipped_eac.push(dg.0);
+            continue;
+        }
+        read(reader, dg.file_id())?;
+    }
+    progress(Stage::Checking);
+    let mut document = Document {
+        access,
+        files,
+        skipped_eac,
+        passive: passive::verify(&[], &BTreeMap::new(), &[], &[], trust.now),
+        active: ChipCheck::NotOffered,
+        chip: ChipCheck::NotOffered,
+        pace_cam: ChipCheck::NotOffered,
+        verdict: (Verdict::NotVerified, String::new()),
+    };
+    let groups = document.data_groups();
+    let sod = document.file(fid::SOD).unwrap_or_default().to_vec();
+    document.passive = passive::verify(&sod, &groups, &trust.certificates, &trust.crls, trust.now);
+    let infos = groups.get(&14).and_then(|b| security_infos::parse(b).ok()).unwrap_or_default();
+    // Active Authentication only when DG15 is there (some chips answer
+    // 6A88 otherwise).
+    if let Some(dg15) = groups.get(&15) {
+        let spki = crate::tlv::parse(dg15).map(|t| t.value.to_vec()).unwrap_or_default();
+        document.active = match reader.active_authentication() {
+            Ok((challenge, signature)) => match active::verify(&spki, &infos, &challenge, &signature) {
+                Ok(()) => ChipCheck::Passed { key_from: 15 },
+                Err(e) => ChipCheck::Failed(e.to_string()),
+            },
+            Err(e) => ChipCheck::Failed(format!("the chip did not answer Active Authentication: {e}")),
+        };
+    }
+    // PACE-CAM's proof, against DG14's key.
+    let offer = crate::ca::offer(&infos);
+    if let Some(proof) = reader.pace_cam_data() {
+        document.pace_cam = match &offer {
+            Ok(Some(offer)) => match crate::cam::verify(proof, &offer.key) {
+                Ok(()) => ChipCheck::Passed { key_from: 14 },
+                Err(e) => ChipCheck::Failed(e.to_string()),
+            },
+            _ => ChipCheck::Failed("PACE-CAM ran, but DG14 has no key to check it".into()),
+        };
+    }
+    // Chip Authentication last: it re-keys, and a failure ends the session.
+    document.chip = match offer {
+        Ok(Some(offer)) => match reader.chip_authentication(&offer) {
+            Ok(()) => ChipCheck::Passed { key_from: 14 },
+            Err(e) => ChipCheck::Failed(e.to_string()),
+        },
+        Ok(None) => ChipCheck::NotOffered,
+        Err(e) => ChipCheck::Failed(e.to_string()),
+    };
+    let combined = verdict::combine(&verdict::combine(&document.pace_cam, &document.chip), &document.active);
+    document.verdict = verdict::decide(&document.passive, &combined);
+    Ok(document)
+}
+
+/// Whether the document is valid on `today` (YYYYMMDD) by DG1's date of
+/// expiry; `None` without a readable DG1.
+pub fn valid_on(document: &Document, today: u64) -> Option<bool> {
+    let mrz = lds::parse_dg1(document.file(0x0101)?).ok()?;
+    let expiry: u64 = format!("20{}", mrz.expiry_date).parse().ok()?;
+    Some(today <= expiry)
+}
+
+/// Trust material as certificates (a convenience for callers holding DER).
+pub fn certificates(ders: &[Vec<u8>]) -> Vec<Certificate> {
+    ders.iter().filter_map(|d| x509::Certificate::parse(d).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario, specimen_mrz};
+    use crate::sim::SimChip;
+
+    #[test]
+    fn a_genuine_document_end_to_end_with_progress() {
+        let mrz = specimen_mrz();
+        let (doc, keys) = generate_scenario(&mrz, &DocumentSpec::default(), Scenario::Genuine).unwrap();
+        let chip = SimChip::new(doc.files.clone(), &mrz.access_key())
+            .active_authentication_key(keys.active_authentication)
+            .chip_authentication_key(keys.chip_authentication);
+        let mut reader = Reader::new(chip);
+        let trust = Trust {
+            certificates: certificates(&[TestPki::new().csca_certificate().to_vec()]),
+            crls: Vec::new(),
+            now: 20_261_124_120_000,
+        };
+        let mut stages = Vec::new();
+        let read = read_document(&mut reader, &Secret::Mrz(mrz.access_key()), &trust, &mut |s| stages.push(s)).unwrap();
+        assert_eq!(read.verdict.0, Verdict::Genuine, "{}", read.verdict.1);
+        assert!(matches!(read.access, Access::Pace(_)));
+        assert_eq!(stages.first(), Some(&Stage::Opening));
+        assert_eq!(stages.last(), Some(&Stage::Checking));
+        // DG2's progress ends at its size.
+        let dg2 = doc.files[&0x0102].len();
+        assert!(stages.contains(&Stage::File(Progress { file_id: 0x0102, done: dg2, total: Some(dg2) })));
+        assert_eq!(valid_on(&read, 20_261_124), Some(true));
+        // A CAN on a BAC-only chip is refused with its own error.
+        let chip = SimChip::new(doc.files.clone(), &mrz.access_key())
+            .quirks(crate::sim::Quirks { pace: false, ..crate::sim::Quirks::default() });
+        let mut reader = Reader::new(chip);
+        let err = read_document(&mut reader, &Secret::Can("123456".into()), &trust, &mut |_| {}).unwrap_err();
+        assert_eq!(err, SessionError::CanWithoutPace);
+    }
+}
