@@ -147,7 +147,7 @@ impl App {
         Self {
             current: ScreenId::Callers,
             callers: callers::Callers::default(),
-            enrollment: enrollment::Enrollment::default(),
+            enrollment: enrollment::Enrollment::new(options.demo),
             audit: audit::Audit::default(),
             trust: trust::Trust::default(),
             status,
@@ -348,11 +348,36 @@ impl App {
             Message::Enrollment(message) => {
                 let today = self.options.hours.local(self.status.at).date();
                 let (task, event) = self.enrollment.update(message, today);
-                if let Some(event) = event {
-                    match event {}
-                }
                 self.clamp_focus();
-                task.map(Message::Enrollment)
+                let task = task.map(Message::Enrollment);
+                let work = match event {
+                    None => Task::none(),
+                    Some(enrollment::Event::ListReaders) => {
+                        let demo = self.options.demo;
+                        Task::perform(
+                            async move { tokio::task::spawn_blocking(move || crate::chip_read::readers(demo)).await },
+                            |found| {
+                                Message::Enrollment(enrollment::Message::Readers(
+                                    found.unwrap_or_else(|e| Err(e.to_string())),
+                                ))
+                            },
+                        )
+                    }
+                    Some(enrollment::Event::Read { source, secret, cancel }) => {
+                        let request = crate::chip_read::Request {
+                            source,
+                            secret,
+                            data_dir: self.options.data_dir.clone(),
+                            demo: self.options.demo,
+                            now: crate::chip_read::utc_time(self.options.clock.now()),
+                            cancel,
+                        };
+                        Task::run(crate::chip_read::read(request), |report| {
+                            Message::Enrollment(enrollment::Message::Report(report))
+                        })
+                    }
+                };
+                Task::batch([task, work])
             }
             Message::Trust(message) => {
                 let (task, event) = self.trust.update(message);

@@ -13,8 +13,11 @@ use common::serial;
 use iced::widget::text_editor::{Action, Edit};
 use iced_test::Simulator;
 use jiff::civil::{Date, date};
-use mitid_assist::screen::enrollment::{Enrollment, Message, Mode, Month, Step, Which, problem_text};
+use mitid_assist::chip_read::{self, Specimen};
+use mitid_assist::screen::enrollment::{Enrollment, Event, Message, Mode, Month, Step, Which, problem_text};
 use mitid_core::mrz_entry::Credentials;
+use mitid_emrtd::document::Scenario;
+use mitid_emrtd::pki::verdict::Verdict;
 
 const TODAY: Date = date(2026, 11, 24);
 
@@ -27,8 +30,35 @@ impl Harness {
         Self { screen: Enrollment::default() }
     }
 
+    /// In demo mode, with the simulated reader.
+    fn demo() -> Self {
+        Self { screen: Enrollment::new(true) }
+    }
+
+    /// Sends a message, doing what the app does with the screen's events:
+    /// lists the readers, reads the chip (here, blocking) and feeds back
+    /// every report.
     fn send(&mut self, message: Message) {
-        let _ = self.screen.update(message, TODAY);
+        let mut queue = vec![message];
+        while let Some(message) = queue.pop() {
+            let (_task, event) = self.screen.update(message, TODAY);
+            match event {
+                None => {}
+                Some(Event::ListReaders) => queue.push(Message::Readers(chip_read::readers(true))),
+                Some(Event::Read { source, secret, cancel }) => {
+                    let request = chip_read::Request {
+                        source,
+                        secret,
+                        data_dir: None,
+                        demo: true,
+                        now: 20_261_124_120_000,
+                        cancel,
+                    };
+                    let reports = chip_read::read_now(request);
+                    queue.extend(reports.into_iter().rev().map(Message::Report));
+                }
+            }
+        }
     }
 
     fn ui(&self) -> Simulator<'_, Message> {
@@ -145,4 +175,77 @@ fn the_can_is_six_digits() {
     assert!(h.shows("Six digits: the chip will tell whether the CAN is right."));
     h.click("Read the chip");
     assert_eq!(h.screen.credentials(), Some(&Credentials::Can("123456".into())));
+}
+
+/// Into the chip step with the CAN (the demo specimens' CAN is 123456).
+fn at_the_chip_step(can: &str) -> Harness {
+    let mut h = Harness::demo();
+    h.click("ID card number (CAN)");
+    h.send(Message::Can(can.into()));
+    h.click("Read the chip");
+    assert_eq!(h.screen.step(), Step::Chip);
+    h
+}
+
+#[test]
+fn the_demo_reader_reads_a_genuine_specimen_and_shows_the_verdict() {
+    let _guard = serial();
+    let mut h = at_the_chip_step("123456");
+    // The simulated reader is found and chosen.
+    assert_eq!(h.screen.reader(), Some(chip_read::DEMO_READER));
+    assert!(h.shows("Place the document on the reader: a passport open at the photo page (or closed, cover down), an ID card flat. If nothing happens, move it slowly over the reader to find the chip."));
+    h.click("Read the chip");
+    assert!(!h.screen.reading());
+    let document = h.screen.document().expect("read");
+    assert_eq!(document.verdict.0, Verdict::Genuine, "{}", document.verdict.1);
+    assert!(h.shows("Genuine chip: the data is signed by the issuing country and the chip proved it is the original."));
+    assert!(h.shows("The document is valid today."));
+    assert!(h.shows("Name on the chip: ANNA MARIA ERIKSSON"));
+}
+
+#[test]
+fn a_wrong_can_a_clone_and_a_slipping_document() {
+    let _guard = serial();
+    // A wrong CAN: access denied, translated, and the screen can try again.
+    let mut h = at_the_chip_step("654321");
+    h.click("Read the chip");
+    assert!(h.screen.document().is_none());
+    assert!(
+        h.shows("The chip refused the data: check the document number, the dates (or the CAN) against the document.")
+    );
+    assert!(h.shows("Check the data and the document's position, then try again."));
+
+    // A clone: read fine, not verified, and the reason says why.
+    let mut h = at_the_chip_step("123456");
+    h.send(Message::Specimen(Specimen::Failing(Scenario::Clone)));
+    h.click("Read the chip");
+    let document = h.screen.document().expect("read");
+    assert_eq!(document.verdict.0, Verdict::NotVerified);
+    assert!(document.verdict.1.contains("chip authentication failed"), "{}", document.verdict.1);
+
+    // A document that slips off in the middle of the photo: the read
+    // resumes where it was and ends genuine.
+    let mut h = at_the_chip_step("123456");
+    h.send(Message::Specimen(Specimen::Flaky));
+    h.click("Read the chip");
+    assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::Genuine);
+}
+
+#[test]
+fn an_older_passport_with_bac_takes_the_mrz() {
+    let _guard = serial();
+    let mut h = Harness::demo();
+    h.click("Swipe or paste the MRZ");
+    h.paste(&specimen("340415"));
+    h.click("Read the chip");
+    h.send(Message::Specimen(Specimen::BacOnly));
+    h.click("Read the chip");
+    let document = h.screen.document().expect("read");
+    assert_eq!(document.access, mitid_emrtd::session::Access::Bac);
+    assert_eq!(document.verdict.0, Verdict::Genuine, "{}", document.verdict.1);
+    // With a CAN it cannot be opened, and the screen says so.
+    let mut h = at_the_chip_step("123456");
+    h.send(Message::Specimen(Specimen::BacOnly));
+    h.click("Read the chip");
+    assert!(h.shows("This document's chip cannot be opened with a CAN: go back and enter the MRZ instead."));
 }

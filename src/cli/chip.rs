@@ -377,7 +377,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 }
                 None => TrustStore::open(&context.paths.data_dir).map_err(|e| CliError::Input(e.to_string()))?,
             };
-            let now = utc_time(now_ts);
+            let now = crate::chip_read::utc_time(now_ts);
             let trust = session::Trust { certificates: store.certificates(), crls: store.crls(), now };
             let secret = match (can, key) {
                 (Some(can), _) => session::Secret::Can(can.clone()),
@@ -560,12 +560,4 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             Ok(Outcome::ok(text))
         }
     }
-}
-
-/// An instant as YYYYMMDDHHMMSS in UTC (how certificates compare times).
-fn utc_time(at: jiff::Timestamp) -> u64 {
-    let t = jiff::tz::TimeZone::UTC.to_datetime(at);
-    format!("{:04}{:02}{:02}{:02}{:02}{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second())
-        .parse()
-        .unwrap_or(0)
 }

@@ -5,11 +5,20 @@
 //! they come and flags an expired document; the later steps come in their
 //! own issues.
 
-use iced::widget::{Space, button, column, container, operation, pick_list, row, text, text_editor, text_input};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use iced::widget::{
+    Space, button, column, container, operation, pick_list, progress_bar, row, text, text_editor, text_input,
+};
 use iced::{Alignment, Length, Task};
 use jiff::civil::Date;
 use mitid_core::mrz_entry::{self, Credentials, DocumentKind, EntryField, Problem, Typed};
+use mitid_emrtd::pki::passive::{Outcome, Step as PaStep};
+use mitid_emrtd::pki::verdict::{ChipCheck, Verdict};
+use mitid_emrtd::session::{Document, Secret, Stage};
 
+use crate::chip_read::{self, Report, Source, Specimen};
 use crate::fl;
 use crate::theme;
 use crate::widget::Element;
@@ -138,6 +147,25 @@ fn field_name(field: EntryField) -> String {
     }
 }
 
+/// A file's name for people: EF.COM, EF.SOD, DG2.
+fn file_name(file_id: u16) -> String {
+    match file_id {
+        0x011E => "EF.COM".into(),
+        0x011D => "EF.SOD".into(),
+        0x011C => "EF.CardAccess".into(),
+        id => format!("DG{}", id.saturating_sub(0x0100)),
+    }
+}
+
+/// One result line: passed, failed or skipped.
+fn result_line(result: &str, step: String, detail: String) -> String {
+    match result {
+        "passed" => fl!("result-step-passed", step = step, detail = detail),
+        "failed" => fl!("result-step-failed", step = step, detail = detail),
+        _ => fl!("result-step-skipped", step = step, detail = detail),
+    }
+}
+
 /// A field's name inside a sentence (the labels start with a capital).
 fn in_sentence(field: EntryField) -> String {
     let name = field_name(field);
@@ -223,6 +251,39 @@ pub struct Enrollment {
     /// What opens the chip, once the MRZ step is done (kept for the case,
     /// dropped when it closes).
     credentials: Option<Credentials>,
+    chip: ChipStep,
+    demo: bool,
+}
+
+/// A read under way.
+#[derive(Debug)]
+struct Reading {
+    stage: Option<Stage>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// The chip step's state.
+#[derive(Debug)]
+struct ChipStep {
+    readers: Vec<String>,
+    reader: Option<String>,
+    specimen: Specimen,
+    reading: Option<Reading>,
+    document: Option<Box<Document>>,
+    error: Option<String>,
+}
+
+impl Default for ChipStep {
+    fn default() -> Self {
+        Self {
+            readers: Vec::new(),
+            reader: None,
+            specimen: Specimen::Passport,
+            reading: None,
+            document: None,
+            error: None,
+        }
+    }
 }
 
 /// What the screen's widgets say.
@@ -248,6 +309,20 @@ pub enum Message {
     Lines(text_editor::Action),
     /// The CAN as typed.
     Can(String),
+    /// The readers found, or why none.
+    Readers(Result<Vec<String>, String>),
+    /// Look for readers again.
+    RefreshReaders,
+    /// Read with this reader.
+    Reader(String),
+    /// Put this specimen on the demo reader.
+    Specimen(Specimen),
+    /// Read the chip.
+    Read,
+    /// Stop the read.
+    Cancel,
+    /// How the read goes.
+    Report(Report),
 }
 
 impl PartialEq for Message {
@@ -256,6 +331,9 @@ impl PartialEq for Message {
         match (self, other) {
             (Self::Back, Self::Back) | (Self::Next, Self::Next) => true,
             (Self::Mode(a), Self::Mode(b)) => a == b,
+            (Self::Read, Self::Read) | (Self::Cancel, Self::Cancel) | (Self::RefreshReaders, Self::RefreshReaders) => {
+                true
+            }
             _ => false,
         }
     }
@@ -263,9 +341,47 @@ impl PartialEq for Message {
 
 /// What the screen tells the app.
 #[derive(Debug, Clone)]
-pub enum Event {}
+pub enum Event {
+    /// List the readers (off the UI thread) and send back
+    /// [`Message::Readers`].
+    ListReaders,
+    /// Read the chip (off the UI thread), sending [`Message::Report`]s.
+    Read {
+        /// Where from.
+        source: Source,
+        /// What opens it.
+        secret: Secret,
+        /// Set to stop.
+        cancel: Arc<AtomicBool>,
+    },
+}
 
 impl Enrollment {
+    /// In demo mode, the simulated reader and its specimens are offered.
+    pub fn new(demo: bool) -> Self {
+        Self { demo, ..Self::default() }
+    }
+
+    /// The document read, once read.
+    pub fn document(&self) -> Option<&Document> {
+        self.chip.document.as_deref()
+    }
+
+    /// Why the last read failed, translated.
+    pub fn chip_error(&self) -> Option<&str> {
+        self.chip.error.as_deref()
+    }
+
+    /// The reader chosen.
+    pub fn reader(&self) -> Option<&str> {
+        self.chip.reader.as_deref()
+    }
+
+    /// Whether a read is under way.
+    pub fn reading(&self) -> bool {
+        self.chip.reading.is_some()
+    }
+
     /// The current step.
     pub fn step(&self) -> Step {
         self.step
@@ -298,6 +414,67 @@ impl Enrollment {
                 }
                 if let Some(step) = self.step.next() {
                     self.step = step;
+                    if step == Step::Chip && self.chip.readers.is_empty() {
+                        return (Task::none(), Some(Event::ListReaders));
+                    }
+                }
+            }
+            Message::Readers(found) => match found {
+                Ok(readers) => {
+                    if self.chip.reader.as_ref().is_none_or(|r| !readers.contains(r)) {
+                        self.chip.reader = readers.first().cloned();
+                    }
+                    self.chip.readers = readers;
+                    self.chip.error = None;
+                }
+                Err(why) => {
+                    self.chip.readers.clear();
+                    self.chip.reader = None;
+                    self.chip.error = Some(why);
+                }
+            },
+            Message::RefreshReaders => return (Task::none(), Some(Event::ListReaders)),
+            Message::Reader(name) => self.chip.reader = Some(name),
+            Message::Specimen(specimen) => self.chip.specimen = specimen,
+            Message::Read => {
+                if self.chip.reading.is_some() {
+                    return (Task::none(), None);
+                }
+                let Some(reader) = self.chip.reader.clone() else {
+                    self.chip.error = Some(fl!("chip-no-reader-chosen"));
+                    return (Task::none(), None);
+                };
+                let secret = match &self.credentials {
+                    Some(Credentials::Mrz { key, .. }) => Secret::Mrz(key.clone()),
+                    Some(Credentials::Can(can)) => Secret::Can(can.clone()),
+                    None => return (Task::none(), None),
+                };
+                let source = if self.demo && reader == chip_read::DEMO_READER {
+                    Source::Demo(self.chip.specimen)
+                } else {
+                    Source::Pcsc(reader)
+                };
+                let cancel = Arc::new(AtomicBool::new(false));
+                self.chip.reading = Some(Reading { stage: None, cancel: cancel.clone() });
+                self.chip.document = None;
+                self.chip.error = None;
+                return (Task::none(), Some(Event::Read { source, secret, cancel }));
+            }
+            Message::Cancel => {
+                if let Some(reading) = &self.chip.reading {
+                    reading.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            Message::Report(Report::Stage(stage)) => {
+                if let Some(reading) = self.chip.reading.as_mut() {
+                    reading.stage = Some(stage);
+                }
+            }
+            Message::Report(Report::Done(result)) => {
+                self.chip.reading = None;
+                match result {
+                    Ok(document) => self.chip.document = Some(document),
+                    Err(why) => self.chip.error = Some(why),
                 }
             }
             Message::Mode(mode) => {
@@ -340,6 +517,10 @@ impl Enrollment {
         let mut targets = Vec::new();
         if self.step == Step::Mrz {
             targets.extend([Message::Mode(Mode::Typed), Message::Mode(Mode::Lines), Message::Mode(Mode::Can)]);
+        }
+        if self.step == Step::Chip {
+            targets.push(if self.chip.reading.is_some() { Message::Cancel } else { Message::Read });
+            targets.push(Message::RefreshReaders);
         }
         if self.step.previous().is_some() {
             targets.push(Message::Back);
@@ -449,6 +630,149 @@ impl Enrollment {
         column![modes, input, feedback].spacing(12).into()
     }
 
+    fn chip_view(&self, today: Date, is_focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
+        let chip = &self.chip;
+        let mut body = column![].spacing(12);
+        if let Some(reading) = &chip.reading {
+            let (line, fraction) = match reading.stage {
+                None | Some(Stage::Opening) => (fl!("chip-opening"), 0.0),
+                Some(Stage::File(p)) => {
+                    let file = file_name(p.file_id);
+                    match p.total {
+                        Some(total) => {
+                            let (done, total_u) = (p.done as u64, total as u64);
+                            (
+                                fl!("chip-reading-file", file = file, done = done, total = total_u),
+                                p.done as f32 / total.max(1) as f32,
+                            )
+                        }
+                        None => (fl!("chip-reading-start", file = file), 0.0),
+                    }
+                }
+                Some(Stage::Checking) => (fl!("chip-checking"), 1.0),
+            };
+            return body
+                .push(text(line).font(theme::MEDIUM))
+                .push(progress_bar(0.0..=1.0, fraction))
+                .push(text(fl!("chip-keep-still")))
+                .push(
+                    button(text(fl!("chip-cancel")))
+                        .on_press(Message::Cancel)
+                        .style(theme::action_button(is_focused(Message::Cancel))),
+                )
+                .into();
+        }
+        if let Some(document) = &chip.document {
+            body = body.push(self.result_view(document, today));
+        } else {
+            body = body.push(text(fl!("chip-place")));
+        }
+        let mut pickers = row![
+            text(fl!("chip-reader")).font(theme::MEDIUM),
+            pick_list(chip.readers.clone(), chip.reader.clone(), Message::Reader).width(280),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center);
+        if self.demo && chip.reader.as_deref() == Some(chip_read::DEMO_READER) {
+            pickers = pickers.push(text(fl!("chip-specimen")).font(theme::MEDIUM)).push(pick_list(
+                Specimen::ALL,
+                Some(chip.specimen),
+                Message::Specimen,
+            ));
+        }
+        body = body.push(pickers);
+        if let Some(error) = &chip.error {
+            body = body.push(
+                container(column![text(error.clone()).font(theme::MEDIUM), text(fl!("chip-try-again")).size(14)])
+                    .padding(10)
+                    .width(Length::Fill)
+                    .style(theme::problem_banner),
+            );
+        }
+        let read_label = if chip.document.is_some() { fl!("result-read-again") } else { fl!("chip-read") };
+        body.push(
+            row![
+                button(text(read_label))
+                    .on_press_maybe(chip.reader.as_ref().map(|_| Message::Read))
+                    .style(theme::action_button(is_focused(Message::Read))),
+                button(text(fl!("chip-look-again")))
+                    .on_press(Message::RefreshReaders)
+                    .style(theme::action_button(is_focused(Message::RefreshReaders))),
+            ]
+            .spacing(8),
+        )
+        .into()
+    }
+
+    fn result_view(&self, document: &Document, today: Date) -> Element<'_, Message> {
+        let (verdict, reason) = &document.verdict;
+        let (line, style): (String, fn(&iced::Theme) -> container::Style) = match verdict {
+            Verdict::Genuine => (fl!("verdict-genuine"), theme::card),
+            Verdict::CloneNotExcluded => (fl!("verdict-clone-not-excluded"), theme::card),
+            Verdict::NotVerified => (fl!("verdict-not-verified", reason = reason.clone()), theme::problem_banner),
+        };
+        let mut body =
+            column![container(text(line).font(theme::BOLD)).padding(10).width(Length::Fill).style(style)].spacing(6);
+        let step_name = |step: PaStep| match step {
+            PaStep::SodSignature => fl!("result-sod"),
+            PaStep::Chain => fl!("result-chain"),
+            PaStep::Revocation => fl!("result-revocation"),
+            PaStep::Hashes => fl!("result-hashes"),
+        };
+        for (step, outcome) in &document.passive.steps {
+            let (step, line) = (
+                step_name(*step),
+                match outcome {
+                    Outcome::Passed(detail) => ("passed", detail.clone()),
+                    Outcome::Failed(failure) => ("failed", failure.to_string()),
+                    Outcome::NotApplicable(why) => ("skipped", why.clone()),
+                },
+            );
+            body = body.push(text(result_line(line.0, step, line.1)).size(14));
+        }
+        for (name, check) in [
+            (fl!("result-cam"), &document.pace_cam),
+            (fl!("result-ca"), &document.chip),
+            (fl!("result-aa"), &document.active),
+        ] {
+            match check {
+                ChipCheck::Passed { .. } => {
+                    body = body.push(text(result_line("passed", name, fl!("result-proved"))).size(14));
+                }
+                ChipCheck::Failed(why) => body = body.push(text(result_line("failed", name, why.clone())).size(14)),
+                _ => {}
+            }
+        }
+        let today_n: u64 = format!("{:04}{:02}{:02}", today.year(), today.month(), today.day()).parse().unwrap_or(0);
+        match mitid_emrtd::session::valid_on(document, today_n) {
+            Some(true) => body = body.push(text(fl!("result-valid")).font(theme::MEDIUM)),
+            Some(false) => body = body.push(text(fl!("result-expired")).font(theme::MEDIUM)),
+            None => {}
+        }
+        if let Some(mrz) = document.file(0x0101).and_then(|b| mitid_emrtd::lds::parse_dg1(b).ok()) {
+            let name = format!("{} {}", mrz.secondary_names, mrz.primary_name);
+            body = body.push(text(fl!("result-name", name = name.trim().to_owned())));
+            body = body.push(text(fl!("result-number", number = mrz.document_number.clone())));
+            if let Some(Credentials::Mrz { key, .. }) = &self.credentials {
+                let chip_key = mrz.access_key();
+                for (field, differs) in [
+                    (EntryField::Number, chip_key.document_number != key.document_number),
+                    (EntryField::Birth, chip_key.birth_date != key.birth_date),
+                    (EntryField::Expiry, chip_key.expiry_date != key.expiry_date),
+                ] {
+                    if differs {
+                        body = body.push(
+                            container(text(fl!("result-mismatch", field = in_sentence(field))))
+                                .padding(6)
+                                .style(theme::problem_banner),
+                        );
+                    }
+                }
+            }
+        }
+        body.into()
+    }
+
     /// Draws the screen; `focused` is the index into [`Self::focusables`]
     /// that has the keyboard focus; `today` is the local date.
     pub fn view(&self, focused: Option<usize>, today: Date) -> Element<'_, Message> {
@@ -471,10 +795,10 @@ impl Enrollment {
         let next = button(text(if self.step == Step::Mrz { fl!("mrz-next") } else { fl!("step-next") }))
             .on_press_maybe(self.step.next().filter(|_| ready).map(|_| Message::Next))
             .style(theme::action_button(is_focused(Message::Next)));
-        let content: Element<'_, Message> = if self.step == Step::Mrz {
-            self.mrz_view(today, &is_focused)
-        } else {
-            text(fl!("not-built-yet")).size(14).font(theme::MEDIUM).into()
+        let content: Element<'_, Message> = match self.step {
+            Step::Mrz => self.mrz_view(today, &is_focused),
+            Step::Chip => self.chip_view(today, &is_focused),
+            _ => text(fl!("not-built-yet")).size(14).font(theme::MEDIUM).into(),
         };
         let (number, total) = ((self.step.index() + 1) as u64, Step::ALL.len() as u64);
         let body = column![

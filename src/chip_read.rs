@@ -1,0 +1,252 @@
+//! Reading a document off the UI thread: a real PC/SC reader, or in demo
+//! mode a simulated one with specimen documents, paced like a real chip.
+//! Progress comes back as messages; a flag cancels between APDUs.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use iced::futures::SinkExt;
+use iced::futures::channel::mpsc;
+use mitid_emrtd::document::{self, DocumentSpec, Scenario};
+use mitid_emrtd::reader::{ReadError, Reader};
+use mitid_emrtd::session::{self, Document, Secret, SessionError, Stage, Trust};
+use mitid_emrtd::sim::{Faults, Quirks, SimChip, Timing};
+use mitid_emrtd::transport::{Transport, TransportError};
+
+use crate::fl;
+
+/// The simulated reader's name (demo mode).
+pub const DEMO_READER: &str = "Demo reader (simulated)";
+
+/// A specimen document on the demo reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Specimen {
+    /// A passport with PACE, genuine.
+    Passport,
+    /// An older passport with BAC only.
+    BacOnly,
+    /// A passport whose chip is slow (106 kbit/s).
+    Slow,
+    /// A passport that drops off the reader in the middle of the photo.
+    Flaky,
+    /// One of the ways verification fails.
+    Failing(Scenario),
+}
+
+impl Specimen {
+    /// Every specimen, in the order trainers pick them.
+    pub const ALL: [Specimen; 10] = [
+        Specimen::Passport,
+        Specimen::BacOnly,
+        Specimen::Slow,
+        Specimen::Flaky,
+        Specimen::Failing(Scenario::ExpiredSigner),
+        Specimen::Failing(Scenario::AlteredDg1),
+        Specimen::Failing(Scenario::AlteredDg2),
+        Specimen::Failing(Scenario::BadSodSignature),
+        Specimen::Failing(Scenario::UnknownCsca),
+        Specimen::Failing(Scenario::Clone),
+    ];
+}
+
+impl std::fmt::Display for Specimen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            Self::Passport => fl!("specimen-passport"),
+            Self::BacOnly => fl!("specimen-bac-only"),
+            Self::Slow => fl!("specimen-slow"),
+            Self::Flaky => fl!("specimen-flaky"),
+            Self::Failing(Scenario::ExpiredSigner) => fl!("specimen-expired-signer"),
+            Self::Failing(Scenario::AlteredDg1) => fl!("specimen-altered-dg1"),
+            Self::Failing(Scenario::AlteredDg2) => fl!("specimen-altered-dg2"),
+            Self::Failing(Scenario::BadSodSignature) => fl!("specimen-bad-signature"),
+            Self::Failing(Scenario::UnknownCsca) => fl!("specimen-unknown-csca"),
+            Self::Failing(Scenario::Clone) => fl!("specimen-clone"),
+            Self::Failing(Scenario::Genuine) => fl!("specimen-passport"),
+        };
+        f.write_str(&text)
+    }
+}
+
+/// Where to read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A PC/SC reader by name.
+    Pcsc(String),
+    /// The demo reader with this specimen on it.
+    Demo(Specimen),
+}
+
+/// What a read reports.
+#[derive(Debug, Clone)]
+pub enum Report {
+    /// How far it is.
+    Stage(Stage),
+    /// Done: the document, or why not (translated).
+    Done(Result<Box<Document>, String>),
+}
+
+/// The demo chip, paced like a real one: each exchange takes the time the
+/// link model says.
+struct Paced {
+    chip: SimChip,
+    timing: Timing,
+}
+
+impl Transport for Paced {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let response = self.chip.transmit(command)?;
+        let ms = self.timing.exchange_ms(command.len(), response.len());
+        std::thread::sleep(Duration::from_secs_f64(ms / 1000.0));
+        Ok(response)
+    }
+
+    fn reconnect(&mut self) -> Result<(), TransportError> {
+        std::thread::sleep(Duration::from_millis(400));
+        self.chip.reconnect()
+    }
+}
+
+fn demo_chip(specimen: Specimen) -> Result<Paced, String> {
+    let mrz = document::specimen_mrz();
+    let scenario = match specimen {
+        Specimen::Failing(scenario) => scenario,
+        _ => Scenario::Genuine,
+    };
+    let (doc, keys) =
+        document::generate_scenario(&mrz, &DocumentSpec::default(), scenario).map_err(|e| e.to_string())?;
+    let dg2_at: usize = doc.files.range(..0x0102).map(|(_, f)| f.len()).sum::<usize>() + 8_000;
+    let quirks = match specimen {
+        Specimen::BacOnly => Quirks { pace: false, ..Quirks::default() },
+        _ => Quirks::default(),
+    };
+    let faults = match specimen {
+        Specimen::Flaky => Faults { lose_card_at_byte: Some(dg2_at), ..Faults::default() },
+        _ => Faults::default(),
+    };
+    let kbit_s = if specimen == Specimen::Slow { 106.0 } else { 424.0 };
+    let chip = SimChip::new(doc.files, &mrz.access_key())
+        .quirks(quirks)
+        .faults(faults)
+        .active_authentication_key(keys.active_authentication)
+        .chip_authentication_key(keys.chip_authentication);
+    Ok(Paced { chip, timing: Timing { kbit_s, per_apdu_ms: 5.0 } })
+}
+
+/// A translated sentence for why a read failed.
+pub fn error_text(error: &SessionError) -> String {
+    match error {
+        SessionError::CanWithoutPace => fl!("chip-error-can-without-pace"),
+        SessionError::Lds(e) => fl!("chip-error-unsupported", detail = e.to_string()),
+        SessionError::Read(e) => match e {
+            ReadError::AccessDenied => fl!("chip-error-access-denied"),
+            ReadError::Cancelled => fl!("chip-error-cancelled"),
+            ReadError::Unstable | ReadError::Transport(TransportError::CardLost) => fl!("chip-error-card-lost"),
+            ReadError::Transport(TransportError::ServiceNotRunning) => fl!("chip-error-service"),
+            ReadError::Transport(TransportError::NoReader) => fl!("chip-error-no-reader"),
+            ReadError::Transport(TransportError::NoCard) => fl!("chip-error-no-card"),
+            ReadError::Transport(TransportError::Timeout) => fl!("chip-error-timeout"),
+            other => fl!("chip-error-other", detail = other.to_string()),
+        },
+    }
+}
+
+/// The translated sentence for a transport error before the read.
+pub fn transport_text(error: &TransportError) -> String {
+    error_text(&SessionError::Read(ReadError::Transport(error.clone())))
+}
+
+/// The trust material for a read: the store in `data_dir`, and in demo
+/// mode the simulator's CSCA, so specimens can verify.
+fn trust(data_dir: Option<&std::path::Path>, demo: bool, now: u64) -> Trust {
+    let store = data_dir.and_then(|dir| mitid_core::trust::TrustStore::open(dir).ok());
+    let mut certificates = store.as_ref().map(|s| s.certificates()).unwrap_or_default();
+    if demo && let Ok(csca) = mitid_emrtd::pki::x509::Certificate::parse(document::TestPki::new().csca_certificate()) {
+        certificates.push(csca);
+    }
+    Trust { certificates, crls: store.map(|s| s.crls()).unwrap_or_default(), now }
+}
+
+/// What a read needs besides the chip.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Where from.
+    pub source: Source,
+    /// What opens the chip.
+    pub secret: Secret,
+    /// The data folder (its trust store).
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Demo mode.
+    pub demo: bool,
+    /// Now, YYYYMMDDHHMMSS UTC.
+    pub now: u64,
+    /// Set to stop between APDUs.
+    pub cancel: Arc<AtomicBool>,
+}
+
+fn read_blocking(request: Request, mut tx: mpsc::Sender<Report>) {
+    let Request { source, secret, data_dir, demo, now, cancel } = request;
+    let trust = trust(data_dir.as_deref(), demo, now);
+    let mut progress = |stage: Stage| {
+        // Progress may be dropped when the UI is behind; the end may not.
+        let _ = tx.try_send(Report::Stage(stage));
+    };
+    let result = match source {
+        Source::Pcsc(name) => match mitid_emrtd::pcsc::PcscTransport::connect(Some(&name)) {
+            Ok(transport) => {
+                let mut reader = Reader::new(transport).with_cancel(cancel);
+                session::read_document(&mut reader, &secret, &trust, &mut progress).map_err(|e| error_text(&e))
+            }
+            Err(e) => Err(transport_text(&e)),
+        },
+        Source::Demo(specimen) => match demo_chip(specimen) {
+            Ok(chip) => {
+                let mut reader = Reader::new(chip).with_cancel(cancel);
+                session::read_document(&mut reader, &secret, &trust, &mut progress).map_err(|e| error_text(&e))
+            }
+            Err(why) => Err(why),
+        },
+    };
+    let _ = iced::futures::executor::block_on(tx.send(Report::Done(result.map(Box::new))));
+}
+
+/// Reads on a thread of its own; the stream carries progress, then the end.
+pub fn read(request: Request) -> impl iced::futures::Stream<Item = Report> {
+    iced::stream::channel(64, async move |tx: mpsc::Sender<Report>| {
+        std::thread::spawn(move || read_blocking(request, tx));
+    })
+}
+
+/// Reads here, blocking (tests): every report, the last being the end.
+pub fn read_now(request: Request) -> Vec<Report> {
+    let (tx, mut rx) = mpsc::channel(4096);
+    read_blocking(request, tx);
+    let mut reports = Vec::new();
+    while let Ok(report) = rx.try_recv() {
+        reports.push(report);
+    }
+    reports
+}
+
+/// An instant as YYYYMMDDHHMMSS in UTC (how certificates compare times).
+pub fn utc_time(at: jiff::Timestamp) -> u64 {
+    let t = jiff::tz::TimeZone::UTC.to_datetime(at);
+    format!("{:04}{:02}{:02}{:02}{:02}{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second())
+        .parse()
+        .unwrap_or(0)
+}
+
+/// The PC/SC readers (in demo mode the simulated one first), or why none.
+pub fn readers(demo: bool) -> Result<Vec<String>, String> {
+    let mut names = if demo { vec![DEMO_READER.to_owned()] } else { Vec::new() };
+    match mitid_emrtd::pcsc::readers() {
+        Ok(found) => names.extend(found),
+        Err(e) if names.is_empty() => return Err(transport_text(&e)),
+        Err(_) => {}
+    }
+    if names.is_empty() {
+        return Err(transport_text(&TransportError::NoReader));
+    }
+    Ok(names)
+}
