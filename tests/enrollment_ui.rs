@@ -201,6 +201,11 @@ fn the_demo_reader_reads_a_genuine_specimen_and_shows_the_verdict() {
     assert!(h.shows("Genuine chip: the data is signed by the issuing country and the chip proved it is the original."));
     assert!(h.shows("The document is valid today."));
     assert!(h.shows("Name on the chip: ANNA MARIA ERIKSSON"));
+    // Start over: the person's data is gone, the reader stays chosen.
+    h.click("Start over (forget this person's data)");
+    assert_eq!(h.screen.step(), Step::Mrz);
+    assert!(h.screen.credentials().is_none() && h.screen.document().is_none());
+    assert_eq!(h.screen.reader(), Some(chip_read::DEMO_READER));
 }
 
 #[test]

@@ -326,3 +326,4 @@ result-ca = Chip Authentication
 result-cam = PACE-CAM
 result-read-again = Læs igen
 result-proved = chippen beviste, at den har dokumentets nøgle
+result-start-over = Start forfra (glem personens data)

@@ -326,3 +326,4 @@ result-ca = Chip Authentication
 result-cam = PACE-CAM
 result-read-again = Read again
 result-proved = the chip proved it holds the document's key
+result-start-over = Start over (forget this person's data)

@@ -147,6 +147,15 @@ fn field_name(field: EntryField) -> String {
     }
 }
 
+/// The chip's photo as an image the window can draw.
+fn photo(document: &Document) -> Option<iced::widget::image::Handle> {
+    let dg2 = document.file(0x0102)?;
+    let face = mitid_emrtd::face::parse_dg2(dg2).ok()?.into_iter().next()?;
+    let rgb = mitid_emrtd::face::decode(&face).ok()?;
+    let rgba: Vec<u8> = rgb.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    Some(iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, rgba))
+}
+
 /// A file's name for people: EF.COM, EF.SOD, DG2.
 fn file_name(file_id: u16) -> String {
     match file_id {
@@ -270,6 +279,8 @@ struct ChipStep {
     specimen: Specimen,
     reading: Option<Reading>,
     document: Option<Box<Document>>,
+    /// The chip's photo, decoded once.
+    photo: Option<iced::widget::image::Handle>,
     error: Option<String>,
 }
 
@@ -281,6 +292,7 @@ impl Default for ChipStep {
             specimen: Specimen::Passport,
             reading: None,
             document: None,
+            photo: None,
             error: None,
         }
     }
@@ -293,6 +305,8 @@ pub enum Message {
     Back,
     /// To the next step.
     Next,
+    /// Drop everything of this person and begin again.
+    StartOver,
     /// How the document's data comes in.
     Mode(Mode),
     /// Passport or ID card.
@@ -329,7 +343,7 @@ impl PartialEq for Message {
     /// For the focus ring: the buttons' messages compare.
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Self::Back, Self::Back) | (Self::Next, Self::Next) => true,
+            (Self::Back, Self::Back) | (Self::Next, Self::Next) | (Self::StartOver, Self::StartOver) => true,
             (Self::Mode(a), Self::Mode(b)) => a == b,
             (Self::Read, Self::Read) | (Self::Cancel, Self::Cancel) | (Self::RefreshReaders, Self::RefreshReaders) => {
                 true
@@ -405,6 +419,18 @@ impl Enrollment {
                     self.step = step;
                 }
             }
+            Message::StartOver => {
+                if let Some(reading) = &self.chip.reading {
+                    reading.cancel.store(true, Ordering::Relaxed);
+                }
+                // The MRZ, the keys, the chip's files and photo go with the
+                // old state; the readers found stay.
+                let readers = std::mem::take(&mut self.chip.readers);
+                let reader = self.chip.reader.take();
+                *self = Self::new(self.demo);
+                self.chip.readers = readers;
+                self.chip.reader = reader;
+            }
             Message::Next => {
                 if self.step == Step::Mrz {
                     match self.mrz.check(today) {
@@ -473,7 +499,10 @@ impl Enrollment {
             Message::Report(Report::Done(result)) => {
                 self.chip.reading = None;
                 match result {
-                    Ok(document) => self.chip.document = Some(document),
+                    Ok(document) => {
+                        self.chip.photo = photo(&document);
+                        self.chip.document = Some(document);
+                    }
                     Err(why) => self.chip.error = Some(why),
                 }
             }
@@ -519,6 +548,9 @@ impl Enrollment {
             targets.extend([Message::Mode(Mode::Typed), Message::Mode(Mode::Lines), Message::Mode(Mode::Can)]);
         }
         if self.step == Step::Chip {
+            if self.chip.document.is_some() {
+                targets.push(Message::StartOver);
+            }
             targets.push(if self.chip.reading.is_some() { Message::Cancel } else { Message::Read });
             targets.push(Message::RefreshReaders);
         }
@@ -663,7 +695,16 @@ impl Enrollment {
                 .into();
         }
         if let Some(document) = &chip.document {
-            body = body.push(self.result_view(document, today));
+            let result = self.result_view(document, today);
+            body = body.push(match &chip.photo {
+                Some(photo) => row![iced::widget::image(photo.clone()).width(220), result].spacing(16).into(),
+                None => result,
+            });
+            body = body.push(
+                button(text(fl!("result-start-over")))
+                    .on_press(Message::StartOver)
+                    .style(theme::action_button(is_focused(Message::StartOver))),
+            );
         } else {
             body = body.push(text(fl!("chip-place")));
         }
