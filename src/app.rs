@@ -92,6 +92,18 @@ pub struct App {
     focus: Option<usize>,
     first_frame_seen: bool,
     desk: DeskState,
+    /// Frames drawn while a chip is read (and the one showing its result).
+    read_frames: Option<FrameWatch>,
+}
+
+/// Frame times while a chip is read: the UI must stay responsive.
+#[derive(Debug, Default)]
+struct FrameWatch {
+    last: Option<std::time::Instant>,
+    count: u32,
+    longest_ms: f64,
+    /// The read has ended: log the next frame (the result drawn) and stop.
+    ended: bool,
 }
 
 /// What can happen in the app.
@@ -127,6 +139,8 @@ pub enum Message {
     Saved,
     /// The window is being drawn for the first time.
     FirstFrame,
+    /// A frame was drawn while a chip is being read.
+    ReadFrame(std::time::Instant),
     /// The desk was opened, or why not.
     DeskOpened(Result<DeskHandle, String>),
     /// Try opening the desk again.
@@ -157,6 +171,7 @@ impl App {
             geometry_dirty: false,
             focus: None,
             first_frame_seen: false,
+            read_frames: None,
             desk: match &options.desk {
                 DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
                 DeskSource::None => DeskState::Unavailable(String::new()),
@@ -346,6 +361,24 @@ impl App {
                 self.open_desk()
             }
             Message::Enrollment(message) => {
+                // What happened with a chip, for the log (never whose).
+                match &message {
+                    enrollment::Message::Readers(Ok(found)) => tracing::info!(count = found.len(), "readers found"),
+                    enrollment::Message::Readers(Err(_)) => tracing::info!("no readers"),
+                    enrollment::Message::Report(crate::chip_read::Report::Done(Ok(document))) => {
+                        tracing::info!(verdict = document.verdict.0.name(), "chip read finished");
+                        if let Some(watch) = self.read_frames.as_mut() {
+                            watch.ended = true;
+                        }
+                    }
+                    enrollment::Message::Report(crate::chip_read::Report::Done(Err(_))) => {
+                        tracing::info!("chip read failed");
+                        if let Some(watch) = self.read_frames.as_mut() {
+                            watch.ended = true;
+                        }
+                    }
+                    _ => {}
+                }
                 let today = self.options.hours.local(self.status.at).date();
                 let (task, event) = self.enrollment.update(message, today);
                 self.clamp_focus();
@@ -364,6 +397,7 @@ impl App {
                         )
                     }
                     Some(enrollment::Event::Read { source, secret, cancel }) => {
+                        self.read_frames = Some(FrameWatch::default());
                         let request = crate::chip_read::Request {
                             source,
                             secret,
@@ -441,6 +475,20 @@ impl App {
             }
             Message::SaveState => self.save(),
             Message::Saved => Task::none(),
+            Message::ReadFrame(at) => {
+                if let Some(watch) = self.read_frames.as_mut() {
+                    if let Some(last) = watch.last {
+                        watch.longest_ms = watch.longest_ms.max(at.duration_since(last).as_secs_f64() * 1000.0);
+                    }
+                    watch.last = Some(at);
+                    watch.count += 1;
+                    if watch.ended {
+                        tracing::info!(frames = watch.count, longest_ms = watch.longest_ms, "chip result drawn");
+                        self.read_frames = None;
+                    }
+                }
+                Task::none()
+            }
             Message::FirstFrame => {
                 self.first_frame_seen = true;
                 if let Some(started) = self.options.started {
@@ -594,6 +642,9 @@ impl App {
         let mut subscriptions = vec![tick, events];
         if !self.first_frame_seen {
             subscriptions.push(window::frames().map(|_| Message::FirstFrame));
+        }
+        if self.read_frames.is_some() {
+            subscriptions.push(window::frames().map(Message::ReadFrame));
         }
         if self.geometry_dirty {
             // Save a moved or resized window once it has settled.

@@ -205,3 +205,37 @@ fn window_size_place_and_language_are_remembered() {
     assert!(geometry.contains("Geometry: 900x640"), "{geometry}");
     screenshot(&display, &artifacts().join("xvfb-danish.png"));
 }
+
+#[test]
+fn demo_counter_reads_the_simulated_chip_by_keyboard() {
+    let (_x, display) = xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let (_app, lines) = start_app(&display, data.path(), &["--demo"]);
+    expect_line(&lines, "first frame");
+    let id = window(&display, "^MitID Assist");
+    xdotool(&display, &["windowfocus", "--sync", &id]);
+    // Counter enrollment; Tab past the header's six buttons and two ways in
+    // to "ID card number (CAN)", Enter: its field takes the focus.
+    xdotool(&display, &["key", "ctrl+2"]);
+    let tabs = vec!["Tab"; 9];
+    let mut keys = vec!["key"];
+    keys.extend(&tabs);
+    keys.push("Return");
+    xdotool(&display, &keys);
+    xdotool(&display, &["type", "--delay", "30", "123456"]);
+    xdotool(&display, &["key", "Return"]);
+    expect_line(&lines, "readers found");
+    // On the chip step: drop the focus ring, Tab to "Read the chip", Enter.
+    let tabs = vec!["Tab"; 7];
+    let mut keys = vec!["key", "Escape"];
+    keys.extend(&tabs);
+    keys.push("Return");
+    xdotool(&display, &keys);
+    let done = expect_line(&lines, "chip read finished");
+    assert!(done.contains("genuine"), "{done}");
+    // The result is on screen, and the window kept drawing during the read.
+    let drawn = expect_line(&lines, "chip result drawn");
+    eprintln!("{drawn}");
+    let colours = screenshot(&display, &artifacts().join("xvfb-chip-demo.png"));
+    assert!(colours > 10, "the result is drawn ({colours} colours)");
+}
