@@ -30,17 +30,20 @@ pub enum Specimen {
     Slow,
     /// A passport that drops off the reader in the middle of the photo.
     Flaky,
+    /// A genuine passport that expired in April 2024.
+    Expired,
     /// One of the ways verification fails.
     Failing(Scenario),
 }
 
 impl Specimen {
     /// Every specimen, in the order trainers pick them.
-    pub const ALL: [Specimen; 10] = [
+    pub const ALL: [Specimen; 11] = [
         Specimen::Passport,
         Specimen::BacOnly,
         Specimen::Slow,
         Specimen::Flaky,
+        Specimen::Expired,
         Specimen::Failing(Scenario::ExpiredSigner),
         Specimen::Failing(Scenario::AlteredDg1),
         Specimen::Failing(Scenario::AlteredDg2),
@@ -57,6 +60,7 @@ impl std::fmt::Display for Specimen {
             Self::BacOnly => fl!("specimen-bac-only"),
             Self::Slow => fl!("specimen-slow"),
             Self::Flaky => fl!("specimen-flaky"),
+            Self::Expired => fl!("specimen-expired"),
             Self::Failing(Scenario::ExpiredSigner) => fl!("specimen-expired-signer"),
             Self::Failing(Scenario::AlteredDg1) => fl!("specimen-altered-dg1"),
             Self::Failing(Scenario::AlteredDg2) => fl!("specimen-altered-dg2"),
@@ -109,7 +113,12 @@ impl Transport for Paced {
 }
 
 fn demo_chip(specimen: Specimen) -> Result<Paced, String> {
-    let mrz = document::specimen_mrz();
+    let mrz = if specimen == Specimen::Expired {
+        let text = document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "240415");
+        mitid_emrtd::mrz::Mrz::parse(&text).map_err(|e| e.to_string())?
+    } else {
+        document::specimen_mrz()
+    };
     let scenario = match specimen {
         Specimen::Failing(scenario) => scenario,
         _ => Scenario::Genuine,

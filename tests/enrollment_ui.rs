@@ -228,6 +228,13 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
     assert_eq!(document.verdict.0, Verdict::NotVerified);
     assert!(document.verdict.1.contains("chip authentication failed"), "{}", document.verdict.1);
 
+    // An expired passport: genuine, and flagged as expired.
+    let mut h = at_the_chip_step("123456");
+    h.send(Message::Specimen(Specimen::Expired));
+    h.click("Read the chip");
+    assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::Genuine);
+    assert!(h.shows("The document has expired."));
+
     // A document that slips off in the middle of the photo: the read
     // resumes where it was and ends genuine.
     let mut h = at_the_chip_step("123456");
