@@ -244,6 +244,42 @@ impl App {
         }
     }
 
+    /// Does what the enrollment screen asked for, off the UI thread.
+    fn enrollment_work(&mut self, event: enrollment::Event) -> Task<Message> {
+        match event {
+            enrollment::Event::Batch(events) => {
+                Task::batch(events.into_iter().map(|event| self.enrollment_work(event)).collect::<Vec<_>>())
+            }
+            enrollment::Event::Case(request) => self.desk_work(
+                move |desk| Message::Enrollment(request.perform(desk)),
+                |why| Message::Enrollment(enrollment::Message::CaseFailed(why)),
+            ),
+            enrollment::Event::ListReaders => {
+                let demo = self.options.demo;
+                Task::perform(
+                    async move { tokio::task::spawn_blocking(move || crate::chip_read::readers(demo)).await },
+                    |found| {
+                        Message::Enrollment(enrollment::Message::Readers(found.unwrap_or_else(|e| Err(e.to_string()))))
+                    },
+                )
+            }
+            enrollment::Event::Read { source, secret, cancel } => {
+                self.read_frames = Some(FrameWatch::default());
+                let request = crate::chip_read::Request {
+                    source,
+                    secret,
+                    data_dir: self.options.data_dir.clone(),
+                    demo: self.options.demo,
+                    now: crate::chip_read::utc_time(self.options.clock.now()),
+                    cancel,
+                };
+                Task::run(crate::chip_read::read(request), |report| {
+                    Message::Enrollment(enrollment::Message::Report(report))
+                })
+            }
+        }
+    }
+
     /// The window title.
     pub fn title(&self) -> String {
         if self.options.demo { format!("{} — DEMO", fl!("app-title")) } else { fl!("app-title") }
@@ -385,31 +421,7 @@ impl App {
                 let task = task.map(Message::Enrollment);
                 let work = match event {
                     None => Task::none(),
-                    Some(enrollment::Event::ListReaders) => {
-                        let demo = self.options.demo;
-                        Task::perform(
-                            async move { tokio::task::spawn_blocking(move || crate::chip_read::readers(demo)).await },
-                            |found| {
-                                Message::Enrollment(enrollment::Message::Readers(
-                                    found.unwrap_or_else(|e| Err(e.to_string())),
-                                ))
-                            },
-                        )
-                    }
-                    Some(enrollment::Event::Read { source, secret, cancel }) => {
-                        self.read_frames = Some(FrameWatch::default());
-                        let request = crate::chip_read::Request {
-                            source,
-                            secret,
-                            data_dir: self.options.data_dir.clone(),
-                            demo: self.options.demo,
-                            now: crate::chip_read::utc_time(self.options.clock.now()),
-                            cancel,
-                        };
-                        Task::run(crate::chip_read::read(request), |report| {
-                            Message::Enrollment(enrollment::Message::Report(report))
-                        })
-                    }
+                    Some(event) => self.enrollment_work(event),
                 };
                 Task::batch([task, work])
             }

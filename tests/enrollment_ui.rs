@@ -23,16 +23,24 @@ const TODAY: Date = date(2026, 11, 24);
 
 struct Harness {
     screen: Enrollment,
+    desk: mitid_core::desk::Desk,
+    _dir: tempfile::TempDir,
 }
 
 impl Harness {
+    fn with(screen: Enrollment) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (desk, _clock) = common::desk(dir.path(), "2026-11-24T10:00");
+        Self { screen, desk, _dir: dir }
+    }
+
     fn new() -> Self {
-        Self { screen: Enrollment::default() }
+        Self::with(Enrollment::default())
     }
 
     /// In demo mode, with the simulated reader.
     fn demo() -> Self {
-        Self { screen: Enrollment::new(true) }
+        Self::with(Enrollment::new(true))
     }
 
     /// Sends a message, doing what the app does with the screen's events:
@@ -42,21 +50,31 @@ impl Harness {
         let mut queue = vec![message];
         while let Some(message) = queue.pop() {
             let (_task, event) = self.screen.update(message, TODAY);
-            match event {
-                None => {}
-                Some(Event::ListReaders) => queue.push(Message::Readers(chip_read::readers(true))),
-                Some(Event::Read { source, secret, cancel }) => {
-                    let request = chip_read::Request {
-                        source,
-                        secret,
-                        data_dir: None,
-                        demo: true,
-                        now: 20_261_124_120_000,
-                        cancel,
-                    };
-                    let reports = chip_read::read_now(request);
-                    queue.extend(reports.into_iter().rev().map(Message::Report));
+            let events = match event {
+                Some(Event::Batch(events)) => events,
+                Some(event) => vec![event],
+                None => Vec::new(),
+            };
+            for event in events {
+                self.handle(event, &mut queue);
+            }
+        }
+    }
+
+    fn handle(&mut self, event: Event, queue: &mut Vec<Message>) {
+        match event {
+            Event::Batch(events) => {
+                for event in events {
+                    self.handle(event, queue);
                 }
+            }
+            Event::Case(request) => queue.push(request.perform(&mut self.desk)),
+            Event::ListReaders => queue.push(Message::Readers(chip_read::readers(true))),
+            Event::Read { source, secret, cancel } => {
+                let request =
+                    chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };
+                let reports = chip_read::read_now(request);
+                queue.extend(reports.into_iter().rev().map(Message::Report));
             }
         }
     }
@@ -206,6 +224,17 @@ fn the_demo_reader_reads_a_genuine_specimen_and_shows_the_verdict() {
     assert_eq!(h.screen.step(), Step::Mrz);
     assert!(h.screen.credentials().is_none() && h.screen.document().is_none());
     assert_eq!(h.screen.reader(), Some(chip_read::DEMO_READER));
+    // The case: opened, the chip step recorded with what it rests on, and
+    // closed — in the audit log, without the person's data.
+    let entries = h.desk.store().audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    let actions: Vec<(&str, &str)> = entries.iter().map(|e| (e.action.as_str(), e.verdict.as_str())).collect();
+    assert_eq!(
+        actions,
+        [("enrollment.close", "started over"), ("enrollment.chip", "genuine"), ("enrollment.open", "ok")]
+    );
+    let steps = h.desk.store().case_steps(1).unwrap();
+    assert!(steps[0].detail.contains("csca="), "{:?}", steps[0]);
+    assert!(!steps[0].detail.contains("ERIKSSON"));
 }
 
 #[test]

@@ -328,3 +328,4 @@ result-read-again = Læs igen
 result-proved = chippen beviste, at den har dokumentets nøgle
 result-start-over = Start forfra (glem personens data)
 specimen-expired = Pas, der udløb i april 2024
+case-id = Sag { $id }

@@ -328,3 +328,4 @@ result-read-again = Read again
 result-proved = the chip proved it holds the document's key
 result-start-over = Start over (forget this person's data)
 specimen-expired = Passport that expired in April 2024
+case-id = Case { $id }

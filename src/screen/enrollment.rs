@@ -262,6 +262,8 @@ pub struct Enrollment {
     credentials: Option<Credentials>,
     chip: ChipStep,
     demo: bool,
+    /// The case in the desk's records, once opened.
+    case: Option<i64>,
 }
 
 /// A read under way.
@@ -337,6 +339,12 @@ pub enum Message {
     Cancel,
     /// How the read goes.
     Report(Report),
+    /// The case was opened with this id.
+    CaseOpened(i64),
+    /// A case change was written.
+    CaseWritten,
+    /// A case change could not be written; the text says why.
+    CaseFailed(String),
 }
 
 impl PartialEq for Message {
@@ -356,6 +364,10 @@ impl PartialEq for Message {
 /// What the screen tells the app.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// Several at once.
+    Batch(Vec<Event>),
+    /// Work on the case in the desk's records (off the UI thread).
+    Case(CaseRequest),
     /// List the readers (off the UI thread) and send back
     /// [`Message::Readers`].
     ListReaders,
@@ -370,7 +382,59 @@ pub enum Event {
     },
 }
 
+/// Work on the enrollment case, done with the desk.
+#[derive(Debug, Clone)]
+pub enum CaseRequest {
+    /// Open a case.
+    Open,
+    /// Record a step's result.
+    Record {
+        /// The case.
+        id: i64,
+        /// "chip", "face", "handover".
+        step: &'static str,
+        /// The verdict.
+        verdict: String,
+        /// Hashes, fingerprints, reasons — no personal data.
+        detail: String,
+    },
+    /// Close the case.
+    Close {
+        /// The case.
+        id: i64,
+        /// How it ended.
+        outcome: &'static str,
+    },
+}
+
+impl CaseRequest {
+    /// Does the work (blocking) and says how it went.
+    pub fn perform(self, desk: &mut mitid_core::desk::Desk) -> Message {
+        let (agent, now) = (desk.agent().to_owned(), desk.now());
+        let store = desk.store_mut();
+        let result = match self {
+            CaseRequest::Open => {
+                return store
+                    .open_case(&agent, now)
+                    .map_or_else(|e| Message::CaseFailed(e.to_string()), Message::CaseOpened);
+            }
+            CaseRequest::Record { id, step, verdict, detail } => store.record_case_step(
+                id,
+                &agent,
+                &mitid_core::store::CaseStep { at: now, step: step.into(), verdict, detail },
+            ),
+            CaseRequest::Close { id, outcome } => store.close_case(id, &agent, outcome, now),
+        };
+        result.map_or_else(|e| Message::CaseFailed(e.to_string()), |()| Message::CaseWritten)
+    }
+}
+
 impl Enrollment {
+    /// The case id, once opened.
+    pub fn case(&self) -> Option<i64> {
+        self.case
+    }
+
     /// In demo mode, the simulated reader and its specimens are offered.
     pub fn new(demo: bool) -> Self {
         Self { demo, ..Self::default() }
@@ -423,6 +487,7 @@ impl Enrollment {
                 if let Some(reading) = &self.chip.reading {
                     reading.cancel.store(true, Ordering::Relaxed);
                 }
+                let close = self.case.map(|id| Event::Case(CaseRequest::Close { id, outcome: "started over" }));
                 // The MRZ, the keys, the chip's files and photo go with the
                 // old state; the readers found stay.
                 let readers = std::mem::take(&mut self.chip.readers);
@@ -430,7 +495,11 @@ impl Enrollment {
                 *self = Self::new(self.demo);
                 self.chip.readers = readers;
                 self.chip.reader = reader;
+                return (Task::none(), close);
             }
+            Message::CaseOpened(id) => self.case = Some(id),
+            Message::CaseWritten => {}
+            Message::CaseFailed(why) => self.chip.error = Some(why),
             Message::Next => {
                 if self.step == Step::Mrz {
                     match self.mrz.check(today) {
@@ -440,8 +509,15 @@ impl Enrollment {
                 }
                 if let Some(step) = self.step.next() {
                     self.step = step;
+                    let mut events = Vec::new();
+                    if step == Step::Chip && self.case.is_none() {
+                        events.push(Event::Case(CaseRequest::Open));
+                    }
                     if step == Step::Chip && self.chip.readers.is_empty() {
-                        return (Task::none(), Some(Event::ListReaders));
+                        events.push(Event::ListReaders);
+                    }
+                    if !events.is_empty() {
+                        return (Task::none(), Some(Event::Batch(events)));
                     }
                 }
             }
@@ -501,7 +577,16 @@ impl Enrollment {
                 match result {
                     Ok(document) => {
                         self.chip.photo = photo(&document);
+                        let record = self.case.map(|id| {
+                            Event::Case(CaseRequest::Record {
+                                id,
+                                step: "chip",
+                                verdict: document.verdict.0.name().to_owned(),
+                                detail: document.summary(),
+                            })
+                        });
                         self.chip.document = Some(document);
+                        return (Task::none(), record);
                     }
                     Err(why) => self.chip.error = Some(why),
                 }
@@ -665,6 +750,9 @@ impl Enrollment {
     fn chip_view(&self, today: Date, is_focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
         let chip = &self.chip;
         let mut body = column![].spacing(12);
+        if let Some(id) = self.case {
+            body = body.push(text(fl!("case-id", id = format!("E-{id}"))).size(14));
+        }
         if let Some(reading) = &chip.reading {
             let (line, fraction) = match reading.stage {
                 None | Some(Stage::Opening) => (fl!("chip-opening"), 0.0),

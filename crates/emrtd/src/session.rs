@@ -120,6 +120,49 @@ impl Document {
         self.files.iter().find(|f| f.file_id == file_id).map(|f| f.bytes.as_slice())
     }
 
+    /// What the read rests on, for the record — no personal data: the
+    /// access used, a hash of the signed security object, the signer's and
+    /// the CSCA's certificate fingerprints, and each check's result.
+    pub fn summary(&self) -> String {
+        let short = |hex: String| hex.chars().take(16).collect::<String>();
+        let sod = self
+            .file(fid::SOD)
+            .map(|sod| {
+                short(crate::lds::HashAlgorithm::Sha256.digest(sod).iter().map(|b| format!("{b:02x}")).collect())
+            })
+            .unwrap_or_default();
+        let access = match self.access {
+            Access::Bac => "bac".to_owned(),
+            Access::Pace(suite) => {
+                format!(
+                    "pace{}-{}",
+                    if suite.cam {
+                        "-cam"
+                    } else if suite.im {
+                        "-im"
+                    } else {
+                        ""
+                    },
+                    suite.parameter_id
+                )
+            }
+        };
+        let check = |c: &ChipCheck| match c {
+            ChipCheck::Passed { .. } => "passed",
+            ChipCheck::Failed(_) => "failed",
+            ChipCheck::NotAttempted => "not_attempted",
+            ChipCheck::NotOffered => "not_offered",
+        };
+        format!(
+            "access={access} sod_sha256={sod} ds={} csca={} aa={} ca={} cam={}",
+            self.passive.signer.as_ref().map(|c| short(c.fingerprint())).unwrap_or_default(),
+            self.passive.csca.as_ref().map(|c| short(c.fingerprint())).unwrap_or_default(),
+            check(&self.active),
+            check(&self.chip),
+            check(&self.pace_cam),
+        )
+    }
+
     /// The data groups read, number → bytes.
     pub fn data_groups(&self) -> BTreeMap<u8, Vec<u8>> {
         self.files
@@ -275,6 +318,10 @@ mod tests {
         let dg2 = doc.files[&0x0102].len();
         assert!(stages.contains(&Stage::File(Progress { file_id: 0x0102, done: dg2, total: Some(dg2) })));
         assert_eq!(valid_on(&read, 20_261_124), Some(true));
+        let summary = read.summary();
+        assert!(summary.starts_with("access=pace-13 sod_sha256="), "{summary}");
+        assert!(summary.ends_with("aa=passed ca=passed cam=not_offered"), "{summary}");
+        assert!(!summary.contains("ERIKSSON") && !summary.contains("L898902C3"), "no personal data: {summary}");
         // A CAN on a BAC-only chip is refused with its own error.
         let chip = SimChip::new(doc.files.clone(), &mrz.access_key())
             .quirks(crate::sim::Quirks { pace: false, ..crate::sim::Quirks::default() });

@@ -5,6 +5,7 @@
 
 mod audit_log;
 mod callers;
+mod cases;
 mod pcodes;
 mod search;
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 pub use audit_log::{AuditFilter, AuditReport};
+pub use cases::CaseStep;
 pub use pcodes::REDEEMER;
 pub use search::{Hit, MatchKind};
 
@@ -100,6 +102,26 @@ const MIGRATIONS: &[&str] = &[
         name_key TEXT NOT NULL
     );
     CREATE INDEX caller_name_key_key ON caller_name_key(name_key);
+    "#,
+    // 3: counter enrollment cases: who, when, and what was found — the
+    // verdicts, hashes and certificate fingerprints, never an image or an
+    // MRZ.
+    r#"
+    CREATE TABLE enrollment_case (
+        id INTEGER PRIMARY KEY,
+        agent TEXT NOT NULL,
+        started TEXT NOT NULL,
+        ended TEXT,
+        outcome TEXT
+    );
+    CREATE TABLE enrollment_step (
+        case_id INTEGER NOT NULL REFERENCES enrollment_case(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        step TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX enrollment_step_case ON enrollment_step(case_id);
     "#,
 ];
 
