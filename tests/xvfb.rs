@@ -216,6 +216,9 @@ fn demo_counter_reads_the_simulated_chip_by_keyboard() {
     xdotool(&display, &["windowfocus", "--sync", &id]);
     // Counter enrollment; Tab past the header's six buttons and two ways in
     // to "ID card number (CAN)", Enter: its field takes the focus.
+    let started = Instant::now();
+    // ctrl+2, 9 Tabs, Return, 6 digits, Return, Escape, 7 Tabs, Return.
+    let keystrokes = 1 + 9 + 1 + 6 + 1 + 1 + 7 + 1;
     xdotool(&display, &["key", "ctrl+2"]);
     let tabs = vec!["Tab"; 9];
     let mut keys = vec!["key"];
@@ -236,6 +239,10 @@ fn demo_counter_reads_the_simulated_chip_by_keyboard() {
     // The result is on screen, and the window kept drawing during the read.
     let drawn = expect_line(&lines, "chip result drawn");
     eprintln!("{drawn}");
+    eprintln!(
+        "new case to verdict by keyboard with the CAN: {keystrokes} keystrokes, {:.1} s (xdotool typing included)",
+        started.elapsed().as_secs_f64()
+    );
     let colours = screenshot(&display, &artifacts().join("xvfb-chip-demo.png"));
     assert!(colours > 10, "the result is drawn ({colours} colours)");
 }
