@@ -150,6 +150,11 @@ pub fn parse_spki(spki: &[u8]) -> Result<PublicKey, PkiError> {
         if p.bits() < MIN_RSA_BITS {
             return Err(PkiError::WeakKey(p.bits()));
         }
+        // A subgroup too small to be one, or not below p, or a generator
+        // that generates nothing: refused before any arithmetic.
+        if q.bits() < 160 || q >= p || g <= BigUint::from(1u8) || g >= p {
+            return Err(PkiError::Malformed("DH parameters"));
+        }
         let y = uint(tlv::parse(key).map_err(bad)?.value);
         return Ok(PublicKey::Dh { group: Box::new(crate::modp::Group { p, g, q }), y });
     }
@@ -420,6 +425,30 @@ mod tests {
         // Garbage is an error, not a panic.
         assert!(verify(&public, algorithm, b"x", &[0x30, 0x03, 0x02, 0x01]).is_err());
         assert!(parse_spki(&spki[..20]).is_err());
+    }
+
+    /// DH parameters from a chip are checked before any arithmetic: a zero
+    /// or tiny subgroup order would otherwise divide by zero.
+    #[test]
+    fn degenerate_dh_parameters_are_refused() {
+        let group = crate::modp::rfc5114_1024_160();
+        let spki = |q: &[u8]| {
+            crate::der::seq(&[
+                &crate::der::seq(&[
+                    &crate::der::oid("1.2.840.10046.2.1"),
+                    &crate::der::seq(&[
+                        &crate::der::uint(&group.p.to_bytes_be()),
+                        &crate::der::uint(&group.g.to_bytes_be()),
+                        &crate::der::uint(q),
+                    ]),
+                ]),
+                &crate::der::bits(&crate::der::uint(&[5])),
+            ])
+        };
+        for q in [&[0u8][..], &[1], &[0xFF; 8]] {
+            assert_eq!(parse_spki(&spki(q)), Err(PkiError::Malformed("DH parameters")), "{q:?}");
+        }
+        assert!(parse_spki(&spki(&group.q.to_bytes_be())).is_ok());
     }
 
     #[test]
