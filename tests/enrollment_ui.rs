@@ -290,3 +290,25 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     h.click("Read the chip");
     assert!(h.shows("This document's chip cannot be opened with a CAN: go back and enter the MRZ instead."));
 }
+
+#[test]
+fn why_a_document_is_not_verified_is_said_in_the_agents_language() {
+    let _guard = serial();
+    let mut h = at_the_chip_step("123456");
+    h.send(Message::Specimen(Specimen::Failing(Scenario::AlteredDg1)));
+    h.click("Read the chip");
+    assert!(h.shows("Not verified: DG1 differ from what was signed: the data was altered"));
+    assert!(h.shows("✗ Data groups: DG1 differ from what was signed: the data was altered"));
+    h.send(Message::Specimen(Specimen::Failing(Scenario::UnknownCsca)));
+    h.send(Message::Read);
+    mitid_assist::i18n::set_language(mitid_core::config::Language::Da);
+    assert!(h.shows(
+        "Ikke verificeret: ingen betroet udsteder fra UT har signeret dokumentet: importér landets certifikater (Tillid)"
+    ));
+    h.send(Message::Specimen(Specimen::Failing(Scenario::Clone)));
+    h.send(Message::Read);
+    assert!(
+        h.shows("Ikke verificeret: chippen kunne ikke bevise, at den har dokumentets nøgle — den kan være en kopi.")
+    );
+    mitid_assist::i18n::set_language(mitid_core::config::Language::En);
+}

@@ -156,6 +156,40 @@ fn photo(document: &Document) -> Option<iced::widget::image::Handle> {
     Some(iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, rgba))
 }
 
+/// "DG1, DG2, DG14".
+fn groups(numbers: &[u8]) -> String {
+    numbers.iter().map(|n| format!("DG{n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// A date YYYYMMDDHHMMSS as YYYY-MM-DD.
+fn day(time: u64) -> String {
+    let s = time.to_string();
+    if s.len() == 14 { format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]) } else { s }
+}
+
+/// A translated sentence for why passive authentication failed.
+pub fn failure_text(failure: &mitid_emrtd::pki::passive::Failure) -> String {
+    use mitid_emrtd::pki::passive::Failure as F;
+    match failure {
+        F::SodUnreadable(_) => fl!("pa-sod-unreadable"),
+        F::SignerCertificateMissing => fl!("pa-signer-missing"),
+        F::SodSignature(_) => fl!("pa-sod-signature"),
+        F::UnknownCsca { country: Some(country), .. } => fl!("pa-unknown-csca-of", country = country.clone()),
+        F::UnknownCsca { country: None, .. } => fl!("pa-unknown-csca"),
+        F::CscaSignature(_) => fl!("pa-csca-signature"),
+        F::NotACa => fl!("pa-not-a-ca"),
+        F::SignerKeyUsage => fl!("pa-signer-usage"),
+        F::SignerExpired(t) => fl!("pa-signer-expired", date = day(*t)),
+        F::SignerNotYetValid(t) => fl!("pa-signer-not-yet", date = day(*t)),
+        F::SignedOutsideValidity(t) => fl!("pa-signed-outside", date = day(*t)),
+        F::CscaNotValid(t) => fl!("pa-csca-not-valid", date = day(*t)),
+        F::Revoked => fl!("pa-revoked"),
+        F::CrlSignature(_) => fl!("pa-crl-signature"),
+        F::HashMismatch(dgs) => fl!("pa-hash-mismatch", groups = groups(dgs)),
+        F::NotListed(dgs) => fl!("pa-not-listed", groups = groups(dgs)),
+    }
+}
+
 /// A file's name for people: EF.COM, EF.SOD, DG2.
 fn file_name(file_id: u16) -> String {
     match file_id {
@@ -834,11 +868,17 @@ impl Enrollment {
     }
 
     fn result_view(&self, document: &Document, today: Date) -> Element<'_, Message> {
-        let (verdict, reason) = &document.verdict;
+        let (verdict, _) = &document.verdict;
         let (line, style): (String, fn(&iced::Theme) -> container::Style) = match verdict {
             Verdict::Genuine => (fl!("verdict-genuine"), theme::card),
             Verdict::CloneNotExcluded => (fl!("verdict-clone-not-excluded"), theme::card),
-            Verdict::NotVerified => (fl!("verdict-not-verified", reason = reason.clone()), theme::problem_banner),
+            Verdict::NotVerified => {
+                let reason = match document.passive.failure() {
+                    Some((_, failure)) => failure_text(failure),
+                    None => fl!("reason-chip-failed"),
+                };
+                (fl!("verdict-not-verified", reason = reason), theme::problem_banner)
+            }
         };
         let mut body =
             column![container(text(line).font(theme::BOLD)).padding(10).width(Length::Fill).style(style)].spacing(6);
@@ -848,16 +888,26 @@ impl Enrollment {
             PaStep::Revocation => fl!("result-revocation"),
             PaStep::Hashes => fl!("result-hashes"),
         };
-        for (step, outcome) in &document.passive.steps {
-            let (step, line) = (
-                step_name(*step),
-                match outcome {
-                    Outcome::Passed(detail) => ("passed", detail.clone()),
-                    Outcome::Failed(failure) => ("failed", failure.to_string()),
-                    Outcome::NotApplicable(why) => ("skipped", why.clone()),
-                },
-            );
-            body = body.push(text(result_line(line.0, step, line.1)).size(14));
+        let pa = &document.passive;
+        for (step, outcome) in &pa.steps {
+            let (result, detail) = match (step, outcome) {
+                (_, Outcome::Failed(failure)) => ("failed", failure_text(failure)),
+                (PaStep::SodSignature, Outcome::Passed(_)) => {
+                    let signer = pa.signer.as_ref().map(|c| c.subject.to_string()).unwrap_or_default();
+                    ("passed", fl!("pa-sod-passed", signer = signer))
+                }
+                (PaStep::Chain, Outcome::Passed(_)) => {
+                    let csca = pa.csca.as_ref().map(|c| c.subject.to_string()).unwrap_or_default();
+                    ("passed", fl!("pa-chain-passed", csca = csca))
+                }
+                (PaStep::Revocation, Outcome::Passed(_)) => ("passed", fl!("pa-revocation-passed")),
+                (PaStep::Hashes, Outcome::Passed(_)) => {
+                    ("passed", fl!("pa-hashes-passed", groups = groups(&pa.matched)))
+                }
+                (PaStep::Revocation, Outcome::NotApplicable(_)) => ("skipped", fl!("pa-revocation-none")),
+                (_, Outcome::NotApplicable(_)) => ("skipped", fl!("pa-skipped")),
+            };
+            body = body.push(text(result_line(result, step_name(*step), detail)).size(14));
         }
         for (name, check) in [
             (fl!("result-cam"), &document.pace_cam),
@@ -868,7 +918,9 @@ impl Enrollment {
                 ChipCheck::Passed { .. } => {
                     body = body.push(text(result_line("passed", name, fl!("result-proved"))).size(14));
                 }
-                ChipCheck::Failed(why) => body = body.push(text(result_line("failed", name, why.clone())).size(14)),
+                ChipCheck::Failed(_) => {
+                    body = body.push(text(result_line("failed", name, fl!("reason-chip-failed"))).size(14));
+                }
                 _ => {}
             }
         }
@@ -947,7 +999,10 @@ impl Enrollment {
             row![back, Space::new().width(Length::Fill), next],
         ]
         .spacing(16);
-        super::page(fl!("enrollment-title"), fl!("enrollment-intro"), body.into())
+        // A long result must never push the buttons out of reach.
+        iced::widget::scrollable(super::page(fl!("enrollment-title"), fl!("enrollment-intro"), body.into()))
+            .height(Length::Fill)
+            .into()
     }
 }
 
