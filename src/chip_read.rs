@@ -259,3 +259,31 @@ pub fn readers(demo: bool) -> Result<Vec<String>, String> {
     }
     Ok(names)
 }
+
+/// Writes the chip's files exactly as read (EF_COM.bin, EF_SOD.bin,
+/// DG1.bin, …) and the photo as face.png into `dir`; returns how many
+/// files. They hold personal data: the screen says so before this runs.
+pub fn export(document: &Document, dir: &std::path::Path) -> std::io::Result<usize> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = 0;
+    for file in &document.files {
+        let name = match file.file_id {
+            mitid_emrtd::sim::fid::COM => "EF_COM".to_owned(),
+            mitid_emrtd::sim::fid::SOD => "EF_SOD".to_owned(),
+            id => format!("DG{}", id.saturating_sub(0x0100)),
+        };
+        mitid_core::config::write_atomically(&dir.join(format!("{name}.bin")), &file.bytes)?;
+        written += 1;
+    }
+    let face = document
+        .file(0x0102)
+        .and_then(|dg2| mitid_emrtd::face::parse_dg2(dg2).ok())
+        .and_then(|faces| faces.into_iter().next())
+        .and_then(|face| mitid_emrtd::face::decode(&face).ok())
+        .and_then(|rgb| mitid_emrtd::face::to_png(&rgb).ok());
+    if let Some(png) = face {
+        mitid_core::config::write_atomically(&dir.join("face.png"), &png)?;
+        written += 1;
+    }
+    Ok(written)
+}

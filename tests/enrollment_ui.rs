@@ -219,6 +219,13 @@ fn the_demo_reader_reads_a_genuine_specimen_and_shows_the_verdict() {
     assert!(h.shows("Genuine chip: the data is signed by the issuing country and the chip proved it is the original."));
     assert!(h.shows("The document is valid today."));
     assert!(h.shows("Name on the chip: ANNA MARIA ERIKSSON"));
+    // Export, only on purpose: the files as read and the photo.
+    let out = tempfile::tempdir().unwrap();
+    h.send(Message::ExportTo(Some(out.path().join("case"))));
+    assert!(std::fs::read(out.path().join("case/face.png")).unwrap().starts_with(b"\x89PNG"));
+    let dg1 = std::fs::read(out.path().join("case/DG1.bin")).unwrap();
+    assert_eq!(mitid_emrtd::lds::parse_dg1(&dg1).unwrap().primary_name, "ERIKSSON");
+    h.send(Message::ExportTo(None));
     // Start over: the person's data is gone, the reader stays chosen.
     h.click("Start over (forget this person's data)");
     assert_eq!(h.screen.step(), Step::Mrz);

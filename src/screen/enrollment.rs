@@ -318,6 +318,8 @@ struct ChipStep {
     /// The chip's photo, decoded once.
     photo: Option<iced::widget::image::Handle>,
     error: Option<String>,
+    /// What an export did.
+    notice: Option<String>,
 }
 
 impl Default for ChipStep {
@@ -330,6 +332,7 @@ impl Default for ChipStep {
             document: None,
             photo: None,
             error: None,
+            notice: None,
         }
     }
 }
@@ -373,6 +376,10 @@ pub enum Message {
     Cancel,
     /// How the read goes.
     Report(Report),
+    /// Ask where to export the chip's files.
+    Export,
+    /// Export into this folder (None: the dialog was cancelled or is missing).
+    ExportTo(Option<std::path::PathBuf>),
     /// The case was opened with this id.
     CaseOpened(i64),
     /// A case change was written.
@@ -530,6 +537,31 @@ impl Enrollment {
                 self.chip.readers = readers;
                 self.chip.reader = reader;
                 return (Task::none(), close);
+            }
+            Message::Export => {
+                let task = Task::perform(
+                    async {
+                        rfd::AsyncFileDialog::new()
+                            .set_title(fl!("export-title"))
+                            .pick_folder()
+                            .await
+                            .map(|handle| handle.path().to_owned())
+                    },
+                    Message::ExportTo,
+                );
+                return (task, None);
+            }
+            Message::ExportTo(None) => self.chip.notice = Some(fl!("export-cancelled")),
+            Message::ExportTo(Some(dir)) => {
+                if let Some(document) = &self.chip.document {
+                    self.chip.notice = Some(match chip_read::export(document, &dir) {
+                        Ok(count) => {
+                            let (count, dir) = (count as u64, dir.display().to_string());
+                            fl!("export-done", count = count, path = dir)
+                        }
+                        Err(e) => fl!("export-failed", detail = e.to_string()),
+                    });
+                }
             }
             Message::CaseOpened(id) => self.case = Some(id),
             Message::CaseWritten => {}
@@ -823,10 +855,18 @@ impl Enrollment {
                 None => result,
             });
             body = body.push(
-                button(text(fl!("result-start-over")))
-                    .on_press(Message::StartOver)
-                    .style(theme::action_button(is_focused(Message::StartOver))),
+                row![
+                    button(text(fl!("result-start-over")))
+                        .on_press(Message::StartOver)
+                        .style(theme::action_button(is_focused(Message::StartOver))),
+                    button(text(fl!("export-button"))).on_press(Message::Export).style(theme::action_button(false)),
+                ]
+                .spacing(8),
             );
+            body = body.push(text(fl!("export-warning")).size(13));
+            if let Some(notice) = &chip.notice {
+                body = body.push(text(notice.clone()).font(theme::MEDIUM));
+            }
         } else {
             body = body.push(text(fl!("chip-place")));
         }
