@@ -24,6 +24,8 @@ pub const DEMO_READER: &str = "Demo reader (simulated)";
 pub enum Specimen {
     /// A passport with PACE, genuine.
     Passport,
+    /// An ID card (TD1) with PACE, opened with its CAN or its MRZ.
+    IdCard,
     /// An older passport with BAC only.
     BacOnly,
     /// A passport whose chip is slow (106 kbit/s).
@@ -38,8 +40,9 @@ pub enum Specimen {
 
 impl Specimen {
     /// Every specimen, in the order trainers pick them.
-    pub const ALL: [Specimen; 11] = [
+    pub const ALL: [Specimen; 12] = [
         Specimen::Passport,
+        Specimen::IdCard,
         Specimen::BacOnly,
         Specimen::Slow,
         Specimen::Flaky,
@@ -57,6 +60,7 @@ impl std::fmt::Display for Specimen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let text = match self {
             Self::Passport => fl!("specimen-passport"),
+            Self::IdCard => fl!("specimen-id-card"),
             Self::BacOnly => fl!("specimen-bac-only"),
             Self::Slow => fl!("specimen-slow"),
             Self::Flaky => fl!("specimen-flaky"),
@@ -112,12 +116,19 @@ impl Transport for Paced {
     }
 }
 
+/// The demo ID card's MRZ (its CAN is 123456).
+pub fn id_card_mrz() -> String {
+    document::specimen_td1("UTO", "ERIKSSON", "ANNA MARIA", "D23145890", "740812", 'F', "340415")
+}
+
 fn demo_chip(specimen: Specimen) -> Result<Paced, String> {
-    let mrz = if specimen == Specimen::Expired {
-        let text = document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "240415");
-        mitid_emrtd::mrz::Mrz::parse(&text).map_err(|e| e.to_string())?
-    } else {
-        document::specimen_mrz()
+    let mrz = match specimen {
+        Specimen::Expired => {
+            let text = document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "240415");
+            mitid_emrtd::mrz::Mrz::parse(&text).map_err(|e| e.to_string())?
+        }
+        Specimen::IdCard => mitid_emrtd::mrz::Mrz::parse(&id_card_mrz()).map_err(|e| e.to_string())?,
+        _ => document::specimen_mrz(),
     };
     let scenario = match specimen {
         Specimen::Failing(scenario) => scenario,

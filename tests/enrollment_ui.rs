@@ -280,6 +280,38 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
 }
 
 #[test]
+fn an_id_card_opens_with_its_can_or_its_typed_data() {
+    let _guard = serial();
+    let mut h = at_the_chip_step("123456");
+    h.send(Message::Specimen(Specimen::IdCard));
+    h.click("Read the chip");
+    let document = h.screen.document().expect("read");
+    assert!(matches!(document.access, mitid_emrtd::session::Access::Pace(_)), "{:?}", document.access);
+    assert_eq!(document.verdict.0, Verdict::Genuine, "{}", document.verdict.1);
+    assert!(h.shows("Document number on the chip: D23145890"));
+
+    // The same card by its typed data: ID card, number, dates.
+    let mut h = Harness::demo();
+    assert!(h.shows("Demo documents: the passports are L898902C3, born 12 August 1974, expiring 15 April 2034 (the expired one: 15 April 2024). The ID card is D23145890 with the same dates, CAN 123456."));
+    h.click("ID card");
+    h.send(Message::Number("d23145890".into()));
+    for (which, (y, m, d)) in [(Which::Birth, (1974, 8, 12)), (Which::Expiry, (2034, 4, 15))] {
+        h.send(Message::Year(which, y));
+        h.send(Message::Month(which, Month(m)));
+        h.send(Message::Day(which, d));
+    }
+    h.click("Read the chip");
+    h.send(Message::Specimen(Specimen::IdCard));
+    h.click("Read the chip");
+    let document = h.screen.document().expect("read");
+    assert!(matches!(document.access, mitid_emrtd::session::Access::Pace(_)), "{:?}", document.access);
+    assert_eq!(document.verdict.0, Verdict::Genuine, "{}", document.verdict.1);
+    for field in ["document number", "date of birth", "date of expiry"] {
+        assert!(!h.shows(&format!("The chip's {field} differs from what was entered.")));
+    }
+}
+
+#[test]
 fn an_older_passport_with_bac_takes_the_mrz() {
     let _guard = serial();
     let mut h = Harness::demo();
@@ -291,6 +323,17 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     let document = h.screen.document().expect("read");
     assert_eq!(document.access, mitid_emrtd::session::Access::Bac);
     assert_eq!(document.verdict.0, Verdict::Genuine, "{}", document.verdict.1);
+    // Pasted lines say more than what opens the chip: an altered name on
+    // the chip stands out, and only the name.
+    let mut h = Harness::demo();
+    h.click("Swipe or paste the MRZ");
+    h.paste(&specimen("340415"));
+    h.click("Read the chip");
+    h.send(Message::Specimen(Specimen::Failing(Scenario::AlteredDg1)));
+    h.click("Read the chip");
+    assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::NotVerified);
+    assert!(h.shows("The chip's name differs from what was entered."));
+    assert!(!h.shows("The chip's document number differs from what was entered."));
     // With a CAN it cannot be opened, and the screen says so.
     let mut h = at_the_chip_step("123456");
     h.send(Message::Specimen(Specimen::BacOnly));

@@ -274,6 +274,7 @@ mrz-can-digits = CAN er seks cifre.
 
 # Chip-trinnet
 specimen-passport = Pas med PACE (ægte)
+specimen-id-card = ID-kort med PACE (TD1, CAN 123456)
 specimen-bac-only = Ældre pas, kun BAC (ægte)
 specimen-slow = Pas med en langsom chip
 specimen-flaky = Pas, der glider af læseren
@@ -313,6 +314,9 @@ result-valid = Dokumentet er gyldigt i dag.
 result-expired = Dokumentet er udløbet.
 result-name = Navn på chippen: { $name }
 result-number = Dokumentnummer på chippen: { $number }
+result-field-name = navn
+result-field-nationality = nationalitet
+result-field-sex = køn
 result-mismatch = Chippens { $field } afviger fra det indtastede.
 result-step-passed = ✓ { $step }: { $detail }
 result-step-failed = ✗ { $step }: { $detail }
@@ -358,3 +362,4 @@ export-warning = Chippens filer indeholder personens data og foto: eksportér de
 export-cancelled = Intet blev eksporteret.
 export-done = { $count } filer skrevet til { $path }. De indeholder persondata: slet dem, når du er færdig.
 export-failed = Filerne kunne ikke skrives: { $detail }
+demo-specimens = Demodokumenter: passene er L898902C3, født 12. august 1974, udløber 15. april 2034 (det udløbne: 15. april 2024). ID-kortet er D23145890 med de samme datoer, CAN 123456.

@@ -274,6 +274,7 @@ mrz-can-digits = The CAN is six digits.
 
 # The chip step
 specimen-passport = Passport with PACE (genuine)
+specimen-id-card = ID card with PACE (TD1, CAN 123456)
 specimen-bac-only = Older passport, BAC only (genuine)
 specimen-slow = Passport with a slow chip
 specimen-flaky = Passport that slips off the reader
@@ -313,6 +314,9 @@ result-valid = The document is valid today.
 result-expired = The document has expired.
 result-name = Name on the chip: { $name }
 result-number = Document number on the chip: { $number }
+result-field-name = name
+result-field-nationality = nationality
+result-field-sex = sex
 result-mismatch = The chip's { $field } differs from what was entered.
 result-step-passed = ✓ { $step }: { $detail }
 result-step-failed = ✗ { $step }: { $detail }
@@ -358,3 +362,4 @@ export-warning = The chip's files hold this person's data and photo: export them
 export-cancelled = Nothing exported.
 export-done = { $count } files written to { $path }. They hold personal data: delete them when done.
 export-failed = The files could not be written: { $detail }
+demo-specimens = Demo documents: the passports are L898902C3, born 12 August 1974, expiring 15 April 2034 (the expired one: 15 April 2024). The ID card is D23145890 with the same dates, CAN 123456.

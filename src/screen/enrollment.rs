@@ -810,7 +810,11 @@ impl Enrollment {
                 column(lines).spacing(4).into()
             }
         };
-        column![modes, input, feedback].spacing(12).into()
+        let mut page = column![modes, input, feedback].spacing(12);
+        if self.demo {
+            page = page.push(text(fl!("demo-specimens")).size(13));
+        }
+        page.into()
     }
 
     fn chip_view(&self, today: Date, is_focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
@@ -974,16 +978,30 @@ impl Enrollment {
             let name = format!("{} {}", mrz.secondary_names, mrz.primary_name);
             body = body.push(text(fl!("result-name", name = name.trim().to_owned())));
             body = body.push(text(fl!("result-number", number = mrz.document_number.clone())));
-            if let Some(Credentials::Mrz { key, .. }) = &self.credentials {
+            if let Some(Credentials::Mrz { key, mrz: entered, .. }) = &self.credentials {
                 let chip_key = mrz.access_key();
-                for (field, differs) in [
-                    (EntryField::Number, chip_key.document_number != key.document_number),
-                    (EntryField::Birth, chip_key.birth_date != key.birth_date),
-                    (EntryField::Expiry, chip_key.expiry_date != key.expiry_date),
-                ] {
+                let mut differences = vec![
+                    (in_sentence(EntryField::Number), chip_key.document_number != key.document_number),
+                    (in_sentence(EntryField::Birth), chip_key.birth_date != key.birth_date),
+                    (in_sentence(EntryField::Expiry), chip_key.expiry_date != key.expiry_date),
+                ];
+                // Lines swiped or pasted carry more than what opens the
+                // chip: an altered chip shows here.
+                if let Some(entered) = entered {
+                    differences.extend([
+                        (
+                            fl!("result-field-name"),
+                            (&entered.primary_name, &entered.secondary_names)
+                                != (&mrz.primary_name, &mrz.secondary_names),
+                        ),
+                        (fl!("result-field-nationality"), entered.nationality != mrz.nationality),
+                        (fl!("result-field-sex"), entered.sex != mrz.sex),
+                    ]);
+                }
+                for (field, differs) in differences {
                     if differs {
                         body = body.push(
-                            container(text(fl!("result-mismatch", field = in_sentence(field))))
+                            container(text(fl!("result-mismatch", field = field)))
                                 .padding(6)
                                 .style(theme::problem_banner),
                         );

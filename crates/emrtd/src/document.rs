@@ -443,6 +443,28 @@ pub fn specimen_td3(
     format!("{line1}\n{body}{}", digit(&composite))
 }
 
+/// A TD1 MRZ (three lines of 30) for a specimen ID card with the check
+/// digits computed, e.g. `specimen_td1("UTO", "ERIKSSON", "ANNA MARIA",
+/// "D23145890", "740812", 'F', "340415")`.
+pub fn specimen_td1(
+    issuer: &str,
+    surname: &str,
+    given_names: &str,
+    number: &str,
+    birth: &str,
+    sex: char,
+    expiry: &str,
+) -> String {
+    let digit = |text: &str| crate::mrz::check_digit(text).map_or('<', |d| char::from(b'0' + d));
+    let number9 = format!("{number:<<9}");
+    let line1 = format!("ID{issuer}{number9}{}{}", digit(&number9), "<".repeat(15));
+    let line2 = format!("{birth}{}{sex}{expiry}{}{issuer}{}", digit(birth), digit(expiry), "<".repeat(11));
+    let composite = format!("{}{}{}{}", &line1[5..30], &line2[0..7], &line2[8..15], &line2[18..29]);
+    let names = format!("{}<<{}", surname.replace(' ', "<"), given_names.replace(' ', "<"));
+    let line3: String = format!("{names:<<30}").chars().take(30).collect();
+    format!("{line1}\n{line2}{}\n{line3}", digit(&composite))
+}
+
 fn placeholder_face() -> Vec<u8> {
     // A calm grey-blue background with a head and shoulders in silhouette,
     // and a little texture so the JPEG is the size of a real chip photo.
@@ -713,6 +735,20 @@ mod tests {
 
     fn specimen() -> Mrz {
         Mrz::parse(&specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "310415")).unwrap()
+    }
+
+    #[test]
+    fn a_td1_specimen_is_an_id_card_mrz_with_right_check_digits() {
+        let text = specimen_td1("UTO", "ERIKSSON", "ANNA MARIA", "D23145890", "740812", 'F', "340415");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.iter().map(|l| l.len()).collect::<Vec<_>>(), [30, 30, 30]);
+        // ICAO 9303 Part 5's worked example gives these check digits.
+        assert_eq!(lines[0], "IDUTOD231458907<<<<<<<<<<<<<<<");
+        let mrz = Mrz::parse(&text).unwrap();
+        assert_eq!(mrz.format, crate::mrz::Format::Td1);
+        assert_eq!((mrz.document_number.as_str(), mrz.primary_name.as_str()), ("D23145890", "ERIKSSON"));
+        let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
+        assert_eq!(lds::parse_dg1(&doc.files[&0x0101]).unwrap(), mrz);
     }
 
     #[test]
