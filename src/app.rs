@@ -89,6 +89,8 @@ pub struct App {
     theme: ThemePreference,
     geometry: WindowGeometry,
     geometry_dirty: bool,
+    /// The card reader last chosen.
+    reader: Option<String>,
     focus: Option<usize>,
     first_frame_seen: bool,
     desk: DeskState,
@@ -161,7 +163,8 @@ impl App {
         Self {
             current: ScreenId::Callers,
             callers: callers::Callers::default(),
-            enrollment: enrollment::Enrollment::new(options.demo),
+            enrollment: enrollment::Enrollment::new(options.demo).preferring(options.state.reader.clone()),
+            reader: options.state.reader.clone(),
             audit: audit::Audit::default(),
             trust: trust::Trust::default(),
             status,
@@ -254,6 +257,10 @@ impl App {
                 move |desk| Message::Enrollment(request.perform(desk)),
                 |why| Message::Enrollment(enrollment::Message::CaseFailed(why)),
             ),
+            enrollment::Event::RememberReader(name) => {
+                self.reader = Some(name);
+                self.save()
+            }
             enrollment::Event::ListReaders => {
                 let demo = self.options.demo;
                 Task::perform(
@@ -620,7 +627,12 @@ impl App {
     }
 
     fn remembered(&self) -> UiState {
-        UiState { language: Some(self.language), theme: Some(self.theme), window: self.geometry.sanitized() }
+        UiState {
+            language: Some(self.language),
+            theme: Some(self.theme),
+            window: self.geometry.sanitized(),
+            reader: self.reader.clone(),
+        }
     }
 
     /// What the app listens to: keys, window changes, and a timer that
@@ -654,6 +666,13 @@ impl App {
         let mut subscriptions = vec![tick, events];
         if !self.first_frame_seen {
             subscriptions.push(window::frames().map(|_| Message::FirstFrame));
+        }
+        if self.current == ScreenId::Enrollment && self.enrollment.watches_readers() {
+            // Readers plugged in or out and documents placed, live.
+            subscriptions.push(
+                Subscription::run_with(self.options.demo, |demo| crate::chip_read::watch(*demo))
+                    .map(|found| Message::Enrollment(enrollment::Message::Readers(found))),
+            );
         }
         if self.read_frames.is_some() {
             subscriptions.push(window::frames().map(Message::ReadFrame));

@@ -257,18 +257,46 @@ pub fn utc_time(at: jiff::Timestamp) -> u64 {
         .unwrap_or(0)
 }
 
-/// The PC/SC readers (in demo mode the simulated one first), or why none.
-pub fn readers(demo: bool) -> Result<Vec<String>, String> {
-    let mut names = if demo { vec![DEMO_READER.to_owned()] } else { Vec::new() };
-    match mitid_emrtd::pcsc::readers() {
-        Ok(found) => names.extend(found),
-        Err(e) if names.is_empty() => return Err(transport_text(&e)),
+pub use mitid_emrtd::pcsc::ReaderStatus;
+
+/// The readers as the screen shows them: in demo mode the simulated one
+/// first, always with its specimen on it; none at all is an error.
+fn with_demo(demo: bool, found: Result<Vec<ReaderStatus>, TransportError>) -> Result<Vec<ReaderStatus>, String> {
+    let mut readers = if demo { vec![ReaderStatus { name: DEMO_READER.to_owned(), card: true }] } else { Vec::new() };
+    match found {
+        Ok(found) => readers.extend(found),
+        Err(e) if readers.is_empty() => return Err(transport_text(&e)),
         Err(_) => {}
     }
-    if names.is_empty() {
+    if readers.is_empty() {
         return Err(transport_text(&TransportError::NoReader));
     }
-    Ok(names)
+    Ok(readers)
+}
+
+/// The PC/SC readers and their cards (in demo mode the simulated one
+/// first), or why none.
+pub fn readers(demo: bool) -> Result<Vec<ReaderStatus>, String> {
+    with_demo(demo, mitid_emrtd::pcsc::statuses())
+}
+
+/// Follows the readers live (plugged in or out, a document placed or taken
+/// away, the service stopping or coming back) on a thread of its own,
+/// until the stream is dropped.
+pub fn watch(demo: bool) -> impl iced::futures::Stream<Item = Result<Vec<ReaderStatus>, String>> {
+    iced::stream::channel(8, async move |tx: mpsc::Sender<Result<Vec<ReaderStatus>, String>>| {
+        std::thread::spawn(move || {
+            let mut tx = tx;
+            let open = tx.clone();
+            mitid_emrtd::pcsc::watch(
+                Duration::from_millis(500),
+                || !open.is_closed(),
+                |now| {
+                    let _ = iced::futures::executor::block_on(tx.send(with_demo(demo, now)));
+                },
+            );
+        });
+    })
 }
 
 /// Writes the chip's files exactly as read (EF_COM.bin, EF_SOD.bin,

@@ -117,10 +117,19 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
         eprintln!("pcscd did not start (another one may be running): using the running one");
     }
 
+    // `chip watch` follows the readers as the app's reader picker does:
+    // both slots empty, then a document placed on the first.
+    let mut watch =
+        Command::new(BIN).args(["chip", "watch"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let watch_lines = lines(watch.stdout.take().unwrap());
+    let _watch = Proc(watch);
+    assert!(wait_for(&watch_lines, "Virtual PCD 00 00 (empty)"), "chip watch did not list the readers");
+
     let _sim = start_sim(Some(&lds), "35963", &[]);
     if ready {
         assert!(wait_for(&pcscd_lines, "Card inserted"), "pcscd never saw the simulated card");
     }
+    assert!(wait_for(&watch_lines, "Virtual PCD 00 00 (document)"), "chip watch did not see the document placed");
 
     // The MRZ that opens the chip, from the reference DG1.
     let dg1 = std::fs::read(lds.join("Datagroup1.bin")).unwrap();
@@ -203,6 +212,11 @@ fn read_the_simulated_chip_through_pcscd_and_vpcd() {
     assert_eq!((v["access"].as_str(), v["cipher"].as_str()), (Some("PACE"), Some("3DES")));
     assert_eq!(v["hashes_match"], true);
     drop(old);
+    // Taken away: the watch says so, without being asked.
+    assert!(
+        wait_for(&watch_lines, "Virtual PCD 00 00 (document), Virtual PCD 00 01 (empty)"),
+        "chip watch did not see the second document taken away"
+    );
 
     // In its place, a document the simulator generates — the face from a
     // PNG, every data group, a signed SOD — behind PACE-DH on the 1024-bit

@@ -23,6 +23,8 @@ const TODAY: Date = date(2026, 11, 24);
 
 struct Harness {
     screen: Enrollment,
+    /// The readers the screen asked the app to remember.
+    remembered: Vec<String>,
     desk: mitid_core::desk::Desk,
     _dir: tempfile::TempDir,
 }
@@ -31,7 +33,7 @@ impl Harness {
     fn with(screen: Enrollment) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (desk, _clock) = common::desk(dir.path(), "2026-11-24T10:00");
-        Self { screen, desk, _dir: dir }
+        Self { screen, remembered: Vec::new(), desk, _dir: dir }
     }
 
     fn new() -> Self {
@@ -70,6 +72,7 @@ impl Harness {
             }
             Event::Case(request) => queue.push(request.perform(&mut self.desk)),
             Event::ListReaders => queue.push(Message::Readers(chip_read::readers(true))),
+            Event::RememberReader(name) => self.remembered.push(name),
             Event::Read { source, secret, cancel } => {
                 let request =
                     chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };
@@ -309,6 +312,55 @@ fn an_id_card_opens_with_its_can_or_its_typed_data() {
     for field in ["document number", "date of birth", "date of expiry"] {
         assert!(!h.shows(&format!("The chip's {field} differs from what was entered.")));
     }
+}
+
+fn reader(name: &str, card: bool) -> chip_read::ReaderStatus {
+    chip_read::ReaderStatus { name: name.into(), card }
+}
+
+#[test]
+fn the_last_reader_is_remembered_and_a_placed_document_is_read_at_once() {
+    let _guard = serial();
+    const ACS: &str = "ACS ACR1252 Dual Reader PICC 00 00";
+    const OTHER: &str = "OMNIKEY 5022 00 00";
+    // Last run's reader wins over the first one listed, once it is there.
+    let mut h = Harness::with(Enrollment::new(false).preferring(Some(ACS.into())));
+    h.click("ID card number (CAN)");
+    h.send(Message::Can("123456".into()));
+    let (_, event) = h.screen.update(Message::Next, TODAY);
+    assert!(matches!(event, Some(Event::Batch(ref e)) if e.iter().any(|e| matches!(e, Event::ListReaders))));
+    assert!(h.screen.watches_readers());
+    h.send(Message::Readers(Ok(vec![reader(OTHER, false)])));
+    assert_eq!(h.screen.reader(), Some(OTHER));
+    // Plugged in: the live list brings it, and it is taken.
+    h.send(Message::Readers(Ok(vec![reader(OTHER, false), reader(ACS, false)])));
+    assert_eq!(h.screen.reader(), Some(OTHER), "a reader in use is not switched under the agent");
+    h.send(Message::Reader(ACS.into()));
+    assert_eq!(h.remembered, [ACS]);
+    // Unplugged: the other one, and a clear word when none is left.
+    h.send(Message::Readers(Ok(vec![reader(OTHER, false)])));
+    assert_eq!(h.screen.reader(), Some(OTHER));
+    h.send(Message::Readers(Err(chip_read::transport_text(&mitid_emrtd::transport::TransportError::NoReader))));
+    assert!(h.shows("No card reader is connected. Plug in the reader and look again."));
+    // Back, with no document: nothing happens until one is placed, and
+    // then the read starts by itself.
+    let (_, event) = h.screen.update(Message::Readers(Ok(vec![reader(OTHER, false), reader(ACS, false)])), TODAY);
+    assert!(event.is_none());
+    assert_eq!(h.screen.reader(), Some(ACS));
+    assert!(!h.screen.card_on_reader());
+    assert!(h.shows("No document on the reader yet: place it, and the read starts by itself."));
+    let (_, event) = h.screen.update(Message::Readers(Ok(vec![reader(OTHER, false), reader(ACS, true)])), TODAY);
+    match event {
+        Some(Event::Read { source: chip_read::Source::Pcsc(name), .. }) => assert_eq!(name, ACS),
+        other => panic!("placing the document did not start the read: {other:?}"),
+    }
+    assert!(h.screen.reading());
+    // Still on the reader while it reads: no second read.
+    let (_, event) = h.screen.update(Message::Readers(Ok(vec![reader(ACS, true)])), TODAY);
+    assert!(event.is_none());
+    // A new person: the reader stays chosen.
+    h.send(Message::StartOver);
+    assert_eq!(h.screen.reader(), Some(ACS));
 }
 
 #[test]

@@ -44,6 +44,15 @@ pub enum ChipCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Follow the readers live: print a line with every reader and whether
+    /// a document is on it, each time a reader is plugged in or out, a
+    /// document is placed or taken away, or the smart-card service stops or
+    /// comes back. Runs until stopped (or after --changes lines).
+    Watch {
+        /// Stop after this many lines.
+        #[arg(long)]
+        changes: Option<u64>,
+    },
     /// Serve the simulated chip to pcscd's virtual reader (vsmartcard vpcd),
     /// so any PC/SC program sees a passport in "Virtual PCD 00 00". Runs
     /// until stopped. Without --lds-dir it generates a document — DG1, DG2
@@ -250,6 +259,30 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             } else {
                 names.join("\n") + "\n"
             }))
+        }
+        ChipCommand::Watch { changes } => {
+            use std::io::Write;
+            let printed = std::cell::Cell::new(0u64);
+            pcsc::watch(
+                Duration::from_millis(500),
+                || changes.is_none_or(|n| printed.get() < n),
+                |now| {
+                    let line = match now {
+                        Ok(readers) if readers.is_empty() => "no readers".to_owned(),
+                        Ok(readers) => readers
+                            .iter()
+                            .map(|r| format!("{} ({})", r.name, if r.card { "document" } else { "empty" }))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        Err(e) => format!("error: {e}"),
+                    };
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "{line}");
+                    let _ = out.flush();
+                    printed.set(printed.get() + 1);
+                },
+            );
+            Ok(Outcome::ok(String::new()))
         }
         ChipCommand::Sim {
             vpcd,

@@ -18,7 +18,7 @@ use mitid_emrtd::pki::passive::{Outcome, Step as PaStep};
 use mitid_emrtd::pki::verdict::{ChipCheck, Verdict};
 use mitid_emrtd::session::{Document, Secret, Stage};
 
-use crate::chip_read::{self, Report, Source, Specimen};
+use crate::chip_read::{self, ReaderStatus, Report, Source, Specimen};
 use crate::fl;
 use crate::theme;
 use crate::widget::Element;
@@ -298,6 +298,8 @@ pub struct Enrollment {
     demo: bool,
     /// The case in the desk's records, once opened.
     case: Option<i64>,
+    /// The reader last chosen (remembered between runs).
+    preferred: Option<String>,
 }
 
 /// A read under way.
@@ -310,7 +312,7 @@ struct Reading {
 /// The chip step's state.
 #[derive(Debug)]
 struct ChipStep {
-    readers: Vec<String>,
+    readers: Vec<ReaderStatus>,
     reader: Option<String>,
     specimen: Specimen,
     reading: Option<Reading>,
@@ -318,6 +320,8 @@ struct ChipStep {
     /// The chip's photo, decoded once.
     photo: Option<iced::widget::image::Handle>,
     error: Option<String>,
+    /// Why no reader can be used (goes when one is back).
+    readers_error: Option<String>,
     /// What an export did.
     notice: Option<String>,
 }
@@ -332,6 +336,7 @@ impl Default for ChipStep {
             document: None,
             photo: None,
             error: None,
+            readers_error: None,
             notice: None,
         }
     }
@@ -362,8 +367,9 @@ pub enum Message {
     Lines(text_editor::Action),
     /// The CAN as typed.
     Can(String),
-    /// The readers found, or why none.
-    Readers(Result<Vec<String>, String>),
+    /// The readers found and their cards (listed, or as they changed), or
+    /// why none.
+    Readers(Result<Vec<ReaderStatus>, String>),
     /// Look for readers again.
     RefreshReaders,
     /// Read with this reader.
@@ -412,6 +418,8 @@ pub enum Event {
     /// List the readers (off the UI thread) and send back
     /// [`Message::Readers`].
     ListReaders,
+    /// The agent chose this reader: remember it for next time.
+    RememberReader(String),
     /// Read the chip (off the UI thread), sending [`Message::Report`]s.
     Read {
         /// Where from.
@@ -481,6 +489,24 @@ impl Enrollment {
         Self { demo, ..Self::default() }
     }
 
+    /// Prefers `reader` (the one chosen last run) when it is connected.
+    pub fn preferring(mut self, reader: Option<String>) -> Self {
+        self.preferred = reader;
+        self
+    }
+
+    /// Whether the readers should be followed live: while the chip step
+    /// is open.
+    pub fn watches_readers(&self) -> bool {
+        self.step == Step::Chip
+    }
+
+    /// Whether a document lies on the chosen reader.
+    pub fn card_on_reader(&self) -> bool {
+        let chosen = self.chip.reader.as_deref();
+        self.chip.readers.iter().any(|r| Some(r.name.as_str()) == chosen && r.card)
+    }
+
     /// The document read, once read.
     pub fn document(&self) -> Option<&Document> {
         self.chip.document.as_deref()
@@ -533,9 +559,11 @@ impl Enrollment {
                 // old state; the readers found stay.
                 let readers = std::mem::take(&mut self.chip.readers);
                 let reader = self.chip.reader.take();
+                let preferred = self.preferred.take();
                 *self = Self::new(self.demo);
                 self.chip.readers = readers;
                 self.chip.reader = reader;
+                self.preferred = preferred;
                 return (Task::none(), close);
             }
             Message::Export => {
@@ -589,20 +617,41 @@ impl Enrollment {
             }
             Message::Readers(found) => match found {
                 Ok(readers) => {
-                    if self.chip.reader.as_ref().is_none_or(|r| !readers.contains(r)) {
-                        self.chip.reader = readers.first().cloned();
+                    let had_card = self.card_on_reader();
+                    let present = |name: &String| readers.iter().any(|r| &r.name == name);
+                    if self.chip.reader.as_ref().is_none_or(|r| !present(r)) {
+                        // The one chosen before (this run or the last), else
+                        // one with a document on it, else the first.
+                        self.chip.reader = self
+                            .preferred
+                            .clone()
+                            .filter(present)
+                            .or_else(|| readers.iter().find(|r| r.card).map(|r| r.name.clone()))
+                            .or_else(|| readers.first().map(|r| r.name.clone()));
                     }
                     self.chip.readers = readers;
-                    self.chip.error = None;
+                    self.chip.readers_error = None;
+                    // A document just placed on the chosen reader: read it,
+                    // no button needed (the demo reader always holds one, so
+                    // there the trainer presses Read).
+                    let placed = !had_card && self.card_on_reader();
+                    let real = self.chip.reader.as_deref() != Some(chip_read::DEMO_READER);
+                    if placed && real && self.step == Step::Chip && self.chip.document.is_none() {
+                        return self.update(Message::Read, today);
+                    }
                 }
                 Err(why) => {
                     self.chip.readers.clear();
                     self.chip.reader = None;
-                    self.chip.error = Some(why);
+                    self.chip.readers_error = Some(why);
                 }
             },
             Message::RefreshReaders => return (Task::none(), Some(Event::ListReaders)),
-            Message::Reader(name) => self.chip.reader = Some(name),
+            Message::Reader(name) => {
+                self.chip.reader = Some(name.clone());
+                self.preferred = Some(name.clone());
+                return (Task::none(), Some(Event::RememberReader(name)));
+            }
             Message::Specimen(specimen) => self.chip.specimen = specimen,
             Message::Read => {
                 if self.chip.reading.is_some() {
@@ -876,7 +925,12 @@ impl Enrollment {
         }
         let mut pickers = row![
             text(fl!("chip-reader")).font(theme::MEDIUM),
-            pick_list(chip.readers.clone(), chip.reader.clone(), Message::Reader).width(280),
+            pick_list(
+                chip.readers.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+                chip.reader.clone(),
+                Message::Reader
+            )
+            .width(280),
         ]
         .spacing(8)
         .align_y(Alignment::Center);
@@ -888,6 +942,19 @@ impl Enrollment {
             ));
         }
         body = body.push(pickers);
+        let real_reader = chip.reader.as_deref().is_some_and(|r| r != chip_read::DEMO_READER);
+        if real_reader && chip.document.is_none() {
+            let line = if self.card_on_reader() { fl!("chip-card-present") } else { fl!("chip-card-absent") };
+            body = body.push(text(line).size(14));
+        }
+        if let Some(error) = &chip.readers_error {
+            body = body.push(
+                container(text(error.clone()).font(theme::MEDIUM))
+                    .padding(10)
+                    .width(Length::Fill)
+                    .style(theme::problem_banner),
+            );
+        }
         if let Some(error) = &chip.error {
             body = body.push(
                 container(column![text(error.clone()).font(theme::MEDIUM), text(fl!("chip-try-again")).size(14)])

@@ -191,6 +191,8 @@ pub struct UiState {
     pub theme: Option<ThemePreference>,
     /// The main window's last geometry.
     pub window: WindowGeometry,
+    /// The card reader last chosen for chip reads.
+    pub reader: Option<String>,
 }
 
 impl UiState {
@@ -328,6 +330,7 @@ mod tests {
             language: Some(Language::Da),
             theme: Some(ThemePreference::Light),
             window: WindowGeometry { width: 900.0, height: 600.0, x: Some(40.0), y: Some(-20.0) },
+            reader: Some("ACS ACR1252 Dual Reader PICC 00 00".into()),
         };
         state.save(dir.path()).unwrap();
         assert_eq!(UiState::load(dir.path()), state);

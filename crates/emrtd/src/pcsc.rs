@@ -10,7 +10,8 @@ use crate::transport::{Transport, TransportError};
 
 fn map(error: Error) -> TransportError {
     match error {
-        Error::NoService | Error::ServiceStopped => TransportError::ServiceNotRunning,
+        // A broken line to the service is the service gone.
+        Error::NoService | Error::ServiceStopped | Error::CommError => TransportError::ServiceNotRunning,
         Error::NoReadersAvailable | Error::UnknownReader | Error::ReaderUnavailable => TransportError::NoReader,
         Error::NoSmartcard => TransportError::NoCard,
         Error::RemovedCard | Error::ResetCard | Error::UnpoweredCard | Error::UnresponsiveCard => {
@@ -26,6 +27,124 @@ pub fn readers() -> Result<Vec<String>, TransportError> {
     let ctx = Context::establish(Scope::User).map_err(map)?;
     let names = ctx.list_readers_owned().map_err(map)?;
     Ok(names.iter().map(|n| n.to_string_lossy().into_owned()).collect())
+}
+
+/// A reader, and whether a card (a document) is on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderStatus {
+    /// The reader's name.
+    pub name: String,
+    /// A card is present.
+    pub card: bool,
+}
+
+/// The readers the smart-card service knows, each with whether a card is
+/// on it, as of now.
+pub fn statuses() -> Result<Vec<ReaderStatus>, TransportError> {
+    let ctx = Context::establish(Scope::User).map_err(map)?;
+    let names = match ctx.list_readers_owned() {
+        Ok(names) => names,
+        Err(Error::NoReadersAvailable) => return Ok(Vec::new()),
+        Err(e) => return Err(map(e)),
+    };
+    let mut states: Vec<ReaderState> = names.into_iter().map(|n| ReaderState::new(n, State::UNAWARE)).collect();
+    if !states.is_empty() {
+        ctx.get_status_change(Duration::ZERO, &mut states).map_err(map)?;
+    }
+    Ok(states
+        .iter()
+        .map(|s| ReaderStatus {
+            name: s.name().to_string_lossy().into_owned(),
+            card: s.event_state().contains(State::PRESENT),
+        })
+        .collect())
+}
+
+/// Follows the readers live: calls `on_change` with the readers and their
+/// cards at the start and each time a reader is plugged in or out, a card
+/// is placed or taken away, or the service stops or comes back (as an
+/// error). It waits in the service's own change notification (PC/SC
+/// "PnP" and per-reader states), waking every `poll` only to ask
+/// `keep_going` whether anyone still listens, and returns when not.
+pub fn watch(
+    poll: Duration,
+    keep_going: impl Fn() -> bool,
+    mut on_change: impl FnMut(Result<Vec<ReaderStatus>, TransportError>),
+) {
+    let mut last: Option<Result<Vec<ReaderStatus>, TransportError>> = None;
+    let mut report = |now: Result<Vec<ReaderStatus>, TransportError>| {
+        if last.as_ref() != Some(&now) {
+            on_change(now.clone());
+            last = Some(now);
+        }
+    };
+    while keep_going() {
+        let ctx = match Context::establish(Scope::User) {
+            Ok(ctx) => ctx,
+            Err(e) => {
+                report(Err(map(e)));
+                std::thread::sleep(poll);
+                continue;
+            }
+        };
+        // One context for as long as the service runs: list, then wait.
+        // The PnP entry lives across listings: it carries the reader count
+        // the service compares with (fresh, it would report a change at
+        // once, every time).
+        let mut states = vec![ReaderState::new(pcsc::PNP_NOTIFICATION().to_owned(), State::UNAWARE)];
+        'listed: while keep_going() {
+            let names = match ctx.list_readers_owned() {
+                Ok(names) => names,
+                Err(Error::NoReadersAvailable) => Vec::new(),
+                Err(e) => {
+                    report(Err(map(e)));
+                    std::thread::sleep(poll);
+                    break 'listed;
+                }
+            };
+            if names.is_empty() {
+                report(Ok(Vec::new()));
+            }
+            states.truncate(1);
+            states.extend(names.into_iter().map(|name| ReaderState::new(name, State::UNAWARE)));
+            loop {
+                match ctx.get_status_change(poll, &mut states) {
+                    Ok(()) => {}
+                    Err(Error::Timeout) => {
+                        if keep_going() {
+                            continue;
+                        }
+                        return;
+                    }
+                    Err(e) => {
+                        report(Err(map(e)));
+                        std::thread::sleep(poll);
+                        break 'listed;
+                    }
+                }
+                let plugged = states[0].event_state().contains(State::CHANGED);
+                let gone = states[1..].iter().any(|s| s.event_state().intersects(State::UNKNOWN | State::IGNORE));
+                for state in &mut states {
+                    state.sync_current_state();
+                }
+                if plugged || gone {
+                    // Readers came or went: list them again.
+                    continue 'listed;
+                }
+                let now = states[1..]
+                    .iter()
+                    .map(|s| ReaderStatus {
+                        name: s.name().to_string_lossy().into_owned(),
+                        card: s.event_state().contains(State::PRESENT),
+                    })
+                    .collect();
+                report(Ok(now));
+                if !keep_going() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// A card in one reader.
