@@ -524,7 +524,12 @@ impl App {
                     self.geometry.y = Some(position.y);
                 }
                 self.save_now();
-                iced::exit()
+                // The person's data goes before the window does, and an
+                // open case is closed in the records first.
+                match self.enrollment.forget("app closed") {
+                    Some(close) => self.enrollment_work(close).chain(iced::exit()),
+                    None => iced::exit(),
+                }
             }
         }
     }

@@ -312,6 +312,18 @@ fn an_id_card_opens_with_its_can_or_its_typed_data() {
     for field in ["document number", "date of birth", "date of expiry"] {
         assert!(!h.shows(&format!("The chip's {field} differs from what was entered.")));
     }
+    // The app closing: the person's data goes and the case is closed.
+    let case = h.screen.case().expect("a case");
+    match h.screen.forget("app closed") {
+        Some(Event::Case(request)) => {
+            let _ = request.perform(&mut h.desk);
+        }
+        other => panic!("no case closing: {other:?}"),
+    }
+    assert!(h.screen.document().is_none() && h.screen.credentials().is_none());
+    let entries = h.desk.store().audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    assert_eq!((entries[0].action.as_str(), entries[0].verdict.as_str()), ("enrollment.close", "app closed"));
+    assert!(h.desk.store().case_steps(case).unwrap().iter().any(|s| s.step == "chip"));
 }
 
 fn reader(name: &str, card: bool) -> chip_read::ReaderStatus {

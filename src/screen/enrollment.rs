@@ -17,6 +17,7 @@ use mitid_core::mrz_entry::{self, Credentials, DocumentKind, EntryField, Problem
 use mitid_emrtd::pki::passive::{Outcome, Step as PaStep};
 use mitid_emrtd::pki::verdict::{ChipCheck, Verdict};
 use mitid_emrtd::session::{Document, Secret, Stage};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::chip_read::{self, ReaderStatus, Report, Source, Specimen};
 use crate::fl;
@@ -91,7 +92,8 @@ pub enum Which {
     Expiry,
 }
 
-/// The MRZ step's state.
+/// The MRZ step's state (its text is zeroed when dropped; the lines
+/// field's buffer belongs to the editor widget and is only emptied).
 #[derive(Debug, Default)]
 pub struct MrzStep {
     mode: Mode,
@@ -101,6 +103,16 @@ pub struct MrzStep {
     expiry: DatePick,
     lines: text_editor::Content,
     can: String,
+}
+
+impl Drop for MrzStep {
+    fn drop(&mut self) {
+        self.number.zeroize();
+        self.can.zeroize();
+        self.birth = DatePick::default();
+        self.expiry = DatePick::default();
+        self.lines = text_editor::Content::new();
+    }
 }
 
 impl MrzStep {
@@ -151,9 +163,12 @@ fn field_name(field: EntryField) -> String {
 fn photo(document: &Document) -> Option<iced::widget::image::Handle> {
     let dg2 = document.file(0x0102)?;
     let face = mitid_emrtd::face::parse_dg2(dg2).ok()?.into_iter().next()?;
-    let rgb = mitid_emrtd::face::decode(&face).ok()?;
+    let mut rgb = mitid_emrtd::face::decode(&face).ok()?;
     let rgba: Vec<u8> = rgb.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
-    Some(iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, rgba))
+    rgb.pixels.zeroize();
+    // The pixels are zeroed when the last handle to them goes.
+    let pixels = bytes::Bytes::from_owner(Zeroizing::new(rgba));
+    Some(iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, pixels))
 }
 
 /// "DG1, DG2, DG14".
@@ -489,6 +504,25 @@ impl Enrollment {
         Self { demo, ..Self::default() }
     }
 
+    /// Drops everything of the person — the MRZ, the keys, the chip's
+    /// files and photo, each zeroed as it goes — and stops a read; the
+    /// readers stay. Returns the closing of the case, if one is open,
+    /// with `outcome` ("started over", "app closed").
+    pub fn forget(&mut self, outcome: &'static str) -> Option<Event> {
+        if let Some(reading) = &self.chip.reading {
+            reading.cancel.store(true, Ordering::Relaxed);
+        }
+        let close = self.case.map(|id| Event::Case(CaseRequest::Close { id, outcome }));
+        let readers = std::mem::take(&mut self.chip.readers);
+        let reader = self.chip.reader.take();
+        let preferred = self.preferred.take();
+        *self = Self::new(self.demo);
+        self.chip.readers = readers;
+        self.chip.reader = reader;
+        self.preferred = preferred;
+        close
+    }
+
     /// Prefers `reader` (the one chosen last run) when it is connected.
     pub fn preferring(mut self, reader: Option<String>) -> Self {
         self.preferred = reader;
@@ -550,22 +584,7 @@ impl Enrollment {
                     self.step = step;
                 }
             }
-            Message::StartOver => {
-                if let Some(reading) = &self.chip.reading {
-                    reading.cancel.store(true, Ordering::Relaxed);
-                }
-                let close = self.case.map(|id| Event::Case(CaseRequest::Close { id, outcome: "started over" }));
-                // The MRZ, the keys, the chip's files and photo go with the
-                // old state; the readers found stay.
-                let readers = std::mem::take(&mut self.chip.readers);
-                let reader = self.chip.reader.take();
-                let preferred = self.preferred.take();
-                *self = Self::new(self.demo);
-                self.chip.readers = readers;
-                self.chip.reader = reader;
-                self.preferred = preferred;
-                return (Task::none(), close);
-            }
+            Message::StartOver => return (Task::none(), self.forget("started over")),
             Message::Export => {
                 let task = Task::perform(
                     async {

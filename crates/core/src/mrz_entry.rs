@@ -80,17 +80,19 @@ pub enum Problem {
     CanDigits,
 }
 
-/// What opens the chip.
-#[derive(Clone, PartialEq, Eq)]
+/// What opens the chip (zeroed when dropped).
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub enum Credentials {
     /// From the MRZ (typed or read): BAC or PACE with the MRZ.
     Mrz {
         /// The access key.
         key: AccessKey,
         /// The whole MRZ, when it was read or pasted (compared with DG1
-        /// after the read).
+        /// after the read). It zeroes itself when dropped.
+        #[zeroize(skip)]
         mrz: Option<Box<Mrz>>,
         /// The date of expiry.
+        #[zeroize(skip)]
         expiry: Date,
     },
     /// The CAN printed on the card: PACE only.
@@ -222,6 +224,14 @@ mod tests {
 
     const TODAY: Date = date(2026, 11, 24);
 
+    #[test]
+    fn credentials_can_be_zeroed() {
+        use zeroize::Zeroize;
+        let mut can = check_can("123 456").unwrap();
+        can.zeroize();
+        assert_eq!(can, Credentials::Can(String::new()));
+    }
+
     fn specimen(expiry: &str) -> String {
         mitid_emrtd::document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', expiry)
     }
@@ -234,7 +244,7 @@ mod tests {
             birth: Some(date(1974, 8, 12)),
             expiry: Some(date(2034, 4, 15)),
         };
-        let Ok(Credentials::Mrz { key, expiry, mrz: None }) = check_typed(&typed) else { panic!("accepted") };
+        let Ok(Credentials::Mrz { ref key, expiry, mrz: None }) = check_typed(&typed) else { panic!("accepted") };
         assert!(key.mrz_information().starts_with("L898902C367408122340415"), "{}", key.mrz_information());
         assert_eq!(expiry, date(2034, 4, 15));
         let missing = check_typed(&Typed::default()).unwrap_err();

@@ -37,7 +37,7 @@ pub const ENC: u32 = 1;
 pub const MAC: u32 = 2;
 
 /// The document's basic access keys (from its MRZ).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct BacKeys {
     /// K_seed.
     pub seed: Key16,
@@ -150,7 +150,7 @@ pub enum BacError {
 }
 
 /// The keys and counter secure messaging starts with.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct SessionKeys {
     /// KS_enc.
     pub enc: Key16,

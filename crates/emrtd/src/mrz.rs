@@ -97,10 +97,11 @@ fn digit_ok(field: &str, digit: u8) -> bool {
     }
 }
 
-/// A parsed, checked MRZ.
-#[derive(Clone, PartialEq, Eq)]
+/// A parsed, checked MRZ (zeroed when dropped: it is personal data).
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct Mrz {
     /// Layout.
+    #[zeroize(skip)]
     pub format: Format,
     /// Document code, e.g. `P<`, `I<`, `ID`, `V<` (fillers kept).
     pub document_code: String,
@@ -135,7 +136,7 @@ impl fmt::Debug for Mrz {
 
 /// The part of the MRZ that the chip's access keys come from: document
 /// number, date of birth and date of expiry, each with its check digit.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct AccessKey {
     /// Document number, without fillers.
     pub document_number: String,

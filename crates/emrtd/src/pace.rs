@@ -214,7 +214,7 @@ fn choose_mapping(
 pub const BRAINPOOL_P256R1: u8 = 13;
 
 /// The PACE password.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub enum Password {
     /// From the MRZ.
     Mrz(AccessKey),

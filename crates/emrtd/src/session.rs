@@ -20,7 +20,7 @@ use crate::sim::fid;
 use crate::transport::Transport;
 
 /// What opens the chip.
-#[derive(Clone)]
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub enum Secret {
     /// The MRZ's access key (BAC or PACE).
     Mrz(AccessKey),
@@ -61,11 +61,12 @@ pub enum Access {
 }
 
 /// One file as read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct FileRead {
     /// Its file id.
     pub file_id: u16,
-    /// Its bytes, exactly as read.
+    /// Its bytes, exactly as read (zeroed when dropped: they hold the
+    /// person's data and photo).
     pub bytes: Vec<u8>,
     /// APDUs its reading took.
     pub apdus: u32,
@@ -294,6 +295,25 @@ mod tests {
     use super::*;
     use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario, specimen_mrz};
     use crate::sim::SimChip;
+
+    #[test]
+    fn what_a_read_holds_of_the_person_can_be_zeroed() {
+        // Drop calls exactly this (ZeroizeOnDrop); here it is called by hand
+        // so the result can be looked at.
+        use zeroize::Zeroize;
+        let mut mrz = specimen_mrz();
+        let mut key = mrz.access_key();
+        key.zeroize();
+        assert!(key.document_number.is_empty() && key.birth_date.is_empty() && key.expiry_date.is_empty());
+        mrz.zeroize();
+        assert!(mrz.lines.is_empty() && mrz.primary_name.is_empty() && mrz.document_number.is_empty());
+        let mut file = FileRead { file_id: 0x0102, bytes: vec![0xFF; 64], apdus: 1 };
+        file.zeroize();
+        assert!(file.bytes.is_empty());
+        let mut can = Secret::Can("123456".into());
+        can.zeroize();
+        assert!(matches!(&can, Secret::Can(c) if c.is_empty()));
+    }
 
     #[test]
     fn a_genuine_document_end_to_end_with_progress() {

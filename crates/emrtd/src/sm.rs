@@ -97,14 +97,14 @@ fn push_encrypted(out: &mut Vec<u8>, ins: u8, encrypted: &[u8]) {
 }
 
 /// The keys of a channel: 3DES after BAC, AES after PACE or CA.
-#[derive(Clone)]
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 enum Keys {
     Tdes { enc: Key16, mac: Key16 },
     Aes { enc: Vec<u8>, mac: Vec<u8> },
 }
 
 /// The keys and counter of one secure channel.
-#[derive(Clone)]
+#[derive(Clone, zeroize::ZeroizeOnDrop)]
 pub struct Channel {
     keys: Keys,
     ssc: Vec<u8>,
