@@ -104,8 +104,10 @@ struct FrameWatch {
     last: Option<std::time::Instant>,
     count: u32,
     longest_ms: f64,
-    /// The read has ended: log the next frame (the result drawn) and stop.
+    /// The read has ended: log once the result is drawn, and stop.
     ended: bool,
+    /// Frames since the end.
+    after_end: u32,
 }
 
 /// What can happen in the app.
@@ -257,6 +259,15 @@ impl App {
                 move |desk| Message::Enrollment(request.perform(desk)),
                 |why| Message::Enrollment(enrollment::Message::CaseFailed(why)),
             ),
+            enrollment::Event::Focus(target) => {
+                let ring = self.focusables();
+                let offset = ring.len() - self.enrollment.focusables().len();
+                if let Some(at) = self.enrollment.focusables().iter().position(|t| *t == target) {
+                    self.focus = Some(offset + at);
+                }
+                // The ring has the keyboard now, not a text field.
+                iced::advanced::widget::operate(iced::advanced::widget::operation::focusable::unfocus())
+            }
             enrollment::Event::RememberReader(name) => {
                 self.reader = Some(name);
                 self.save()
@@ -360,6 +371,7 @@ impl App {
         match message {
             Message::Navigate(screen) => {
                 self.current = screen;
+                tracing::info!(screen = ?screen, "screen shown");
                 self.clamp_focus();
                 if screen == ScreenId::Audit && matches!(self.desk, DeskState::Ready(_)) {
                     // The log moves on while other screens work: list it afresh.
@@ -367,6 +379,9 @@ impl App {
                 }
                 if screen == ScreenId::Trust {
                     return self.update(Message::Trust(trust::Message::Refresh));
+                }
+                if screen == ScreenId::Enrollment {
+                    return self.enrollment.on_show().map(Message::Enrollment);
                 }
                 Task::none()
             }
@@ -501,7 +516,12 @@ impl App {
                     }
                     watch.last = Some(at);
                     watch.count += 1;
+                    // The frame after the end draws the result; the one
+                    // after that comes once it has been shown.
                     if watch.ended {
+                        watch.after_end += 1;
+                    }
+                    if watch.after_end >= 2 {
                         tracing::info!(frames = watch.count, longest_ms = watch.longest_ms, "chip result drawn");
                         self.read_frames = None;
                     }
@@ -549,6 +569,23 @@ impl App {
         }
     }
 
+    /// A key for the date part that has the keyboard focus, if one has.
+    fn date_key(&self, key: &Key) -> Option<Message> {
+        let Some(Message::Enrollment(enrollment::Message::DatePart(which, part))) =
+            self.focus.and_then(|i| self.focusables().get(i).cloned())
+        else {
+            return None;
+        };
+        let date_key = match key.as_ref() {
+            Key::Character(c) => enrollment::DateKey::Digit(c.parse::<u8>().ok().filter(|d| *d <= 9)?),
+            Key::Named(Named::ArrowUp) => enrollment::DateKey::Up,
+            Key::Named(Named::ArrowDown) => enrollment::DateKey::Down,
+            Key::Named(Named::Backspace | Named::Delete) => enrollment::DateKey::Clear,
+            _ => return None,
+        };
+        Some(Message::Enrollment(enrollment::Message::DateKey(which, part, date_key)))
+    }
+
     fn key(&mut self, key: Key, modifiers: Modifiers) -> Task<Message> {
         let count = self.focusables().len();
         match key.as_ref() {
@@ -559,7 +596,9 @@ impl App {
                     (Some(i), false) => (i + 1) % count,
                     (Some(i), true) => (i + count - 1) % count,
                 });
-                Task::none()
+                // The keyboard is in one place: a text field left by Tab
+                // lets go of it (else Enter and digits would still go there).
+                iced::advanced::widget::operate(iced::advanced::widget::operation::focusable::unfocus())
             }
             Key::Named(Named::Enter | Named::Space) => match self.focus.and_then(|i| self.focusables().get(i).cloned())
             {
@@ -577,6 +616,9 @@ impl App {
                     ScreenId::Trust => self.trust.escape().map(Message::Trust),
                 }
                 .map_or_else(Task::none, |message| self.update(message))
+            }
+            _ if !modifiers.command() && self.date_key(&key).is_some() => {
+                self.date_key(&key).map_or_else(Task::none, |m| self.update(m))
             }
             Key::Named(Named::ArrowDown | Named::ArrowUp) if self.current == ScreenId::Callers => {
                 let step = if key == Key::Named(Named::ArrowDown) { 1 } else { -1 };
@@ -787,12 +829,14 @@ impl App {
                     .style(theme::problem_banner),
             );
         }
-        page.push(
-            scrollable(column![content, container(text(fl!("keyboard-hint")).size(13)).padding([0, 24])])
-                .height(Length::Fill),
-        )
-        .push(status_bar::view(&self.options.hours, &self.status, self.options.demo))
-        .into()
+        let hint = container(text(fl!("keyboard-hint")).size(13)).padding([0, 24]);
+        // Enrollment scrolls its step itself and keeps its buttons in view.
+        let body: Element<'_, Message> = if self.current == ScreenId::Enrollment {
+            column![container(content).height(Length::Fill), hint].into()
+        } else {
+            scrollable(column![content, hint]).height(Length::Fill).into()
+        };
+        page.push(body).push(status_bar::view(&self.options.hours, &self.status, self.options.demo)).into()
     }
 }
 

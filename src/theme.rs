@@ -40,6 +40,19 @@ fn focus_ring(mut style: button::Style, theme: &Theme, focused: bool) -> button:
     style
 }
 
+/// A frame around a non-button control (a list) that shows the keyboard
+/// focus the way buttons do.
+pub fn focus_frame(focused: bool) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let mut style = container::Style::default();
+        if focused {
+            style.border =
+                Border { color: theme.extended_palette().primary.strong.color, width: 3.0, radius: Radius::new(4.0) };
+        }
+        style
+    }
+}
+
 /// A navigation tab: filled when it is the current screen.
 pub fn nav_button(active: bool, focused: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
     move |theme, status| {

@@ -73,6 +73,7 @@ impl Harness {
             Event::Case(request) => queue.push(request.perform(&mut self.desk)),
             Event::ListReaders => queue.push(Message::Readers(chip_read::readers(true))),
             Event::RememberReader(name) => self.remembered.push(name),
+            Event::Focus(_) => {}
             Event::Read { source, secret, cancel } => {
                 let request =
                     chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };

@@ -219,9 +219,10 @@ fn keyboard_moves_focus_and_chooses() {
     assert_eq!(h.app.focus(), Some(1), "on Counter enrollment");
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.current(), ScreenId::Enrollment);
-    // On the first step Tab reaches the three ways in and Next after the
-    // header's six buttons.
-    assert_eq!(h.app.focusables().len(), 10);
+    // On the first step Tab reaches the three ways in, passport or ID card,
+    // the six date parts and Next after the header's six buttons; with
+    // the CAN, the ways in and Next.
+    assert_eq!(h.app.focusables().len(), 6 + 3 + 2 + 6 + 1);
     let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mode(Mode::Can)));
     let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Can("123456".into())));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
@@ -254,6 +255,56 @@ fn keyboard_moves_focus_and_chooses() {
     h.key(Key::Named(Named::Space), none);
     assert_eq!(h.app.theme_preference(), ThemePreference::Dark);
     assert_eq!(h.app.theme(), Some(Theme::Dark));
+}
+
+#[test]
+fn typed_dates_by_keyboard_year_month_day() {
+    use mitid_assist::screen::enrollment::{Part, Which};
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
+    h.click("Counter enrollment");
+    let ring = |h: &Harness| h.app.focus().and_then(|i| h.app.focusables().get(i).cloned());
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Number("L898902C3".into())));
+    // Enter in the number field: the keyboard goes to the year of birth.
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::NumberSubmitted));
+    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Birth, Part::Year)))));
+    let type_digits = |h: &mut Harness, digits: &str| {
+        for d in digits.chars() {
+            h.key(Key::Character(d.to_string().into()), Modifiers::default());
+        }
+    };
+    // Ctrl+2 is the screen's shortcut, not a digit for the year.
+    h.key(Key::Character("2".into()), Modifiers::CTRL);
+    assert!(!h.shows("2…"));
+    // 1974, 08, 12 — each part moves on by itself once it is whole.
+    type_digits(&mut h, "197");
+    assert!(h.shows("197…"), "the year so far is shown");
+    type_digits(&mut h, "4");
+    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Birth, Part::Month)))));
+    type_digits(&mut h, "0812");
+    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Expiry, Part::Year)))));
+    // Ctrl+digit still switches screens, not the date.
+    // A month of "4" is whole at once; "1" waits for a second digit.
+    type_digits(&mut h, "20344");
+    type_digits(&mut h, "1");
+    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Expiry, Part::Day)))));
+    // Arrows step: 1 → 2 → 1, then "15" replaces it.
+    h.key(Key::Named(Named::ArrowUp), Modifiers::default());
+    h.key(Key::Named(Named::ArrowDown), Modifiers::default());
+    type_digits(&mut h, "15");
+    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::Next))));
+    assert!(h.shows("The data checks out. Place the document on the reader."));
+    let key = |h: &Harness| match h.app.enrollment().mrz().check(jiff::civil::date(2026, 11, 24)) {
+        Ok(mitid_core::mrz_entry::Credentials::Mrz { ref key, .. }) => {
+            (key.birth_date.clone(), key.expiry_date.clone())
+        }
+        other => panic!("not ready: {other:?}"),
+    };
+    assert_eq!(key(&h), ("740812".to_owned(), "340415".to_owned()));
+    // Enter on "Read the chip" goes on to the chip, where Enter reads.
+    h.key(Key::Named(Named::Enter), Modifiers::default());
+    assert_eq!(h.app.enrollment().step(), Step::Chip);
+    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::Read))));
 }
 
 #[test]

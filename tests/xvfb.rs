@@ -206,43 +206,68 @@ fn window_size_place_and_language_are_remembered() {
     screenshot(&display, &artifacts().join("xvfb-danish.png"));
 }
 
-#[test]
-fn demo_counter_reads_the_simulated_chip_by_keyboard() {
+/// Reads the demo passport after `enter` has put its data in by keyboard
+/// (counted in `keystrokes`); reports the figure and returns the app.
+fn read_demo_passport(how: &str, enter: impl FnOnce(&str, &Receiver<String>) -> usize) {
     let (_x, display) = xvfb();
     let data = tempfile::tempdir().unwrap();
     let (_app, lines) = start_app(&display, data.path(), &["--demo"]);
     expect_line(&lines, "first frame");
     let id = window(&display, "^MitID Assist");
     xdotool(&display, &["windowfocus", "--sync", &id]);
-    // Counter enrollment; Tab past the header's six buttons and two ways in
-    // to "ID card number (CAN)", Enter: its field takes the focus.
     let started = Instant::now();
-    // ctrl+2, 9 Tabs, Return, 6 digits, Return, Escape, 7 Tabs, Return.
-    let keystrokes = 1 + 9 + 1 + 6 + 1 + 1 + 7 + 1;
+    // Ctrl+2: counter enrollment, the keyboard in its first field.
     xdotool(&display, &["key", "ctrl+2"]);
-    let tabs = vec!["Tab"; 9];
-    let mut keys = vec!["key"];
-    keys.extend(&tabs);
-    keys.push("Return");
-    xdotool(&display, &keys);
-    xdotool(&display, &["type", "--delay", "30", "123456"]);
-    xdotool(&display, &["key", "Return"]);
+    expect_line(&lines, "screen shown");
+    let mut keystrokes = 1 + enter(&display, &lines);
+    // On the chip step the keyboard is on "Read the chip": Enter.
     expect_line(&lines, "readers found");
-    // On the chip step: drop the focus ring, Tab to "Read the chip", Enter.
-    let tabs = vec!["Tab"; 7];
-    let mut keys = vec!["key", "Escape"];
-    keys.extend(&tabs);
-    keys.push("Return");
-    xdotool(&display, &keys);
+    xdotool(&display, &["key", "Return"]);
+    keystrokes += 1;
     let done = expect_line(&lines, "chip read finished");
     assert!(done.contains("genuine"), "{done}");
     // The result is on screen, and the window kept drawing during the read.
     let drawn = expect_line(&lines, "chip result drawn");
     eprintln!("{drawn}");
     eprintln!(
-        "new case to verdict by keyboard with the CAN: {keystrokes} keystrokes, {:.1} s (xdotool typing included)",
+        "new case to verdict, {how}: {keystrokes} keystrokes, {:.1} s (xdotool typing included)",
         started.elapsed().as_secs_f64()
     );
-    let colours = screenshot(&display, &artifacts().join("xvfb-chip-demo.png"));
+    let colours = screenshot(&display, &artifacts().join(format!("xvfb-chip-demo-{}.png", how.replace(' ', "-"))));
     assert!(colours > 10, "the result is drawn ({colours} colours)");
+}
+
+#[test]
+fn demo_counter_reads_the_simulated_chip_with_typed_fields() {
+    read_demo_passport("typed MRZ", |display, _| {
+        // The number, Enter; then the dates as digits, each part moving on
+        // by itself (1974 08 12, 2034 04 15); Enter on "Read the chip".
+        xdotool(display, &["type", "--delay", "30", "L898902C3"]);
+        xdotool(display, &["key", "Return"]);
+        xdotool(display, &["type", "--delay", "30", "1974081220340415"]);
+        xdotool(display, &["key", "Return"]);
+        9 + 1 + 16 + 1
+    });
+}
+
+#[test]
+fn demo_counter_reads_the_simulated_chip_with_swiped_lines() {
+    read_demo_passport("swiped MRZ", |display, _| {
+        // Tab to "Swipe or paste the MRZ" past the header's six buttons and
+        // "Type the fields", Enter: the lines field has the keyboard. The
+        // swipe reader types both lines and Enter; once they check out,
+        // Enter goes on to the chip.
+        let tabs = vec!["Tab"; 8];
+        let mut keys = vec!["key"];
+        keys.extend(&tabs);
+        keys.push("Return");
+        xdotool(display, &keys);
+        // A swipe reader is a keyboard: each line, then Return.
+        for line in &mitid_emrtd::document::specimen_mrz().lines {
+            xdotool(display, &["type", "--delay", "5", line]);
+            xdotool(display, &["key", "Return"]);
+        }
+        // The agent's keys: 8 Tabs and Enter; the reader's are not counted.
+        8 + 1
+    });
 }

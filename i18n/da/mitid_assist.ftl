@@ -9,7 +9,7 @@ switch-language = English
 theme-system = Tema: system
 theme-light = Tema: lyst
 theme-dark = Tema: mørkt
-keyboard-hint = Tab flytter mellem knapper, Enter vælger, Esc går tilbage. Ctrl+1, 2, 3 åbner skærmene; Ctrl+Q afslutter.
+keyboard-hint = Tab flytter mellem knapper, Enter vælger, Esc går tilbage. Ctrl+1–4 åbner skærmene; Ctrl+Q afslutter.
 
 ## Demotilstand
 demo-banner = DEMOTILSTAND — kun til undervisning. Læser, chips, kamera, ur og server er simulerede; intet her når MitID.
@@ -254,6 +254,7 @@ mrz-number-hint = Som trykt, fx L898902C3
 mrz-year = År
 mrz-month = Måned
 mrz-day = Dag
+mrz-keyboard-hint = Med tastaturet: Enter efter nummeret, skriv så hver dato som år, måned, dag (fx 1974 08 12); piletasterne går op og ned, Backspace sletter.
 mrz-lines-hint = Træk dokumentet gennem MRZ-læseren, eller indsæt de to eller tre linjer nederst på datasiden.
 mrz-can-hint = De seks cifre på forsiden af ID-kortet (kortadgangsnummeret).
 mrz-next = Læs chippen

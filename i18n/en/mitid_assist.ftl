@@ -9,7 +9,7 @@ switch-language = Dansk
 theme-system = Theme: system
 theme-light = Theme: light
 theme-dark = Theme: dark
-keyboard-hint = Tab moves between buttons, Enter chooses, Esc goes back. Ctrl+1, 2, 3 open the screens; Ctrl+Q quits.
+keyboard-hint = Tab moves between buttons, Enter chooses, Esc goes back. Ctrl+1–4 open the screens; Ctrl+Q quits.
 
 ## Demo mode
 demo-banner = DEMO MODE — for training only. Reader, chips, camera, clock and backend are simulated; nothing here reaches MitID.
@@ -254,6 +254,7 @@ mrz-number-hint = As printed, e.g. L898902C3
 mrz-year = Year
 mrz-month = Month
 mrz-day = Day
+mrz-keyboard-hint = By keyboard: Enter after the number, then type each date as year, month, day (e.g. 1974 08 12); the arrow keys step, Backspace clears.
 mrz-lines-hint = Swipe the document through the MRZ reader, or paste the two or three lines at the bottom of the data page.
 mrz-can-hint = The six digits printed on the front of the ID card (the card access number).
 mrz-next = Read the chip

@@ -92,6 +92,49 @@ pub enum Which {
     Expiry,
 }
 
+/// A part of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The year.
+    Year,
+    /// The month.
+    Month,
+    /// The day.
+    Day,
+}
+
+/// A key pressed on the date part that has the keyboard focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateKey {
+    /// A digit: years take four, months and days one or two.
+    Digit(u8),
+    /// One up.
+    Up,
+    /// One down.
+    Down,
+    /// Empty the part.
+    Clear,
+}
+
+/// The date parts in the order the keyboard walks them.
+const DATE_PARTS: [(Which, Part); 6] = [
+    (Which::Birth, Part::Year),
+    (Which::Birth, Part::Month),
+    (Which::Birth, Part::Day),
+    (Which::Expiry, Part::Year),
+    (Which::Expiry, Part::Month),
+    (Which::Expiry, Part::Day),
+];
+
+/// The years a date can be picked in.
+fn years(which: Which, today: Date) -> std::ops::RangeInclusive<i16> {
+    let this_year = today.year();
+    match which {
+        Which::Birth => this_year - 120..=this_year,
+        Which::Expiry => this_year - 10..=this_year + 12,
+    }
+}
+
 /// The MRZ step's state (its text is zeroed when dropped; the lines
 /// field's buffer belongs to the editor widget and is only emptied).
 #[derive(Debug, Default)]
@@ -103,12 +146,15 @@ pub struct MrzStep {
     expiry: DatePick,
     lines: text_editor::Content,
     can: String,
+    /// Digits typed so far on a date part (a year takes four).
+    typing: Option<(Which, Part, String)>,
 }
 
 impl Drop for MrzStep {
     fn drop(&mut self) {
         self.number.zeroize();
         self.can.zeroize();
+        self.typing = None;
         self.birth = DatePick::default();
         self.expiry = DatePick::default();
         self.lines = text_editor::Content::new();
@@ -378,6 +424,12 @@ pub enum Message {
     Month(Which, Month),
     /// A date's day.
     Day(Which, i8),
+    /// The keyboard is on this date part (Enter moves on to the next).
+    DatePart(Which, Part),
+    /// A key on the date part that has the keyboard focus.
+    DateKey(Which, Part, DateKey),
+    /// Enter in the document number field.
+    NumberSubmitted,
     /// An edit in the MRZ lines.
     Lines(text_editor::Action),
     /// The CAN as typed.
@@ -415,6 +467,8 @@ impl PartialEq for Message {
         match (self, other) {
             (Self::Back, Self::Back) | (Self::Next, Self::Next) | (Self::StartOver, Self::StartOver) => true,
             (Self::Mode(a), Self::Mode(b)) => a == b,
+            (Self::Kind(a), Self::Kind(b)) => a == b,
+            (Self::DatePart(a, p), Self::DatePart(b, q)) => a == b && p == q,
             (Self::Read, Self::Read) | (Self::Cancel, Self::Cancel) | (Self::RefreshReaders, Self::RefreshReaders) => {
                 true
             }
@@ -435,6 +489,8 @@ pub enum Event {
     ListReaders,
     /// The agent chose this reader: remember it for next time.
     RememberReader(String),
+    /// Put the keyboard focus on this target (one of [`Enrollment::focusables`]).
+    Focus(Message),
     /// Read the chip (off the UI thread), sending [`Message::Report`]s.
     Read {
         /// Where from.
@@ -521,6 +577,19 @@ impl Enrollment {
         self.chip.reader = reader;
         self.preferred = preferred;
         close
+    }
+
+    /// When the screen comes into view: the keyboard goes where typing
+    /// starts (the document number, the lines, the CAN).
+    pub fn on_show(&self) -> Task<Message> {
+        if self.step != Step::Mrz {
+            return Task::none();
+        }
+        operation::focus(match self.mrz.mode {
+            Mode::Typed => NUMBER,
+            Mode::Lines => LINES,
+            Mode::Can => CAN,
+        })
     }
 
     /// Prefers `reader` (the one chosen last run) when it is connected.
@@ -628,6 +697,10 @@ impl Enrollment {
                     }
                     if step == Step::Chip && self.chip.readers.is_empty() {
                         events.push(Event::ListReaders);
+                    }
+                    if step == Step::Chip {
+                        // Enter reads (a placed document reads by itself).
+                        events.push(Event::Focus(Message::Read));
                     }
                     if !events.is_empty() {
                         return (Task::none(), Some(Event::Batch(events)));
@@ -747,10 +820,94 @@ impl Enrollment {
                 date.day = date.day.filter(|d| date.days().contains(d));
             }
             Message::Day(which, day) => self.date_mut(which).day = Some(day),
+            Message::DatePart(which, part) => return (Task::none(), self.after(which, part)),
+            Message::DateKey(which, part, key) => return (Task::none(), self.date_key(which, part, key, today)),
+            Message::NumberSubmitted => {
+                if self.mrz.check(today).is_ok() {
+                    return self.update(Message::Next, today);
+                }
+                return (Task::none(), Some(Event::Focus(Message::DatePart(Which::Birth, Part::Year))));
+            }
             Message::Lines(action) => self.mrz.lines.perform(action),
             Message::Can(can) => self.mrz.can = can.chars().filter(|c| c.is_ascii_digit() || *c == ' ').collect(),
         }
         (Task::none(), None)
+    }
+
+    /// Where the keyboard goes after a date part: the next part, and after
+    /// the last, "Read the chip".
+    fn after(&self, which: Which, part: Part) -> Option<Event> {
+        let at = DATE_PARTS.iter().position(|p| *p == (which, part))?;
+        Some(Event::Focus(match DATE_PARTS.get(at + 1) {
+            Some((which, part)) => Message::DatePart(*which, *part),
+            None => Message::Next,
+        }))
+    }
+
+    /// A key on a date part: digits fill it (a month or day as soon as it
+    /// is unambiguous, a year at four digits) and move on; arrows step.
+    fn date_key(&mut self, which: Which, part: Part, key: DateKey, today: Date) -> Option<Event> {
+        let range = years(which, today);
+        let pick = *self.date_mut(which);
+        let mut buffer = match self.mrz.typing.take() {
+            Some((w, p, buffer)) if (w, p) == (which, part) => buffer,
+            _ => String::new(),
+        };
+        let max: i16 = match part {
+            Part::Year => *range.end(),
+            Part::Month => 12,
+            Part::Day => pick.days().last().map_or(0, |d| i16::from(*d)),
+        };
+        let current: Option<i16> = match part {
+            Part::Year => pick.year,
+            Part::Month => pick.month.map(i16::from),
+            Part::Day => pick.day.map(i16::from),
+        };
+        let min = if part == Part::Year { *range.start() } else { 1 };
+        if max < min {
+            return None; // the day waits for the year and the month
+        }
+        let (value, done) = match key {
+            DateKey::Clear => (None, false),
+            DateKey::Up => (Some(current.map_or(if part == Part::Year { max } else { min }, |v| v + 1)), false),
+            DateKey::Down => (Some(current.map_or(max, |v| v - 1)), false),
+            DateKey::Digit(d) => {
+                buffer.push(char::from(b'0' + d.min(9)));
+                let n: i16 = buffer.parse().unwrap_or(0);
+                if part == Part::Year {
+                    if buffer.len() < 4 {
+                        self.mrz.typing = Some((which, part, buffer));
+                        return None;
+                    }
+                    (range.contains(&n).then_some(n), range.contains(&n))
+                } else if buffer.len() >= 2 || n * 10 > max {
+                    ((1..=max).contains(&n).then_some(n), (1..=max).contains(&n))
+                } else {
+                    // "1" may become 10, 11, 12: take it for now, and wait.
+                    self.mrz.typing = Some((which, part, buffer));
+                    ((n >= 1).then_some(n), false)
+                }
+            }
+        };
+        let wrapped = value.map(|v| {
+            if v > max {
+                min
+            } else if v < min {
+                max
+            } else {
+                v
+            }
+        });
+        let date = self.date_mut(which);
+        match part {
+            Part::Year => date.year = wrapped,
+            Part::Month => date.month = wrapped.and_then(|v| i8::try_from(v).ok()),
+            Part::Day => date.day = wrapped.and_then(|v| i8::try_from(v).ok()),
+        }
+        if part != Part::Day {
+            date.day = date.day.filter(|d| date.days().contains(d));
+        }
+        if done { self.after(which, part) } else { None }
     }
 
     fn date_mut(&mut self, which: Which) -> &mut DatePick {
@@ -765,6 +922,10 @@ impl Enrollment {
         let mut targets = Vec::new();
         if self.step == Step::Mrz {
             targets.extend([Message::Mode(Mode::Typed), Message::Mode(Mode::Lines), Message::Mode(Mode::Can)]);
+            if self.mrz.mode == Mode::Typed {
+                targets.extend([Message::Kind(DocumentKind::Passport), Message::Kind(DocumentKind::IdCard)]);
+                targets.extend(DATE_PARTS.map(|(which, part)| Message::DatePart(which, part)));
+            }
         }
         if self.step == Step::Chip {
             if self.chip.document.is_some() {
@@ -809,46 +970,95 @@ impl Enrollment {
                         DocumentKind::Passport => fl!("mrz-kind-passport"),
                         DocumentKind::IdCard => fl!("mrz-kind-id-card"),
                     };
-                    button(text(label)).on_press(Message::Kind(kind)).style(theme::nav_button(mrz.kind == kind, false))
+                    button(text(label))
+                        .on_press(Message::Kind(kind))
+                        .style(theme::nav_button(mrz.kind == kind, is_focused(Message::Kind(kind))))
                 };
-                let date_row = |which: Which, pick: &DatePick, years: Vec<i16>| {
+                // Each part takes the mouse (a list) or the keyboard (the
+                // focus ring: digits, arrows).
+                let framed = |which: Which, part: Part, list: Element<'static, Message>| {
+                    let typing = mrz.typing.as_ref().filter(|(w, p, _)| (*w, *p) == (which, part));
+                    let list: Element<'_, Message> = match typing {
+                        Some((_, Part::Year, digits)) => {
+                            row![list, text(format!("{digits}…")).size(14)].spacing(4).align_y(Alignment::Center).into()
+                        }
+                        _ => list,
+                    };
+                    container(list).padding(2).style(theme::focus_frame(is_focused(Message::DatePart(which, part))))
+                };
+                let date_row = |which: Which, pick: &DatePick| {
                     let months: Vec<Month> = (1..=12).map(Month).collect();
+                    let years: Vec<i16> = match which {
+                        Which::Birth => years(which, today).rev().collect(),
+                        Which::Expiry => years(which, today).collect(),
+                    };
                     row![
-                        pick_list(years, pick.year, move |y| Message::Year(which, y)).placeholder(fl!("mrz-year")),
-                        pick_list(months, pick.month.map(Month), move |m| Message::Month(which, m))
-                            .placeholder(fl!("mrz-month")),
-                        pick_list(pick.days(), pick.day, move |d| Message::Day(which, d)).placeholder(fl!("mrz-day")),
+                        framed(
+                            which,
+                            Part::Year,
+                            pick_list(years, pick.year, move |y| Message::Year(which, y))
+                                .placeholder(fl!("mrz-year"))
+                                .into()
+                        ),
+                        framed(
+                            which,
+                            Part::Month,
+                            pick_list(months, pick.month.map(Month), move |m| Message::Month(which, m))
+                                .placeholder(fl!("mrz-month"))
+                                .into()
+                        ),
+                        framed(
+                            which,
+                            Part::Day,
+                            pick_list(pick.days(), pick.day, move |d| Message::Day(which, d))
+                                .placeholder(fl!("mrz-day"))
+                                .into()
+                        ),
                     ]
-                    .spacing(8)
+                    .spacing(6)
                 };
-                let this_year = today.year();
                 column![
                     row(kinds.map(|k| kind_button(k).into())).spacing(8),
                     text(fl!("mrz-field-number")).font(theme::MEDIUM),
                     text_input(&fl!("mrz-number-hint"), &mrz.number)
                         .id(NUMBER)
                         .on_input(Message::Number)
-                        .on_submit(Message::Next)
+                        .on_submit(Message::NumberSubmitted)
                         .padding(8),
                     text(fl!("mrz-field-birth")).font(theme::MEDIUM),
-                    date_row(Which::Birth, &mrz.birth, (this_year - 120..=this_year).rev().collect()),
+                    date_row(Which::Birth, &mrz.birth),
                     text(fl!("mrz-field-expiry")).font(theme::MEDIUM),
-                    date_row(Which::Expiry, &mrz.expiry, (this_year - 10..=this_year + 12).collect()),
+                    date_row(Which::Expiry, &mrz.expiry),
+                    text(fl!("mrz-keyboard-hint")).size(13),
                 ]
                 .spacing(8)
                 .into()
             }
-            Mode::Lines => column![
-                text(fl!("mrz-lines-hint")),
-                text_editor(&mrz.lines)
-                    .id(LINES)
-                    .on_action(Message::Lines)
-                    .font(iced::Font::MONOSPACE)
-                    .height(96)
-                    .placeholder("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"),
-            ]
-            .spacing(8)
-            .into(),
+            Mode::Lines => {
+                let lines_ready = mrz.check(today).is_ok();
+                column![
+                    text(fl!("mrz-lines-hint")),
+                    text_editor(&mrz.lines)
+                        .id(LINES)
+                        .on_action(Message::Lines)
+                        .key_binding(move |press| {
+                            // A swipe reader ends with Enter: once the lines
+                            // check out, Enter goes on to the chip (so does
+                            // Ctrl+Enter at any time).
+                            let enter = press.key == iced::keyboard::Key::Named(iced::keyboard::key::Named::Enter);
+                            if enter && (lines_ready || press.modifiers.command()) {
+                                return Some(text_editor::Binding::Custom(Message::Next));
+                            }
+                            text_editor::Binding::from_key_press(press)
+                        })
+                        .font(iced::Font::MONOSPACE)
+                        .wrapping(iced::widget::text::Wrapping::Glyph)
+                        .height(96)
+                        .placeholder("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"),
+                ]
+                .spacing(8)
+                .into()
+            }
             Mode::Can => column![
                 text(fl!("mrz-can-hint")),
                 text_input("123456", &mrz.can).id(CAN).on_input(Message::Can).on_submit(Message::Next).padding(8),
@@ -1140,13 +1350,16 @@ impl Enrollment {
             .padding(16)
             .width(Length::Fill)
             .style(theme::card),
-            row![back, Space::new().width(Length::Fill), next],
         ]
         .spacing(16);
-        // A long result must never push the buttons out of reach.
-        iced::widget::scrollable(super::page(fl!("enrollment-title"), fl!("enrollment-intro"), body.into()))
-            .height(Length::Fill)
-            .into()
+        // The step's buttons stay in reach below however long the step is.
+        let buttons = container(row![back, Space::new().width(Length::Fill), next]).padding([8, 24]).max_width(868);
+        column![
+            iced::widget::scrollable(super::page(fl!("enrollment-title"), fl!("enrollment-intro"), body.into()))
+                .height(Length::Fill),
+            buttons,
+        ]
+        .into()
     }
 }
 
