@@ -281,6 +281,18 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
     h.send(Message::Specimen(Specimen::Flaky));
     h.click("Read the chip");
     assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::Genuine);
+    // While it is off the reader, the screen says what to do.
+    let (_, event) = h.screen.update(Message::Read, TODAY);
+    let Some(Event::Read { source, secret, cancel }) = event else { panic!("a read") };
+    let request = chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };
+    let lost = chip_read::read_now(request)
+        .into_iter()
+        .find(|r| matches!(r, chip_read::Report::Stage(mitid_emrtd::session::Stage::File(p)) if p.lost))
+        .expect("the slip is reported");
+    h.send(Message::Report(lost));
+    assert!(h.shows(
+        "The document moved off the reader. Put it back flat and hold it still: the read goes on where it stopped."
+    ));
 }
 
 #[test]
@@ -374,6 +386,44 @@ fn the_last_reader_is_remembered_and_a_placed_document_is_read_at_once() {
     // A new person: the reader stays chosen.
     h.send(Message::StartOver);
     assert_eq!(h.screen.reader(), Some(ACS));
+}
+
+#[test]
+fn the_placement_drawing_shows_the_document_entered() {
+    let _guard = serial();
+    let artifacts = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let snapshot = |h: &Harness| h.ui().snapshot(&iced::Theme::Light).unwrap();
+    let fresh = |name: &str| {
+        let path = artifacts.join(name);
+        for old in std::fs::read_dir(&artifacts).unwrap().flatten() {
+            if old.file_name().to_string_lossy().starts_with(name.trim_end_matches(".png")) {
+                let _ = std::fs::remove_file(old.path());
+            }
+        }
+        path
+    };
+    // A passport (typed), an ID card (its CAN): the same words, another drawing.
+    let mut h = Harness::new();
+    h.send(Message::Number("L898902C3".into()));
+    for (which, (y, m, d)) in [(Which::Birth, (1974, 8, 12)), (Which::Expiry, (2034, 4, 15))] {
+        h.send(Message::Year(which, y));
+        h.send(Message::Month(which, Month(m)));
+        h.send(Message::Day(which, d));
+    }
+    let _ = h.screen.update(Message::Next, TODAY);
+    assert!(h.shows(
+        "A document with a chip shows this symbol — a rectangle with a circle in it — on the cover or the card."
+    ));
+    let passport = fresh("placement-passport.png");
+    // The first match writes the picture (kept as an artifact).
+    assert!(snapshot(&h).matches_image(&passport).unwrap());
+    let mut h = Harness::new();
+    h.click("ID card number (CAN)");
+    h.send(Message::Can("123456".into()));
+    let _ = h.screen.update(Message::Next, TODAY);
+    assert!(!snapshot(&h).matches_image(&passport).unwrap(), "an ID card is drawn, not the passport");
+    assert!(snapshot(&h).matches_image(fresh("placement-id-card.png")).unwrap());
 }
 
 #[test]

@@ -683,6 +683,9 @@ impl Enrollment {
             Message::CaseWritten => {}
             Message::CaseFailed(why) => self.chip.error = Some(why),
             Message::Next => {
+                if !self.ready(today) {
+                    return (Task::none(), None);
+                }
                 if self.step == Step::Mrz {
                     match self.mrz.check(today) {
                         Ok(credentials) => self.credentials = Some(credentials),
@@ -832,6 +835,27 @@ impl Enrollment {
             Message::Can(can) => self.mrz.can = can.chars().filter(|c| c.is_ascii_digit() || *c == ' ').collect(),
         }
         (Task::none(), None)
+    }
+
+    /// The document the placement drawing shows: an ID card when it was
+    /// entered as one (chosen, TD1 lines, or a CAN), else a passport.
+    fn shape(&self) -> crate::widget::placement::Shape {
+        use crate::widget::placement::Shape;
+        let id_card = match &self.credentials {
+            Some(Credentials::Can(_)) => true,
+            Some(Credentials::Mrz { mrz: Some(mrz), .. }) => mrz.format == mitid_emrtd::mrz::Format::Td1,
+            _ => self.mrz.mode == Mode::Typed && self.mrz.kind == DocumentKind::IdCard,
+        };
+        if id_card { Shape::IdCard } else { Shape::Passport }
+    }
+
+    /// Whether the step is done: the MRZ checks out; the chip is read.
+    fn ready(&self, today: Date) -> bool {
+        match self.step {
+            Step::Mrz => self.mrz.check(today).is_ok(),
+            Step::Chip => self.chip.document.is_some() && self.chip.reading.is_none(),
+            _ => true,
+        }
     }
 
     /// Where the keyboard goes after a date part: the next part, and after
@@ -1104,6 +1128,9 @@ impl Enrollment {
         if let Some(reading) = &chip.reading {
             let (line, fraction) = match reading.stage {
                 None | Some(Stage::Opening) => (fl!("chip-opening"), 0.0),
+                Some(Stage::File(p)) if p.lost => {
+                    (fl!("chip-lost-resuming"), p.done as f32 / p.total.unwrap_or(1).max(1) as f32)
+                }
                 Some(Stage::File(p)) => {
                     let file = file_name(p.file_id);
                     match p.total {
@@ -1150,7 +1177,12 @@ impl Enrollment {
                 body = body.push(text(notice.clone()).font(theme::MEDIUM));
             }
         } else {
-            body = body.push(text(fl!("chip-place")));
+            let shape = self.shape();
+            let illustration =
+                iced::widget::canvas(crate::widget::placement::Placement { shape }).width(300).height(160);
+            let mut words = column![text(fl!("chip-place"))].spacing(6);
+            words = words.push(text(fl!("chip-symbol")).size(14));
+            body = body.push(row![illustration, words].spacing(16).align_y(Alignment::Center));
         }
         let mut pickers = row![
             text(fl!("chip-reader")).font(theme::MEDIUM),
@@ -1326,8 +1358,13 @@ impl Enrollment {
         let back = button(text(fl!("step-back")))
             .on_press_maybe(self.step.previous().map(|_| Message::Back))
             .style(theme::action_button(is_focused(Message::Back)));
-        let ready = self.step != Step::Mrz || self.mrz.check(today).is_ok();
-        let next = button(text(if self.step == Step::Mrz { fl!("mrz-next") } else { fl!("step-next") }))
+        let ready = self.ready(today);
+        let next_label = match self.step {
+            Step::Mrz => fl!("mrz-next"),
+            Step::Chip => fl!("result-continue"),
+            _ => fl!("step-next"),
+        };
+        let next = button(text(next_label))
             .on_press_maybe(self.step.next().filter(|_| ready).map(|_| Message::Next))
             .style(theme::action_button(is_focused(Message::Next)));
         let content: Element<'_, Message> = match self.step {
@@ -1372,14 +1409,29 @@ mod tests {
     #[test]
     fn steps_go_forward_and_back_within_bounds() {
         let mut e = Enrollment::default();
-        assert_eq!(e.focusables().len(), 4, "three ways in, then Next");
+        assert_eq!(e.focusables().len(), 12, "three ways in, passport or ID card, six date parts, then Next");
         assert_eq!(e.escape(), None);
         // The MRZ step holds until it has what opens the chip.
         let _ = e.update(Message::Next, TODAY);
         assert_eq!(e.step(), Step::Mrz);
         let _ = e.update(Message::Mode(Mode::Can), TODAY);
         let _ = e.update(Message::Can("123456".into()), TODAY);
-        for expected in [Step::Chip, Step::Face, Step::Handover, Step::Handover] {
+        let _ = e.update(Message::Next, TODAY);
+        assert_eq!(e.step(), Step::Chip);
+        // The chip step holds until the chip is read.
+        let _ = e.update(Message::Next, TODAY);
+        assert_eq!(e.step(), Step::Chip);
+        let request = chip_read::Request {
+            source: Source::Demo(Specimen::Passport),
+            secret: Secret::Can("123456".into()),
+            data_dir: None,
+            demo: true,
+            now: 20_261_124_120_000,
+            cancel: Arc::default(),
+        };
+        let done = chip_read::read_now(request).pop().expect("the end");
+        let _ = e.update(Message::Report(done), TODAY);
+        for expected in [Step::Face, Step::Handover, Step::Handover] {
             let _ = e.update(Message::Next, TODAY);
             assert_eq!(e.step(), expected);
         }

@@ -1,5 +1,6 @@
 //! Pieces of UI shared by the screens.
 
+pub mod placement;
 pub mod status_bar;
 
 /// The element type every view returns.

@@ -64,6 +64,9 @@ pub struct Progress {
     pub done: usize,
     /// The file's size, once its header is read.
     pub total: Option<usize>,
+    /// The document went off the reader: waiting for it to come back, to
+    /// go on from `done`.
+    pub lost: bool,
 }
 
 /// Counters for one reader session.
@@ -439,7 +442,12 @@ impl<T: Transport> Reader<T> {
                     if total.is_none() && data.len() >= 2 {
                         total = Some(tlv::total_length(&data).map_err(ReadError::Malformed)?);
                     }
-                    progress(Progress { file_id, done: data.len().min(total.unwrap_or(usize::MAX)), total });
+                    progress(Progress {
+                        file_id,
+                        done: data.len().min(total.unwrap_or(usize::MAX)),
+                        total,
+                        lost: false,
+                    });
                     if empty {
                         return Err(ReadError::Malformed(TlvError::Truncated));
                     }
@@ -450,6 +458,7 @@ impl<T: Transport> Reader<T> {
                         return Err(ReadError::Unstable);
                     }
                     self.stats.resumed += 1;
+                    progress(Progress { file_id, done: data.len(), total, lost: true });
                     self.transport.reconnect()?;
                     self.channel = None;
                     self.reopen()?;

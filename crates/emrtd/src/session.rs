@@ -336,7 +336,7 @@ mod tests {
         assert_eq!(stages.last(), Some(&Stage::Checking));
         // DG2's progress ends at its size.
         let dg2 = doc.files[&0x0102].len();
-        assert!(stages.contains(&Stage::File(Progress { file_id: 0x0102, done: dg2, total: Some(dg2) })));
+        assert!(stages.contains(&Stage::File(Progress { file_id: 0x0102, done: dg2, total: Some(dg2), lost: false })));
         assert_eq!(valid_on(&read, 20_261_124), Some(true));
         let summary = read.summary();
         assert!(summary.starts_with("access=pace-13 sod_sha256="), "{summary}");
