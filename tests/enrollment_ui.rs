@@ -448,6 +448,10 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     h.click("Read the chip");
     assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::NotVerified);
     assert!(h.shows("The chip's name differs from what was entered."));
+    // Side by side: the chip's DG1 and the lines entered.
+    for cell in ["On the chip", "Entered", "ANNA MARIA XRIKSSON", "ANNA MARIA ERIKSSON", "12.08.74", "15.04.34"] {
+        assert!(h.shows(cell), "{cell}");
+    }
     assert!(!h.shows("The chip's document number differs from what was entered."));
     // With a CAN it cannot be opened, and the screen says so.
     let mut h = at_the_chip_step("123456");

@@ -217,6 +217,56 @@ fn photo(document: &Document) -> Option<iced::widget::image::Handle> {
     Some(iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, pixels))
 }
 
+/// An MRZ date YYMMDD as DD.MM.YY, as it is read off the page.
+fn mrz_date(yymmdd: &str) -> String {
+    match (yymmdd.get(0..2), yymmdd.get(2..4), yymmdd.get(4..6)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
+        _ => yymmdd.to_owned(),
+    }
+}
+
+/// The chip's DG1 beside what was entered, a row per field; a row that
+/// differs is marked. With a CAN nothing else was entered.
+fn compare_table<'a>(chip: &mitid_emrtd::mrz::Mrz, entered: Option<&Credentials>) -> Element<'a, Message> {
+    let (key, lines) = match entered {
+        Some(Credentials::Mrz { key, mrz, .. }) => (Some(key), mrz.as_deref()),
+        _ => (None, None),
+    };
+    let name = |m: &mitid_emrtd::mrz::Mrz| format!("{} {}", m.secondary_names, m.primary_name).trim().to_owned();
+    let mut rows: Vec<(String, String, Option<String>)> = vec![
+        (field_name(EntryField::Number), chip.document_number.clone(), key.map(|k| k.document_number.clone())),
+        (field_name(EntryField::Birth), mrz_date(&chip.birth_date), key.map(|k| mrz_date(&k.birth_date))),
+        (field_name(EntryField::Expiry), mrz_date(&chip.expiry_date), key.map(|k| mrz_date(&k.expiry_date))),
+    ];
+    let capital = |s: String| {
+        let mut c = s.chars();
+        c.next().map_or_else(String::new, |first| first.to_uppercase().chain(c).collect())
+    };
+    rows.extend([
+        (capital(fl!("result-field-name")), name(chip), lines.map(name)),
+        (capital(fl!("result-field-nationality")), chip.nationality.clone(), lines.map(|m| m.nationality.clone())),
+        (capital(fl!("result-field-sex")), chip.sex.to_string(), lines.map(|m| m.sex.to_string())),
+    ]);
+    let cell = |s: String| text(s).size(14).width(Length::FillPortion(2));
+    let mut table = column![
+        row![
+            text("").width(Length::FillPortion(2)),
+            cell(fl!("result-on-chip")).font(theme::MEDIUM),
+            cell(fl!("result-entered")).font(theme::MEDIUM),
+        ]
+        .spacing(8)
+    ]
+    .spacing(2);
+    for (label, on_chip, typed) in rows {
+        let differs = typed.as_ref().is_some_and(|t| *t != on_chip);
+        let line = row![cell(label), cell(on_chip), cell(typed.unwrap_or_else(|| "—".to_owned()))].spacing(8);
+        let style: fn(&iced::Theme) -> container::Style =
+            if differs { theme::problem_banner } else { |_: &iced::Theme| container::Style::default() };
+        table = table.push(container(line).padding([2, 4]).style(style));
+    }
+    table.into()
+}
+
 /// "DG1, DG2, DG14".
 fn groups(numbers: &[u8]) -> String {
     numbers.iter().map(|n| format!("DG{n}")).collect::<Vec<_>>().join(", ")
@@ -952,14 +1002,15 @@ impl Enrollment {
             }
         }
         if self.step == Step::Chip {
-            if self.chip.document.is_some() {
-                targets.push(Message::StartOver);
-            }
             targets.push(if self.chip.reading.is_some() { Message::Cancel } else { Message::Read });
             targets.push(Message::RefreshReaders);
         }
         if self.step.previous().is_some() {
             targets.push(Message::Back);
+        }
+        // In the order drawn: the bottom bar is Back, Start over, Next.
+        if self.chip.document.is_some() {
+            targets.push(Message::StartOver);
         }
         if self.step.next().is_some() {
             targets.push(Message::Next);
@@ -1160,18 +1211,11 @@ impl Enrollment {
         if let Some(document) = &chip.document {
             let result = self.result_view(document, today);
             body = body.push(match &chip.photo {
-                Some(photo) => row![iced::widget::image(photo.clone()).width(220), result].spacing(16).into(),
+                Some(photo) => row![iced::widget::image(photo.clone()).width(260), result].spacing(16).into(),
                 None => result,
             });
-            body = body.push(
-                row![
-                    button(text(fl!("result-start-over")))
-                        .on_press(Message::StartOver)
-                        .style(theme::action_button(is_focused(Message::StartOver))),
-                    button(text(fl!("export-button"))).on_press(Message::Export).style(theme::action_button(false)),
-                ]
-                .spacing(8),
-            );
+            body = body
+                .push(button(text(fl!("export-button"))).on_press(Message::Export).style(theme::action_button(false)));
             body = body.push(text(fl!("export-warning")).size(13));
             if let Some(notice) = &chip.notice {
                 body = body.push(text(notice.clone()).font(theme::MEDIUM));
@@ -1306,6 +1350,7 @@ impl Enrollment {
             let name = format!("{} {}", mrz.secondary_names, mrz.primary_name);
             body = body.push(text(fl!("result-name", name = name.trim().to_owned())));
             body = body.push(text(fl!("result-number", number = mrz.document_number.clone())));
+            body = body.push(compare_table(&mrz, self.credentials.as_ref()));
             if let Some(Credentials::Mrz { key, mrz: entered, .. }) = &self.credentials {
                 let chip_key = mrz.access_key();
                 let mut differences = vec![
@@ -1390,7 +1435,15 @@ impl Enrollment {
         ]
         .spacing(16);
         // The step's buttons stay in reach below however long the step is.
-        let buttons = container(row![back, Space::new().width(Length::Fill), next]).padding([8, 24]).max_width(868);
+        let mut buttons = row![back, Space::new().width(Length::Fill)].spacing(8);
+        if self.chip.document.is_some() {
+            buttons = buttons.push(
+                button(text(fl!("result-start-over")))
+                    .on_press(Message::StartOver)
+                    .style(theme::action_button(is_focused(Message::StartOver))),
+            );
+        }
+        let buttons = container(buttons.push(next)).padding([8, 24]).max_width(868);
         column![
             iced::widget::scrollable(super::page(fl!("enrollment-title"), fl!("enrollment-intro"), body.into()))
                 .height(Length::Fill),
@@ -1435,9 +1488,10 @@ mod tests {
             let _ = e.update(Message::Next, TODAY);
             assert_eq!(e.step(), expected);
         }
-        assert_eq!(e.focusables(), vec![Message::Back]);
+        // Once the chip is read, Start over is in reach on every step.
+        assert_eq!(e.focusables(), vec![Message::Back, Message::StartOver]);
         let _ = e.update(Message::Back, TODAY);
         assert_eq!(e.step(), Step::Face);
-        assert_eq!(e.focusables(), vec![Message::Back, Message::Next]);
+        assert_eq!(e.focusables(), vec![Message::Back, Message::StartOver, Message::Next]);
     }
 }
