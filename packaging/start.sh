@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 need_rust
 # shellcheck disable=SC2086
 apt_install $BUILD_PACKAGES $RUNTIME_PACKAGES
+fetch_face_models
 cargo build --release --locked --bin mitid-assist
 exec "$CARGO_TARGET_DIR/release/mitid-assist" "$@"

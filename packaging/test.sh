@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need_rust
 # shellcheck disable=SC2086
 apt_install $BUILD_PACKAGES $RUNTIME_PACKAGES $TEST_PACKAGES $KEYRING_PACKAGES
+fetch_face_models
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 export ICED_TEST_BACKEND=tiny-skia
