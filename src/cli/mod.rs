@@ -17,6 +17,7 @@ mod bench;
 pub mod calendar;
 mod chip;
 mod desk;
+mod face;
 mod trust;
 
 pub use desk::{AuditCommand, CallerCommand, PcodeCommand};
@@ -106,6 +107,12 @@ pub enum Command {
         #[command(subcommand)]
         action: trust::TrustCommand,
     },
+    /// Find faces in a photo, compare two (for IT staff and calibration).
+    Face {
+        /// What to do.
+        #[command(subcommand)]
+        action: face::FaceCommand,
+    },
     /// Measure search and P-code speed on the data dir's database (for IT
     /// staff sizing a desk; see packaging/bench.sh).
     Bench {
@@ -125,6 +132,7 @@ impl Command {
             Command::Audit { action } => action.json(),
             Command::Chip { action } => action.json(),
             Command::Trust { action } => action.json(),
+            Command::Face { action } => action.json(),
             Command::Bench { .. } => false,
         }
     }
@@ -175,6 +183,9 @@ pub enum CliError {
     /// A chip command failed; the code says how (see `cli::chip`).
     #[error("{1}")]
     Chip(u8, String),
+    /// A face command failed; the code says how (see `cli::face`).
+    #[error("{1}")]
+    Face(u8, String),
 }
 
 impl From<StoreError> for CliError {
@@ -188,7 +199,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Desk(DeskError::Store(StoreError::Closed { .. })) => EXIT_CLOSED,
-            Self::Chip(code, _) => *code,
+            Self::Chip(code, _) | Self::Face(code, _) => *code,
             _ => EXIT_USAGE,
         }
     }
@@ -205,6 +216,13 @@ impl CliError {
                 chip::EXIT_CARD_LOST => "card_lost",
                 _ => "chip",
             },
+            Self::Face(code, _) => {
+                if *code == face::EXIT_FACES {
+                    "faces"
+                } else {
+                    "model"
+                }
+            }
             Self::Desk(DeskError::Key(_)) => "key",
             Self::Desk(DeskError::Store(e)) => match e {
                 StoreError::Closed { .. } => "closed",
@@ -284,6 +302,7 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Bench { action } => bench::run(action, &context, demo)?,
         Command::Chip { action } => chip::run(action, &context)?,
         Command::Trust { action } => trust::run(action, &context)?,
+        Command::Face { action } => face::run(action, &context)?,
     })
 }
 

@@ -80,7 +80,7 @@ impl ThemePreference {
 }
 
 /// The administrator's configuration (`config.toml`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The language to start in when the user has not chosen one; the
@@ -92,6 +92,28 @@ pub struct Config {
     pub support: HoursConfig,
     /// The desk: agent id, P-code limits, key store.
     pub desk: crate::desk::DeskConfig,
+    /// Face comparison: the score bands, where the models are.
+    pub face: FaceConfig,
+}
+
+/// `[face]`: where a comparison score's bands meet (cosine similarity of
+/// SFace descriptions), and the models folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaceConfig {
+    /// At or above: "strong".
+    pub strong: f32,
+    /// Below: "weak"; between the two: "uncertain".
+    pub weak: f32,
+    /// The models folder; the set-up's cache when absent.
+    pub models: Option<PathBuf>,
+}
+
+impl Default for FaceConfig {
+    /// Around SFace's published operating point (0.363).
+    fn default() -> Self {
+        Self { strong: 0.45, weak: 0.30, models: None }
+    }
 }
 
 /// A configuration file that cannot be used, with what to do about it.
@@ -135,6 +157,21 @@ impl Config {
             .map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string().trim_end().to_owned() })?;
         SupportHours::new(config.support.clone())
             .map_err(|source| ConfigError::Hours { path: path.to_owned(), source })?;
+        let face = &config.face;
+        if !(face.weak.is_finite()
+            && face.strong.is_finite()
+            && -1.0 < face.weak
+            && face.weak <= face.strong
+            && face.strong <= 1.0)
+        {
+            return Err(ConfigError::Parse {
+                path: path.to_owned(),
+                message: format!(
+                    "[face] needs -1 < weak <= strong <= 1 (cosine similarities); it has weak = {}, strong = {}",
+                    face.weak, face.strong
+                ),
+            });
+        }
         Ok(config)
     }
 
@@ -302,6 +339,19 @@ mod tests {
         assert_eq!(config.theme, ThemePreference::Dark);
         assert_eq!(config.support.weekday, "08:00-21:00".parse::<DayHours>().unwrap());
         assert_eq!(config.support.exceptions.len(), 1);
+    }
+
+    #[test]
+    fn face_bands_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        assert_eq!(Config::load(&path).unwrap().face, FaceConfig::default());
+        fs::write(&path, "[face]\nstrong = 0.5\nweak = 0.25\nmodels = \"/opt/models\"\n").unwrap();
+        let face = Config::load(&path).unwrap().face;
+        assert_eq!((face.strong, face.weak, face.models), (0.5, 0.25, Some(PathBuf::from("/opt/models"))));
+        fs::write(&path, "[face]\nstrong = 0.2\nweak = 0.4\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("weak <= strong") && err.contains("weak = 0.4"), "{err}");
     }
 
     #[test]
