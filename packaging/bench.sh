@@ -37,6 +37,10 @@ echo "== chip read and PACE on the simulated chip"
 echo "== chip trust: passive, active and chip authentication, master list"
 "$bin" --demo --data-dir "$work/chip" bench trust 2>/dev/null
 
+echo "== faces: detection, guidance, description"
+fetch_face_models
+"$bin" bench face "$MITID_ASSIST_FACE_PHOTOS/Male_41_7.jpg" 2>/dev/null
+
 start_xvfb 1280x800x24
 
 start_app() {

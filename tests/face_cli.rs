@@ -50,6 +50,14 @@ fn compare_a_chip_photo_with_a_photo_and_refuse_what_cannot_be_compared() {
     assert_eq!(code, Some(0));
     assert_eq!((v["width"].as_u64(), v["faces"].as_array().unwrap().len()), (Some(413), 1));
     assert_eq!(v["faces"][0]["landmarks"].as_array().unwrap().len(), 5);
+    // A passport photo is a good comparison photo; a holiday snap is not.
+    assert_eq!(v["findings"], serde_json::json!([]));
+
+    let snap = mitid_face::models::default_dir().parent().unwrap().join("face-photos/Male_47_1_1.jpg");
+    if snap.exists() {
+        let (_, v) = face(&["check", snap.to_str().unwrap()]);
+        assert_eq!(v["findings"], serde_json::json!(["too_small", "off_centre"]));
+    }
 
     // A blank picture: no face, exit 8; a text file: exit 2; no models: exit 9.
     let dir = tempfile::tempdir().unwrap();

@@ -47,6 +47,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         runs: u32,
     },
+    /// Faces: detection on a 640×480 frame (and at half size, as the live
+    /// guidance may run), the guidance checks, one face description. The
+    /// frame is PHOTO (any photo with one face) scaled to 640×480.
+    Face {
+        /// A photo with one face.
+        photo: std::path::PathBuf,
+        /// Runs of each measurement.
+        #[arg(long, default_value_t = 30)]
+        runs: u32,
+    },
 }
 
 /// Milliseconds per run of `f`, over `runs` runs.
@@ -211,6 +221,43 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
                     );
                 }
             }
+            Ok(Outcome::ok(out))
+        }
+        BenchCommand::Face { photo, runs } => {
+            let bytes = std::fs::read(photo).map_err(|e| CliError::Input(format!("{}: {e}", photo.display())))?;
+            let rgb = mitid_face::load_image(&bytes).map_err(|e| CliError::Input(e.to_string()))?;
+            let engine = mitid_face::Engine::load(&mitid_face::models::default_dir())
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            let frame = |w: u32, h: u32| -> Result<mitid_face::Rgb, CliError> {
+                let image = image::RgbImage::from_raw(rgb.width, rgb.height, rgb.pixels.clone())
+                    .ok_or_else(|| CliError::Input("the photo's pixels do not match its size".into()))?;
+                let scaled = image::imageops::resize(&image, w, h, image::imageops::FilterType::Triangle);
+                Ok(mitid_face::Rgb { width: w, height: h, pixels: scaled.into_raw() })
+            };
+            let (full, half) = (frame(640, 480)?, frame(320, 240)?);
+            let model = |e: mitid_face::FaceError| CliError::Input(e.to_string());
+            // The first run builds the plan for the size: not counted.
+            let faces = engine.detect(&full).map_err(model)?;
+            let face = *faces.first().ok_or_else(|| CliError::Input("no face in the photo".into()))?;
+            engine.detect(&half).map_err(model)?;
+            let mut out = String::new();
+            let detect_full = per_run(*runs, || {
+                let _ = engine.detect(&full);
+            });
+            out += &format!("detection per 640×480 frame: {detect_full:.1} ms\n");
+            let detect_half = per_run(*runs, || {
+                let _ = engine.detect(&half);
+            });
+            out += &format!("detection per 320×240 frame: {detect_half:.1} ms\n");
+            let limits = mitid_face::quality::Limits::default();
+            let assess = per_run(*runs, || {
+                let _ = mitid_face::quality::assess(&full, &faces, &limits);
+            });
+            out += &format!("guidance checks per frame: {assess:.2} ms\n");
+            let embed = per_run(*runs, || {
+                let _ = engine.embed(&full, &face);
+            });
+            out += &format!("description per face (align + SFace): {embed:.1} ms\n");
             Ok(Outcome::ok(out))
         }
         BenchCommand::Trust { runs } => {

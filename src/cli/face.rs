@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use mitid_face::{Engine, Face, Rgb, Thresholds, load_image};
+use mitid_face::{Engine, Face, Rgb, Thresholds, load_image, quality};
 use serde_json::json;
 
 use super::{CliError, Context, Outcome};
@@ -97,11 +97,15 @@ pub(super) fn run(action: &FaceCommand, context: &Context) -> Result<Outcome, Cl
             let engine = engine(models.as_deref(), context)?;
             let rgb = read(image)?;
             let faces = engine.detect(&rgb).map_err(|e| CliError::Face(EXIT_MODEL, e.to_string()))?;
+            // What the capture guidance would say of it as a live photo.
+            let findings: Vec<&str> =
+                quality::assess(&rgb, &faces, &quality::Limits::default()).into_iter().map(|f| f.name()).collect();
             let stdout = if *json {
                 json!({
                     "width": rgb.width,
                     "height": rgb.height,
                     "faces": faces.iter().map(face_json).collect::<Vec<_>>(),
+                    "findings": findings,
                 })
                 .to_string()
                     + "\n"
@@ -118,6 +122,11 @@ pub(super) fn run(action: &FaceCommand, context: &Context) -> Result<Outcome, Cl
                         f.score
                     );
                 }
+                out += &if findings.is_empty() {
+                    "  good for a comparison photo\n".to_owned()
+                } else {
+                    format!("  to put right: {}\n", findings.join(", "))
+                };
                 out
             };
             if faces.is_empty() {

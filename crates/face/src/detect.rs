@@ -1,4 +1,4 @@
-//! Face detection with YuNet (2023mar): the image is scaled to fit
+//! Face detection with YuNet (2023mar): the image is scaled down to fit
 //! 640×640 and padded with black to a multiple of 32 on the right and
 //! bottom; the network answers, for each cell of three grids (strides 8,
 //! 16, 32), a class and an objectness score, a box and five landmarks,
@@ -81,7 +81,9 @@ fn prepare(image: &Rgb) -> Result<Prepared, FaceError> {
     if image.pixels.len() != (image.width as usize) * (image.height as usize) * 3 || image.width == 0 {
         return Err(FaceError::Image("the pixels do not match the size".into()));
     }
-    let scale = (MAX_SIDE as f32 / w as f32).min(MAX_SIDE as f32 / h as f32);
+    // Larger images are scaled down to fit; smaller ones are left as they
+    // are (the network finds faces down to about 10 pixels).
+    let scale = (MAX_SIDE as f32 / w as f32).min(MAX_SIDE as f32 / h as f32).min(1.0);
     let (sw, sh) = (((w as f32 * scale).round() as u32).max(1), ((h as f32 * scale).round() as u32).max(1));
     let resized;
     let (pixels, sw, sh) = if (sw, sh) == (w, h) {

@@ -7,6 +7,7 @@
 pub mod align;
 pub mod detect;
 pub mod models;
+pub mod quality;
 
 use std::path::Path;
 
