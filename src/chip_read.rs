@@ -16,6 +16,9 @@ use mitid_emrtd::transport::{Transport, TransportError};
 
 use crate::fl;
 
+/// The photo on the demo documents' chips (assets/demo/README.md).
+pub const DEMO_CHIP_FACE: &[u8] = include_bytes!("../assets/demo/chip-person-a.jpg");
+
 /// The simulated reader's name (demo mode).
 pub const DEMO_READER: &str = "Demo reader (simulated)";
 
@@ -134,8 +137,9 @@ fn demo_chip(specimen: Specimen) -> Result<Paced, String> {
         Specimen::Failing(scenario) => scenario,
         _ => Scenario::Genuine,
     };
-    let (doc, keys) =
-        document::generate_scenario(&mrz, &DocumentSpec::default(), scenario).map_err(|e| e.to_string())?;
+    // A real face on the chip, so the face step has something to compare.
+    let spec = DocumentSpec { face: Some(DEMO_CHIP_FACE.to_vec()), ..DocumentSpec::default() };
+    let (doc, keys) = document::generate_scenario(&mrz, &spec, scenario).map_err(|e| e.to_string())?;
     let dg2_at: usize = doc.files.range(..0x0102).map(|(_, f)| f.len()).sum::<usize>() + 8_000;
     let quirks = match specimen {
         Specimen::BacOnly => Quirks { pace: false, ..Quirks::default() },

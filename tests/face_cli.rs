@@ -81,3 +81,27 @@ fn compare_a_chip_photo_with_a_photo_and_refuse_what_cannot_be_compared() {
     assert_eq!((code, v["error"].as_str()), (Some(9), Some("model")));
     assert!(v["message"].as_str().unwrap().contains("run the set-up"), "{v}");
 }
+
+#[test]
+fn the_demo_passport_holder_matches_the_demo_camera_and_a_stranger_does_not() {
+    let Some(_) = models() else { return };
+    use mitid_assist::chip_read::{self, Report, Request, Source, Specimen};
+    // Read the demo passport as the counter does, and take its DG2.
+    let request = Request {
+        source: Source::Demo(Specimen::Passport),
+        secret: mitid_emrtd::session::Secret::Can("123456".into()),
+        data_dir: None,
+        demo: true,
+        now: 20_261_124_120_000,
+        cancel: Default::default(),
+    };
+    let Some(Report::Done(Ok(document))) = chip_read::read_now(request).pop() else { panic!("the demo read") };
+    let dir = tempfile::tempdir().unwrap();
+    let dg2 = dir.path().join("DG2.bin");
+    std::fs::write(&dg2, document.file(0x0102).unwrap()).unwrap();
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    for (camera, band) in [("camera-person-a.jpg", "strong"), ("camera-person-b.jpg", "weak")] {
+        let (code, v) = face(&["compare", dg2.to_str().unwrap(), demo.join(camera).to_str().unwrap()]);
+        assert_eq!((code, v["band"].as_str()), (Some(0), Some(band)), "{camera}: {v}");
+    }
+}
