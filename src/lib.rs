@@ -2,6 +2,7 @@
 //! logic lives in `mitid-core`; this crate routes messages and draws.
 
 pub mod app;
+pub mod camera;
 pub mod chip_read;
 pub mod cli;
 pub mod i18n;

@@ -1,0 +1,166 @@
+//! The camera for the face step, on a thread of its own: frames come with
+//! what the capture guidance says of them (the face found at half size,
+//! the checks on the full frame), delivered as a stream the screen
+//! subscribes to, so the window never waits for the camera or the models.
+//!
+//! Demo mode (and the tests) use a simulated camera playing
+//! `assets/demo/`: the person steps up — off to the side and small at
+//! first — then stands still in the middle, with the slight movement of a
+//! real picture. A webcam through nokhwa comes in its own step.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use iced::futures::SinkExt;
+use iced::futures::channel::mpsc;
+use image::{Rgb as Px, RgbImage, imageops};
+use mitid_face::quality::{self, Finding, Limits};
+use mitid_face::{Engine, Face, Rgb};
+
+/// The demo camera's frame rate.
+pub const DEMO_FPS: u32 = 15;
+
+/// Who stands before the demo camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DemoPerson {
+    /// The demo documents' holder.
+    Holder,
+    /// Someone else.
+    Stranger,
+}
+
+/// Where frames come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// The simulated camera with this person.
+    Demo(DemoPerson),
+}
+
+/// A frame and what the guidance says of it.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The picture.
+    pub image: Arc<Rgb>,
+    /// The faces in it, in its pixels.
+    pub faces: Vec<Face>,
+    /// What to put right (empty: good).
+    pub findings: Vec<Finding>,
+    /// Its number since the camera started.
+    pub number: u64,
+    /// When it was taken, since the camera started.
+    pub at: Duration,
+}
+
+/// What the camera stream says.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A frame.
+    Frame(Arc<Frame>),
+    /// The camera cannot be used (translated).
+    Failed(String),
+}
+
+fn demo_picture(person: DemoPerson) -> Option<RgbImage> {
+    let bytes: &[u8] = match person {
+        DemoPerson::Holder => include_bytes!("../assets/demo/camera-person-a.jpg"),
+        DemoPerson::Stranger => include_bytes!("../assets/demo/camera-person-b.jpg"),
+    };
+    image::load_from_memory(bytes).ok().map(|i| i.to_rgb8())
+}
+
+/// The simulated camera's frame `n`: for the first second the person is
+/// still walking up (small, to the side), then stands in the middle,
+/// moving a few pixels as people do.
+pub fn demo_frame(picture: &RgbImage, n: u64) -> RgbImage {
+    let (w, h) = (picture.width(), picture.height());
+    let mut frame = RgbImage::from_pixel(w, h, Px([96, 104, 112]));
+    let approaching = n < u64::from(DEMO_FPS);
+    if approaching {
+        let small = imageops::resize(picture, w / 2, h / 2, imageops::FilterType::Triangle);
+        imageops::overlay(&mut frame, &small, i64::from(w) / 2 + 40 - (n as i64) * 4, i64::from(h) / 4);
+    } else {
+        // A slow sway of up to three pixels.
+        let sway = [0i64, 1, 2, 3, 2, 1, 0, -1, -2, -3, -2, -1][(n % 12) as usize];
+        imageops::overlay(&mut frame, picture, sway, sway / 2);
+    }
+    frame
+}
+
+/// What the guidance says of `image`: faces found on a half-size copy
+/// (fast), the checks on the full frame.
+pub fn analyse(engine: &Engine, image: &Rgb) -> Result<(Vec<Face>, Vec<Finding>), String> {
+    let half = match RgbImage::from_raw(image.width, image.height, image.pixels.clone()) {
+        Some(full) => imageops::resize(&full, image.width / 2, image.height / 2, imageops::FilterType::Triangle),
+        None => return Err("the frame's pixels do not match its size".into()),
+    };
+    let small = Rgb { width: half.width(), height: half.height(), pixels: half.into_raw() };
+    let faces: Vec<Face> = engine
+        .detect(&small)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|f| Face {
+            x: f.x * 2.0,
+            y: f.y * 2.0,
+            width: f.width * 2.0,
+            height: f.height * 2.0,
+            landmarks: f.landmarks.map(|(x, y)| (x * 2.0, y * 2.0)),
+            score: f.score,
+        })
+        .collect();
+    let findings = quality::assess(image, &faces, &Limits::default());
+    Ok((faces, findings))
+}
+
+fn run(source: Source, engine: Arc<Engine>, mut tx: mpsc::Sender<Event>) {
+    let Source::Demo(person) = source;
+    let Some(picture) = demo_picture(person) else {
+        let _ = iced::futures::executor::block_on(tx.send(Event::Failed("the demo pictures are damaged".into())));
+        return;
+    };
+    let started = Instant::now();
+    let period = Duration::from_secs(1) / DEMO_FPS;
+    for n in 0u64.. {
+        let image = demo_frame(&picture, n);
+        let rgb = Rgb { width: image.width(), height: image.height(), pixels: image.into_raw() };
+        let event = match analyse(&engine, &rgb) {
+            Ok((faces, findings)) => Event::Frame(Arc::new(Frame {
+                image: Arc::new(rgb),
+                faces,
+                findings,
+                number: n,
+                at: started.elapsed(),
+            })),
+            Err(why) => Event::Failed(why),
+        };
+        // A full channel means the window is behind: this frame is dropped
+        // (the next one is newer anyway); a closed one means nobody looks.
+        if let Err(e) = tx.try_send(event)
+            && e.is_disconnected()
+        {
+            return;
+        }
+        // The camera's own clock: the next frame is due one period after
+        // the last was due.
+        let due = period * u32::try_from(n + 1).unwrap_or(u32::MAX);
+        if let Some(wait) = due.checked_sub(started.elapsed()) {
+            std::thread::sleep(wait);
+        }
+    }
+}
+
+/// Frames from `source`, analysed with `engine`, until the stream is dropped.
+pub fn stream(source: Source, engine: Arc<Engine>) -> impl iced::futures::Stream<Item = Event> {
+    iced::stream::channel(2, async move |tx: mpsc::Sender<Event>| {
+        std::thread::spawn(move || run(source, engine, tx));
+    })
+}
+
+/// The face models, loaded once (about a second) and shared.
+pub fn engine(dir: &std::path::Path) -> Result<Arc<Engine>, String> {
+    static ENGINE: std::sync::OnceLock<Arc<Engine>> = std::sync::OnceLock::new();
+    if let Some(engine) = ENGINE.get() {
+        return Ok(engine.clone());
+    }
+    let engine = Arc::new(Engine::load(dir).map_err(|e| e.to_string())?);
+    Ok(ENGINE.get_or_init(|| engine).clone())
+}

@@ -1,0 +1,74 @@
+//! The simulated camera of demo mode, frame by frame as the camera thread
+//! makes them: the guidance first says what is wrong (the person is still
+//! walking up), then nothing, and auto-capture takes the picture once the
+//! good frames have lasted; the stream itself delivers frames at its rate.
+
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
+use std::time::Duration;
+
+use iced::futures::StreamExt;
+use mitid_assist::camera::{self, DEMO_FPS, DemoPerson, Event, Source};
+use mitid_face::quality::{AutoCapture, Finding};
+use mitid_face::{Rgb, models};
+
+fn engine() -> Option<std::sync::Arc<mitid_face::Engine>> {
+    match camera::engine(&models::default_dir()) {
+        Ok(engine) => Some(engine),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: {e}");
+            None
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn the_demo_person_steps_up_and_is_captured_by_itself() {
+    let Some(engine) = engine() else { return };
+    let picture = image::load_from_memory(include_bytes!("../assets/demo/camera-person-a.jpg")).unwrap().to_rgb8();
+    let mut auto = AutoCapture::new(Duration::from_millis(800));
+    let period = Duration::from_secs(1) / DEMO_FPS;
+    let mut captured_at = None;
+    for n in 0..(3 * u64::from(DEMO_FPS)) {
+        let frame = camera::demo_frame(&picture, n);
+        let rgb = Rgb { width: frame.width(), height: frame.height(), pixels: frame.into_raw() };
+        let (faces, findings) = camera::analyse(&engine, &rgb).unwrap();
+        if n < u64::from(DEMO_FPS) {
+            // Walking up: small and to the side.
+            assert!(
+                findings.contains(&Finding::TooSmall) || findings.contains(&Finding::OffCentre),
+                "{n}: {findings:?}"
+            );
+        } else {
+            assert_eq!(findings, [], "frame {n}");
+            assert_eq!(faces.len(), 1);
+        }
+        if auto.frame(period * n as u32, findings.is_empty()) && captured_at.is_none() {
+            captured_at = Some(n);
+        }
+    }
+    // One second of walking up, then 0.8 s of good frames (12 periods of
+    // 1/15 s, give or take a nanosecond's rounding).
+    let first_good = u64::from(DEMO_FPS);
+    assert!(matches!(captured_at, Some(n) if (first_good + 12..=first_good + 13).contains(&n)), "{captured_at:?}");
+}
+
+#[test]
+fn the_stream_delivers_analysed_frames_in_order() {
+    let Some(engine) = engine() else { return };
+    let frames: Vec<Event> = iced::futures::executor::block_on(
+        camera::stream(Source::Demo(DemoPerson::Stranger), engine).take(5).collect::<Vec<_>>(),
+    );
+    let numbers: Vec<u64> = frames
+        .iter()
+        .map(|e| match e {
+            Event::Frame(f) => {
+                assert_eq!((f.image.width, f.image.height), (640, 480));
+                f.number
+            }
+            Event::Failed(why) => panic!("{why}"),
+        })
+        .collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+}
