@@ -43,6 +43,8 @@ pub struct Options {
     pub started: Option<std::time::Instant>,
     /// Where the caller register comes from.
     pub desk: DeskSource,
+    /// Face comparison: the score bands, the models.
+    pub face: mitid_core::config::FaceConfig,
 }
 
 /// Where the app gets its desk (caller register, P-codes, audit log).
@@ -165,7 +167,10 @@ impl App {
         Self {
             current: ScreenId::Callers,
             callers: callers::Callers::default(),
-            enrollment: enrollment::Enrollment::new(options.demo).preferring(options.state.reader.clone()),
+            enrollment: enrollment::Enrollment::new(options.demo).preferring(options.state.reader.clone()).with_face(
+                options.face.models.clone().unwrap_or_else(mitid_face::models::default_dir),
+                mitid_face::Thresholds { strong: options.face.strong, weak: options.face.weak },
+            ),
             reader: options.state.reader.clone(),
             audit: audit::Audit::default(),
             trust: trust::Trust::default(),
@@ -268,6 +273,19 @@ impl App {
                 // The ring has the keyboard now, not a text field.
                 iced::advanced::widget::operate(iced::advanced::widget::operation::focusable::unfocus())
             }
+            enrollment::Event::CompareFace { chip, frame, models, thresholds } => Task::perform(
+                async move {
+                    tokio::task::spawn_blocking(move || {
+                        crate::camera::engine(&models)
+                            .and_then(|engine| crate::screen::face_step::compare(&engine, &chip, &frame, thresholds))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()))
+                },
+                |result| {
+                    Message::Enrollment(enrollment::Message::Face(crate::screen::face_step::Message::Compared(result)))
+                },
+            ),
             enrollment::Event::RememberReader(name) => {
                 self.reader = Some(name);
                 self.save()
@@ -719,6 +737,18 @@ impl App {
             subscriptions.push(
                 Subscription::run_with(self.options.demo, |demo| crate::chip_read::watch(*demo))
                     .map(|found| Message::Enrollment(enrollment::Message::Readers(found))),
+            );
+        }
+        if self.current == ScreenId::Enrollment
+            && let Some(camera) = self.enrollment.camera()
+        {
+            // The live picture, analysed on the camera's own thread.
+            subscriptions.push(
+                Subscription::run_with(camera, |(source, models)| crate::camera::stream(*source, models.clone())).map(
+                    |event| {
+                        Message::Enrollment(enrollment::Message::Face(crate::screen::face_step::Message::Camera(event)))
+                    },
+                ),
             );
         }
         if self.read_frames.is_some() {

@@ -111,7 +111,14 @@ pub fn analyse(engine: &Engine, image: &Rgb) -> Result<(Vec<Face>, Vec<Finding>)
     Ok((faces, findings))
 }
 
-fn run(source: Source, engine: Arc<Engine>, mut tx: mpsc::Sender<Event>) {
+fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) {
+    let engine = match engine(&models) {
+        Ok(engine) => engine,
+        Err(why) => {
+            let _ = iced::futures::executor::block_on(tx.send(Event::Failed(why)));
+            return;
+        }
+    };
     let Source::Demo(person) = source;
     let Some(picture) = demo_picture(person) else {
         let _ = iced::futures::executor::block_on(tx.send(Event::Failed("the demo pictures are damaged".into())));
@@ -148,10 +155,11 @@ fn run(source: Source, engine: Arc<Engine>, mut tx: mpsc::Sender<Event>) {
     }
 }
 
-/// Frames from `source`, analysed with `engine`, until the stream is dropped.
-pub fn stream(source: Source, engine: Arc<Engine>) -> impl iced::futures::Stream<Item = Event> {
+/// Frames from `source`, analysed with the models in `models` (loaded on
+/// the camera's thread the first time), until the stream is dropped.
+pub fn stream(source: Source, models: std::path::PathBuf) -> impl iced::futures::Stream<Item = Event> {
     iced::stream::channel(2, async move |tx: mpsc::Sender<Event>| {
-        std::thread::spawn(move || run(source, engine, tx));
+        std::thread::spawn(move || run(source, models, tx));
     })
 }
 

@@ -77,6 +77,7 @@ fn run_window(demo: bool, context: cli::Context, started: std::time::Instant) ->
         config_error: context.config_error.map(|e| e.to_string()),
         started: Some(started),
         desk: DeskSource::Open { data_dir: context.paths.data_dir.clone(), demo, config: context.config.desk.clone() },
+        face: context.config.face.clone(),
     };
     let window = app::window_settings(options.state.window);
     let mut application = iced::application(move || App::boot(options.clone()), App::update, App::view)

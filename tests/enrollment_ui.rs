@@ -74,6 +74,11 @@ impl Harness {
             Event::ListReaders => queue.push(Message::Readers(chip_read::readers(true))),
             Event::RememberReader(name) => self.remembered.push(name),
             Event::Focus(_) => {}
+            Event::CompareFace { chip, frame, models, thresholds } => {
+                let engine = mitid_assist::camera::engine(&models).unwrap();
+                let result = mitid_assist::screen::face_step::compare(&engine, &chip, &frame, thresholds);
+                queue.push(Message::Face(mitid_assist::screen::face_step::Message::Compared(result)));
+            }
             Event::Read { source, secret, cancel } => {
                 let request =
                     chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };
@@ -480,4 +485,87 @@ fn why_a_document_is_not_verified_is_said_in_the_agents_language() {
         h.shows("Ikke verificeret: chippen kunne ikke bevise, at den har dokumentets nøgle — den kan være en kopi.")
     );
     mitid_assist::i18n::set_language(mitid_core::config::Language::En);
+}
+
+/// Feeds the face step the demo camera's frames (made and analysed as the
+/// camera thread does) until it stops wanting them; returns how many.
+fn film(h: &mut Harness, person: mitid_assist::camera::DemoPerson) -> u64 {
+    use mitid_assist::camera::{self, DEMO_FPS, Event as CameraEvent, Frame};
+    use mitid_assist::screen::face_step::Message as FaceMessage;
+    let engine = camera::engine(&mitid_face::models::default_dir()).unwrap();
+    let bytes: &[u8] = match person {
+        camera::DemoPerson::Holder => include_bytes!("../assets/demo/camera-person-a.jpg"),
+        camera::DemoPerson::Stranger => include_bytes!("../assets/demo/camera-person-b.jpg"),
+    };
+    let picture = image_of(bytes);
+    let period = std::time::Duration::from_secs(1) / DEMO_FPS;
+    for n in 0..(5 * u64::from(DEMO_FPS)) {
+        if h.screen.camera().is_none() {
+            return n;
+        }
+        let frame = camera::demo_frame(&picture, n);
+        let rgb = mitid_face::Rgb { width: frame.width(), height: frame.height(), pixels: frame.into_raw() };
+        let (faces, findings) = camera::analyse(&engine, &rgb).unwrap();
+        if n == 2 {
+            // Walking up: the guidance says what to do.
+            let frame = Frame {
+                image: Arc::new(rgb.clone()),
+                faces: faces.clone(),
+                findings: findings.clone(),
+                number: n,
+                at: period * n as u32,
+            };
+            h.send(Message::Face(FaceMessage::Camera(CameraEvent::Frame(Arc::new(frame)))));
+            assert!(h.shows("Not in the middle: ask the person to move so the face is in the centre."));
+            continue;
+        }
+        let frame = Frame { image: Arc::new(rgb), faces, findings, number: n, at: period * n as u32 };
+        h.send(Message::Face(FaceMessage::Camera(CameraEvent::Frame(Arc::new(frame)))));
+    }
+    panic!("the picture was never taken");
+}
+
+fn image_of(bytes: &[u8]) -> image::RgbImage {
+    image::load_from_memory(bytes).unwrap().to_rgb8()
+}
+
+#[test]
+fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
+    let _guard = serial();
+    if mitid_face::models::read_verified(&mitid_face::models::default_dir(), mitid_face::models::SFACE).is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI fetches the face models");
+        eprintln!("skipped: the face models are not fetched");
+        return;
+    }
+    let mut h = at_the_chip_step("123456");
+    h.click("Read the chip");
+    h.click("Continue to face capture");
+    assert_eq!(h.screen.step(), Step::Face);
+    // The holder: the picture is taken by itself after a second of walking
+    // up and 0.8 s of holding still; the faces match strongly.
+    let frames = film(&mut h, mitid_assist::camera::DemoPerson::Holder);
+    assert!((27..=30).contains(&frames), "{frames}");
+    assert!(h.shows("Strong match: the faces are very likely the same person."));
+    // Next waits for the agent's decision.
+    h.send(Message::Next);
+    assert_eq!(h.screen.step(), Step::Face);
+    h.click("Same person");
+    let steps = h.desk.store().case_steps(h.screen.case().unwrap()).unwrap();
+    let face = steps.iter().find(|s| s.step == "face").expect("the face step recorded");
+    assert_eq!(face.verdict, "same person");
+    assert!(
+        face.detail.starts_with("score=0.") && face.detail.contains("band=strong strong=0.45 weak=0.30"),
+        "{face:?}"
+    );
+
+    // Someone else in front of the camera: weak, and it says so.
+    h.click("Take a new picture");
+    h.send(Message::Face(mitid_assist::screen::face_step::Message::Person(mitid_assist::camera::DemoPerson::Stranger)));
+    film(&mut h, mitid_assist::camera::DemoPerson::Stranger);
+    assert!(h.shows("Weak match: the faces are very likely not the same person."));
+    h.click("Not the same person");
+    let steps = h.desk.store().case_steps(h.screen.case().unwrap()).unwrap();
+    assert!(
+        steps.iter().any(|s| s.step == "face" && s.verdict == "not the same person" && s.detail.contains("band=weak"))
+    );
 }

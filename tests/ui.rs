@@ -55,6 +55,7 @@ impl Harness {
             config_error: None,
             started: None,
             desk: mitid_assist::app::DeskSource::None,
+            face: Default::default(),
         });
         Self { app, clock }
     }

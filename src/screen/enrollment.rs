@@ -19,6 +19,7 @@ use mitid_emrtd::pki::verdict::{ChipCheck, Verdict};
 use mitid_emrtd::session::{Document, Secret, Stage};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::face_step::{self, FaceStep};
 use crate::chip_read::{self, ReaderStatus, Report, Source, Specimen};
 use crate::fl;
 use crate::theme;
@@ -205,16 +206,17 @@ fn field_name(field: EntryField) -> String {
     }
 }
 
-/// The chip's photo as an image the window can draw.
-fn photo(document: &Document) -> Option<iced::widget::image::Handle> {
+/// The chip's photo as an image the window can draw, and its pixels for
+/// the face comparison.
+fn photo(document: &Document) -> Option<(iced::widget::image::Handle, Arc<mitid_face::Rgb>)> {
     let dg2 = document.file(0x0102)?;
     let face = mitid_emrtd::face::parse_dg2(dg2).ok()?.into_iter().next()?;
-    let mut rgb = mitid_emrtd::face::decode(&face).ok()?;
+    let rgb = mitid_emrtd::face::decode(&face).ok()?;
     let rgba: Vec<u8> = rgb.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
-    rgb.pixels.zeroize();
-    // The pixels are zeroed when the last handle to them goes.
+    // The pixels are zeroed when the last handle to them goes (the Rgb
+    // zeroes itself when dropped).
     let pixels = bytes::Bytes::from_owner(Zeroizing::new(rgba));
-    Some(iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, pixels))
+    Some((iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, pixels), Arc::new(rgb)))
 }
 
 /// An MRZ date YYMMDD as DD.MM.YY, as it is read off the page.
@@ -411,6 +413,10 @@ pub struct Enrollment {
     case: Option<i64>,
     /// The reader last chosen (remembered between runs).
     preferred: Option<String>,
+    /// The face step.
+    face: FaceStep,
+    /// The face models' folder.
+    face_models: std::path::PathBuf,
 }
 
 /// A read under way.
@@ -430,6 +436,8 @@ struct ChipStep {
     document: Option<Box<Document>>,
     /// The chip's photo, decoded once.
     photo: Option<iced::widget::image::Handle>,
+    /// Its pixels, for the face comparison.
+    face: Option<Arc<mitid_face::Rgb>>,
     error: Option<String>,
     /// Why no reader can be used (goes when one is back).
     readers_error: Option<String>,
@@ -446,6 +454,7 @@ impl Default for ChipStep {
             reading: None,
             document: None,
             photo: None,
+            face: None,
             error: None,
             readers_error: None,
             notice: None,
@@ -503,6 +512,8 @@ pub enum Message {
     Export,
     /// Export into this folder (None: the dialog was cancelled or is missing).
     ExportTo(Option<std::path::PathBuf>),
+    /// For the face step.
+    Face(face_step::Message),
     /// The case was opened with this id.
     CaseOpened(i64),
     /// A case change was written.
@@ -541,6 +552,18 @@ pub enum Event {
     RememberReader(String),
     /// Put the keyboard focus on this target (one of [`Enrollment::focusables`]).
     Focus(Message),
+    /// Compare the chip photo with a picture taken (off the UI thread),
+    /// sending back [`face_step::Message::Compared`].
+    CompareFace {
+        /// The chip's photo.
+        chip: Arc<mitid_face::Rgb>,
+        /// The picture taken.
+        frame: Arc<crate::camera::Frame>,
+        /// The models' folder.
+        models: std::path::PathBuf,
+        /// Where the bands meet.
+        thresholds: mitid_face::Thresholds,
+    },
     /// Read the chip (off the UI thread), sending [`Message::Report`]s.
     Read {
         /// Where from.
@@ -607,7 +630,7 @@ impl Enrollment {
 
     /// In demo mode, the simulated reader and its specimens are offered.
     pub fn new(demo: bool) -> Self {
-        Self { demo, ..Self::default() }
+        Self { demo, face_models: mitid_face::models::default_dir(), ..Self::default() }
     }
 
     /// Drops everything of the person — the MRZ, the keys, the chip's
@@ -622,7 +645,10 @@ impl Enrollment {
         let readers = std::mem::take(&mut self.chip.readers);
         let reader = self.chip.reader.take();
         let preferred = self.preferred.take();
-        *self = Self::new(self.demo);
+        let (models, thresholds, person) =
+            (std::mem::take(&mut self.face_models), self.face.thresholds, self.face.person);
+        *self = Self::new(self.demo).with_face(models, thresholds);
+        self.face.person = person;
         self.chip.readers = readers;
         self.chip.reader = reader;
         self.preferred = preferred;
@@ -640,6 +666,24 @@ impl Enrollment {
             Mode::Lines => LINES,
             Mode::Can => CAN,
         })
+    }
+
+    /// Uses the face models in `models`, with these score bands.
+    pub fn with_face(mut self, models: std::path::PathBuf, thresholds: mitid_face::Thresholds) -> Self {
+        self.face_models = models;
+        self.face.thresholds = thresholds;
+        self
+    }
+
+    /// The camera the face step watches, while it watches one.
+    pub fn camera(&self) -> Option<(crate::camera::Source, std::path::PathBuf)> {
+        (self.step == Step::Face && self.demo && self.face.wants_camera())
+            .then(|| (crate::camera::Source::Demo(self.face.person), self.face_models.clone()))
+    }
+
+    /// The face step.
+    pub fn face(&self) -> &FaceStep {
+        &self.face
     }
 
     /// Prefers `reader` (the one chosen last run) when it is connected.
@@ -729,6 +773,35 @@ impl Enrollment {
                     });
                 }
             }
+            Message::Face(message) => match self.face.update(message) {
+                Some(face_step::Event::Compare(frame)) => match self.chip.face.clone() {
+                    Some(chip) => {
+                        let (models, thresholds) = (self.face_models.clone(), self.face.thresholds);
+                        return (Task::none(), Some(Event::CompareFace { chip, frame, models, thresholds }));
+                    }
+                    None => {
+                        let _ = self.face.update(face_step::Message::Compared(Err(fl!("face-chip-no-face"))));
+                    }
+                },
+                Some(face_step::Event::Decided { decision, score, band }) => {
+                    let t = self.face.thresholds;
+                    let record = self.case.map(|id| {
+                        Event::Case(CaseRequest::Record {
+                            id,
+                            step: "face",
+                            verdict: decision.name().to_owned(),
+                            detail: format!(
+                                "score={score:.3} band={} strong={:.2} weak={:.2}",
+                                band.name(),
+                                t.strong,
+                                t.weak
+                            ),
+                        })
+                    });
+                    return (Task::none(), record);
+                }
+                None => {}
+            },
             Message::CaseOpened(id) => self.case = Some(id),
             Message::CaseWritten => {}
             Message::CaseFailed(why) => self.chip.error = Some(why),
@@ -836,7 +909,9 @@ impl Enrollment {
                 self.chip.reading = None;
                 match result {
                     Ok(document) => {
-                        self.chip.photo = photo(&document);
+                        let (handle, rgb) = photo(&document).unzip();
+                        self.chip.photo = handle;
+                        self.chip.face = rgb;
                         let record = self.case.map(|id| {
                             Event::Case(CaseRequest::Record {
                                 id,
@@ -904,6 +979,8 @@ impl Enrollment {
         match self.step {
             Step::Mrz => self.mrz.check(today).is_ok(),
             Step::Chip => self.chip.document.is_some() && self.chip.reading.is_none(),
+            // Without a camera the agent compares by eye and goes on.
+            Step::Face => self.face.decision().is_some() || !self.demo,
             _ => true,
         }
     }
@@ -1415,6 +1492,14 @@ impl Enrollment {
         let content: Element<'_, Message> = match self.step {
             Step::Mrz => self.mrz_view(today, &is_focused),
             Step::Chip => self.chip_view(today, &is_focused),
+            Step::Face if self.demo => self.face.view(self.chip.photo.as_ref(), self.demo).map(Message::Face),
+            Step::Face => {
+                let mut by_eye = column![text(fl!("face-no-camera")).font(theme::MEDIUM)].spacing(10);
+                if let Some(photo) = &self.chip.photo {
+                    by_eye = by_eye.push(iced::widget::image(photo.clone()).width(260));
+                }
+                by_eye.into()
+            }
             _ => text(fl!("not-built-yet")).size(14).font(theme::MEDIUM).into(),
         };
         let (number, total) = ((self.step.index() + 1) as u64, Step::ALL.len() as u64);

@@ -59,8 +59,9 @@ impl std::fmt::Debug for FaceImage {
     }
 }
 
-/// A decoded image, 8-bit RGB, rows top to bottom.
-#[derive(Clone, PartialEq, Eq)]
+/// A decoded image, 8-bit RGB, rows top to bottom (zeroed when dropped:
+/// it is usually a face).
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct Rgb {
     /// Width in pixels.
     pub width: u32,

@@ -35,7 +35,7 @@ fn specimen() -> Option<RgbImage> {
         return None;
     };
     let rgb = load_image(&bytes).unwrap();
-    RgbImage::from_raw(rgb.width, rgb.height, rgb.pixels)
+    RgbImage::from_raw(rgb.width, rgb.height, rgb.pixels.clone())
 }
 
 /// A 640×480 grey frame with `photo` scaled to `height` pasted with its

@@ -1,0 +1,334 @@
+//! The face step of counter enrollment: the live picture with the capture
+//! guidance in words, the picture taken by itself once the person has held
+//! still in a good position (or by the agent at any time), then the chip
+//! photo and the live one side by side, aligned, with the similarity in a
+//! band — and the agent's decision, which goes into the case. Images stay
+//! in memory; only the score, the thresholds and the decision are recorded.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use iced::widget::{button, column, container, image, pick_list, progress_bar, row, text};
+use iced::{Alignment, Length};
+use mitid_face::quality::{AutoCapture, Finding};
+use mitid_face::{Band, Engine, Rgb, Thresholds};
+
+use crate::camera::{self, DemoPerson, Frame};
+use crate::fl;
+use crate::theme;
+use crate::widget::Element;
+
+/// What the agent decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The person is the document's holder.
+    Same,
+    /// The person is not.
+    NotSame,
+}
+
+impl Decision {
+    /// The decision's name in the records.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Same => "same person",
+            Decision::NotSame => "not the same person",
+        }
+    }
+}
+
+/// The comparison of the chip photo with the picture taken.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Cosine similarity of the two descriptions.
+    pub score: f32,
+    /// Its band.
+    pub band: Band,
+    /// The chip's face, aligned (112×112).
+    pub chip: image::Handle,
+    /// The live face, aligned.
+    pub live: image::Handle,
+}
+
+/// Who stands before the demo camera, by name.
+impl std::fmt::Display for DemoPerson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            DemoPerson::Holder => fl!("face-demo-holder"),
+            DemoPerson::Stranger => fl!("face-demo-stranger"),
+        })
+    }
+}
+
+/// The step's state.
+#[derive(Debug)]
+pub struct FaceStep {
+    /// Who the demo camera shows.
+    pub person: DemoPerson,
+    live: Option<Arc<Frame>>,
+    preview: Option<image::Handle>,
+    auto: AutoCapture,
+    captured: Option<Arc<Frame>>,
+    comparing: bool,
+    comparison: Option<Comparison>,
+    decision: Option<Decision>,
+    error: Option<String>,
+    /// Where the bands meet.
+    pub thresholds: Thresholds,
+}
+
+impl Default for FaceStep {
+    fn default() -> Self {
+        Self {
+            person: DemoPerson::Holder,
+            live: None,
+            preview: None,
+            auto: AutoCapture::new(Duration::from_millis(800)),
+            captured: None,
+            comparing: false,
+            comparison: None,
+            decision: None,
+            error: None,
+            thresholds: Thresholds::default(),
+        }
+    }
+}
+
+/// What the step's widgets (and its camera) say.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// From the camera.
+    Camera(camera::Event),
+    /// Put this person before the demo camera.
+    Person(DemoPerson),
+    /// Take the picture now.
+    Capture,
+    /// Take it again.
+    Retake,
+    /// The comparison, or why it failed.
+    Compared(Result<Comparison, String>),
+    /// The agent's decision.
+    Decide(Decision),
+}
+
+/// What the step asks of the screen.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Compare the chip photo with this frame (off the UI thread).
+    Compare(Arc<Frame>),
+    /// The agent decided; record it.
+    Decided {
+        /// Same or not.
+        decision: Decision,
+        /// The comparison's score.
+        score: f32,
+        /// Its band.
+        band: Band,
+    },
+}
+
+fn handle(rgb: &Rgb) -> image::Handle {
+    let rgba: Vec<u8> = rgb.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    image::Handle::from_rgba(rgb.width, rgb.height, bytes::Bytes::from_owner(zeroize::Zeroizing::new(rgba)))
+}
+
+/// A translated hint for a finding.
+pub fn finding_text(finding: Finding) -> String {
+    match finding {
+        Finding::NoFace => fl!("face-no-face"),
+        Finding::SeveralFaces => fl!("face-several"),
+        Finding::TooSmall => fl!("face-too-small"),
+        Finding::TooClose => fl!("face-too-close"),
+        Finding::OffCentre => fl!("face-off-centre"),
+        Finding::Tilted => fl!("face-tilted"),
+        Finding::Turned => fl!("face-turned"),
+        Finding::Dark => fl!("face-dark"),
+        Finding::Bright => fl!("face-bright"),
+        Finding::UnevenLight => fl!("face-uneven"),
+        Finding::Blurred => fl!("face-blurred"),
+        Finding::EyesHidden => fl!("face-eyes"),
+    }
+}
+
+/// Compares the chip photo with the frame taken (blocking: run it off the
+/// UI thread).
+pub fn compare(engine: &Engine, chip: &Rgb, frame: &Frame, thresholds: Thresholds) -> Result<Comparison, String> {
+    let chip_faces = engine.detect(chip).map_err(|e| e.to_string())?;
+    let [chip_face] = chip_faces.as_slice() else {
+        return Err(fl!("face-chip-no-face"));
+    };
+    let [live_face] = frame.faces.as_slice() else {
+        return Err(fl!("face-no-face"));
+    };
+    let a = engine.embed(chip, chip_face).map_err(|e| e.to_string())?;
+    let b = engine.embed(&frame.image, live_face).map_err(|e| e.to_string())?;
+    let score = a.similarity(&b);
+    let crop = |image: &Rgb, face: &mitid_face::Face| {
+        mitid_face::align::crop(image, &face.landmarks).map(|c| handle(&c)).ok_or_else(|| fl!("face-no-face"))
+    };
+    Ok(Comparison {
+        score,
+        band: thresholds.band(score),
+        chip: crop(chip, chip_face)?,
+        live: crop(&frame.image, live_face)?,
+    })
+}
+
+impl FaceStep {
+    /// Whether the camera should run: until a picture is taken.
+    pub fn wants_camera(&self) -> bool {
+        self.captured.is_none()
+    }
+
+    /// The agent's decision, once made.
+    pub fn decision(&self) -> Option<Decision> {
+        self.decision
+    }
+
+    /// The comparison, once made.
+    pub fn comparison(&self) -> Option<&Comparison> {
+        self.comparison.as_ref()
+    }
+
+    fn take(&mut self, frame: Arc<Frame>) -> Option<Event> {
+        self.captured = Some(frame.clone());
+        self.comparing = true;
+        self.error = None;
+        Some(Event::Compare(frame))
+    }
+
+    /// Handles a message.
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::Camera(camera::Event::Frame(frame)) => {
+                if self.captured.is_some() {
+                    return None;
+                }
+                self.error = None;
+                self.preview = Some(handle(&frame.image));
+                let good = frame.findings.is_empty();
+                let take = self.auto.frame(frame.at, good);
+                self.live = Some(frame.clone());
+                if take {
+                    return self.take(frame);
+                }
+            }
+            Message::Camera(camera::Event::Failed(why)) => self.error = Some(why),
+            Message::Person(person) => {
+                self.person = person;
+                self.auto = AutoCapture::new(self.auto.hold);
+            }
+            Message::Capture => {
+                if let Some(frame) = self.live.clone()
+                    && self.captured.is_none()
+                {
+                    return self.take(frame);
+                }
+            }
+            Message::Retake => {
+                let (person, thresholds) = (self.person, self.thresholds);
+                *self = Self { person, thresholds, ..Self::default() };
+            }
+            Message::Compared(result) => {
+                self.comparing = false;
+                match result {
+                    Ok(comparison) => self.comparison = Some(comparison),
+                    Err(why) => {
+                        self.error = Some(why);
+                        self.captured = None;
+                    }
+                }
+            }
+            Message::Decide(decision) => {
+                if let Some(c) = &self.comparison {
+                    self.decision = Some(decision);
+                    return Some(Event::Decided { decision, score: c.score, band: c.band });
+                }
+            }
+        }
+        None
+    }
+
+    /// Draws the step; `chip` is the chip's photo.
+    pub fn view<'a>(&'a self, chip: Option<&'a image::Handle>, demo: bool) -> Element<'a, Message> {
+        let mut body = column![].spacing(10);
+        if let Some(error) = &self.error {
+            body =
+                body.push(container(text(error.clone()).font(theme::MEDIUM)).padding(10).style(theme::problem_banner));
+        }
+        if let Some(comparison) = &self.comparison {
+            let (line, style): (String, fn(&iced::Theme) -> container::Style) = match comparison.band {
+                Band::Strong => (fl!("face-band-strong"), theme::card),
+                Band::Uncertain => (fl!("face-band-uncertain"), theme::card),
+                Band::Weak => (fl!("face-band-weak"), theme::problem_banner),
+            };
+            let score = format!("{:.2}", comparison.score);
+            body = body
+                .push(
+                    row![
+                        column![text(fl!("face-chip-photo")).size(14), image(comparison.chip.clone()).width(180)]
+                            .spacing(4),
+                        column![text(fl!("face-live-photo")).size(14), image(comparison.live.clone()).width(180)]
+                            .spacing(4),
+                    ]
+                    .spacing(16),
+                )
+                .push(container(text(line).font(theme::BOLD)).padding(10).width(Length::Fill).style(style))
+                .push(text(fl!("face-score", score = score)).size(14))
+                .push(text(fl!("face-agent-decides")));
+            let decided = |d: Decision| self.decision == Some(d);
+            body = body.push(
+                row![
+                    button(text(fl!("face-decide-same")))
+                        .on_press(Message::Decide(Decision::Same))
+                        .style(theme::nav_button(decided(Decision::Same), false)),
+                    button(text(fl!("face-decide-not-same")))
+                        .on_press(Message::Decide(Decision::NotSame))
+                        .style(theme::nav_button(decided(Decision::NotSame), false)),
+                    button(text(fl!("face-retake"))).on_press(Message::Retake).style(theme::action_button(false)),
+                ]
+                .spacing(8),
+            );
+            return body.into();
+        }
+        if self.comparing {
+            return body.push(text(fl!("face-comparing")).font(theme::MEDIUM)).into();
+        }
+        let preview: Element<'_, Message> = match &self.preview {
+            Some(frame) => image(frame.clone()).width(400).into(),
+            None => text(fl!("face-camera-starting")).into(),
+        };
+        let guidance: Element<'_, Message> = match &self.live {
+            Some(frame) if frame.findings.is_empty() => column![
+                text(fl!("face-hold-still")).font(theme::MEDIUM),
+                progress_bar(0.0..=1.0, self.auto.progress(frame.at)),
+            ]
+            .spacing(6)
+            .into(),
+            Some(frame) => column(frame.findings.iter().map(|f| text(finding_text(*f)).font(theme::MEDIUM).into()))
+                .spacing(4)
+                .into(),
+            None => text("").into(),
+        };
+        let mut side = column![guidance, text(fl!("face-tips")).size(14)].spacing(10);
+        if let Some(chip) = chip {
+            side = side.push(text(fl!("face-chip-photo")).size(14)).push(image(chip.clone()).width(120));
+        }
+        body = body.push(row![preview, side.width(Length::Fill)].spacing(16).align_y(Alignment::Start));
+        let mut controls = row![
+            button(text(fl!("face-capture")))
+                .on_press_maybe(self.live.as_ref().map(|_| Message::Capture))
+                .style(theme::action_button(false))
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center);
+        if demo {
+            controls = controls.push(text(fl!("face-demo-camera")).font(theme::MEDIUM)).push(pick_list(
+                [DemoPerson::Holder, DemoPerson::Stranger],
+                Some(self.person),
+                Message::Person,
+            ));
+        }
+        body.push(controls).into()
+    }
+}
