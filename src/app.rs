@@ -98,6 +98,8 @@ pub struct App {
     desk: DeskState,
     /// Frames drawn while a chip is read (and the one showing its result).
     read_frames: Option<FrameWatch>,
+    /// The first camera frame's time and how many came, until a picture.
+    camera_frames: Option<(std::time::Duration, u32)>,
 }
 
 /// Frame times while a chip is read: the UI must stay responsive.
@@ -182,6 +184,7 @@ impl App {
             focus: None,
             first_frame_seen: false,
             read_frames: None,
+            camera_frames: None,
             desk: match &options.desk {
                 DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
                 DeskSource::None => DeskState::Unavailable(String::new()),
@@ -451,6 +454,29 @@ impl App {
                         tracing::info!("chip read failed");
                         if let Some(watch) = self.read_frames.as_mut() {
                             watch.ended = true;
+                        }
+                    }
+                    // The live picture's rate as the window receives it
+                    // (analysis included), and the comparison's band.
+                    enrollment::Message::Face(crate::screen::face_step::Message::Camera(
+                        crate::camera::Event::Frame(frame),
+                    )) => {
+                        let (first, count) = self.camera_frames.get_or_insert((frame.at, 0));
+                        *count += 1;
+                        if *count == 1 {
+                            *first = frame.at;
+                            tracing::info!("camera frames arriving");
+                        }
+                    }
+                    enrollment::Message::Face(crate::screen::face_step::Message::Compared(result)) => {
+                        if let Some((first, count)) = self.camera_frames.take() {
+                            let seconds = self.enrollment.face_last_frame_at().saturating_sub(first).as_secs_f64();
+                            let fps = if seconds > 0.0 { f64::from(count.saturating_sub(1)) / seconds } else { 0.0 };
+                            tracing::info!(frames = count, fps, "camera frames while analysing");
+                        }
+                        match result {
+                            Ok(c) => tracing::info!(band = c.band.name(), "face compared"),
+                            Err(_) => tracing::info!("face comparison failed"),
                         }
                     }
                     _ => {}

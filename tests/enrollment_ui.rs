@@ -546,6 +546,9 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     let frames = film(&mut h, mitid_assist::camera::DemoPerson::Holder);
     assert!((27..=30).contains(&frames), "{frames}");
     assert!(h.shows("Strong match: the faces are very likely the same person."));
+    // The decision is in the keyboard's reach too.
+    use mitid_assist::screen::face_step::{Decision, Message as FaceMessage};
+    assert!(h.screen.focusables().contains(&Message::Face(FaceMessage::Decide(Decision::Same))));
     // Next waits for the agent's decision.
     h.send(Message::Next);
     assert_eq!(h.screen.step(), Step::Face);

@@ -529,6 +529,7 @@ impl PartialEq for Message {
             (Self::Back, Self::Back) | (Self::Next, Self::Next) | (Self::StartOver, Self::StartOver) => true,
             (Self::Mode(a), Self::Mode(b)) => a == b,
             (Self::Kind(a), Self::Kind(b)) => a == b,
+            (Self::Face(a), Self::Face(b)) => a.same_target(b),
             (Self::DatePart(a, p), Self::DatePart(b, q)) => a == b && p == q,
             (Self::Read, Self::Read) | (Self::Cancel, Self::Cancel) | (Self::RefreshReaders, Self::RefreshReaders) => {
                 true
@@ -684,6 +685,11 @@ impl Enrollment {
     /// The face step.
     pub fn face(&self) -> &FaceStep {
         &self.face
+    }
+
+    /// When the face step's last frame was taken (camera time).
+    pub fn face_last_frame_at(&self) -> std::time::Duration {
+        self.face.last_frame_at()
     }
 
     /// Prefers `reader` (the one chosen last run) when it is connected.
@@ -1081,6 +1087,9 @@ impl Enrollment {
         if self.step == Step::Chip {
             targets.push(if self.chip.reading.is_some() { Message::Cancel } else { Message::Read });
             targets.push(Message::RefreshReaders);
+        }
+        if self.step == Step::Face && self.demo {
+            targets.extend(self.face.focusables().into_iter().map(Message::Face));
         }
         if self.step.previous().is_some() {
             targets.push(Message::Back);

@@ -111,6 +111,17 @@ pub enum Message {
     Decide(Decision),
 }
 
+impl Message {
+    /// Whether two messages are the same focus target (a button).
+    pub fn same_target(&self, other: &Message) -> bool {
+        match (self, other) {
+            (Message::Decide(a), Message::Decide(b)) => a == b,
+            (Message::Capture, Message::Capture) | (Message::Retake, Message::Retake) => true,
+            _ => false,
+        }
+    }
+}
+
 /// What the step asks of the screen.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -183,6 +194,22 @@ impl FaceStep {
     /// The agent's decision, once made.
     pub fn decision(&self) -> Option<Decision> {
         self.decision
+    }
+
+    /// The buttons Tab moves through, as the messages they send.
+    pub fn focusables(&self) -> Vec<Message> {
+        if self.comparison.is_some() {
+            vec![Message::Decide(Decision::Same), Message::Decide(Decision::NotSame), Message::Retake]
+        } else if self.live.is_some() && self.captured.is_none() {
+            vec![Message::Capture]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// When the last frame was taken (camera time).
+    pub fn last_frame_at(&self) -> Duration {
+        self.live.as_ref().map_or(Duration::ZERO, |f| f.at)
     }
 
     /// The comparison, once made.
