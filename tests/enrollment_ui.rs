@@ -561,6 +561,32 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
         "{face:?}"
     );
 
+    // The hand-over: the person's own app, step by step; the SMS never comes.
+    use mitid_assist::screen::handover_step::{Item, Message as Handover, Problem, Status};
+    h.click("Next");
+    assert_eq!(h.screen.step(), Step::Handover);
+    assert!(h.shows("Look away while the person types: it is theirs alone."));
+    let case = h.screen.case().unwrap();
+    h.send(Message::Handover(Handover::Mark(Item::UserId, Status::Done)));
+    h.send(Message::Handover(Handover::Mark(Item::Phone, Status::Problem(Problem::NoSms))));
+    assert!(h.shows("Noted: The SMS did not come"));
+    h.click("Finish and close the case");
+    // Recorded and closed; the screen is ready for the next person.
+    let steps = h.desk.store().case_steps(case).unwrap();
+    let handover = steps.iter().find(|s| s.step == "handover").expect("the hand-over recorded");
+    assert_eq!(handover.verdict, "stopped");
+    assert!(handover.detail.contains("phone=problem:no-sms"), "{handover:?}");
+    let entries = h.desk.store().audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    assert_eq!((entries[0].action.as_str(), entries[0].verdict.as_str()), ("enrollment.close", "stopped"));
+    assert_eq!(h.screen.step(), Step::Mrz);
+    assert!(h.screen.document().is_none());
+
+    // Another person: read, and someone else in front of the camera.
+    let mut h = at_the_chip_step("123456");
+    h.click("Read the chip");
+    h.click("Continue to face capture");
+    film(&mut h, mitid_assist::camera::DemoPerson::Holder);
+
     // Someone else in front of the camera: weak, and it says so.
     h.click("Take a new picture");
     h.send(Message::Face(mitid_assist::screen::face_step::Message::Person(mitid_assist::camera::DemoPerson::Stranger)));

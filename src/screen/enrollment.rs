@@ -415,6 +415,8 @@ pub struct Enrollment {
     preferred: Option<String>,
     /// The face step.
     face: FaceStep,
+    /// The hand-over checklist.
+    handover: super::handover_step::HandoverStep,
     /// The face models' folder.
     face_models: std::path::PathBuf,
 }
@@ -514,6 +516,8 @@ pub enum Message {
     ExportTo(Option<std::path::PathBuf>),
     /// For the face step.
     Face(face_step::Message),
+    /// For the hand-over checklist.
+    Handover(super::handover_step::Message),
     /// The case was opened with this id.
     CaseOpened(i64),
     /// A case change was written.
@@ -530,6 +534,7 @@ impl PartialEq for Message {
             (Self::Mode(a), Self::Mode(b)) => a == b,
             (Self::Kind(a), Self::Kind(b)) => a == b,
             (Self::Face(a), Self::Face(b)) => a.same_target(b),
+            (Self::Handover(a), Self::Handover(b)) => a == b,
             (Self::DatePart(a, p), Self::DatePart(b, q)) => a == b && p == q,
             (Self::Read, Self::Read) | (Self::Cancel, Self::Cancel) | (Self::RefreshReaders, Self::RefreshReaders) => {
                 true
@@ -808,6 +813,22 @@ impl Enrollment {
                 }
                 None => {}
             },
+            Message::Handover(message) => {
+                if let Some(super::handover_step::Event::Finished { outcome, detail }) = self.handover.update(message) {
+                    let mut events = Vec::new();
+                    if let Some(id) = self.case {
+                        events.push(Event::Case(CaseRequest::Record {
+                            id,
+                            step: "handover",
+                            verdict: outcome.to_owned(),
+                            detail,
+                        }));
+                    }
+                    // The case closes, the person's data goes: ready for the next.
+                    events.extend(self.forget(outcome));
+                    return (Task::none(), Some(Event::Batch(events)));
+                }
+            }
             Message::CaseOpened(id) => self.case = Some(id),
             Message::CaseWritten => {}
             Message::CaseFailed(why) => self.chip.error = Some(why),
@@ -1100,6 +1121,9 @@ impl Enrollment {
         }
         if self.step.next().is_some() {
             targets.push(Message::Next);
+        }
+        if self.step == Step::Handover && self.handover.finishable() {
+            targets.push(Message::Handover(super::handover_step::Message::Finish));
         }
         targets
     }
@@ -1501,6 +1525,7 @@ impl Enrollment {
         let content: Element<'_, Message> = match self.step {
             Step::Mrz => self.mrz_view(today, &is_focused),
             Step::Chip => self.chip_view(today, &is_focused),
+            Step::Handover => self.handover.view().map(Message::Handover),
             Step::Face if self.demo => self.face.view(self.chip.photo.as_ref(), self.demo).map(Message::Face),
             Step::Face => {
                 let mut by_eye = column![text(fl!("face-no-camera")).font(theme::MEDIUM)].spacing(10);
@@ -1509,7 +1534,6 @@ impl Enrollment {
                 }
                 by_eye.into()
             }
-            _ => text(fl!("not-built-yet")).size(14).font(theme::MEDIUM).into(),
         };
         let (number, total) = ((self.step.index() + 1) as u64, Step::ALL.len() as u64);
         let body = column![
@@ -1529,6 +1553,14 @@ impl Enrollment {
         ]
         .spacing(16);
         // The step's buttons stay in reach below however long the step is.
+        let finish = Message::Handover(super::handover_step::Message::Finish);
+        let next = if self.step == Step::Handover {
+            button(text(fl!("handover-finish")))
+                .on_press_maybe(self.handover.finishable().then_some(finish.clone()))
+                .style(theme::action_button(is_focused(finish)))
+        } else {
+            next
+        };
         let mut buttons = row![back, Space::new().width(Length::Fill)].spacing(8);
         if self.chip.document.is_some() {
             buttons = buttons.push(

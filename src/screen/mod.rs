@@ -5,6 +5,7 @@ pub mod audit;
 pub mod callers;
 pub mod enrollment;
 pub mod face_step;
+pub mod handover_step;
 pub mod trust;
 
 use iced::Length;
