@@ -86,7 +86,15 @@ pub enum FaceError {
     /// A colour model the app does not show (CMYK and the like).
     #[error("the face image uses a colour model that cannot be shown")]
     ColourModel,
+    /// Larger than any face photo (a chip's is a few hundred pixels).
+    #[error("the face image claims {0}×{1} pixels, more than a face photo has")]
+    TooLarge(u32, u32),
 }
+
+/// The largest side a face image may have: chip photos are a few hundred
+/// pixels, camera frames a few thousand; a header claiming more is refused
+/// before anything is allocated for it.
+pub const MAX_SIDE: u32 = 8192;
 
 /// The first primitive value in a BER tree that is an image.
 fn find_image<'a>(tlv: &Tlv<'a>, depth: u8) -> Option<&'a [u8]> {
@@ -157,9 +165,15 @@ pub fn parse_dg2(bytes: &[u8]) -> Result<Vec<FaceImage>, LdsError> {
 pub fn decode(face: &FaceImage) -> Result<Rgb, FaceError> {
     match face.format {
         ImageFormat::Jpeg => {
-            let image = image::load_from_memory_with_format(&face.data, image::ImageFormat::Jpeg)
-                .map_err(|e| FaceError::Decode(e.to_string()))?
-                .to_rgb8();
+            use image::ImageDecoder;
+            let decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&face.data))
+                .map_err(|e| FaceError::Decode(e.to_string()))?;
+            let (width, height) = decoder.dimensions();
+            if width > MAX_SIDE || height > MAX_SIDE {
+                return Err(FaceError::TooLarge(width, height));
+            }
+            let image =
+                image::DynamicImage::from_decoder(decoder).map_err(|e| FaceError::Decode(e.to_string()))?.to_rgb8();
             Ok(Rgb { width: image.width(), height: image.height(), pixels: image.into_raw() })
         }
         ImageFormat::Jp2 | ImageFormat::J2k => {
@@ -167,6 +181,9 @@ pub fn decode(face: &FaceImage) -> Result<Rgb, FaceError> {
             let image =
                 hayro_jpeg2000::Image::new(&face.data, &settings).map_err(|e| FaceError::Decode(format!("{e:?}")))?;
             let (width, height, alpha) = (image.width(), image.height(), image.has_alpha());
+            if width > MAX_SIDE || height > MAX_SIDE {
+                return Err(FaceError::TooLarge(width, height));
+            }
             let channels = match image.color_space() {
                 hayro_jpeg2000::ColorSpace::Gray => 1,
                 hayro_jpeg2000::ColorSpace::RGB => 3,

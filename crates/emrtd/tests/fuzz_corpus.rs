@@ -96,3 +96,30 @@ fn pki_corpus() {
         fuzz_pki::run(&input);
     }
 }
+
+#[test]
+fn face_corpus() {
+    use mitid_emrtd::face::{Encoding, FaceImage, ImageFormat, decode};
+    let mut decoded = 0;
+    for input in corpus("face") {
+        let Some((&choice, rest)) = input.split_first() else { continue };
+        let format = [ImageFormat::Jpeg, ImageFormat::Jp2, ImageFormat::J2k][usize::from(choice % 3)];
+        if decode(&FaceImage { encoding: Encoding::Iso19794, format, data: rest.to_vec() }).is_ok() {
+            decoded += 1;
+        }
+    }
+    assert!(decoded >= 1, "the seed photo decodes");
+}
+
+#[test]
+fn a_face_image_claiming_to_be_huge_is_refused_before_decoding() {
+    use mitid_emrtd::face::{Encoding, FaceError, FaceImage, ImageFormat, decode};
+    // A JPEG whose frame header says 60000×60000.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0xEA, 0x60, 0xEA, 0x60, 0x03];
+    jpeg.extend_from_slice(&[1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
+    // A scan header, then the end.
+    jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3F, 0x00]);
+    jpeg.extend_from_slice(&[0xFF, 0xD9]);
+    let result = decode(&FaceImage { encoding: Encoding::Iso19794, format: ImageFormat::Jpeg, data: jpeg });
+    assert!(matches!(result, Err(FaceError::TooLarge(60000, 60000))), "{result:?}");
+}
