@@ -96,7 +96,7 @@ pub fn analyse(engine: &Engine, image: &Rgb) -> Result<(Vec<Face>, Vec<Finding>)
     let small = Rgb { width: half.width(), height: half.height(), pixels: half.into_raw() };
     let faces: Vec<Face> = engine
         .detect(&small)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| crate::fl!("face-failed", detail = e.to_string()))?
         .into_iter()
         .map(|f| Face {
             x: f.x * 2.0,
@@ -163,12 +163,17 @@ pub fn stream(source: Source, models: std::path::PathBuf) -> impl iced::futures:
     })
 }
 
-/// The face models, loaded once (about a second) and shared.
+/// The face models in `dir`, loaded once (about a second) and shared.
 pub fn engine(dir: &std::path::Path) -> Result<Arc<Engine>, String> {
-    static ENGINE: std::sync::OnceLock<Arc<Engine>> = std::sync::OnceLock::new();
-    if let Some(engine) = ENGINE.get() {
-        return Ok(engine.clone());
+    type Loaded = std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<Engine>>>;
+    static ENGINES: std::sync::OnceLock<Loaded> = std::sync::OnceLock::new();
+    let engines = ENGINES.get_or_init(Loaded::default);
+    if let Some(engine) = engines.lock().ok().and_then(|e| e.get(dir).cloned()) {
+        return Ok(engine);
     }
-    let engine = Arc::new(Engine::load(dir).map_err(|e| e.to_string())?);
-    Ok(ENGINE.get_or_init(|| engine).clone())
+    let engine = Arc::new(Engine::load(dir).map_err(|e| crate::fl!("face-models-missing", detail = e.to_string()))?);
+    if let Ok(mut loaded) = engines.lock() {
+        loaded.insert(dir.to_owned(), engine.clone());
+    }
+    Ok(engine)
 }

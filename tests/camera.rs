@@ -72,3 +72,20 @@ fn the_stream_delivers_analysed_frames_in_order() {
         .collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
 }
+
+#[test]
+fn without_the_models_the_camera_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = iced::futures::executor::block_on(
+        camera::stream(Source::Demo(DemoPerson::Holder), dir.path().to_owned()).take(1).collect::<Vec<_>>(),
+    );
+    match first.as_slice() {
+        [Event::Failed(why)] => assert!(
+            why.starts_with(
+                "The face comparison cannot start: its models are missing or damaged. Ask IT to run the set-up again."
+            ),
+            "{why}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}

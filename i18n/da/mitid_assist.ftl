@@ -430,3 +430,5 @@ handover-problem-stopped = Personen stoppede
 handover-problem-other = Noget andet
 handover-problem-noted = Noteret: { $problem }
 handover-finish = Afslut og luk sagen
+face-models-missing = Ansigtssammenligningen kan ikke starte: dens modeller mangler eller er beskadigede. Bed IT køre opsætningen igen. ({ $detail })
+face-failed = Ansigtssammenligningen mislykkedes: { $detail }

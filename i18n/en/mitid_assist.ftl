@@ -430,3 +430,5 @@ handover-problem-stopped = The person stopped
 handover-problem-other = Something else
 handover-problem-noted = Noted: { $problem }
 handover-finish = Finish and close the case
+face-models-missing = The face comparison cannot start: its models are missing or damaged. Ask IT to run the set-up again. ({ $detail })
+face-failed = The face comparison failed: { $detail }

@@ -164,15 +164,15 @@ pub fn finding_text(finding: Finding) -> String {
 /// Compares the chip photo with the frame taken (blocking: run it off the
 /// UI thread).
 pub fn compare(engine: &Engine, chip: &Rgb, frame: &Frame, thresholds: Thresholds) -> Result<Comparison, String> {
-    let chip_faces = engine.detect(chip).map_err(|e| e.to_string())?;
+    let chip_faces = engine.detect(chip).map_err(|e| fl!("face-failed", detail = e.to_string()))?;
     let [chip_face] = chip_faces.as_slice() else {
         return Err(fl!("face-chip-no-face"));
     };
     let [live_face] = frame.faces.as_slice() else {
         return Err(fl!("face-no-face"));
     };
-    let a = engine.embed(chip, chip_face).map_err(|e| e.to_string())?;
-    let b = engine.embed(&frame.image, live_face).map_err(|e| e.to_string())?;
+    let a = engine.embed(chip, chip_face).map_err(|e| fl!("face-failed", detail = e.to_string()))?;
+    let b = engine.embed(&frame.image, live_face).map_err(|e| fl!("face-failed", detail = e.to_string()))?;
     let score = a.similarity(&b);
     let crop = |image: &Rgb, face: &mitid_face::Face| {
         mitid_face::align::crop(image, &face.landmarks).map(|c| handle(&c)).ok_or_else(|| fl!("face-no-face"))
