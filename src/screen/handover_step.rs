@@ -230,9 +230,11 @@ impl HandoverStep {
                 words = words.push(text(fl!("handover-problem-noted", problem = p.to_string())).size(13));
             }
             let mut actions = row![
-                button(text(fl!("handover-done")))
-                    .on_press(Message::Mark(item, Status::Done))
-                    .style(theme::nav_button(status == Status::Done, false)),
+                button(text(fl!("handover-done"))).on_press(Message::Mark(item, Status::Done)).style(
+                    move |t: &iced::Theme, st| {
+                        if status == Status::Done { button::primary(t, st) } else { button::secondary(t, st) }
+                    }
+                ),
                 pick_list(
                     Problem::ALL,
                     match status {
@@ -241,7 +243,8 @@ impl HandoverStep {
                     },
                     move |p| Message::Mark(item, Status::Problem(p)),
                 )
-                .placeholder(fl!("handover-problem")),
+                .placeholder(fl!("handover-problem"))
+                .width(210),
             ]
             .spacing(6)
             .align_y(Alignment::Center);
