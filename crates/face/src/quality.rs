@@ -104,6 +104,9 @@ impl Default for Limits {
 
 fn luma(image: &Rgb, x: i64, y: i64) -> f32 {
     let (w, h) = (i64::from(image.width), i64::from(image.height));
+    if w == 0 || h == 0 {
+        return 0.0;
+    }
     let (x, y) = (x.clamp(0, w - 1), y.clamp(0, h - 1));
     let i = ((y * w + x) * 3) as usize;
     match image.pixels.get(i..i + 3) {
@@ -256,6 +259,24 @@ impl AutoCapture {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odd_input_gives_findings_not_a_panic() {
+        let face = Face {
+            x: f32::NAN,
+            y: -1e9,
+            width: 0.0,
+            height: f32::INFINITY,
+            landmarks: [(f32::NAN, 0.0); 5],
+            score: 1.0,
+        };
+        let empty = Rgb { width: 0, height: 0, pixels: Vec::new() };
+        let findings = assess(&empty, &[face], &Limits::default());
+        assert!(!findings.is_empty());
+        let short = Rgb { width: 10, height: 10, pixels: vec![1; 7] };
+        assert!(!assess(&short, &[face], &Limits::default()).is_empty());
+        assert_eq!(assess(&short, &[], &Limits::default()), [Finding::NoFace]);
+    }
 
     #[test]
     fn auto_capture_needs_an_unbroken_hold() {
