@@ -17,7 +17,7 @@ use mitid_core::mrz_entry::{self, Credentials, DocumentKind, EntryField, Problem
 use mitid_emrtd::pki::passive::{Outcome, Step as PaStep};
 use mitid_emrtd::pki::verdict::{ChipCheck, Verdict};
 use mitid_emrtd::session::{Document, Secret, Stage};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use super::face_step::{self, FaceStep};
 use crate::chip_read::{self, ReaderStatus, Report, Source, Specimen};
@@ -212,11 +212,8 @@ fn photo(document: &Document) -> Option<(iced::widget::image::Handle, Arc<mitid_
     let dg2 = document.file(0x0102)?;
     let face = mitid_emrtd::face::parse_dg2(dg2).ok()?.into_iter().next()?;
     let rgb = mitid_emrtd::face::decode(&face).ok()?;
-    let rgba: Vec<u8> = rgb.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
-    // The pixels are zeroed when the last handle to them goes (the Rgb
-    // zeroes itself when dropped).
-    let pixels = bytes::Bytes::from_owner(Zeroizing::new(rgba));
-    Some((iced::widget::image::Handle::from_rgba(rgb.width, rgb.height, pixels), Arc::new(rgb)))
+    // Both copies are zeroed when dropped.
+    Some((crate::widget::face_handle(&rgb), Arc::new(rgb)))
 }
 
 /// An MRZ date YYMMDD as DD.MM.YY, as it is read off the page.

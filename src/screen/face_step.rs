@@ -16,7 +16,7 @@ use mitid_face::{Band, Engine, Rgb, Thresholds};
 use crate::camera::{self, DemoPerson, Frame};
 use crate::fl;
 use crate::theme;
-use crate::widget::Element;
+use crate::widget::{Element, face_handle as handle};
 
 /// What the agent decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,11 +136,6 @@ pub enum Event {
         /// Its band.
         band: Band,
     },
-}
-
-fn handle(rgb: &Rgb) -> image::Handle {
-    let rgba: Vec<u8> = rgb.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
-    image::Handle::from_rgba(rgb.width, rgb.height, bytes::Bytes::from_owner(zeroize::Zeroizing::new(rgba)))
 }
 
 /// A translated hint for a finding.
