@@ -268,10 +268,8 @@ impl App {
                 |why| Message::Enrollment(enrollment::Message::CaseFailed(why)),
             ),
             enrollment::Event::Focus(target) => {
-                let ring = self.focusables();
-                let offset = ring.len() - self.enrollment.focusables().len();
                 if let Some(at) = self.enrollment.focusables().iter().position(|t| *t == target) {
-                    self.focus = Some(offset + at);
+                    self.focus = Some(HEADER_FOCUSABLES + at);
                 }
                 // The ring has the keyboard now, not a text field.
                 iced::advanced::widget::operate(iced::advanced::widget::operation::focusable::unfocus())
@@ -470,7 +468,7 @@ impl App {
                     }
                     enrollment::Message::Face(crate::screen::face_step::Message::Compared(result)) => {
                         if let Some((first, count)) = self.camera_frames.take() {
-                            let seconds = self.enrollment.face_last_frame_at().saturating_sub(first).as_secs_f64();
+                            let seconds = self.enrollment.face().last_frame_at().saturating_sub(first).as_secs_f64();
                             let fps = if seconds > 0.0 { f64::from(count.saturating_sub(1)) / seconds } else { 0.0 };
                             tracing::info!(frames = count, fps, "camera frames while analysing");
                         }
@@ -631,6 +629,12 @@ impl App {
     }
 
     fn key(&mut self, key: Key, modifiers: Modifiers) -> Task<Message> {
+        // Digits and arrows on a date part that has the focus set the date.
+        if !modifiers.command()
+            && let Some(message) = self.date_key(&key)
+        {
+            return self.update(message);
+        }
         let count = self.focusables().len();
         match key.as_ref() {
             Key::Named(Named::Tab) if count > 0 => {
@@ -660,9 +664,6 @@ impl App {
                     ScreenId::Trust => self.trust.escape().map(Message::Trust),
                 }
                 .map_or_else(Task::none, |message| self.update(message))
-            }
-            _ if !modifiers.command() && self.date_key(&key).is_some() => {
-                self.date_key(&key).map_or_else(Task::none, |m| self.update(m))
             }
             Key::Named(Named::ArrowDown | Named::ArrowUp) if self.current == ScreenId::Callers => {
                 let step = if key == Key::Named(Named::ArrowDown) { 1 } else { -1 };

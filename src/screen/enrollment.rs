@@ -689,11 +689,6 @@ impl Enrollment {
         &self.face
     }
 
-    /// When the face step's last frame was taken (camera time).
-    pub fn face_last_frame_at(&self) -> std::time::Duration {
-        self.face.last_frame_at()
-    }
-
     /// Prefers `reader` (the one chosen last run) when it is connected.
     pub fn preferring(mut self, reader: Option<String>) -> Self {
         self.preferred = reader;
