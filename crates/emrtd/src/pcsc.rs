@@ -38,6 +38,13 @@ pub struct ReaderStatus {
     pub card: bool,
 }
 
+impl ReaderStatus {
+    /// What the service last reported of a reader.
+    fn of(state: &ReaderState) -> Self {
+        Self { name: state.name().to_string_lossy().into_owned(), card: state.event_state().contains(State::PRESENT) }
+    }
+}
+
 /// The readers the smart-card service knows, each with whether a card is
 /// on it, as of now.
 pub fn statuses() -> Result<Vec<ReaderStatus>, TransportError> {
@@ -51,13 +58,7 @@ pub fn statuses() -> Result<Vec<ReaderStatus>, TransportError> {
     if !states.is_empty() {
         ctx.get_status_change(Duration::ZERO, &mut states).map_err(map)?;
     }
-    Ok(states
-        .iter()
-        .map(|s| ReaderStatus {
-            name: s.name().to_string_lossy().into_owned(),
-            card: s.event_state().contains(State::PRESENT),
-        })
-        .collect())
+    Ok(states.iter().map(ReaderStatus::of).collect())
 }
 
 /// Follows the readers live: calls `on_change` with the readers and their
@@ -131,13 +132,7 @@ pub fn watch(
                     // Readers came or went: list them again.
                     continue 'listed;
                 }
-                let now = states[1..]
-                    .iter()
-                    .map(|s| ReaderStatus {
-                        name: s.name().to_string_lossy().into_owned(),
-                        card: s.event_state().contains(State::PRESENT),
-                    })
-                    .collect();
+                let now = states[1..].iter().map(ReaderStatus::of).collect();
                 report(Ok(now));
                 if !keep_going() {
                     return;
