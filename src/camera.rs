@@ -89,7 +89,8 @@ pub fn demo_frame(picture: &RgbImage, n: u64) -> RgbImage {
 /// What the guidance says of `image`: faces found on a half-size copy
 /// (fast), the checks on the full frame.
 pub fn analyse(engine: &Engine, image: &Rgb) -> Result<(Vec<Face>, Vec<Finding>), String> {
-    let half = match RgbImage::from_raw(image.width, image.height, image.pixels.clone()) {
+    // Scaled straight from the frame's pixels (no copy per frame).
+    let half = match image::ImageBuffer::<Px<u8>, &[u8]>::from_raw(image.width, image.height, &image.pixels[..]) {
         Some(full) => imageops::resize(&full, image.width / 2, image.height / 2, imageops::FilterType::Triangle),
         None => return Err("the frame's pixels do not match its size".into()),
     };

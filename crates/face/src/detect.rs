@@ -89,7 +89,8 @@ fn prepare(image: &Rgb) -> Result<Prepared, FaceError> {
     let (pixels, sw, sh) = if (sw, sh) == (w, h) {
         (&image.pixels, w, h)
     } else {
-        let source = image::RgbImage::from_raw(w, h, image.pixels.clone())
+        // Resized straight from the caller's pixels, not a copy of them.
+        let source = image::ImageBuffer::<image::Rgb<u8>, &[u8]>::from_raw(w, h, &image.pixels[..])
             .ok_or_else(|| FaceError::Image("the pixels do not match the size".into()))?;
         resized = image::imageops::resize(&source, sw, sh, image::imageops::FilterType::Triangle).into_raw();
         (&resized, sw, sh)

@@ -184,10 +184,7 @@ pub fn load_image(bytes: &[u8]) -> Result<Rgb, FaceError> {
         let first = faces.into_iter().next().ok_or_else(|| bad("the DG2 holds no face".into()))?;
         return face::decode(&first).map_err(|e| bad(e.to_string()));
     }
-    let jp2 = bytes.starts_with(&[0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20]);
-    let j2k = bytes.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]);
-    if jp2 || j2k {
-        let format = if jp2 { ImageFormat::Jp2 } else { ImageFormat::J2k };
+    if let Some(format @ (ImageFormat::Jp2 | ImageFormat::J2k)) = ImageFormat::sniff(bytes) {
         let image = FaceImage { encoding: Encoding::Iso19794, format, data: bytes.to_vec() };
         return face::decode(&image).map_err(|e| bad(e.to_string()));
     }
