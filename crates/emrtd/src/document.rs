@@ -414,6 +414,11 @@ pub fn specimen_mrz() -> Mrz {
     Mrz::parse(&text).expect("the specimen's check digits are computed")
 }
 
+/// The check digit of `text` as MRZ text (`<` where there is none).
+fn check_char(text: &str) -> char {
+    crate::mrz::check_digit(text).map_or('<', |d| char::from(b'0' + d))
+}
+
 /// A TD3 MRZ for a specimen passport with the check digits computed, e.g.
 /// `specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812",
 /// 'F', "310415")`.
@@ -426,7 +431,6 @@ pub fn specimen_td3(
     sex: char,
     expiry: &str,
 ) -> String {
-    let digit = |text: &str| crate::mrz::check_digit(text).map_or('<', |d| char::from(b'0' + d));
     let names = format!("{}<<{}", surname.replace(' ', "<"), given_names.replace(' ', "<"));
     let line1 = format!("P<{issuer}{names:<<39}").chars().take(44).collect::<String>();
     let line1 = format!("{line1:<<44}");
@@ -434,13 +438,13 @@ pub fn specimen_td3(
     let personal = "<".repeat(14);
     let body = format!(
         "{number9}{}{issuer}{birth}{}{sex}{expiry}{}{personal}{}",
-        digit(&number9),
-        digit(birth),
-        digit(expiry),
-        digit(&personal)
+        check_char(&number9),
+        check_char(birth),
+        check_char(expiry),
+        check_char(&personal)
     );
     let composite = format!("{}{}{}", &body[0..10], &body[13..20], &body[21..43]);
-    format!("{line1}\n{body}{}", digit(&composite))
+    format!("{line1}\n{body}{}", check_char(&composite))
 }
 
 /// A TD1 MRZ (three lines of 30) for a specimen ID card with the check
@@ -455,14 +459,13 @@ pub fn specimen_td1(
     sex: char,
     expiry: &str,
 ) -> String {
-    let digit = |text: &str| crate::mrz::check_digit(text).map_or('<', |d| char::from(b'0' + d));
     let number9 = format!("{number:<<9}");
-    let line1 = format!("ID{issuer}{number9}{}{}", digit(&number9), "<".repeat(15));
-    let line2 = format!("{birth}{}{sex}{expiry}{}{issuer}{}", digit(birth), digit(expiry), "<".repeat(11));
+    let line1 = format!("ID{issuer}{number9}{}{}", check_char(&number9), "<".repeat(15));
+    let line2 = format!("{birth}{}{sex}{expiry}{}{issuer}{}", check_char(birth), check_char(expiry), "<".repeat(11));
     let composite = format!("{}{}{}{}", &line1[5..30], &line2[0..7], &line2[8..15], &line2[18..29]);
     let names = format!("{}<<{}", surname.replace(' ', "<"), given_names.replace(' ', "<"));
     let line3: String = format!("{names:<<30}").chars().take(30).collect();
-    format!("{line1}\n{line2}{}\n{line3}", digit(&composite))
+    format!("{line1}\n{line2}{}\n{line3}", check_char(&composite))
 }
 
 fn placeholder_face() -> Vec<u8> {
