@@ -12,15 +12,10 @@ use mitid_assist::camera::{self, DEMO_FPS, DemoPerson, Event, Source};
 use mitid_face::quality::{AutoCapture, Finding};
 use mitid_face::{Rgb, models};
 
+mod common;
+
 fn engine() -> Option<std::sync::Arc<mitid_face::Engine>> {
-    match camera::engine(&models::default_dir()) {
-        Ok(engine) => Some(engine),
-        Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("{e}"),
-    }
+    common::face_models().map(|dir| camera::engine(&dir).unwrap())
 }
 
 #[test]

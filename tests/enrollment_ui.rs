@@ -532,11 +532,7 @@ fn image_of(bytes: &[u8]) -> image::RgbImage {
 #[test]
 fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     let _guard = serial();
-    if mitid_face::models::read_verified(&mitid_face::models::default_dir(), mitid_face::models::SFACE).is_err() {
-        assert!(std::env::var_os("CI").is_none(), "CI fetches the face models");
-        eprintln!("skipped: the face models are not fetched");
-        return;
-    }
+    let Some(_) = common::face_models() else { return };
     let mut h = at_the_chip_step("123456");
     h.click("Read the chip");
     h.click("Continue to face capture");

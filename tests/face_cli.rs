@@ -11,20 +11,6 @@ use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
 
-/// The models folder, or `None` (with a message) where the set-up has not
-/// fetched them — which CI never allows.
-fn models() -> Option<PathBuf> {
-    let dir = mitid_face::models::default_dir();
-    match mitid_face::models::read_verified(&dir, mitid_face::models::YUNET) {
-        Ok(_) => Some(dir),
-        Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("{e}"),
-    }
-}
-
 fn face(args: &[&str]) -> (Option<i32>, serde_json::Value) {
     let out = Command::new(BIN).arg("face").args(args).arg("--json").output().unwrap();
     (out.status.code(), serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{out:?}")))
@@ -32,7 +18,7 @@ fn face(args: &[&str]) -> (Option<i32>, serde_json::Value) {
 
 #[test]
 fn compare_a_chip_photo_with_a_photo_and_refuse_what_cannot_be_compared() {
-    let Some(_) = models() else { return };
+    let Some(_) = common::face_models() else { return };
     let Some(lds) = common::shared("lds") else { return };
     let dg2 = lds.join("bsi2008/Datagroup2.bin");
     let jpeg = lds.join("iso39794/ICAO_39794_5_AP_DG2_Face.jpg");
@@ -84,18 +70,9 @@ fn compare_a_chip_photo_with_a_photo_and_refuse_what_cannot_be_compared() {
 
 #[test]
 fn the_demo_passport_holder_matches_the_demo_camera_and_a_stranger_does_not() {
-    let Some(_) = models() else { return };
-    use mitid_assist::chip_read::{self, Report, Request, Source, Specimen};
+    let Some(_) = common::face_models() else { return };
     // Read the demo passport as the counter does, and take its DG2.
-    let request = Request {
-        source: Source::Demo(Specimen::Passport),
-        secret: mitid_emrtd::session::Secret::Can("123456".into()),
-        data_dir: None,
-        demo: true,
-        now: 20_261_124_120_000,
-        cancel: Default::default(),
-    };
-    let Some(Report::Done(Ok(document))) = chip_read::read_now(request).pop() else { panic!("the demo read") };
+    let mitid_assist::chip_read::Report::Done(Ok(document)) = common::demo_read() else { panic!("the demo read") };
     let dir = tempfile::tempdir().unwrap();
     let dg2 = dir.path().join("DG2.bin");
     std::fs::write(&dg2, document.file(0x0102).unwrap()).unwrap();

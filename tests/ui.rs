@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
+mod common;
+
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use iced::Theme;
@@ -103,20 +105,6 @@ impl Harness {
     }
 }
 
-/// The demo passport read with its CAN, as the read's last report.
-fn demo_read() -> mitid_assist::chip_read::Report {
-    use mitid_assist::chip_read::{self, Request, Source, Specimen};
-    let request = Request {
-        source: Source::Demo(Specimen::Passport),
-        secret: mitid_emrtd::session::Secret::Can("123456".into()),
-        data_dir: None,
-        demo: true,
-        now: 20_261_124_120_000,
-        cancel: Default::default(),
-    };
-    chip_read::read_now(request).pop().expect("the end of the read")
-}
-
 /// Whether two rendered frames differ (the first is written as a PNG, the
 /// second compared with it).
 fn differ(a: &iced_test::simulator::Snapshot, b: &iced_test::simulator::Snapshot) -> bool {
@@ -141,7 +129,7 @@ fn navigation_reaches_every_screen() {
     h.click("Read the chip");
     // Face capture waits for the chip to be read.
     assert!(h.click_does_nothing("Continue to face capture"));
-    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Report(demo_read())));
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Report(common::demo_read())));
     h.click("Continue to face capture");
     assert_eq!(h.app.enrollment().step(), Step::Face);
     assert!(h.shows("Step 3 of 4"));

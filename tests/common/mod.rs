@@ -56,3 +56,34 @@ pub fn shared(path: &str) -> Option<std::path::PathBuf> {
     eprintln!("skipped: {} is absent (the shared test data sits beside the clone)", full.display());
     None
 }
+
+/// The face models' folder once the set-up has fetched both (each checked
+/// by its hash); `None`, with a message, where it has not — which CI
+/// never allows.
+pub fn face_models() -> Option<std::path::PathBuf> {
+    use mitid_face::models::{SFACE, YUNET, default_dir, read_verified};
+    let dir = default_dir();
+    match read_verified(&dir, YUNET).and_then(|_| read_verified(&dir, SFACE)) {
+        Ok(_) => Some(dir),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: {e} (packaging/test.sh fetches the face models)");
+            None
+        }
+        Err(e) => panic!("CI fetches the face models: {e}"),
+    }
+}
+
+/// The demo passport, read with its CAN as the counter does: the read's
+/// last report.
+pub fn demo_read() -> mitid_assist::chip_read::Report {
+    use mitid_assist::chip_read::{self, Request, Source, Specimen};
+    let request = Request {
+        source: Source::Demo(Specimen::Passport),
+        secret: mitid_emrtd::session::Secret::Can("123456".into()),
+        data_dir: None,
+        demo: true,
+        now: 20_261_124_120_000,
+        cancel: Default::default(),
+    };
+    chip_read::read_now(request).pop().expect("the end of the read")
+}

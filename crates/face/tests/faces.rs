@@ -6,28 +6,12 @@
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-use mitid_face::{Band, Engine, Rgb, Thresholds, load_image, models};
+use mitid_face::{Band, Rgb, Thresholds, load_image, models};
 
-/// The engine, once per test binary; `None` (with a message) where the
-/// set-up has not fetched the models — which CI never allows.
-fn engine() -> Option<&'static Engine> {
-    static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
-    ENGINE
-        .get_or_init(|| {
-            let dir = models::default_dir();
-            match Engine::load(&dir) {
-                Ok(engine) => Some(engine),
-                Err(e) if std::env::var_os("CI").is_none() => {
-                    eprintln!("skipped: {e} (packaging/test.sh fetches the models)");
-                    None
-                }
-                Err(e) => panic!("{e}"),
-            }
-        })
-        .as_ref()
-}
+mod common;
+
+use common::engine;
 
 fn shared(path: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata").join(path);

@@ -6,25 +6,14 @@
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use image::{Rgb as Px, RgbImage, imageops};
 use mitid_face::quality::{Finding, Limits, assess};
-use mitid_face::{Engine, Rgb, load_image, models};
+use mitid_face::{Rgb, load_image};
 
-fn engine() -> Option<&'static Engine> {
-    static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
-    ENGINE
-        .get_or_init(|| match Engine::load(&models::default_dir()) {
-            Ok(engine) => Some(engine),
-            Err(e) if std::env::var_os("CI").is_none() => {
-                eprintln!("skipped: {e} (packaging/test.sh fetches the models)");
-                None
-            }
-            Err(e) => panic!("{e}"),
-        })
-        .as_ref()
-}
+mod common;
+
+use common::engine;
 
 /// The specimen photo, or `None` where ../shared is absent.
 fn specimen() -> Option<RgbImage> {
