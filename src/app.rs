@@ -91,8 +91,6 @@ pub struct App {
     theme: ThemePreference,
     geometry: WindowGeometry,
     geometry_dirty: bool,
-    /// The card reader last chosen.
-    reader: Option<String>,
     focus: Option<usize>,
     first_frame_seen: bool,
     desk: DeskState,
@@ -173,7 +171,6 @@ impl App {
                 options.face.models.clone().unwrap_or_else(mitid_face::models::default_dir),
                 mitid_face::Thresholds { strong: options.face.strong, weak: options.face.weak },
             ),
-            reader: options.state.reader.clone(),
             audit: audit::Audit::default(),
             trust: trust::Trust::default(),
             status,
@@ -287,10 +284,8 @@ impl App {
                     Message::Enrollment(enrollment::Message::Face(crate::screen::face_step::Message::Compared(result)))
                 },
             ),
-            enrollment::Event::RememberReader(name) => {
-                self.reader = Some(name);
-                self.save()
-            }
+            // The screen holds the choice; the state file is written from it.
+            enrollment::Event::RememberReader(_) => self.save(),
             enrollment::Event::ListReaders => {
                 let demo = self.options.demo;
                 Task::perform(
@@ -723,7 +718,7 @@ impl App {
             language: Some(self.language),
             theme: Some(self.theme),
             window: self.geometry.sanitized(),
-            reader: self.reader.clone(),
+            reader: self.enrollment.preferred_reader().map(str::to_owned),
         }
     }
 

@@ -689,6 +689,11 @@ impl Enrollment {
         &self.face
     }
 
+    /// The reader chosen last (this run or the one before), to remember.
+    pub fn preferred_reader(&self) -> Option<&str> {
+        self.preferred.as_deref()
+    }
+
     /// Prefers `reader` (the one chosen last run) when it is connected.
     pub fn preferring(mut self, reader: Option<String>) -> Self {
         self.preferred = reader;
