@@ -44,6 +44,17 @@ pub enum Mode {
     Can,
 }
 
+impl Mode {
+    /// The field typing starts in.
+    fn field(self) -> &'static str {
+        match self {
+            Mode::Typed => NUMBER,
+            Mode::Lines => LINES,
+            Mode::Can => CAN,
+        }
+    }
+}
+
 /// A month, shown by name in the language of the moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Month(pub i8);
@@ -664,11 +675,7 @@ impl Enrollment {
         if self.step != Step::Mrz {
             return Task::none();
         }
-        operation::focus(match self.mrz.mode {
-            Mode::Typed => NUMBER,
-            Mode::Lines => LINES,
-            Mode::Can => CAN,
-        })
+        operation::focus(self.mrz.mode.field())
     }
 
     /// Uses the face models in `models`, with these score bands.
@@ -952,12 +959,7 @@ impl Enrollment {
             }
             Message::Mode(mode) => {
                 self.mrz.mode = mode;
-                let id = match mode {
-                    Mode::Typed => NUMBER,
-                    Mode::Lines => LINES,
-                    Mode::Can => CAN,
-                };
-                return (operation::focus(id), None);
+                return (operation::focus(mode.field()), None);
             }
             Message::Kind(kind) => self.mrz.kind = kind,
             Message::Number(number) => self.mrz.number = number.to_uppercase(),
