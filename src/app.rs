@@ -15,7 +15,7 @@ use mitid_core::Clock;
 use mitid_core::config::{Language, ThemePreference, UiState, WindowGeometry};
 use mitid_core::support_hours::{SupportHours, SupportStatus};
 
-use crate::screen::{ScreenId, audit, callers, enrollment, trust};
+use crate::screen::{ScreenId, audit, callers, citizen, enrollment, trust};
 use crate::service::DeskHandle;
 use crate::widget::{Element, status_bar};
 use crate::{fl, i18n, theme};
@@ -98,6 +98,12 @@ pub struct App {
     read_frames: Option<FrameWatch>,
     /// The first camera frame's time and how many came, until a picture.
     camera_frames: Option<(std::time::Duration, u32)>,
+    /// The citizen's screen.
+    citizen: citizen::Citizen,
+    /// The agent's window, once opened.
+    main_window: Option<window::Id>,
+    /// The window turned to the citizen, while open.
+    citizen_window: Option<window::Id>,
 }
 
 /// Frame times while a chip is read: the UI must stay responsive.
@@ -133,10 +139,18 @@ pub enum Message {
     CycleTheme,
     /// A key nobody else handled.
     Key(Key, Modifiers),
-    /// The window moved.
-    Moved(Point),
-    /// The window was resized.
-    Resized(Size),
+    /// A key nobody else handled, in this window.
+    KeyIn(window::Id, Key, Modifiers),
+    /// A window moved.
+    Moved(window::Id, Point),
+    /// A window was resized.
+    Resized(window::Id, Size),
+    /// For the citizen's screen.
+    Citizen(citizen::Message),
+    /// Open the citizen's window, or close it.
+    ToggleCitizenWindow,
+    /// A window has opened.
+    Opened(window::Id),
     /// The user closes the window.
     CloseRequested(window::Id),
     /// Write the remembered state now.
@@ -156,7 +170,7 @@ pub enum Message {
 }
 
 /// How many header buttons come before a screen's own in the Tab order.
-const HEADER_FOCUSABLES: usize = ScreenId::ALL.len() + 2;
+const HEADER_FOCUSABLES: usize = ScreenId::ALL.len() + 4;
 
 impl App {
     /// The app as it starts.
@@ -182,6 +196,9 @@ impl App {
             first_frame_seen: false,
             read_frames: None,
             camera_frames: None,
+            citizen: citizen::Citizen::default(),
+            main_window: None,
+            citizen_window: None,
             desk: match &options.desk {
                 DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
                 DeskSource::None => DeskState::Unavailable(String::new()),
@@ -191,10 +208,13 @@ impl App {
         }
     }
 
-    /// The app as it starts, opening the desk off the UI thread.
+    /// The app as it starts: the agent's window opens at its remembered
+    /// place, and the desk opens off the UI thread.
     pub fn boot(options: Options) -> (Self, Task<Message>) {
-        let app = Self::new(options);
-        let task = app.open_desk();
+        let mut app = Self::new(options);
+        let (id, opened) = window::open(window_settings(app.options.state.window));
+        app.main_window = Some(id);
+        let task = Task::batch([opened.map(Message::Opened), app.open_desk()]);
         (app, task)
     }
 
@@ -260,10 +280,16 @@ impl App {
             enrollment::Event::Batch(events) => {
                 Task::batch(events.into_iter().map(|event| self.enrollment_work(event)).collect::<Vec<_>>())
             }
-            enrollment::Event::Case(request) => self.desk_work(
-                move |desk| Message::Enrollment(request.perform(desk)),
-                |why| Message::Enrollment(enrollment::Message::CaseFailed(why)),
-            ),
+            enrollment::Event::Case(request) => {
+                if matches!(request, enrollment::CaseRequest::Close { .. }) {
+                    // The next person chooses their own language.
+                    self.citizen.forget();
+                }
+                self.desk_work(
+                    move |desk| Message::Enrollment(request.perform(desk)),
+                    |why| Message::Enrollment(enrollment::Message::CaseFailed(why)),
+                )
+            }
             enrollment::Event::Focus(target) => {
                 if let Some(at) = self.enrollment.focusables().iter().position(|t| *t == target) {
                     self.focus = Some(HEADER_FOCUSABLES + at);
@@ -312,14 +338,37 @@ impl App {
         }
     }
 
-    /// The window title.
+    /// The agent's window's title.
     pub fn title(&self) -> String {
         if self.options.demo { format!("{} — DEMO", fl!("app-title")) } else { fl!("app-title") }
+    }
+
+    /// A window's title.
+    pub fn window_title(&self, id: window::Id) -> String {
+        if Some(id) == self.citizen_window { citizen::Citizen::title(self.citizen_language()) } else { self.title() }
     }
 
     /// The theme; `None` follows the desktop.
     pub fn theme(&self) -> Option<Theme> {
         theme::for_preference(self.theme)
+    }
+
+    /// A window's theme: the same in both.
+    pub fn window_theme(&self, _id: window::Id) -> Option<Theme> {
+        self.theme()
+    }
+
+    /// The language the citizen's screen speaks: as chosen for this
+    /// person, else their nationality's.
+    pub fn citizen_language(&self) -> mitid_core::config::CitizenLanguage {
+        let suggested =
+            self.enrollment.nationality().and_then(|code| mitid_core::config::CitizenLanguage::for_nationality(&code));
+        self.citizen.language(suggested)
+    }
+
+    /// Whether the citizen's window is open.
+    pub fn citizen_window_open(&self) -> bool {
+        self.citizen_window.is_some()
     }
 
     /// The screen shown.
@@ -371,6 +420,8 @@ impl App {
         let mut targets: Vec<Message> = ScreenId::ALL.iter().map(|s| Message::Navigate(*s)).collect();
         targets.push(Message::ToggleLanguage);
         targets.push(Message::CycleTheme);
+        targets.push(Message::ToggleCitizenWindow);
+        targets.push(Message::Citizen(citizen::Message::NextLanguage(self.citizen_language())));
         match self.current {
             ScreenId::Callers => targets.extend(self.callers.focusables().into_iter().map(Message::Callers)),
             ScreenId::Enrollment => targets.extend(self.enrollment.focusables().into_iter().map(Message::Enrollment)),
@@ -460,6 +511,9 @@ impl App {
                             *first = frame.at;
                             tracing::info!("camera frames arriving");
                         }
+                        if *count == 10 {
+                            tracing::info!("camera preview running");
+                        }
                     }
                     enrollment::Message::Face(crate::screen::face_step::Message::Compared(result)) => {
                         if let Some((first, count)) = self.camera_frames.take() {
@@ -532,16 +586,51 @@ impl App {
                 self.save()
             }
             Message::Key(key, modifiers) => self.key(key, modifiers),
-            Message::Moved(position) => {
-                self.geometry.x = Some(position.x);
-                self.geometry.y = Some(position.y);
-                self.geometry_dirty = true;
+            // The citizen's window takes no keys: it may have a keyboard
+            // within the citizen's reach.
+            Message::KeyIn(id, key, modifiers) => {
+                if Some(id) == self.citizen_window {
+                    return Task::none();
+                }
+                self.key(key, modifiers)
+            }
+            // Only the agent's window is remembered.
+            Message::Moved(id, position) => {
+                if self.is_main(id) {
+                    self.geometry.x = Some(position.x);
+                    self.geometry.y = Some(position.y);
+                    self.geometry_dirty = true;
+                }
                 Task::none()
             }
-            Message::Resized(size) => {
-                self.geometry.width = size.width;
-                self.geometry.height = size.height;
-                self.geometry_dirty = true;
+            Message::Resized(id, size) => {
+                if self.is_main(id) {
+                    self.geometry.width = size.width;
+                    self.geometry.height = size.height;
+                    self.geometry_dirty = true;
+                }
+                Task::none()
+            }
+            Message::Citizen(message) => {
+                // Not logged: the language may hint at the person's origin.
+                self.citizen.update(message);
+                Task::none()
+            }
+            Message::ToggleCitizenWindow => match self.citizen_window.take() {
+                Some(id) => {
+                    tracing::info!("citizen window closed");
+                    window::close(id)
+                }
+                None => {
+                    let (id, opened) = window::open(citizen_window_settings());
+                    self.citizen_window = Some(id);
+                    opened.map(Message::Opened)
+                }
+            },
+            Message::Opened(id) => {
+                if Some(id) == self.citizen_window {
+                    tracing::info!("citizen window opened");
+                }
                 Task::none()
             }
             Message::SaveState => self.save(),
@@ -574,6 +663,7 @@ impl App {
             }
             // Not every window manager reports moves, so ask where the
             // window is before remembering it.
+            Message::CloseRequested(id) if Some(id) == self.citizen_window => self.update(Message::ToggleCitizenWindow),
             Message::CloseRequested(id) => window::position(id).map(Message::Quit),
             Message::Quit(position) => {
                 if let Some(position) = position {
@@ -675,8 +765,9 @@ impl App {
                     "3" => 2,
                     "4" => 3,
                     "q" => {
+                        let main = self.main_window;
                         return window::latest()
-                            .then(|id| id.map_or_else(|| Task::done(None), window::position))
+                            .then(move |id| main.or(id).map_or_else(|| Task::done(None), window::position))
                             .map(Message::Quit);
                     }
                     _ => return Task::none(),
@@ -743,10 +834,10 @@ impl App {
             iced::Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. })
                 if status == event::Status::Ignored =>
             {
-                Some(Message::Key(key, modifiers))
+                Some(Message::KeyIn(id, key, modifiers))
             }
-            iced::Event::Window(window::Event::Moved(position)) => Some(Message::Moved(position)),
-            iced::Event::Window(window::Event::Resized(size)) => Some(Message::Resized(size)),
+            iced::Event::Window(window::Event::Moved(position)) => Some(Message::Moved(id, position)),
+            iced::Event::Window(window::Event::Resized(size)) => Some(Message::Resized(id, size)),
             iced::Event::Window(window::Event::CloseRequested) => Some(Message::CloseRequested(id)),
             _ => None,
         });
@@ -783,7 +874,21 @@ impl App {
         Subscription::batch(subscriptions)
     }
 
-    /// Draws the window.
+    fn is_main(&self, id: window::Id) -> bool {
+        self.main_window.is_none_or(|main| main == id)
+    }
+
+    /// Draws a window: the citizen's, or the agent's.
+    pub fn window_view(&self, id: window::Id) -> Element<'_, Message> {
+        if Some(id) == self.citizen_window { self.citizen_view() } else { self.view() }
+    }
+
+    /// Draws the citizen's screen.
+    pub fn citizen_view(&self) -> Element<'_, Message> {
+        self.citizen.view(citizen::scene(&self.enrollment), self.citizen_language()).map(Message::Citizen)
+    }
+
+    /// Draws the agent's window.
     pub fn view(&self) -> Element<'_, Message> {
         let focused = |i: usize| self.focus == Some(i);
         let nav = ScreenId::ALL.iter().enumerate().fold(row![].spacing(4), |r, (i, screen)| {
@@ -817,6 +922,12 @@ impl App {
             button(text(theme_label).wrapping(Wrapping::None))
                 .on_press(Message::CycleTheme)
                 .style(theme::action_button(focused(n + 1))),
+            button(text(fl!("citizen-screen")).wrapping(Wrapping::None))
+                .on_press(Message::ToggleCitizenWindow)
+                .style(theme::nav_button(self.citizen_window.is_some(), focused(n + 2))),
+            button(text(self.citizen_language().endonym()).wrapping(Wrapping::None))
+                .on_press(Message::Citizen(citizen::Message::NextLanguage(self.citizen_language())))
+                .style(theme::action_button(focused(n + 3))),
         ]
         .spacing(8)
         .align_y(Alignment::Center)
@@ -903,6 +1014,21 @@ fn seed_demo_callers(desk: &mut mitid_core::desk::Desk) -> Result<(), mitid_core
     let now = desk.now();
     desk.store_mut().add_callers(batch, "demo", "caller.generate", now)?;
     Ok(())
+}
+
+/// The settings of the citizen's window: large, for a screen of its own.
+pub fn citizen_window_settings() -> window::Settings {
+    window::Settings {
+        size: Size::new(1100.0, 800.0),
+        min_size: Some(Size::new(640.0, 480.0)),
+        exit_on_close_request: false,
+        #[cfg(target_os = "linux")]
+        platform_specific: window::settings::PlatformSpecific {
+            application_id: "mitid-assist-citizen".into(),
+            override_redirect: false,
+        },
+        ..window::Settings::default()
+    }
 }
 
 /// The settings of the main window, at its remembered place and size.

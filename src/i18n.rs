@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use i18n_embed::LanguageLoader;
 use i18n_embed::fluent::{FluentLanguageLoader, fluent_language_loader};
 use i18n_embed::unic_langid::LanguageIdentifier;
-use mitid_core::config::Language;
+use mitid_core::config::{CitizenLanguage, Language};
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
@@ -32,6 +32,45 @@ pub static LOADER: LazyLock<FluentLanguageLoader> = LazyLock::new(|| {
 macro_rules! fl {
     ($id:literal) => {{ i18n_embed_fl::fl!($crate::i18n::LOADER, $id) }};
     ($id:literal, $($args:expr),*) => {{ i18n_embed_fl::fl!($crate::i18n::LOADER, $id, $($args),*) }};
+}
+
+/// The citizen screen's texts (`i18n/<lang>/citizen.ftl`), a loader per
+/// language with English behind it: the citizen's screen speaks its own
+/// language whatever the agent's does.
+static CITIZEN: LazyLock<Vec<(CitizenLanguage, FluentLanguageLoader)>> = LazyLock::new(|| {
+    let english: LanguageIdentifier = "en".parse().unwrap_or_default();
+    CitizenLanguage::ALL
+        .iter()
+        .map(|&language| {
+            let loader = FluentLanguageLoader::new("citizen", english.clone());
+            let mut wanted = vec![english.clone()];
+            if let Ok(id) = language.tag().parse::<LanguageIdentifier>()
+                && id != english
+            {
+                wanted.insert(0, id);
+            }
+            if let Err(error) = loader.load_languages(&Localizations, &wanted) {
+                tracing::error!(%error, language = language.tag(), "embedded citizen texts could not be loaded");
+            }
+            loader.set_use_isolating(false);
+            (language, loader)
+        })
+        .collect()
+});
+
+/// A text of the citizen's screen in `language`.
+pub fn citizen(language: CitizenLanguage, id: &str) -> String {
+    citizen_args(language, id, &[])
+}
+
+/// A text of the citizen's screen in `language`, with arguments.
+pub fn citizen_args(language: CitizenLanguage, id: &str, args: &[(&str, String)]) -> String {
+    let Some((_, loader)) = CITIZEN.iter().find(|(l, _)| *l == language) else { return id.to_owned() };
+    if args.is_empty() {
+        loader.get(id)
+    } else {
+        loader.get_args(id, args.iter().cloned().collect::<std::collections::HashMap<_, _>>())
+    }
 }
 
 /// Makes `language` the language of every text from now on.

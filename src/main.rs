@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mitid_assist::app::{self, App, DeskSource, Options};
+use mitid_assist::app::{App, DeskSource, Options};
 use mitid_assist::cli::{self, Cli, EXIT_USAGE};
 use mitid_assist::{i18n, logging, theme};
 use mitid_core::config::UiState;
@@ -79,14 +79,13 @@ fn run_window(demo: bool, context: cli::Context, started: std::time::Instant) ->
         desk: DeskSource::Open { data_dir: context.paths.data_dir.clone(), demo, config: context.config.desk.clone() },
         face: context.config.face.clone(),
     };
-    let window = app::window_settings(options.state.window);
-    let mut application = iced::application(move || App::boot(options.clone()), App::update, App::view)
-        .title(App::title)
-        .theme(App::theme)
+    // A daemon: the agent's window, and the citizen's when opened; closing
+    // the agent's stops the app.
+    let mut application = iced::daemon(move || App::boot(options.clone()), App::update, App::window_view)
+        .title(App::window_title)
+        .theme(App::window_theme)
         .subscription(App::subscription)
-        .window(window)
-        .default_font(theme::REGULAR)
-        .exit_on_close_request(false);
+        .default_font(theme::REGULAR);
     for font in theme::FONT_FILES {
         application = application.font(font);
     }

@@ -594,3 +594,88 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
         steps.iter().any(|s| s.step == "face" && s.verdict == "not the same person" && s.detail.contains("band=weak"))
     );
 }
+
+/// The citizen's screen, drawn from the enrollment as the app draws it.
+fn citizen_shows(h: &Harness, citizen: &mitid_assist::screen::citizen::Citizen, label: &str) -> bool {
+    use mitid_assist::screen::citizen::scene;
+    let language = citizen.language(h.screen.nationality().and_then(|n| CitizenLanguage::for_nationality(&n)));
+    let mut ui = Simulator::with_settings(common::settings(), citizen.view(scene(&h.screen), language));
+    ui.find(label).is_ok()
+}
+
+use mitid_core::config::CitizenLanguage;
+
+#[test]
+fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
+    use mitid_assist::screen::citizen::{Citizen, Message as CitizenMessage};
+    use mitid_assist::screen::face_step::{Decision, Message as FaceMessage};
+    use mitid_assist::screen::handover_step::{Item, Message as Handover, Problem, Status};
+    let _guard = serial();
+    let Some(_) = common::face_models() else { return };
+    let mut citizen = Citizen::default();
+    let mut h = Harness::demo();
+    // English until someone chooses; a tap on a language switches it.
+    assert!(citizen_shows(&h, &citizen, "Welcome"));
+    let taps: Vec<CitizenMessage> = {
+        let scene = mitid_assist::screen::citizen::scene(&h.screen);
+        let mut ui = Simulator::with_settings(common::settings(), citizen.view(scene, CitizenLanguage::En));
+        ui.click("Українська").unwrap();
+        ui.into_messages().collect()
+    };
+    assert_eq!(taps, [CitizenMessage::Language(CitizenLanguage::Uk)]);
+    for tap in taps {
+        citizen.update(tap);
+    }
+    assert!(citizen_shows(&h, &citizen, "Ласкаво просимо"));
+    assert!(!citizen_shows(&h, &citizen, "Welcome"));
+
+    // The chip: on the reader, then read (the specimen is Utopian: no
+    // language follows from it, the choice stands).
+    h.click("ID card number (CAN)");
+    h.send(Message::Can("123456".into()));
+    h.click("Read the chip");
+    assert!(citizen_shows(&h, &citizen, "Ваш документ лежить на зчитувачі сторінкою з фото донизу."));
+    h.click("Read the chip");
+    assert_eq!(h.screen.nationality().as_deref(), Some("UTO"));
+    assert!(citizen_shows(&h, &citizen, "Ваш документ зчитано."));
+
+    // The photo: what to do in the citizen's words, then thanks.
+    h.click("Continue to face capture");
+    assert!(citizen_shows(&h, &citizen, "Подивіться в камеру. Фото буде зроблено автоматично, коли все буде добре."));
+    // A person walking up is off centre: the citizen is told where to go.
+    {
+        use mitid_assist::camera::{self, DEMO_FPS, Event as CameraEvent, Frame};
+        let engine = camera::engine(&mitid_face::models::default_dir()).unwrap();
+        let frame = camera::demo_frame(&image_of(include_bytes!("../assets/demo/camera-person-a.jpg")), 2);
+        let rgb = mitid_face::Rgb { width: frame.width(), height: frame.height(), pixels: frame.into_raw() };
+        let (faces, findings) = camera::analyse(&engine, &rgb).unwrap();
+        let at = std::time::Duration::from_secs(2) / DEMO_FPS;
+        let frame = Frame { image: Arc::new(rgb), faces, findings, number: 2, at };
+        h.send(Message::Face(FaceMessage::Camera(CameraEvent::Frame(Arc::new(frame)))));
+        assert!(citizen_shows(&h, &citizen, "Будь ласка, станьте в центр зображення."));
+        h.send(Message::Face(FaceMessage::Retake));
+    }
+    film(&mut h, mitid_assist::camera::DemoPerson::Holder);
+    assert!(citizen_shows(&h, &citizen, "Дякуємо. Ваше фото зараз порівнюється з фото у вашому документі."));
+    h.send(Message::Face(FaceMessage::Decide(Decision::Same)));
+    h.click("Next");
+
+    // The hand-over, step by step, in German now; private steps say so.
+    citizen.update(CitizenMessage::Language(CitizenLanguage::De));
+    assert!(citizen_shows(&h, &citizen, "Schritt 1 von 7"));
+    assert!(citizen_shows(&h, &citizen, "Wählen Sie Ihre Benutzer-ID"));
+    assert!(citizen_shows(&h, &citizen, "Das gehört nur Ihnen: Die Person, die Ihnen hilft, schaut weg."));
+    h.send(Message::Handover(Handover::Mark(Item::UserId, Status::Done)));
+    assert!(citizen_shows(&h, &citizen, "Schritt 2 von 7"));
+    assert!(citizen_shows(&h, &citizen, "Ihre Handynummer verknüpfen"));
+    h.send(Message::Handover(Handover::Mark(Item::Phone, Status::Problem(Problem::NoSms))));
+    assert!(citizen_shows(&h, &citizen, "Die Person, die Ihnen hilft, löst das gemeinsam mit Ihnen."));
+    h.send(Message::Handover(Handover::Mark(Item::Phone, Status::Done)));
+    for item in [Item::Activate, Item::TemporaryPin, Item::PersonalPin, Item::Notifications] {
+        h.send(Message::Handover(Handover::Mark(item, Status::Done)));
+    }
+    assert!(citizen_shows(&h, &citizen, "Fingerabdruck oder Gesicht (freiwillig)"));
+    h.send(Message::Handover(Handover::Mark(Item::Biometrics, Status::Skipped)));
+    citizen.update(CitizenMessage::Language(CitizenLanguage::Pl));
+    assert!(citizen_shows(&h, &citizen, "Twój MitID jest gotowy"));
+}

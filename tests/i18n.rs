@@ -15,9 +15,14 @@ fn i18n_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("i18n")
 }
 
-/// Message id → names of the variables it uses.
+/// Message id → names of the variables it uses, in the agent's texts.
 fn messages(lang: &str) -> Messages {
-    let path = i18n_dir().join(lang).join("mitid_assist.ftl");
+    file_messages(lang, "mitid_assist.ftl")
+}
+
+/// Message id → names of the variables it uses, in one file.
+fn file_messages(lang: &str, file: &str) -> Messages {
+    let path = i18n_dir().join(lang).join(file);
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let resource = fluent_syntax::parser::parse(text.as_str())
         .unwrap_or_else(|(_, errors)| panic!("{} does not parse: {errors:?}", path.display()));
@@ -54,11 +59,21 @@ fn collect(pattern: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
     }
 }
 
-fn languages() -> Vec<String> {
-    let mut langs: Vec<String> =
-        fs::read_dir(i18n_dir()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+/// The languages with a file `file`.
+fn languages_of(file: &str) -> Vec<String> {
+    let mut langs: Vec<String> = fs::read_dir(i18n_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|dir| dir.join(file).is_file())
+        .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     langs.sort();
     langs
+}
+
+/// The languages the agent's window speaks.
+fn languages() -> Vec<String> {
+    languages_of("mitid_assist.ftl")
 }
 
 #[test]
@@ -80,6 +95,26 @@ fn every_language_has_the_same_messages_and_arguments() {
             assert_eq!(&other[id], vars, "{lang}: {id} takes other arguments than in English");
         }
     }
+}
+
+#[test]
+fn the_citizen_screen_speaks_five_languages_with_the_same_messages() {
+    let langs = languages_of("citizen.ftl");
+    assert_eq!(langs, ["da", "de", "en", "pl", "uk"]);
+    let english = file_messages("en", "citizen.ftl");
+    assert!(english.len() > 30);
+    for lang in langs.iter().filter(|l| *l != "en") {
+        let other = file_messages(lang, "citizen.ftl");
+        let missing: Vec<_> = english.keys().filter(|id| !other.contains_key(*id)).collect();
+        let extra: Vec<_> = other.keys().filter(|id| !english.contains_key(*id)).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "{lang}: missing {missing:?}, not in English {extra:?}");
+        for (id, vars) in &english {
+            assert_eq!(&other[id], vars, "{lang}: {id} takes other arguments than in English");
+        }
+    }
+    // The citizen's texts are their own ids, apart from the agent's.
+    let agent = messages("en");
+    assert!(english.keys().all(|id| !agent.contains_key(id)));
 }
 
 #[test]

@@ -221,6 +221,31 @@ fn status_bar_shows_configured_closures() {
 }
 
 #[test]
+fn the_agent_opens_the_citizens_screen_and_picks_its_language_by_keyboard() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
+    let none = Modifiers::empty();
+    assert!(h.shows("Citizen screen") && h.shows("English"));
+    for _ in 0..7 {
+        h.key(Key::Named(Named::Tab), none);
+    }
+    assert_eq!(h.app.focus(), Some(6), "on Citizen screen");
+    h.key(Key::Named(Named::Enter), none);
+    assert!(h.app.citizen_window_open());
+    // The next button steps through the citizen's languages.
+    h.key(Key::Named(Named::Tab), none);
+    h.key(Key::Named(Named::Enter), none);
+    assert_eq!(h.app.citizen_language(), mitid_core::config::CitizenLanguage::Da);
+    assert!(h.shows("Dansk"), "the button names the language spoken");
+    assert!(Simulator::with_settings(common::settings(), h.app.citizen_view()).find("Velkommen").is_ok());
+    // The agent's own language is untouched.
+    assert_eq!(h.app.language(), Language::En);
+    h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
+    h.key(Key::Named(Named::Enter), none);
+    assert!(!h.app.citizen_window_open(), "the same button closes it");
+}
+
+#[test]
 fn keyboard_moves_focus_and_chooses() {
     let _guard = serial();
     let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
@@ -233,15 +258,15 @@ fn keyboard_moves_focus_and_chooses() {
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.current(), ScreenId::Enrollment);
     // On the first step Tab reaches the three ways in, passport or ID card,
-    // the six date parts and Next after the header's six buttons; with
+    // the six date parts and Next after the header's eight buttons; with
     // the CAN, the ways in and Next.
-    assert_eq!(h.app.focusables().len(), 6 + 3 + 2 + 6 + 1);
+    assert_eq!(h.app.focusables().len(), 8 + 3 + 2 + 6 + 1);
     let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mode(Mode::Can)));
     let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Can("123456".into())));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
     assert_eq!(h.app.focus(), Some(0));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
-    assert_eq!(h.app.focus(), Some(9), "Shift+Tab wraps to the last");
+    assert_eq!(h.app.focus(), Some(11), "Shift+Tab wraps to the last");
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.enrollment().step(), Step::Chip);
     // The focused button is drawn with a ring: the view differs.
@@ -259,11 +284,14 @@ fn keyboard_moves_focus_and_chooses() {
     h.key(Key::Character("1".into()), Modifiers::CTRL);
     assert_eq!(h.app.current(), ScreenId::Callers);
     // Space on the theme button cycles the theme: from the first button,
-    // Shift+Tab wraps to the screen's own "New caller", once more is the theme.
+    // Shift+Tab wraps to the screen's own "New caller"; three more back past
+    // the citizen screen's two buttons is the theme.
     h.key(Key::Named(Named::Tab), none);
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
-    assert_eq!(h.app.focus(), Some(6));
-    h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
+    assert_eq!(h.app.focus(), Some(8));
+    for _ in 0..3 {
+        h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
+    }
     assert_eq!(h.app.focus(), Some(5));
     h.key(Key::Named(Named::Space), none);
     assert_eq!(h.app.theme_preference(), ThemePreference::Dark);

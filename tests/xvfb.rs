@@ -211,10 +211,26 @@ fn window_size_place_and_language_are_remembered() {
 fn read_demo_passport(how: &str, enter: impl FnOnce(&str, &Receiver<String>) -> usize) {
     let (_x, display) = xvfb();
     let data = tempfile::tempdir().unwrap();
-    let (_app, lines) = start_app(&display, data.path(), &["--demo"]);
+    let (app, lines) = start_app(&display, data.path(), &["--demo"]);
     expect_line(&lines, "first frame");
     let id = window(&display, "^MitID Assist");
     xdotool(&display, &["windowfocus", "--sync", &id]);
+    let citizen = how == "typed MRZ";
+    if citizen {
+        // The citizen's window: Tab past the four screens, the language and
+        // the theme to "Citizen screen", Enter; it opens in English. The
+        // next button picks the citizen's language: Danish, then German —
+        // the title follows.
+        xdotool(&display, &["key", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Return"]);
+        expect_line(&lines, "citizen window opened");
+        let citizen = window(&display, "your screen$");
+        xdotool(&display, &["windowmove", "--sync", &citizen, "600", "0"]);
+        xdotool(&display, &["windowfocus", "--sync", &id]);
+        xdotool(&display, &["key", "Tab", "Return", "Return"]);
+        window(&display, "Ihr Bildschirm$");
+        // The keyboard leaves the header for the screen's first field.
+        xdotool(&display, &["key", "Escape"]);
+    }
     let started = Instant::now();
     // Ctrl+2: counter enrollment, the keyboard in its first field.
     xdotool(&display, &["key", "ctrl+2"]);
@@ -243,6 +259,11 @@ fn read_demo_passport(how: &str, enter: impl FnOnce(&str, &Receiver<String>) -> 
     // camera runs, the picture is taken by itself and compared.
     xdotool(&display, &["key", "Tab", "Tab", "Tab", "Tab", "Return"]);
     expect_line(&lines, "camera frames arriving");
+    if citizen {
+        // The live picture and what to do, on the citizen's screen too.
+        expect_line(&lines, "camera preview running");
+        screenshot(&display, &artifacts().join("xvfb-citizen-camera.png"));
+    }
     let rate = expect_line(&lines, "camera frames while analysing");
     eprintln!("{rate}");
     let fps: f64 = rate.split("fps=").nth(1).and_then(|r| r.split_whitespace().next()).unwrap().parse().unwrap();
@@ -250,6 +271,16 @@ fn read_demo_passport(how: &str, enter: impl FnOnce(&str, &Receiver<String>) -> 
     let compared = expect_line(&lines, "face compared");
     assert!(compared.contains("band=\"strong\"") || compared.contains("band=strong"), "{compared}");
     screenshot(&display, &artifacts().join("xvfb-face-demo.png"));
+    // Memory with both windows open, the models loaded and a case on screen.
+    let pid = app.0.as_ref().unwrap().id();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb = |key: &str| -> u64 {
+        let line = status.lines().find(|l| l.starts_with(key)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    let (rss, peak) = (kb("VmRSS:"), kb("VmHWM:"));
+    eprintln!("memory with both windows: RSS {} MB, peak {} MB", rss / 1024, peak / 1024);
+    assert!(rss > 0 && peak >= rss);
 }
 
 #[test]
@@ -268,11 +299,11 @@ fn demo_counter_reads_the_simulated_chip_with_typed_fields() {
 #[test]
 fn demo_counter_reads_the_simulated_chip_with_swiped_lines() {
     read_demo_passport("swiped MRZ", |display, _| {
-        // Tab to "Swipe or paste the MRZ" past the header's six buttons and
+        // Tab to "Swipe or paste the MRZ" past the header's eight buttons and
         // "Type the fields", Enter: the lines field has the keyboard. The
         // swipe reader types both lines and Enter; once they check out,
         // Enter goes on to the chip.
-        let tabs = vec!["Tab"; 8];
+        let tabs = vec!["Tab"; 10];
         let mut keys = vec!["key"];
         keys.extend(&tabs);
         keys.push("Return");
@@ -282,7 +313,7 @@ fn demo_counter_reads_the_simulated_chip_with_swiped_lines() {
             xdotool(display, &["type", "--delay", "5", line]);
             xdotool(display, &["key", "Return"]);
         }
-        // The agent's keys: 8 Tabs and Enter; the reader's are not counted.
-        8 + 1
+        // The agent's keys: 10 Tabs and Enter; the reader's are not counted.
+        10 + 1
     });
 }

@@ -9,6 +9,7 @@ switch-language = English
 theme-system = Tema: system
 theme-light = Tema: lyst
 theme-dark = Tema: mørkt
+citizen-screen = Borgerskærm
 keyboard-hint = Tab flytter mellem knapper, Enter vælger, Esc går tilbage. Ctrl+1–4 åbner skærmene; Ctrl+Q afslutter.
 
 ## Demotilstand

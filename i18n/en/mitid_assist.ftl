@@ -9,6 +9,7 @@ switch-language = Dansk
 theme-system = Theme: system
 theme-light = Theme: light
 theme-dark = Theme: dark
+citizen-screen = Citizen screen
 keyboard-hint = Tab moves between buttons, Enter chooses, Esc goes back. Ctrl+1–4 open the screens; Ctrl+Q quits.
 
 ## Demo mode

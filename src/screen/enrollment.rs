@@ -696,6 +696,22 @@ impl Enrollment {
         &self.face
     }
 
+    /// The hand-over step.
+    pub fn handover(&self) -> &super::handover_step::HandoverStep {
+        &self.handover
+    }
+
+    /// The holder's nationality (ICAO code): from the chip once read, else
+    /// from swiped MRZ lines.
+    pub fn nationality(&self) -> Option<String> {
+        let chip = self.document().and_then(|d| d.file(0x0101)).and_then(|b| mitid_emrtd::lds::parse_dg1(b).ok());
+        match (chip, &self.credentials) {
+            (Some(mrz), _) => Some(mrz.nationality.clone()),
+            (None, Some(Credentials::Mrz { mrz: Some(mrz), .. })) => Some(mrz.nationality.clone()),
+            _ => None,
+        }
+    }
+
     /// The reader chosen last (this run or the one before), to remember.
     pub fn preferred_reader(&self) -> Option<&str> {
         self.preferred.as_deref()

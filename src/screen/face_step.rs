@@ -207,6 +207,28 @@ impl FaceStep {
         self.live.as_ref().map_or(Duration::ZERO, |f| f.at)
     }
 
+    /// The live picture, while the camera runs.
+    pub fn preview(&self) -> Option<&image::Handle> {
+        self.preview.as_ref().filter(|_| self.captured.is_none())
+    }
+
+    /// What keeps the last frame from being taken (empty: it is good),
+    /// while the camera runs.
+    pub fn findings(&self) -> Option<&[Finding]> {
+        self.live.as_ref().filter(|_| self.captured.is_none()).map(|f| f.findings.as_slice())
+    }
+
+    /// How far the person has held still (0–1) towards the picture taking
+    /// itself.
+    pub fn hold(&self) -> f32 {
+        self.live.as_ref().map_or(0.0, |f| self.auto.progress(f.at))
+    }
+
+    /// Whether the picture has been taken.
+    pub fn taken(&self) -> bool {
+        self.captured.is_some()
+    }
+
     /// The comparison, once made.
     pub fn comparison(&self) -> Option<&Comparison> {
         self.comparison.as_ref()

@@ -166,6 +166,16 @@ impl HandoverStep {
         self.statuses[Self::index(item)]
     }
 
+    /// The step the person is at: the first not yet marked.
+    pub fn current(&self) -> Option<Item> {
+        self.statuses.iter().position(|s| *s == Status::Open).map(|i| Item::ALL[i])
+    }
+
+    /// Whether a step met a problem.
+    pub fn troubled(&self) -> bool {
+        self.statuses.iter().any(|s| matches!(s, Status::Problem(_)))
+    }
+
     /// Whether the case can be finished: every step done (or skipped, when
     /// optional), or a problem met that ends it.
     pub fn finishable(&self) -> bool {

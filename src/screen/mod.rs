@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod callers;
+pub mod citizen;
 pub mod enrollment;
 pub mod face_step;
 pub mod handover_step;

@@ -55,6 +55,64 @@ impl Language {
     }
 }
 
+/// A language the citizen's screen speaks: more than the agent's, because
+/// the people at the counter come from many countries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CitizenLanguage {
+    /// English.
+    #[default]
+    En,
+    /// Danish.
+    Da,
+    /// German.
+    De,
+    /// Polish.
+    Pl,
+    /// Ukrainian.
+    Uk,
+}
+
+impl CitizenLanguage {
+    /// Every language, in the order offered.
+    pub const ALL: [CitizenLanguage; 5] =
+        [CitizenLanguage::En, CitizenLanguage::Da, CitizenLanguage::De, CitizenLanguage::Pl, CitizenLanguage::Uk];
+
+    /// The BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Da => "da",
+            Self::De => "de",
+            Self::Pl => "pl",
+            Self::Uk => "uk",
+        }
+    }
+
+    /// The language's name in itself.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::Da => "Dansk",
+            Self::De => "Deutsch",
+            Self::Pl => "Polski",
+            Self::Uk => "Українська",
+        }
+    }
+
+    /// The language most likely read by a holder of this nationality (the
+    /// MRZ's three-letter ICAO code), when the screen speaks it.
+    pub fn for_nationality(code: &str) -> Option<Self> {
+        match code.trim_end_matches('<') {
+            "DNK" => Some(Self::Da),
+            "D" | "DEU" | "AUT" | "LIE" => Some(Self::De),
+            "POL" => Some(Self::Pl),
+            "UKR" => Some(Self::Uk),
+            "GBR" | "GBD" | "GBN" | "GBO" | "GBP" | "GBS" | "IRL" | "USA" | "CAN" | "AUS" | "NZL" => Some(Self::En),
+            _ => None,
+        }
+    }
+}
+
 /// Light or dark, or whatever the desktop uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -415,5 +473,18 @@ mod tests {
         assert_eq!(Language::from_locale("en_GB.UTF-8"), Some(Language::En));
         assert_eq!(Language::from_locale("de-DE"), None);
         assert_eq!(Language::from_locale(""), None);
+    }
+
+    #[test]
+    fn nationalities_suggest_the_citizen_screen_language() {
+        assert_eq!(CitizenLanguage::for_nationality("UKR"), Some(CitizenLanguage::Uk));
+        assert_eq!(CitizenLanguage::for_nationality("POL"), Some(CitizenLanguage::Pl));
+        assert_eq!(CitizenLanguage::for_nationality("D<<"), Some(CitizenLanguage::De));
+        assert_eq!(CitizenLanguage::for_nationality("AUT"), Some(CitizenLanguage::De));
+        assert_eq!(CitizenLanguage::for_nationality("GBR"), Some(CitizenLanguage::En));
+        assert_eq!(CitizenLanguage::for_nationality("UTO"), None);
+        assert_eq!(CitizenLanguage::for_nationality(""), None);
+        let tags: std::collections::BTreeSet<_> = CitizenLanguage::ALL.iter().map(|l| l.tag()).collect();
+        assert_eq!(tags.len(), CitizenLanguage::ALL.len());
     }
 }
