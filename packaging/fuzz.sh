@@ -14,7 +14,7 @@ cd crates/emrtd/fuzz
 # cargo-fuzz asks for nightly flags; the stable compiler accepts them here.
 export RUSTC_BOOTSTRAP=1
 scratch
-for target in mrz lds apdu secure_messaging pace pki face; do
+for target in mrz lds apdu secure_messaging pace pki face camera_frame; do
     echo "== fuzz $target for ${seconds}s"
     status=0
     cargo fuzz run -s none -O "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=20000 \

@@ -5,7 +5,7 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mitid-assist/target}"
 
 # What building needs besides Rust: libpcsclite for the PC/SC reader support.
-BUILD_PACKAGES="pkg-config libpcsclite-dev"
+BUILD_PACKAGES="pkg-config libpcsclite-dev libclang-dev"
 # What the window needs at run time (winit loads these X11/Wayland libraries
 # itself; rendering is tiny-skia, in software, so no GPU or GL is needed).
 RUNTIME_PACKAGES="libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libwayland-client0 libpcsclite1 pcscd"
