@@ -181,10 +181,16 @@ impl App {
         Self {
             current: ScreenId::Callers,
             callers: callers::Callers::default(),
-            enrollment: enrollment::Enrollment::new(options.demo).preferring(options.state.reader.clone()).with_face(
-                options.face.models.clone().unwrap_or_else(mitid_face::models::default_dir),
-                mitid_face::Thresholds { strong: options.face.strong, weak: options.face.weak },
-            ),
+            enrollment: enrollment::Enrollment::new(options.demo)
+                .preferring(options.state.reader.clone())
+                .with_face(
+                    options.face.models.clone().unwrap_or_else(mitid_face::models::default_dir),
+                    mitid_face::Thresholds { strong: options.face.strong, weak: options.face.weak },
+                )
+                .preferring_webcam(crate::screen::face_step::WebcamChoice {
+                    camera: options.state.camera.clone(),
+                    size: options.state.camera_size,
+                }),
             audit: audit::Audit::default(),
             trust: trust::Trust::default(),
             status,
@@ -311,7 +317,7 @@ impl App {
                 },
             ),
             // The screen holds the choice; the state file is written from it.
-            enrollment::Event::RememberReader(_) => self.save(),
+            enrollment::Event::RememberReader(_) | enrollment::Event::RememberCamera => self.save(),
             enrollment::Event::ListReaders => {
                 let demo = self.options.demo;
                 Task::perform(
@@ -810,6 +816,8 @@ impl App {
             theme: Some(self.theme),
             window: self.geometry.sanitized(),
             reader: self.enrollment.preferred_reader().map(str::to_owned),
+            camera: self.enrollment.face().webcam.camera.clone(),
+            camera_size: self.enrollment.face().webcam.size,
         }
     }
 
@@ -857,11 +865,12 @@ impl App {
         {
             // The live picture, analysed on the camera's own thread.
             subscriptions.push(
-                Subscription::run_with(camera, |(source, models)| crate::camera::stream(*source, models.clone())).map(
-                    |event| {
-                        Message::Enrollment(enrollment::Message::Face(crate::screen::face_step::Message::Camera(event)))
-                    },
-                ),
+                Subscription::run_with(camera, |(source, models)| {
+                    crate::camera::stream(source.clone(), models.clone())
+                })
+                .map(|event| {
+                    Message::Enrollment(enrollment::Message::Face(crate::screen::face_step::Message::Camera(event)))
+                }),
             );
         }
         if self.read_frames.is_some() {

@@ -6,7 +6,10 @@
 //! Demo mode (and the tests) use a simulated camera playing
 //! `assets/demo/`: the person steps up — off to the side and small at
 //! first — then stands still in the middle, with the slight movement of a
-//! real picture. A webcam through nokhwa comes in its own step.
+//! real picture. Otherwise a webcam through `mitid_camera` (nokhwa): the
+//! one chosen before, at the size chosen before; when it is missing, busy
+//! or unplugged the stream says why and tries again every two seconds, so
+//! plugging it in (or closing the video call) brings the picture back.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,10 +33,31 @@ pub enum DemoPerson {
 }
 
 /// Where frames come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Source {
     /// The simulated camera with this person.
     Demo(DemoPerson),
+    /// A webcam: the one with this name (else the first), at this size
+    /// (else the default).
+    Webcam {
+        /// The camera's name, as chosen before.
+        camera: Option<String>,
+        /// The picture size chosen.
+        size: Option<(u32, u32)>,
+    },
+}
+
+/// The webcam in use and what else there is to choose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The camera's name.
+    pub camera: String,
+    /// The picture size in use.
+    pub size: (u32, u32),
+    /// Frames a second it was asked for.
+    pub fps: u32,
+    /// The sizes it offers, largest first.
+    pub sizes: Vec<(u32, u32)>,
 }
 
 /// A frame and what the guidance says of it.
@@ -58,6 +82,24 @@ pub enum Event {
     Frame(Arc<Frame>),
     /// The camera cannot be used (translated).
     Failed(String),
+    /// A webcam was opened.
+    Opened(Opened),
+    /// The cameras connected (names), when that changes.
+    Cameras(Vec<String>),
+}
+
+/// What a person can do about a camera error, in their language.
+pub fn error_text(error: &mitid_camera::CameraError) -> String {
+    use mitid_camera::CameraError as E;
+    match error {
+        E::NoCamera => crate::fl!("face-camera-none"),
+        E::Busy => crate::fl!("face-camera-busy"),
+        E::NoPermission => crate::fl!("face-camera-permission"),
+        E::Gone => crate::fl!("face-camera-gone"),
+        E::NoFormat => crate::fl!("face-camera-format"),
+        E::Frame(e) => crate::fl!("face-camera-failed", detail = e.to_string()),
+        E::Other(detail) => crate::fl!("face-camera-failed", detail = detail.clone()),
+    }
 }
 
 fn demo_picture(person: DemoPerson) -> Option<RgbImage> {
@@ -120,7 +162,10 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
             return;
         }
     };
-    let Source::Demo(person) = source;
+    let person = match source {
+        Source::Demo(person) => person,
+        Source::Webcam { camera, size } => return run_webcam(&engine, camera.as_deref(), size, tx),
+    };
     let Some(picture) = demo_picture(person) else {
         let _ = iced::futures::executor::block_on(tx.send(Event::Failed("the demo pictures are damaged".into())));
         return;
@@ -156,11 +201,130 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
     }
 }
 
+/// How long to wait before trying a camera again.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// Sends `event`; false once nobody listens.
+fn send(tx: &mut mpsc::Sender<Event>, event: Event) -> bool {
+    match tx.try_send(event) {
+        Ok(()) => true,
+        // Full: the window is behind; this one is dropped.
+        Err(e) => !e.is_disconnected(),
+    }
+}
+
+/// Says why the camera cannot be used — once, not every two seconds, and
+/// never whose face; false once nobody listens.
+fn report(
+    tx: &mut mpsc::Sender<Event>,
+    last: &mut Option<mitid_camera::CameraError>,
+    error: mitid_camera::CameraError,
+) -> bool {
+    if last.as_ref() == Some(&error) {
+        return !tx.is_closed();
+    }
+    tracing::info!(%error, "camera unavailable");
+    let listening = send(tx, Event::Failed(error_text(&error)));
+    *last = Some(error);
+    listening
+}
+
+/// Sends the cameras' names when they differ from `known`; false once
+/// nobody listens.
+fn list_cameras(tx: &mut mpsc::Sender<Event>, known: &mut Vec<String>) -> bool {
+    let names: Vec<String> = mitid_camera::list().unwrap_or_default().into_iter().map(|c| c.name).collect();
+    if names == *known {
+        return true;
+    }
+    known.clone_from(&names);
+    send(tx, Event::Cameras(names))
+}
+
+/// The webcam loop: open, stream, and on any failure say why and try
+/// again, until nobody listens.
+fn run_webcam(engine: &Engine, camera: Option<&str>, size: Option<(u32, u32)>, mut tx: mpsc::Sender<Event>) {
+    let started = Instant::now();
+    let mut number = 0u64;
+    let mut last_error: Option<mitid_camera::CameraError> = None;
+    let mut known: Vec<String> = Vec::new();
+    loop {
+        if !list_cameras(&mut tx, &mut known) {
+            return;
+        }
+        match mitid_camera::open(camera, size) {
+            Err(error) => {
+                if !report(&mut tx, &mut last_error, error) {
+                    return;
+                }
+            }
+            Ok(mut webcam) => {
+                last_error = None;
+                let format = webcam.format;
+                tracing::info!(width = format.width, height = format.height, fps = format.fps, "camera opened");
+                let opened = Opened {
+                    camera: webcam.info.name.clone(),
+                    size: (format.width, format.height),
+                    fps: format.fps,
+                    sizes: mitid_camera::sizes(&webcam.formats),
+                };
+                if !send(&mut tx, Event::Opened(opened)) {
+                    return;
+                }
+                let mut listed = Instant::now();
+                loop {
+                    let image = match webcam.frame() {
+                        Ok(image) => image,
+                        Err(error) => {
+                            if !report(&mut tx, &mut last_error, error) {
+                                return;
+                            }
+                            break;
+                        }
+                    };
+                    let event = match analyse(engine, &image) {
+                        Ok((faces, findings)) => Event::Frame(Arc::new(Frame {
+                            image: Arc::new(image),
+                            faces,
+                            findings,
+                            number,
+                            at: started.elapsed(),
+                        })),
+                        Err(why) => Event::Failed(why),
+                    };
+                    number += 1;
+                    if !send(&mut tx, event) {
+                        return;
+                    }
+                    // Cameras plugged in or out while this one streams.
+                    if listed.elapsed() >= RETRY {
+                        listed = Instant::now();
+                        if !list_cameras(&mut tx, &mut known) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        // Waiting for the camera to come (back): a new try every RETRY,
+        // ended soon after the step closes.
+        let deadline = Instant::now() + RETRY;
+        while Instant::now() < deadline {
+            if tx.is_closed() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 /// Frames from `source`, analysed with the models in `models` (loaded on
 /// the camera's thread the first time), until the stream is dropped.
 pub fn stream(source: Source, models: std::path::PathBuf) -> impl iced::futures::Stream<Item = Event> {
     iced::stream::channel(2, async move |tx: mpsc::Sender<Event>| {
-        std::thread::spawn(move || run(source, models, tx));
+        let spawned = std::thread::Builder::new().name("camera".into()).spawn(move || run(source, models, tx));
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the camera thread could not start");
+        }
     })
 }
 

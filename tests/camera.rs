@@ -62,7 +62,7 @@ fn the_stream_delivers_analysed_frames_in_order() {
                 assert_eq!((f.image.width, f.image.height), (640, 480));
                 f.number
             }
-            Event::Failed(why) => panic!("{why}"),
+            other => panic!("{other:?}"),
         })
         .collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
@@ -82,5 +82,25 @@ fn without_the_models_the_camera_says_what_to_do() {
             "{why}"
         ),
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_webcam_stream_says_when_there_is_no_camera() {
+    let Some(_) = engine() else { return };
+    // The real backend (V4L2 here): with no video device, the first word
+    // is what to do; with one, the cameras come first.
+    let devices = std::fs::read_dir("/dev")
+        .map(|d| d.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with("video")).count())
+        .unwrap_or(0);
+    let source = Source::Webcam { camera: Some("Logitech C920".into()), size: Some((1280, 720)) };
+    let first =
+        iced::futures::executor::block_on(camera::stream(source, models::default_dir()).take(1).collect::<Vec<_>>());
+    match first.as_slice() {
+        [Event::Failed(why)] if devices == 0 => {
+            assert!(why.starts_with("No camera found. Plug in a webcam: the picture starts by itself."), "{why}")
+        }
+        [Event::Cameras(names)] if devices > 0 => assert!(!names.is_empty()),
+        other => panic!("{devices} video devices, yet {other:?}"),
     }
 }

@@ -25,6 +25,8 @@ struct Harness {
     screen: Enrollment,
     /// The readers the screen asked the app to remember.
     remembered: Vec<String>,
+    /// How often it asked to remember the webcam chosen.
+    remembered_camera: u32,
     desk: mitid_core::desk::Desk,
     _dir: tempfile::TempDir,
 }
@@ -33,7 +35,7 @@ impl Harness {
     fn with(screen: Enrollment) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (desk, _clock) = common::desk(dir.path(), "2026-11-24T10:00");
-        Self { screen, remembered: Vec::new(), desk, _dir: dir }
+        Self { screen, remembered: Vec::new(), remembered_camera: 0, desk, _dir: dir }
     }
 
     fn new() -> Self {
@@ -73,6 +75,7 @@ impl Harness {
             Event::Case(request) => queue.push(request.perform(&mut self.desk)),
             Event::ListReaders => queue.push(Message::Readers(chip_read::readers(true))),
             Event::RememberReader(name) => self.remembered.push(name),
+            Event::RememberCamera => self.remembered_camera += 1,
             Event::Focus(_) => {}
             Event::CompareFace { chip, frame, models, thresholds } => {
                 let engine = mitid_assist::camera::engine(&models).unwrap();
@@ -80,6 +83,14 @@ impl Harness {
                 queue.push(Message::Face(mitid_assist::screen::face_step::Message::Compared(result)));
             }
             Event::Read { source, secret, cancel } => {
+                // Outside demo mode the screen names the simulated reader
+                // as a PC/SC one; here it stays the simulated passport.
+                let source = match source {
+                    chip_read::Source::Pcsc(name) if name == chip_read::DEMO_READER => {
+                        chip_read::Source::Demo(Specimen::Passport)
+                    }
+                    other => other,
+                };
                 let request =
                     chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };
                 let reports = chip_read::read_now(request);
@@ -678,4 +689,61 @@ fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
     h.send(Message::Handover(Handover::Mark(Item::Biometrics, Status::Skipped)));
     citizen.update(CitizenMessage::Language(CitizenLanguage::Pl));
     assert!(citizen_shows(&h, &citizen, "Twój MitID jest gotowy"));
+}
+
+#[test]
+fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye() {
+    use mitid_assist::camera::{Event as CameraEvent, Opened, Source};
+    use mitid_assist::screen::face_step::{Message as FaceMessage, Size, WebcamChoice};
+    let _guard = serial();
+    // Not demo mode: the face step watches a webcam (the chip is still the
+    // simulated one this harness reads).
+    let mut h = Harness::new();
+    h.click("ID card number (CAN)");
+    h.send(Message::Can("123456".into()));
+    h.click("Read the chip");
+    h.click("Read the chip");
+    h.click("Continue to face capture");
+    assert_eq!(h.screen.step(), Step::Face);
+    assert_eq!(h.screen.camera().map(|(s, _)| s), Some(Source::Webcam { camera: None, size: None }));
+    // No camera: said so, in words that say what to do; the agent may go on.
+    assert!(!h.shows("Next") || h.screen.face().decision().is_none());
+    h.send(Message::Next);
+    assert_eq!(h.screen.step(), Step::Face, "not before the camera is known to be missing");
+    let none = mitid_assist::camera::error_text(&mitid_camera::CameraError::NoCamera);
+    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Failed(none.clone()))));
+    assert!(h.shows(&none), "{none}");
+    assert!(none.starts_with("No camera found."));
+    // Two cameras appear (plugged in); the first opens at 640×480.
+    let names = vec!["Integrated Camera".to_owned(), "Logitech C920".to_owned()];
+    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Cameras(names))));
+    let opened =
+        Opened { camera: "Integrated Camera".into(), size: (640, 480), fps: 30, sizes: vec![(1280, 720), (640, 480)] };
+    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Opened(opened))));
+    assert!(!h.shows(&none), "the error goes once the camera opens");
+    // The pickers appear (their labels; the choices are drawn in them).
+    assert!(h.shows("Camera") && h.shows("Picture size"));
+    // The agent picks the other camera, then a size: both remembered, and
+    // the stream the app runs follows.
+    h.send(Message::Face(FaceMessage::ChooseCamera("Logitech C920".into())));
+    h.send(Message::Face(FaceMessage::Size(Size(1280, 720))));
+    assert_eq!(h.remembered_camera, 2);
+    let choice = WebcamChoice { camera: Some("Logitech C920".into()), size: Some((1280, 720)) };
+    assert_eq!(h.screen.face().webcam, choice);
+    assert_eq!(
+        h.screen.camera().map(|(s, _)| s),
+        Some(Source::Webcam { camera: choice.camera.clone(), size: choice.size })
+    );
+    // Busy in a video call: the picture goes, the reason shows; the agent
+    // compares by eye and goes on, which the case records.
+    let busy = mitid_assist::camera::error_text(&mitid_camera::CameraError::Busy);
+    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Failed(busy.clone()))));
+    assert!(h.shows(&busy));
+    h.click("Next");
+    assert_eq!(h.screen.step(), Step::Handover);
+    let steps = h.desk.store().case_steps(h.screen.case().unwrap()).unwrap();
+    assert!(steps.iter().any(|s| s.step == "face" && s.verdict == "compared by eye"), "{steps:?}");
+    // The choice outlives the person.
+    h.click("Start over (forget this person's data)");
+    assert_eq!(h.screen.face().webcam, choice);
 }

@@ -564,6 +564,8 @@ pub enum Event {
     ListReaders,
     /// The agent chose this reader: remember it for next time.
     RememberReader(String),
+    /// The agent chose a webcam or its size: remember it.
+    RememberCamera,
     /// Put the keyboard focus on this target (one of [`Enrollment::focusables`]).
     Focus(Message),
     /// Compare the chip photo with a picture taken (off the UI thread),
@@ -659,10 +661,15 @@ impl Enrollment {
         let readers = std::mem::take(&mut self.chip.readers);
         let reader = self.chip.reader.take();
         let preferred = self.preferred.take();
-        let (models, thresholds, person) =
-            (std::mem::take(&mut self.face_models), self.face.thresholds, self.face.person);
+        let (models, thresholds, person, webcam) = (
+            std::mem::take(&mut self.face_models),
+            self.face.thresholds,
+            self.face.person,
+            std::mem::take(&mut self.face.webcam),
+        );
         *self = Self::new(self.demo).with_face(models, thresholds);
         self.face.person = person;
+        self.face.webcam = webcam;
         self.chip.readers = readers;
         self.chip.reader = reader;
         self.preferred = preferred;
@@ -687,8 +694,21 @@ impl Enrollment {
 
     /// The camera the face step watches, while it watches one.
     pub fn camera(&self) -> Option<(crate::camera::Source, std::path::PathBuf)> {
-        (self.step == Step::Face && self.demo && self.face.wants_camera())
-            .then(|| (crate::camera::Source::Demo(self.face.person), self.face_models.clone()))
+        (self.step == Step::Face && self.face.wants_camera()).then(|| {
+            let source = if self.demo {
+                crate::camera::Source::Demo(self.face.person)
+            } else {
+                let choice = &self.face.webcam;
+                crate::camera::Source::Webcam { camera: choice.camera.clone(), size: choice.size }
+            };
+            (source, self.face_models.clone())
+        })
+    }
+
+    /// Prefers this webcam and size (the ones chosen last run).
+    pub fn preferring_webcam(mut self, webcam: face_step::WebcamChoice) -> Self {
+        self.face.webcam = webcam;
+        self
     }
 
     /// The face step.
@@ -814,6 +834,7 @@ impl Enrollment {
                         let _ = self.face.update(face_step::Message::Compared(Err(fl!("face-chip-no-face"))));
                     }
                 },
+                Some(face_step::Event::Remember(_)) => return (Task::none(), Some(Event::RememberCamera)),
                 Some(face_step::Event::Decided { decision, score, band }) => {
                     let t = self.face.thresholds;
                     let record = self.case.map(|id| {
@@ -862,9 +883,22 @@ impl Enrollment {
                         Err(_) => return (Task::none(), None),
                     }
                 }
+                let mut events = Vec::new();
+                if self.step == Step::Face
+                    && self.face.decision().is_none()
+                    && let Some(id) = self.case
+                {
+                    // No camera: the agent compared the person with the
+                    // chip photo by eye.
+                    events.push(Event::Case(CaseRequest::Record {
+                        id,
+                        step: "face",
+                        verdict: "compared by eye".into(),
+                        detail: "camera unavailable".into(),
+                    }));
+                }
                 if let Some(step) = self.step.next() {
                     self.step = step;
-                    let mut events = Vec::new();
                     if step == Step::Chip && self.case.is_none() {
                         events.push(Event::Case(CaseRequest::Open));
                     }
@@ -1022,7 +1056,7 @@ impl Enrollment {
             Step::Mrz => self.mrz.check(today).is_ok(),
             Step::Chip => self.chip.document.is_some() && self.chip.reading.is_none(),
             // Without a camera the agent compares by eye and goes on.
-            Step::Face => self.face.decision().is_some() || !self.demo,
+            Step::Face => self.face.decision().is_some() || (!self.demo && self.face.unavailable()),
             _ => true,
         }
     }
@@ -1541,14 +1575,7 @@ impl Enrollment {
             Step::Mrz => self.mrz_view(today, &is_focused),
             Step::Chip => self.chip_view(today, &is_focused),
             Step::Handover => self.handover.view().map(Message::Handover),
-            Step::Face if self.demo => self.face.view(self.chip.photo.as_ref(), self.demo).map(Message::Face),
-            Step::Face => {
-                let mut by_eye = column![text(fl!("face-no-camera")).font(theme::MEDIUM)].spacing(10);
-                if let Some(photo) = &self.chip.photo {
-                    by_eye = by_eye.push(iced::widget::image(photo.clone()).width(260));
-                }
-                by_eye.into()
-            }
+            Step::Face => self.face.view(self.chip.photo.as_ref(), self.demo).map(Message::Face),
         };
         let (number, total) = ((self.step.index() + 1) as u64, Step::ALL.len() as u64);
         let body = column![
@@ -1625,7 +1652,15 @@ mod tests {
         };
         let done = chip_read::read_now(request).pop().expect("the end");
         let _ = e.update(Message::Report(done), TODAY);
-        for expected in [Step::Face, Step::Handover, Step::Handover] {
+        // The face step holds for a picture and a decision — unless there
+        // is no camera: then the agent compares by eye and goes on.
+        for expected in [Step::Face, Step::Face] {
+            let _ = e.update(Message::Next, TODAY);
+            assert_eq!(e.step(), expected);
+        }
+        let no_camera = crate::camera::Event::Failed("no camera".into());
+        let _ = e.update(Message::Face(face_step::Message::Camera(no_camera)), TODAY);
+        for expected in [Step::Handover, Step::Handover] {
             let _ = e.update(Message::Next, TODAY);
             assert_eq!(e.step(), expected);
         }

@@ -13,7 +13,7 @@ use iced::{Alignment, Length};
 use mitid_face::quality::{AutoCapture, Finding};
 use mitid_face::{Band, Engine, Rgb, Thresholds};
 
-use crate::camera::{self, DemoPerson, Frame};
+use crate::camera::{self, DemoPerson, Frame, Opened};
 use crate::fl;
 use crate::theme;
 use crate::widget::{Element, face_handle as handle};
@@ -60,11 +60,36 @@ impl std::fmt::Display for DemoPerson {
     }
 }
 
+/// The webcam and picture size chosen (remembered between runs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct WebcamChoice {
+    /// The camera's name.
+    pub camera: Option<String>,
+    /// The picture size.
+    pub size: Option<(u32, u32)>,
+}
+
+/// A picture size in a picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub u32, pub u32);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} × {}", self.0, self.1)
+    }
+}
+
 /// The step's state.
 #[derive(Debug)]
 pub struct FaceStep {
     /// Who the demo camera shows.
     pub person: DemoPerson,
+    /// The webcam chosen.
+    pub webcam: WebcamChoice,
+    /// The webcam open now.
+    opened: Option<Opened>,
+    /// The cameras connected.
+    cameras: Vec<String>,
     live: Option<Arc<Frame>>,
     preview: Option<image::Handle>,
     auto: AutoCapture,
@@ -81,6 +106,9 @@ impl Default for FaceStep {
     fn default() -> Self {
         Self {
             person: DemoPerson::Holder,
+            webcam: WebcamChoice::default(),
+            opened: None,
+            cameras: Vec::new(),
             live: None,
             preview: None,
             auto: AutoCapture::new(Duration::from_millis(800)),
@@ -109,6 +137,10 @@ pub enum Message {
     Compared(Result<Comparison, String>),
     /// The agent's decision.
     Decide(Decision),
+    /// Use this webcam.
+    ChooseCamera(String),
+    /// At this size.
+    Size(Size),
 }
 
 impl Message {
@@ -136,6 +168,8 @@ pub enum Event {
         /// Its band.
         band: Band,
     },
+    /// The agent chose a webcam or size: remember it.
+    Remember(WebcamChoice),
 }
 
 /// A translated hint for a finding.
@@ -224,6 +258,12 @@ impl FaceStep {
         self.live.as_ref().map_or(0.0, |f| self.auto.progress(f.at))
     }
 
+    /// Whether the camera cannot give a picture now (the agent may then
+    /// compare by eye).
+    pub fn unavailable(&self) -> bool {
+        self.error.is_some() && self.live.is_none() && self.comparison.is_none() && !self.comparing
+    }
+
     /// Whether the picture has been taken.
     pub fn taken(&self) -> bool {
         self.captured.is_some()
@@ -257,7 +297,29 @@ impl FaceStep {
                     return self.take(frame);
                 }
             }
-            Message::Camera(camera::Event::Failed(why)) => self.error = Some(why),
+            Message::Camera(camera::Event::Failed(why)) => {
+                // No stale picture that looks live.
+                self.error = Some(why);
+                self.preview = None;
+                self.live = None;
+                self.opened = None;
+            }
+            Message::Camera(camera::Event::Opened(opened)) => {
+                self.error = None;
+                self.opened = Some(opened);
+            }
+            Message::Camera(camera::Event::Cameras(names)) => self.cameras = names,
+            Message::ChooseCamera(name) => {
+                if self.webcam.camera.as_ref() != Some(&name) {
+                    // Another camera has other sizes: its default first.
+                    self.webcam = WebcamChoice { camera: Some(name), size: None };
+                    return Some(Event::Remember(self.webcam.clone()));
+                }
+            }
+            Message::Size(Size(w, h)) => {
+                self.webcam.size = Some((w, h));
+                return Some(Event::Remember(self.webcam.clone()));
+            }
             Message::Person(person) => {
                 self.person = person;
                 self.auto = AutoCapture::new(self.auto.hold);
@@ -271,7 +333,8 @@ impl FaceStep {
             }
             Message::Retake => {
                 let (person, thresholds) = (self.person, self.thresholds);
-                *self = Self { person, thresholds, ..Self::default() };
+                let (webcam, cameras) = (std::mem::take(&mut self.webcam), std::mem::take(&mut self.cameras));
+                *self = Self { person, thresholds, webcam, cameras, ..Self::default() };
             }
             Message::Compared(result) => {
                 self.comparing = false;
@@ -372,6 +435,24 @@ impl FaceStep {
                 Some(self.person),
                 Message::Person,
             ));
+        } else {
+            // The webcam and its size, once there is one to choose.
+            let current = self.opened.as_ref().map(|o| o.camera.clone()).or_else(|| self.webcam.camera.clone());
+            if !self.cameras.is_empty() {
+                controls = controls.push(text(fl!("face-camera")).font(theme::MEDIUM)).push(pick_list(
+                    self.cameras.clone(),
+                    current,
+                    Message::ChooseCamera,
+                ));
+            }
+            if let Some(opened) = &self.opened {
+                let sizes: Vec<Size> = opened.sizes.iter().map(|(w, h)| Size(*w, *h)).collect();
+                controls = controls.push(text(fl!("face-camera-size")).font(theme::MEDIUM)).push(pick_list(
+                    sizes,
+                    Some(Size(opened.size.0, opened.size.1)),
+                    Message::Size,
+                ));
+            }
         }
         body.push(controls).into()
     }

@@ -288,6 +288,10 @@ pub struct UiState {
     pub window: WindowGeometry,
     /// The card reader last chosen for chip reads.
     pub reader: Option<String>,
+    /// The webcam last chosen for the face step.
+    pub camera: Option<String>,
+    /// The picture size last chosen for it.
+    pub camera_size: Option<(u32, u32)>,
 }
 
 impl UiState {
@@ -439,6 +443,8 @@ mod tests {
             theme: Some(ThemePreference::Light),
             window: WindowGeometry { width: 900.0, height: 600.0, x: Some(40.0), y: Some(-20.0) },
             reader: Some("ACS ACR1252 Dual Reader PICC 00 00".into()),
+            camera: Some("Logitech C920".into()),
+            camera_size: Some((1280, 720)),
         };
         state.save(dir.path()).unwrap();
         assert_eq!(UiState::load(dir.path()), state);
