@@ -894,7 +894,9 @@ impl App {
 
     /// Draws the citizen's screen.
     pub fn citizen_view(&self) -> Element<'_, Message> {
-        self.citizen.view(citizen::scene(&self.enrollment), self.citizen_language()).map(Message::Citizen)
+        self.citizen
+            .view(citizen::scene(&self.enrollment), self.citizen_language(), self.options.demo)
+            .map(Message::Citizen)
     }
 
     /// Draws the agent's window.
@@ -1025,18 +1027,28 @@ fn seed_demo_callers(desk: &mut mitid_core::desk::Desk) -> Result<(), mitid_core
     Ok(())
 }
 
+/// What both windows share: the app decides what a close request does, and
+/// the desktop knows each by its id.
+fn base_settings(application_id: &str) -> window::Settings {
+    #[cfg(not(target_os = "linux"))]
+    let _ = application_id;
+    window::Settings {
+        exit_on_close_request: false,
+        #[cfg(target_os = "linux")]
+        platform_specific: window::settings::PlatformSpecific {
+            application_id: application_id.into(),
+            override_redirect: false,
+        },
+        ..window::Settings::default()
+    }
+}
+
 /// The settings of the citizen's window: large, for a screen of its own.
 pub fn citizen_window_settings() -> window::Settings {
     window::Settings {
         size: Size::new(1100.0, 800.0),
         min_size: Some(Size::new(640.0, 480.0)),
-        exit_on_close_request: false,
-        #[cfg(target_os = "linux")]
-        platform_specific: window::settings::PlatformSpecific {
-            application_id: "mitid-assist-citizen".into(),
-            override_redirect: false,
-        },
-        ..window::Settings::default()
+        ..base_settings("mitid-assist-citizen")
     }
 }
 
@@ -1050,12 +1062,6 @@ pub fn window_settings(geometry: WindowGeometry) -> window::Settings {
             (Some(x), Some(y)) => window::Position::Specific(Point::new(x, y)),
             _ => window::Position::Centered,
         },
-        exit_on_close_request: false,
-        #[cfg(target_os = "linux")]
-        platform_specific: window::settings::PlatformSpecific {
-            application_id: "mitid-assist".into(),
-            override_redirect: false,
-        },
-        ..window::Settings::default()
+        ..base_settings("mitid-assist")
     }
 }

@@ -610,7 +610,7 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
 fn citizen_shows(h: &Harness, citizen: &mitid_assist::screen::citizen::Citizen, label: &str) -> bool {
     use mitid_assist::screen::citizen::scene;
     let language = citizen.language(h.screen.nationality().and_then(|n| CitizenLanguage::for_nationality(&n)));
-    let mut ui = Simulator::with_settings(common::settings(), citizen.view(scene(&h.screen), language));
+    let mut ui = Simulator::with_settings(common::settings(), citizen.view(scene(&h.screen), language, false));
     ui.find(label).is_ok()
 }
 
@@ -629,7 +629,7 @@ fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
     assert!(citizen_shows(&h, &citizen, "Welcome"));
     let taps: Vec<CitizenMessage> = {
         let scene = mitid_assist::screen::citizen::scene(&h.screen);
-        let mut ui = Simulator::with_settings(common::settings(), citizen.view(scene, CitizenLanguage::En));
+        let mut ui = Simulator::with_settings(common::settings(), citizen.view(scene, CitizenLanguage::En, false));
         ui.click("Українська").unwrap();
         ui.into_messages().collect()
     };

@@ -359,8 +359,11 @@ fn demo_mode_has_a_banner_that_stays() {
         assert!(h.shows(banner), "banner on {screen}");
     }
     assert!(h.shows("Simulated time 10:00"));
+    // The citizen's screen says so too.
+    assert!(Simulator::with_settings(common::settings(), h.app.citizen_view()).find("DEMO").is_ok());
     let normal = Harness::new("2026-11-24T10:00", Language::En, false);
     assert!(!normal.shows(banner));
+    assert!(Simulator::with_settings(common::settings(), normal.app.citizen_view()).find("DEMO").is_err());
     assert!(normal.shows("10:00 in Copenhagen"));
 }
 

@@ -119,8 +119,9 @@ impl Citizen {
         t(language, "citizen-window-title")
     }
 
-    /// Draws the citizen's screen.
-    pub fn view<'a>(&'a self, scene: Scene<'a>, language: CitizenLanguage) -> Element<'a, Message> {
+    /// Draws the citizen's screen; in `demo` mode it says so (trainers
+    /// practise with it).
+    pub fn view<'a>(&'a self, scene: Scene<'a>, language: CitizenLanguage, demo: bool) -> Element<'a, Message> {
         let languages = CitizenLanguage::ALL.iter().fold(row![].spacing(8), |r, l| {
             r.push(
                 button(text(l.endonym()).size(22))
@@ -129,9 +130,12 @@ impl Citizen {
                     .style(theme::nav_button(*l == language, false)),
             )
         });
-        let top = row![text("MitID").size(34).font(theme::BOLD), Space::new().width(Length::Fill), languages]
-            .align_y(Alignment::Center)
-            .spacing(16);
+        let mut top = row![text("MitID").size(34).font(theme::BOLD)].align_y(Alignment::Center).spacing(16);
+        if demo {
+            top =
+                top.push(container(text("DEMO").size(22).font(theme::BOLD)).padding([4, 12]).style(theme::demo_banner));
+        }
+        let top = top.push(Space::new().width(Length::Fill)).push(languages);
         let heading = |id: &str| text(t(language, id)).size(52).font(theme::BOLD);
         let line = |id: &str| text(t(language, id)).size(32);
         let tip =
