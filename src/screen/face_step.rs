@@ -457,3 +457,18 @@ impl FaceStep {
         body.push(controls).into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configuration's default bands are the face crate's: the two
+    /// crates do not depend on each other, so this keeps them one.
+    #[test]
+    fn the_configured_default_bands_are_the_face_crates() {
+        let config = mitid_core::config::FaceConfig::default();
+        let face = Thresholds::default();
+        assert_eq!((config.strong, config.weak), (face.strong, face.weak));
+        assert_eq!(FaceStep::default().thresholds.strong, config.strong);
+    }
+}

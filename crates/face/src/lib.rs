@@ -188,6 +188,14 @@ pub fn load_image(bytes: &[u8]) -> Result<Rgb, FaceError> {
         let image = FaceImage { encoding: Encoding::Iso19794, format, data: bytes.to_vec() };
         return face::decode(&image).map_err(|e| bad(e.to_string()));
     }
-    let image = image::load_from_memory(bytes).map_err(|e| bad(e.to_string()))?.to_rgb8();
+    // A JPEG or PNG claiming a huge size is refused before its pixels are
+    // allocated, as the chip's JPEG 2000 is.
+    let mut reader =
+        image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(face::MAX_SIDE);
+    limits.max_image_height = Some(face::MAX_SIDE);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| bad(e.to_string()))?.to_rgb8();
     Ok(Rgb { width: image.width(), height: image.height(), pixels: image.into_raw() })
 }

@@ -135,3 +135,16 @@ fn a_crowd_has_many_faces_and_a_blank_wall_none() {
     assert!(load_image(b"\xFF\xD8 not really a JPEG").is_err());
     assert!(load_image(&[0x75, 0x03, 0x01, 0x02]).is_err());
 }
+
+#[test]
+fn a_jpeg_claiming_a_huge_size_is_refused_before_decoding() {
+    let small = image::RgbImage::from_pixel(8, 8, image::Rgb([90, 90, 90]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut jpeg).encode_image(&small).unwrap();
+    assert_eq!(load_image(&jpeg).unwrap().width, 8);
+    // The frame header (SOF0): FF C0, length, precision, height, width.
+    let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    jpeg[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]); // 60000 × 60000
+    let error = load_image(&jpeg).unwrap_err().to_string();
+    assert!(error.to_lowercase().contains("limit"), "{error}");
+}
