@@ -82,3 +82,25 @@ fn the_demo_passport_holder_matches_the_demo_camera_and_a_stranger_does_not() {
         assert_eq!((code, v["band"].as_str()), (Some(0), Some(band)), "{camera}: {v}");
     }
 }
+
+#[test]
+fn the_face_bench_reports_every_figure() {
+    let Some(_) = common::face_models() else { return };
+    let Some(lds) = common::shared("lds") else { return };
+    let photo = lds.join("iso39794/ICAO_39794_5_AP_DG2_Face.jpg");
+    let out = Command::new(BIN).args(["bench", "face"]).arg(&photo).args(["--runs", "2"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for figure in [
+        "detection per 640×480 frame: ",
+        "detection per 320×240 frame: ",
+        "guidance checks per frame: ",
+        "description per face (align + SFace): ",
+        "webcam frame to RGB, 640×480: YUYV ",
+        "live frame (MJPEG decode + guidance): ",
+    ] {
+        let line = text.lines().find(|l| l.starts_with(figure)).unwrap_or_else(|| panic!("no «{figure}» in\n{text}"));
+        let number: f64 = line[figure.len()..].split(' ').next().unwrap().parse().unwrap();
+        assert!(number > 0.0, "{line}");
+    }
+}

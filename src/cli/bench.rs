@@ -48,8 +48,9 @@ pub enum BenchCommand {
         runs: u32,
     },
     /// Faces: detection on a 640×480 frame (and at half size, as the live
-    /// guidance may run), the guidance checks, one face description. The
-    /// frame is PHOTO (any photo with one face) scaled to 640×480.
+    /// guidance may run), the guidance checks, one face description, and a
+    /// webcam frame (YUYV, MJPEG) decoded and analysed as the live picture
+    /// is. The frame is PHOTO (any photo with one face) scaled to 640×480.
     Face {
         /// A photo with one face.
         photo: std::path::PathBuf,
@@ -258,6 +259,31 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
                 let _ = engine.embed(&full, &face);
             });
             out += &format!("description per face (align + SFace): {embed:.1} ms\n");
+            // A webcam's frame as it arrives (YUYV or MJPEG at 640×480),
+            // decoded, then what the camera thread does with it.
+            let yuyv = to_yuyv(&full);
+            let mut mjpeg = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut mjpeg, 80)
+                .encode(&full.pixels, full.width, full.height, image::ExtendedColorType::Rgb8)
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            use mitid_camera::convert::{Pixels, decode};
+            let yuyv_ms = per_run(*runs, || {
+                let _ = decode(Pixels::Yuyv, &yuyv, 640, 480);
+            });
+            let mjpeg_ms = per_run(*runs, || {
+                let _ = decode(Pixels::Mjpeg, &mjpeg, 0, 0);
+            });
+            out += &format!("webcam frame to RGB, 640×480: YUYV {yuyv_ms:.2} ms, MJPEG {mjpeg_ms:.2} ms\n");
+            let engine = std::sync::Arc::new(engine);
+            let live = per_run(*runs, || {
+                if let Ok(rgb) = decode(Pixels::Mjpeg, &mjpeg, 0, 0) {
+                    let _ = crate::camera::analyse(&engine, &rgb);
+                }
+            });
+            out += &format!(
+                "live frame (MJPEG decode + guidance): {live:.1} ms, room for {:.0} fps on one core\n",
+                1000.0 / live
+            );
             Ok(Outcome::ok(out))
         }
         BenchCommand::Trust { runs } => {
@@ -377,6 +403,25 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             )))
         }
     }
+}
+
+/// `rgb` packed as a webcam's YUYV (BT.601, studio range).
+fn to_yuyv(rgb: &mitid_face::Rgb) -> Vec<u8> {
+    let yuv = |p: &[u8]| {
+        let (r, g, b) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+        let y = 16.0 + 0.257 * r + 0.504 * g + 0.098 * b;
+        let u = 128.0 - 0.148 * r - 0.291 * g + 0.439 * b;
+        let v = 128.0 + 0.439 * r - 0.368 * g - 0.071 * b;
+        (y as u8, u as u8, v as u8)
+    };
+    rgb.pixels
+        .chunks_exact(6)
+        .flat_map(|pair| {
+            let (y0, u, v) = yuv(&pair[..3]);
+            let (y1, _, _) = yuv(&pair[3..]);
+            [y0, u, y1, v]
+        })
+        .collect()
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, CliError> {
