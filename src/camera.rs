@@ -252,6 +252,13 @@ fn run_webcam(engine: &Engine, camera: Option<&str>, size: Option<(u32, u32)>, m
             return;
         }
         match mitid_camera::open(camera, size) {
+            // Just after another camera or size was chosen, the stream
+            // before may still hold the device for a frame: not worth a
+            // "busy" on screen.
+            Err(mitid_camera::CameraError::Busy) if started.elapsed() < Duration::from_secs(1) => {
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
             Err(error) => {
                 if !report(&mut tx, &mut last_error, error) {
                     return;
