@@ -82,6 +82,8 @@ pub enum Event {
     Frame(Arc<Frame>),
     /// The camera cannot be used (translated).
     Failed(String),
+    /// The webcam cannot be used now; the stream tries again by itself.
+    Unavailable(mitid_camera::CameraError),
     /// A webcam was opened.
     Opened(Opened),
     /// The cameras connected (names), when that changes.
@@ -224,7 +226,7 @@ fn report(
         return !tx.is_closed();
     }
     tracing::info!(%error, "camera unavailable");
-    let listening = send(tx, Event::Failed(error_text(&error)));
+    let listening = send(tx, Event::Unavailable(error.clone()));
     *last = Some(error);
     listening
 }

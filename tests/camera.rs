@@ -97,7 +97,9 @@ fn the_webcam_stream_says_when_there_is_no_camera() {
     let first =
         iced::futures::executor::block_on(camera::stream(source, models::default_dir()).take(1).collect::<Vec<_>>());
     match first.as_slice() {
-        [Event::Failed(why)] if devices == 0 => {
+        [Event::Unavailable(error)] if devices == 0 => {
+            assert_eq!(*error, mitid_camera::CameraError::NoCamera);
+            let why = camera::error_text(error);
             assert!(why.starts_with("No camera found. Plug in a webcam: the picture starts by itself."), "{why}")
         }
         [Event::Cameras(names)] if devices > 0 => assert!(!names.is_empty()),

@@ -15,6 +15,7 @@ use mitid_core::{Clock, SimulatedClock, SystemClock};
 
 mod bench;
 pub mod calendar;
+mod camera;
 mod chip;
 mod desk;
 mod face;
@@ -107,6 +108,12 @@ pub enum Command {
         #[command(subcommand)]
         action: trust::TrustCommand,
     },
+    /// The webcams: list them, check one gives a picture (for IT staff).
+    Camera {
+        /// What to do.
+        #[command(subcommand)]
+        action: camera::CameraCommand,
+    },
     /// Find faces in a photo, compare two (for IT staff and calibration).
     Face {
         /// What to do.
@@ -133,6 +140,7 @@ impl Command {
             Command::Chip { action } => action.json(),
             Command::Trust { action } => action.json(),
             Command::Face { action } => action.json(),
+            Command::Camera { action } => action.json(),
             Command::Bench { .. } => false,
         }
     }
@@ -186,6 +194,9 @@ pub enum CliError {
     /// A face command failed; the code says how (see `cli::face`).
     #[error("{1}")]
     Face(u8, String),
+    /// A camera command failed; the code says how (see `cli::camera`).
+    #[error("{1}")]
+    Camera(u8, String),
 }
 
 impl From<StoreError> for CliError {
@@ -199,7 +210,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Desk(DeskError::Store(StoreError::Closed { .. })) => EXIT_CLOSED,
-            Self::Chip(code, _) | Self::Face(code, _) => *code,
+            Self::Chip(code, _) | Self::Face(code, _) | Self::Camera(code, _) => *code,
             _ => EXIT_USAGE,
         }
     }
@@ -223,6 +234,12 @@ impl CliError {
                     "model"
                 }
             }
+            Self::Camera(code, _) => match *code {
+                camera::EXIT_NO_CAMERA => "no_camera",
+                camera::EXIT_BUSY => "camera_busy",
+                camera::EXIT_PERMISSION => "camera_permission",
+                _ => "camera",
+            },
             Self::Desk(DeskError::Key(_)) => "key",
             Self::Desk(DeskError::Store(e)) => match e {
                 StoreError::Closed { .. } => "closed",
@@ -303,6 +320,7 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Chip { action } => chip::run(action, &context)?,
         Command::Trust { action } => trust::run(action, &context)?,
         Command::Face { action } => face::run(action, &context)?,
+        Command::Camera { action } => camera::run(action, &context)?,
     })
 }
 

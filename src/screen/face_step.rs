@@ -297,6 +297,9 @@ impl FaceStep {
                     return self.take(frame);
                 }
             }
+            Message::Camera(camera::Event::Unavailable(error)) => {
+                return self.update(Message::Camera(camera::Event::Failed(camera::error_text(&error))));
+            }
             Message::Camera(camera::Event::Failed(why)) => {
                 // No stale picture that looks live.
                 self.error = Some(why);

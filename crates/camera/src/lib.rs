@@ -191,6 +191,31 @@ mod device {
         nokhwa::utils::FrameFormat::GRAY,
     ];
 
+    /// The camera opened (not streaming) and what it offers.
+    fn probe(camera: &CameraInfo) -> Result<(nokhwa::Camera, Vec<Format>), CameraError> {
+        use nokhwa::utils::{CameraIndex, RequestedFormat, RequestedFormatType};
+        let fail = |e: nokhwa::NokhwaError| classify(&e.to_string());
+        let request = RequestedFormat::with_formats(RequestedFormatType::None, &ALL_FORMATS);
+        let mut device = nokhwa::Camera::new(CameraIndex::Index(camera.index), request).map_err(fail)?;
+        let formats = device
+            .compatible_camera_formats()
+            .map_err(fail)?
+            .into_iter()
+            .map(|f| Format {
+                width: f.width(),
+                height: f.height(),
+                fps: f.frame_rate(),
+                pixels: pixels_of(f.format()),
+            })
+            .collect();
+        Ok((device, formats))
+    }
+
+    /// What `camera` offers, without starting it.
+    pub fn formats(camera: &CameraInfo) -> Result<Vec<Format>, CameraError> {
+        probe(camera).map(|(_, formats)| formats)
+    }
+
     /// An open camera, streaming.
     pub struct Webcam {
         camera: nokhwa::Camera,
@@ -211,21 +236,9 @@ mod device {
     impl Webcam {
         /// Opens `camera` at the size `wanted` (or the default) and starts it.
         pub fn open(camera: &CameraInfo, wanted: Option<(u32, u32)>) -> Result<Self, CameraError> {
-            use nokhwa::utils::{CameraIndex, RequestedFormat, RequestedFormatType};
+            use nokhwa::utils::{RequestedFormat, RequestedFormatType};
             let fail = |e: nokhwa::NokhwaError| classify(&e.to_string());
-            let request = RequestedFormat::with_formats(RequestedFormatType::None, &ALL_FORMATS);
-            let mut device = nokhwa::Camera::new(CameraIndex::Index(camera.index), request).map_err(fail)?;
-            let formats: Vec<Format> = device
-                .compatible_camera_formats()
-                .map_err(fail)?
-                .into_iter()
-                .map(|f| Format {
-                    width: f.width(),
-                    height: f.height(),
-                    fps: f.frame_rate(),
-                    pixels: pixels_of(f.format()),
-                })
-                .collect();
+            let (mut device, formats) = probe(camera)?;
             let format = choose(&formats, wanted).ok_or(CameraError::NoFormat)?;
             let exact = nokhwa::utils::CameraFormat::new_from(
                 format.width,
