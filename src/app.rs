@@ -936,9 +936,11 @@ impl App {
             button(text(fl!("citizen-screen")).wrapping(Wrapping::None))
                 .on_press(Message::ToggleCitizenWindow)
                 .style(theme::nav_button(self.citizen_window.is_some(), focused(n + 2))),
-            button(text(self.citizen_language().endonym()).wrapping(Wrapping::None))
-                .on_press(Message::Citizen(citizen::Message::NextLanguage(self.citizen_language())))
-                .style(theme::action_button(focused(n + 3))),
+            button(
+                text(fl!("citizen-language", language = self.citizen_language().endonym())).wrapping(Wrapping::None)
+            )
+            .on_press(Message::Citizen(citizen::Message::NextLanguage(self.citizen_language())))
+            .style(theme::action_button(focused(n + 3))),
         ]
         .spacing(8)
         .align_y(Alignment::Center)

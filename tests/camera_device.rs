@@ -7,31 +7,12 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
 
 mod common;
-
-/// The fake device, compiled once (gcc builds the -sys crates too).
-fn shim() -> &'static Path {
-    static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
-        let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake_v4l.c");
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fake_v4l.so");
-        let status = Command::new("cc")
-            .args(["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o"])
-            .arg(&out)
-            .arg(&source)
-            .arg("-ldl")
-            .status()
-            .expect("a C compiler (cc) builds the fake camera");
-        assert!(status.success(), "the fake camera does not compile");
-        out
-    })
-}
 
 /// The binary with the fake camera in `mode` ("ok", "busy", "denied",
 /// "unplug"), its data in `data`.
@@ -45,7 +26,7 @@ fn run(mode: &str, data: &Path, args: &[&str]) -> Output {
         .arg(data.join("absent.toml"))
         .args(["camera"])
         .args(args)
-        .env("LD_PRELOAD", shim())
+        .env("LD_PRELOAD", common::fake_camera())
         .env("FAKE_V4L_MODE", mode)
         .env("LANG", "en_US.UTF-8")
         .output()

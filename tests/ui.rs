@@ -225,7 +225,7 @@ fn the_agent_opens_the_citizens_screen_and_picks_its_language_by_keyboard() {
     let _guard = serial();
     let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
     let none = Modifiers::empty();
-    assert!(h.shows("Citizen screen") && h.shows("English"));
+    assert!(h.shows("Citizen screen") && h.shows("Citizen: English"));
     for _ in 0..7 {
         h.key(Key::Named(Named::Tab), none);
     }
@@ -236,7 +236,7 @@ fn the_agent_opens_the_citizens_screen_and_picks_its_language_by_keyboard() {
     h.key(Key::Named(Named::Tab), none);
     h.key(Key::Named(Named::Enter), none);
     assert_eq!(h.app.citizen_language(), mitid_core::config::CitizenLanguage::Da);
-    assert!(h.shows("Dansk"), "the button names the language spoken");
+    assert!(h.shows("Citizen: Dansk"), "the button names the language spoken");
     assert!(Simulator::with_settings(common::settings(), h.app.citizen_view()).find("Velkommen").is_ok());
     // The agent's own language is untouched.
     assert_eq!(h.app.language(), Language::En);

@@ -12,6 +12,8 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_mitid-assist");
 /// Generous: a loaded 2-core CI machine starting a debug build.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -56,6 +58,16 @@ fn xvfb() -> (Proc, String) {
 
 /// The app, with its stderr delivered line by line.
 fn start_app(display: &str, data: &Path, args: &[&str]) -> (Proc, Receiver<String>) {
+    start_app_with(display, data, args, &[])
+}
+
+/// The app with more in its environment.
+fn start_app_with(
+    display: &str,
+    data: &Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (Proc, Receiver<String>) {
     let mut child = Command::new(BIN)
         .args(args)
         .arg("--data-dir")
@@ -66,6 +78,7 @@ fn start_app(display: &str, data: &Path, args: &[&str]) -> (Proc, Receiver<Strin
         .env_remove("WAYLAND_DISPLAY")
         .env("MITID_ASSIST_LOG", "mitid_assist=info")
         .env("LANG", "en_US.UTF-8")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -316,4 +329,103 @@ fn demo_counter_reads_the_simulated_chip_with_swiped_lines() {
         // The agent's keys: 10 Tabs and Enter; the reader's are not counted.
         10 + 1
     });
+}
+
+/// A program of ours in the background, its stderr (or stdout) as lines.
+fn background(command: &mut Command, stdout: bool) -> (Proc, Receiver<String>) {
+    let mut child = if stdout {
+        command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap()
+    } else {
+        command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
+    };
+    let (tx, rx) = mpsc::channel();
+    let stream: Box<dyn Read + Send> =
+        if stdout { Box::new(child.stdout.take().unwrap()) } else { Box::new(child.stderr.take().unwrap()) };
+    thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (Proc(Some(child)), rx)
+}
+
+/// Outside demo mode, end to end on real parts without hardware: the
+/// chip through pcscd and vpcd (our simulated chip carrying person A's
+/// photo), the webcam through nokhwa and V4L2 (a user-space device showing
+/// person A, tests/support/fake_v4l.c); the agent types the CAN, the
+/// placed document is read, the face step's webcam picture is taken by
+/// itself and compared: strong.
+#[test]
+fn outside_demo_mode_the_chip_and_the_webcam_go_through_pcscd_and_v4l2() {
+    let Some(_) = common::face_models() else { return };
+    need("pcscd");
+    let (_x, display) = xvfb();
+    let data = tempfile::tempdir().unwrap();
+    // The fake webcam, and person A as it shows them.
+    let shim = common::fake_camera();
+    let person = image::load_from_memory(include_bytes!("../assets/demo/camera-person-a.jpg")).unwrap().to_rgb8();
+    assert_eq!(person.dimensions(), (640, 480));
+    let picture = data.path().join("person-a.yuyv");
+    let rgb = mitid_face::Rgb { width: 640, height: 480, pixels: person.into_raw() };
+    std::fs::write(&picture, mitid_camera::convert::to_yuyv(&rgb)).unwrap();
+
+    // pcscd (ours, in the foreground) and the chip on its virtual reader.
+    let (_pcscd, pcscd) = background(Command::new("pcscd").args(["--foreground", "--debug"]), true);
+    if expect_within(&pcscd, "daemon ready").is_none() {
+        eprintln!("pcscd did not start (another one may be running): using the running one");
+    }
+    let face = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/chip-person-a.jpg");
+    let (_sim, sim) = background(
+        Command::new(BIN).args(["chip", "sim", "--vpcd", "127.0.0.1:35963", "--can", "123456", "--face"]).arg(&face),
+        false,
+    );
+    expect_line(&sim, "simulated chip ready");
+
+    let (_app, lines) = start_app_with(
+        &display,
+        data.path(),
+        &[],
+        &[("LD_PRELOAD", shim.as_os_str()), ("FAKE_V4L_PICTURE", picture.as_os_str())],
+    );
+    expect_line(&lines, "first frame");
+    let id = window(&display, "^MitID Assist$");
+    xdotool(&display, &["windowfocus", "--sync", &id]);
+    // Ctrl+2; Tab past the header's eight buttons, "Type the fields" and
+    // "Swipe or paste" to "ID card number (CAN)", Enter; the CAN, Enter.
+    xdotool(&display, &["key", "ctrl+2"]);
+    expect_line(&lines, "screen shown");
+    let mut keys = vec!["key"];
+    keys.extend(["Tab"; 11]);
+    keys.push("Return");
+    xdotool(&display, &keys);
+    xdotool(&display, &["type", "--delay", "30", "123456"]);
+    xdotool(&display, &["key", "Return"]);
+    // The document lies on the reader: read at once.
+    let done = expect_line(&lines, "chip read finished");
+    eprintln!("{done}");
+    expect_line(&lines, "chip result drawn");
+    xdotool(&display, &["key", "Tab", "Tab", "Tab", "Tab", "Return"]);
+    let opened = expect_line(&lines, "camera opened");
+    assert!(opened.contains("width=640") && opened.contains("height=480") && opened.contains("fps=30"), "{opened}");
+    expect_line(&lines, "camera preview running");
+    screenshot(&display, &artifacts().join("xvfb-webcam-v4l2.png"));
+    let rate = expect_line(&lines, "camera frames while analysing");
+    eprintln!("webcam through V4L2: {rate}");
+    let compared = expect_line(&lines, "face compared");
+    assert!(compared.contains("band=\"strong\"") || compared.contains("band=strong"), "{compared}");
+}
+
+/// Waits a little for a line containing `needle`.
+fn expect_within(lines: &Receiver<String>, needle: &str) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return Some(line),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
 }

@@ -10,6 +10,7 @@ theme-system = Tema: system
 theme-light = Tema: lyst
 theme-dark = Tema: mørkt
 citizen-screen = Borgerskærm
+citizen-language = Borger: { $language }
 keyboard-hint = Tab flytter mellem knapper, Enter vælger, Esc går tilbage. Ctrl+1–4 åbner skærmene; Ctrl+Q afslutter.
 
 ## Demotilstand

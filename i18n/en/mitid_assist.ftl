@@ -10,6 +10,7 @@ theme-system = Theme: system
 theme-light = Theme: light
 theme-dark = Theme: dark
 citizen-screen = Citizen screen
+citizen-language = Citizen: { $language }
 keyboard-hint = Tab moves between buttons, Enter chooses, Esc goes back. Ctrl+1–4 open the screens; Ctrl+Q quits.
 
 ## Demo mode

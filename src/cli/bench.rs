@@ -261,7 +261,7 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             out += &format!("description per face (align + SFace): {embed:.1} ms\n");
             // A webcam's frame as it arrives (YUYV or MJPEG at 640×480),
             // decoded, then what the camera thread does with it.
-            let yuyv = to_yuyv(&full);
+            let yuyv = mitid_camera::convert::to_yuyv(&full);
             let mut mjpeg = Vec::new();
             image::codecs::jpeg::JpegEncoder::new_with_quality(&mut mjpeg, 80)
                 .encode(&full.pixels, full.width, full.height, image::ExtendedColorType::Rgb8)
@@ -403,25 +403,6 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             )))
         }
     }
-}
-
-/// `rgb` packed as a webcam's YUYV (BT.601, studio range).
-fn to_yuyv(rgb: &mitid_face::Rgb) -> Vec<u8> {
-    let yuv = |p: &[u8]| {
-        let (r, g, b) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
-        let y = 16.0 + 0.257 * r + 0.504 * g + 0.098 * b;
-        let u = 128.0 - 0.148 * r - 0.291 * g + 0.439 * b;
-        let v = 128.0 + 0.439 * r - 0.368 * g - 0.071 * b;
-        (y as u8, u as u8, v as u8)
-    };
-    rgb.pixels
-        .chunks_exact(6)
-        .flat_map(|pair| {
-            let (y0, u, v) = yuv(&pair[..3]);
-            let (y1, _, _) = yuv(&pair[3..]);
-            [y0, u, y1, v]
-        })
-        .collect()
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, CliError> {

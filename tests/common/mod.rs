@@ -87,3 +87,26 @@ pub fn demo_read() -> mitid_assist::chip_read::Report {
     };
     chip_read::read_now(request).pop().expect("the end of the read")
 }
+
+/// The user-space V4L2 camera of the tests (tests/support/fake_v4l.c),
+/// built once a test binary with the C compiler the -sys crates use; run a
+/// program with it in `LD_PRELOAD`.
+pub fn fake_camera() -> &'static std::path::Path {
+    static SHIM: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    SHIM.get_or_init(|| {
+        let source = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake_v4l.c");
+        // One file a test binary: two binaries never write the same one.
+        let binary = std::env::current_exe().unwrap();
+        let name = format!("fake_v4l_{}.so", binary.file_stem().unwrap().to_string_lossy());
+        let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let status = std::process::Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o"])
+            .arg(&out)
+            .arg(&source)
+            .arg("-ldl")
+            .status()
+            .expect("a C compiler (cc) builds the fake camera");
+        assert!(status.success(), "the fake camera does not compile");
+        out
+    })
+}

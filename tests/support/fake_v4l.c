@@ -13,7 +13,9 @@
  *   unplug  DQBUF fails with ENODEV after 5 frames (pulled out)
  *
  * Frame n, pixel (x, y): Y = (x + y + n) mod 256 in the studio range
- * (16 + that * 219 / 255), U = V = 128: a grey ramp that moves.
+ * (16 + that * 219 / 255), U = V = 128: a grey ramp that moves. With
+ * FAKE_V4L_PICTURE naming a file of 640×480 YUYV bytes, the 640×480
+ * frames show that picture instead (a person, say).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -142,36 +144,24 @@ int closedir(DIR *d) {
     return REAL(closedir)(d);
 }
 
-static struct dirent64 entry64;
-static struct dirent entry;
-
-struct dirent64 *readdir64(DIR *d) {
-    struct dirent64 *e = REAL(readdir64)(d);
-    if (e == NULL && d == dev_dir && !listed) {
-        listed = 1;
-        memset(&entry64, 0, sizeof entry64);
-        entry64.d_ino = 4242;
-        entry64.d_type = DT_CHR;
-        entry64.d_reclen = sizeof entry64;
-        strcpy(entry64.d_name, "video42");
-        return &entry64;
+/* After the last real entry of /dev, ours (readdir and readdir64 alike). */
+#define READDIR_LIKE(name, type)                              \
+    struct type *name(DIR *d) {                               \
+        static struct type ours;                              \
+        struct type *e = REAL(name)(d);                       \
+        if (e == NULL && d == dev_dir && !listed) {           \
+            listed = 1;                                       \
+            memset(&ours, 0, sizeof ours);                    \
+            ours.d_ino = 4242;                                \
+            ours.d_type = DT_CHR;                             \
+            ours.d_reclen = sizeof ours;                      \
+            strcpy(ours.d_name, "video42");                   \
+            return &ours;                                     \
+        }                                                     \
+        return e;                                             \
     }
-    return e;
-}
-
-struct dirent *readdir(DIR *d) {
-    struct dirent *e = REAL(readdir)(d);
-    if (e == NULL && d == dev_dir && !listed) {
-        listed = 1;
-        memset(&entry, 0, sizeof entry);
-        entry.d_ino = 4242;
-        entry.d_type = DT_CHR;
-        entry.d_reclen = sizeof entry;
-        strcpy(entry.d_name, "video42");
-        return &entry;
-    }
-    return e;
-}
+READDIR_LIKE(readdir, dirent)
+READDIR_LIKE(readdir64, dirent64)
 
 static int fail(int error) {
     errno = error;
@@ -193,8 +183,28 @@ static void pix_format(struct v4l2_pix_format *p) {
     p->colorspace = V4L2_COLORSPACE_SRGB;
 }
 
+/* The picture of FAKE_V4L_PICTURE, read once; NULL when there is none. */
+static const unsigned char *picture(void) {
+    static unsigned char bytes[BUFFER_BYTES];
+    static int state; /* 0 not read, 1 read, -1 none */
+    if (state == 0) {
+        state = -1;
+        const char *path = getenv("FAKE_V4L_PICTURE");
+        int fd = path ? REAL(open)(path, O_RDONLY, 0) : -1;
+        if (fd >= 0) {
+            if (read(fd, bytes, sizeof bytes) == (ssize_t)sizeof bytes) state = 1;
+            REAL(close)(fd);
+        }
+    }
+    return state == 1 ? bytes : NULL;
+}
+
 static void fill(uint32_t index) {
     static unsigned char pixels[BUFFER_BYTES];
+    if (width == 640 && height == 480 && picture() != NULL) {
+        if (pwrite(device_fd, picture(), BUFFER_BYTES, (off_t)index * BUFFER_BYTES) < 0) return;
+        return;
+    }
     for (uint32_t y = 0; y < height; y++) {
         for (uint32_t x = 0; x < width; x++) {
             unsigned char *p = pixels + (y * width + x) * 2;
@@ -243,17 +253,12 @@ static int fake_ioctl(unsigned long request, void *arg) {
         i->discrete.denominator = FPS;
         return 0;
     }
-    case VIDIOC_G_FMT: {
-        struct v4l2_format *f = arg;
-        if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-        pix_format(&f->fmt.pix);
-        return 0;
-    }
+    case VIDIOC_G_FMT:
     case VIDIOC_S_FMT:
     case VIDIOC_TRY_FMT: {
         struct v4l2_format *f = arg;
         if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-        if (streaming) return fail(EBUSY);
+        if (request == VIDIOC_S_FMT && streaming) return fail(EBUSY);
         if (request == VIDIOC_S_FMT && size_known(f->fmt.pix.width, f->fmt.pix.height)) {
             width = f->fmt.pix.width;
             height = f->fmt.pix.height;

@@ -123,6 +123,30 @@ pub fn decode(pixels: Pixels, bytes: &[u8], width: u32, height: u32) -> Result<R
     Ok(Rgb { width, height, pixels: out })
 }
 
+/// `rgb` packed as a webcam sends it, YUYV (BT.601, studio range; each
+/// pair of pixels shares the first one's colour): for benchmarks and for
+/// test cameras. An odd last column is dropped.
+pub fn to_yuyv(rgb: &Rgb) -> Vec<u8> {
+    let yuv = |p: &[u8]| {
+        let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+        (
+            clamp(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16),
+            clamp(((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128),
+            clamp(((112 * r - 94 * g - 18 * b + 128) >> 8) + 128),
+        )
+    };
+    let width = rgb.width as usize;
+    let mut out = Vec::with_capacity(width / 2 * 4 * rgb.height as usize);
+    for row in rgb.pixels.chunks_exact(width * 3).take(rgb.height as usize) {
+        for pair in row.chunks_exact(6) {
+            let (y0, u, v) = yuv(&pair[..3]);
+            let (y1, _, _) = yuv(&pair[3..]);
+            out.extend([y0, u, y1, v]);
+        }
+    }
+    out
+}
+
 /// The standard luminance and chrominance Huffman tables (ITU T.81
 /// Annex K.3) as one DHT segment: many webcams leave them out of their
 /// MJPEG frames, and a JPEG decoder needs them.
@@ -253,6 +277,20 @@ mod tests {
         // BT.601 red (Y 81, Cb 90, Cr 240) comes back red.
         let red = &rgb.pixels[6..9];
         assert!(red[0] > 250 && red[1] < 5 && red[2] < 5, "{red:?}");
+    }
+
+    #[test]
+    fn yuyv_round_trips_within_a_step() {
+        // Pairs of equal pixels: black, white, red, green, blue, a grey.
+        let colours: [[u8; 3]; 6] = [[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 255, 0], [0, 0, 255], [90, 120, 150]];
+        let pixels: Vec<u8> = colours.iter().flat_map(|c| [*c, *c]).flatten().collect();
+        let rgb = Rgb { width: 12, height: 1, pixels };
+        let packed = to_yuyv(&rgb);
+        assert_eq!(packed.len(), 24);
+        let back = decode(Pixels::Yuyv, &packed, 12, 1).unwrap();
+        for (a, b) in rgb.pixels.iter().zip(&back.pixels) {
+            assert!(a.abs_diff(*b) <= 4, "{:?} → {:?}", rgb.pixels, back.pixels);
+        }
     }
 
     #[test]
