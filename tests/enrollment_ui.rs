@@ -663,7 +663,9 @@ fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
         let at = std::time::Duration::from_secs(2) / DEMO_FPS;
         let frame = Frame { image: Arc::new(rgb), faces, findings, number: 2, at };
         h.send(Message::Face(FaceMessage::Camera(CameraEvent::Frame(Arc::new(frame)))));
-        assert!(citizen_shows(&h, &citizen, "Будь ласка, станьте в центр зображення."));
+        // The face shows on the right of the camera picture: a step to their right.
+        assert!(citizen_shows(&h, &citizen, "Зробіть невеликий крок праворуч."));
+        assert!(!citizen_shows(&h, &citizen, "Будь ласка, станьте в центр зображення."));
         h.send(Message::Face(FaceMessage::Retake));
     }
     film(&mut h, mitid_assist::camera::DemoPerson::Holder);

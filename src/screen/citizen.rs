@@ -8,9 +8,9 @@
 use iced::widget::{Space, button, column, container, image, progress_bar, row, text};
 use iced::{Alignment, Length};
 use mitid_core::config::CitizenLanguage;
-use mitid_face::quality::Finding;
+use mitid_face::quality::{Finding, Step};
 
-use super::enrollment::{Enrollment, Step};
+use super::enrollment::{self, Enrollment};
 use super::handover_step::Item;
 use crate::i18n::{citizen as t, citizen_args};
 use crate::theme;
@@ -25,8 +25,10 @@ pub enum Scene<'a> {
     Chip(Chip),
     /// The photo.
     Face {
-        /// The live picture.
+        /// The live picture, as in a mirror.
         preview: Option<&'a image::Handle>,
+        /// Which way to step, when off to a side.
+        step: Option<Step>,
         /// What to change (empty: hold still), once frames come.
         findings: Option<&'a [Finding]>,
         /// How far the person has held still, 0–1.
@@ -56,15 +58,21 @@ pub enum Chip {
 /// What the citizen's screen should show now.
 pub fn scene(enrollment: &Enrollment) -> Scene<'_> {
     match enrollment.step() {
-        Step::Mrz => Scene::Welcome,
-        Step::Chip if enrollment.reading() => Scene::Chip(Chip::Reading),
-        Step::Chip if enrollment.document().is_some() => Scene::Chip(Chip::Done),
-        Step::Chip => Scene::Chip(Chip::Place),
-        Step::Face => {
+        enrollment::Step::Mrz => Scene::Welcome,
+        enrollment::Step::Chip if enrollment.reading() => Scene::Chip(Chip::Reading),
+        enrollment::Step::Chip if enrollment.document().is_some() => Scene::Chip(Chip::Done),
+        enrollment::Step::Chip => Scene::Chip(Chip::Place),
+        enrollment::Step::Face => {
             let face = enrollment.face();
-            Scene::Face { preview: face.preview(), findings: face.findings(), hold: face.hold(), taken: face.taken() }
+            Scene::Face {
+                preview: face.mirrored(),
+                step: face.sideways(),
+                findings: face.findings(),
+                hold: face.hold(),
+                taken: face.taken(),
+            }
         }
-        Step::Handover => {
+        enrollment::Step::Handover => {
             let handover = enrollment.handover();
             match handover.current() {
                 _ if handover.troubled() => Scene::Problem,
@@ -153,7 +161,7 @@ impl Citizen {
             Scene::Face { taken: true, .. } => {
                 column![heading("citizen-face"), line("citizen-face-taken")].spacing(28).into()
             }
-            Scene::Face { preview, findings, hold, .. } => {
+            Scene::Face { preview, step, findings, hold, .. } => {
                 let instruction: Element<'a, Message> = match findings {
                     None => line("citizen-face-body").into(),
                     Some([]) => column![
@@ -162,12 +170,15 @@ impl Citizen {
                     ]
                     .spacing(12)
                     .into(),
-                    Some(findings) => column(
-                        findings
-                            .iter()
-                            .take(2)
-                            .map(|f| text(t(language, finding_id(*f))).size(40).font(theme::BOLD).into()),
-                    )
+                    Some(findings) => column(findings.iter().take(2).map(|f| {
+                        // Off centre, said as a step to take.
+                        let id = match (f, step) {
+                            (Finding::OffCentre, Some(Step::TheirLeft)) => "citizen-step-left",
+                            (Finding::OffCentre, Some(Step::TheirRight)) => "citizen-step-right",
+                            _ => finding_id(*f),
+                        };
+                        text(t(language, id)).size(40).font(theme::BOLD).into()
+                    }))
                     .spacing(12)
                     .into(),
                 };
@@ -269,6 +280,8 @@ mod tests {
             "citizen-problem",
             "citizen-done",
             "citizen-done-body",
+            "citizen-step-left",
+            "citizen-step-right",
         ];
         ids.extend(
             [

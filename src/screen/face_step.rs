@@ -92,6 +92,8 @@ pub struct FaceStep {
     cameras: Vec<String>,
     live: Option<Arc<Frame>>,
     preview: Option<image::Handle>,
+    /// The preview as in a mirror, for the citizen's screen.
+    mirrored: Option<image::Handle>,
     auto: AutoCapture,
     captured: Option<Arc<Frame>>,
     comparing: bool,
@@ -111,6 +113,7 @@ impl Default for FaceStep {
             cameras: Vec::new(),
             live: None,
             preview: None,
+            mirrored: None,
             auto: AutoCapture::new(Duration::from_millis(800)),
             captured: None,
             comparing: false,
@@ -246,6 +249,19 @@ impl FaceStep {
         self.preview.as_ref().filter(|_| self.captured.is_none())
     }
 
+    /// The live picture as in a mirror (for the person), while the camera
+    /// runs.
+    pub fn mirrored(&self) -> Option<&image::Handle> {
+        self.mirrored.as_ref().filter(|_| self.captured.is_none())
+    }
+
+    /// Which way the person should step to be centred, while the camera
+    /// runs and they are off to a side.
+    pub fn sideways(&self) -> Option<mitid_face::quality::Step> {
+        let frame = self.live.as_ref().filter(|_| self.captured.is_none())?;
+        mitid_face::quality::sideways(frame.image.width, &frame.faces, &mitid_face::quality::Limits::default())
+    }
+
     /// What keeps the last frame from being taken (empty: it is good),
     /// while the camera runs.
     pub fn findings(&self) -> Option<&[Finding]> {
@@ -290,6 +306,7 @@ impl FaceStep {
                 }
                 self.error = None;
                 self.preview = Some(handle(&frame.image));
+                self.mirrored = Some(crate::widget::mirrored_face_handle(&frame.image));
                 let good = frame.findings.is_empty();
                 let take = self.auto.frame(frame.at, good);
                 self.live = Some(frame.clone());
@@ -304,6 +321,7 @@ impl FaceStep {
                 // No stale picture that looks live.
                 self.error = Some(why);
                 self.preview = None;
+                self.mirrored = None;
                 self.live = None;
                 self.opened = None;
             }

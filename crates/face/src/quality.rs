@@ -161,6 +161,31 @@ fn sharpness(image: &Rgb, face: &Face) -> f32 {
     (sq / n - mean * mean) as f32
 }
 
+/// Which way a person off centre should step, as they face the camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// To their own left (they show on the left of the camera's picture).
+    TheirLeft,
+    /// To their own right.
+    TheirRight,
+}
+
+/// Which way the one face of a frame `width` pixels wide should move to
+/// be centred sideways, when it is further off than `limits` allow: the
+/// camera's picture is not mirrored, so its left is the person's right.
+pub fn sideways(width: u32, faces: &[Face], limits: &Limits) -> Option<Step> {
+    let [face] = faces else { return None };
+    let w = width as f32;
+    let offset = (face.x + face.width / 2.0 - w / 2.0) / w;
+    if offset < -limits.max_offset {
+        Some(Step::TheirLeft)
+    } else if offset > limits.max_offset {
+        Some(Step::TheirRight)
+    } else {
+        None
+    }
+}
+
 /// What is wrong with `image` for a comparison photo, given the faces found
 /// in it; empty when it is good.
 pub fn assess(image: &Rgb, faces: &[Face], limits: &Limits) -> Vec<Finding> {

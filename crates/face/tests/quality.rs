@@ -106,3 +106,21 @@ fn dark_glasses_hide_the_eyes() {
     }
     assert!(findings(&glasses).contains(&Finding::EyesHidden), "{:?}", findings(&glasses));
 }
+
+#[test]
+fn a_person_off_centre_is_told_which_way_to_step() {
+    use mitid_face::quality::{Step, sideways};
+    let Some(engine) = engine() else { return };
+    let Some(photo) = specimen() else { return };
+    let faces = |image: &RgbImage| {
+        let rgb = Rgb { width: image.width(), height: image.height(), pixels: image.as_raw().clone() };
+        engine.detect(&rgb).unwrap()
+    };
+    let limits = Limits::default();
+    // On the left of the camera's picture is on the person's right: they
+    // step to their left; and the other way round.
+    assert_eq!(sideways(640, &faces(&frame(&photo, 300, 130, 240)), &limits), Some(Step::TheirLeft));
+    assert_eq!(sideways(640, &faces(&frame(&photo, 300, 510, 240)), &limits), Some(Step::TheirRight));
+    assert_eq!(sideways(640, &faces(&frame(&photo, 400, 320, 240)), &limits), None, "centred");
+    assert_eq!(sideways(640, &[], &limits), None, "no face, no way");
+}
