@@ -723,13 +723,29 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
         Opened { camera: "Integrated Camera".into(), size: (640, 480), fps: 30, sizes: vec![(1280, 720), (640, 480)] };
     h.send(Message::Face(FaceMessage::Camera(CameraEvent::Opened(opened))));
     assert!(!h.shows(&none), "the error goes once the camera opens");
-    // The pickers appear (their labels; the choices are drawn in them).
-    assert!(h.shows("Camera") && h.shows("Picture size"));
+    // The camera and its size, each a button going on to the next one —
+    // in the keyboard's reach too.
+    assert!(h.shows("Camera: Integrated Camera") && h.shows("Picture size: 640 × 480"));
+    let targets = h.screen.focusables();
+    assert!(targets.contains(&Message::Face(FaceMessage::NextCamera)), "{targets:?}");
+    assert!(targets.contains(&Message::Face(FaceMessage::NextSize)), "{targets:?}");
     // The agent picks the other camera, then a size: both remembered, and
     // the stream the app runs follows.
-    h.send(Message::Face(FaceMessage::ChooseCamera("Logitech C920".into())));
+    h.click("Camera: Integrated Camera");
+    assert_eq!(h.screen.face().webcam.camera.as_deref(), Some("Logitech C920"));
+    assert!(!h.shows("Picture size: 640 × 480"), "the other camera's sizes come when it opens");
+    let opened = Opened {
+        camera: "Logitech C920".into(),
+        size: (640, 480),
+        fps: 30,
+        sizes: vec![(1920, 1080), (1280, 720), (640, 480)],
+    };
+    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Opened(opened))));
+    h.click("Picture size: 640 × 480");
+    assert_eq!(h.screen.face().webcam.size, Some((1920, 1080)));
+    // A size chosen straight away works the same.
     h.send(Message::Face(FaceMessage::Size(Size(1280, 720))));
-    assert_eq!(h.remembered_camera, 2);
+    assert_eq!(h.remembered_camera, 3);
     let choice = WebcamChoice { camera: Some("Logitech C920".into()), size: Some((1280, 720)) };
     assert_eq!(h.screen.face().webcam, choice);
     assert_eq!(

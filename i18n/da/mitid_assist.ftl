@@ -439,5 +439,5 @@ face-camera-permission = Denne bruger må ikke bruge kameraet. På Linux: føj b
 face-camera-gone = Kameraet blev koblet fra. Sæt det i igen: billedet kommer tilbage af sig selv.
 face-camera-format = Dette kamera giver ikke et billede, appen kan læse. Vælg et andet kamera.
 face-camera-failed = Kameraet stoppede: { $detail }. Appen prøver igen af sig selv.
-face-camera = Kamera
-face-camera-size = Billedstørrelse
+face-camera = Kamera: { $camera }
+face-camera-size = Billedstørrelse: { $size }

@@ -439,5 +439,5 @@ face-camera-permission = This user may not use the camera. On Linux, add the use
 face-camera-gone = The camera was disconnected. Plug it in again: the picture comes back by itself.
 face-camera-format = This camera gives no picture the app can read. Choose another camera.
 face-camera-failed = The camera stopped: { $detail }. The app tries again by itself.
-face-camera = Camera
-face-camera-size = Picture size
+face-camera = Camera: { $camera }
+face-camera-size = Picture size: { $size }

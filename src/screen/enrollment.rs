@@ -1158,7 +1158,7 @@ impl Enrollment {
             targets.push(if self.chip.reading.is_some() { Message::Cancel } else { Message::Read });
             targets.push(Message::RefreshReaders);
         }
-        if self.step == Step::Face && self.demo {
+        if self.step == Step::Face {
             targets.extend(self.face.focusables().into_iter().map(Message::Face));
         }
         if self.step.previous().is_some() {
@@ -1575,7 +1575,10 @@ impl Enrollment {
             Step::Mrz => self.mrz_view(today, &is_focused),
             Step::Chip => self.chip_view(today, &is_focused),
             Step::Handover => self.handover.view().map(Message::Handover),
-            Step::Face => self.face.view(self.chip.photo.as_ref(), self.demo).map(Message::Face),
+            Step::Face => self
+                .face
+                .view(self.chip.photo.as_ref(), self.demo, &|m| is_focused(Message::Face(m)))
+                .map(Message::Face),
         };
         let (number, total) = ((self.step.index() + 1) as u64, Step::ALL.len() as u64);
         let body = column![

@@ -144,6 +144,10 @@ pub enum Message {
     ChooseCamera(String),
     /// At this size.
     Size(Size),
+    /// The next camera connected (the camera button).
+    NextCamera,
+    /// The next size the camera offers (the size button).
+    NextSize,
 }
 
 impl Message {
@@ -151,7 +155,10 @@ impl Message {
     pub fn same_target(&self, other: &Message) -> bool {
         match (self, other) {
             (Message::Decide(a), Message::Decide(b)) => a == b,
-            (Message::Capture, Message::Capture) | (Message::Retake, Message::Retake) => true,
+            (Message::Capture, Message::Capture)
+            | (Message::Retake, Message::Retake)
+            | (Message::NextCamera, Message::NextCamera)
+            | (Message::NextSize, Message::NextSize) => true,
             _ => false,
         }
     }
@@ -231,12 +238,28 @@ impl FaceStep {
     /// The buttons Tab moves through, as the messages they send.
     pub fn focusables(&self) -> Vec<Message> {
         if self.comparison.is_some() {
-            vec![Message::Decide(Decision::Same), Message::Decide(Decision::NotSame), Message::Retake]
-        } else if self.live.is_some() && self.captured.is_none() {
-            vec![Message::Capture]
-        } else {
-            Vec::new()
+            return vec![Message::Decide(Decision::Same), Message::Decide(Decision::NotSame), Message::Retake];
         }
+        if self.comparing || self.captured.is_some() {
+            return Vec::new();
+        }
+        let mut targets = Vec::new();
+        if self.live.is_some() {
+            targets.push(Message::Capture);
+        }
+        // In the order drawn: the camera, then its size.
+        if self.cameras.len() > 1 {
+            targets.push(Message::NextCamera);
+        }
+        if self.opened.as_ref().is_some_and(|o| o.sizes.len() > 1) {
+            targets.push(Message::NextSize);
+        }
+        targets
+    }
+
+    /// The camera in use, else the one chosen.
+    fn current_camera(&self) -> Option<String> {
+        self.opened.as_ref().map(|o| o.camera.clone()).or_else(|| self.webcam.camera.clone())
     }
 
     /// When the last frame was taken (camera time).
@@ -332,9 +355,27 @@ impl FaceStep {
             Message::Camera(camera::Event::Cameras(names)) => self.cameras = names,
             Message::ChooseCamera(name) => {
                 if self.webcam.camera.as_ref() != Some(&name) {
-                    // Another camera has other sizes: its default first.
+                    // Another camera has other sizes: its default first,
+                    // and none offered until it is open.
                     self.webcam = WebcamChoice { camera: Some(name), size: None };
+                    self.opened = None;
                     return Some(Event::Remember(self.webcam.clone()));
+                }
+            }
+            Message::NextCamera => {
+                let at = self.current_camera().and_then(|c| self.cameras.iter().position(|n| *n == c));
+                let next = at.map_or(0, |i| (i + 1) % self.cameras.len().max(1));
+                if let Some(name) = self.cameras.get(next).cloned() {
+                    return self.update(Message::ChooseCamera(name));
+                }
+            }
+            Message::NextSize => {
+                if let Some(opened) = &self.opened {
+                    let at = opened.sizes.iter().position(|s| *s == opened.size);
+                    let next = at.map_or(0, |i| (i + 1) % opened.sizes.len().max(1));
+                    if let Some(&(w, h)) = opened.sizes.get(next) {
+                        return self.update(Message::Size(Size(w, h)));
+                    }
                 }
             }
             Message::Size(Size(w, h)) => {
@@ -377,8 +418,14 @@ impl FaceStep {
         None
     }
 
-    /// Draws the step; `chip` is the chip's photo.
-    pub fn view<'a>(&'a self, chip: Option<&'a image::Handle>, demo: bool) -> Element<'a, Message> {
+    /// Draws the step; `chip` is the chip's photo, `focused` tells the
+    /// button the keyboard is on.
+    pub fn view<'a>(
+        &'a self,
+        chip: Option<&'a image::Handle>,
+        demo: bool,
+        focused: &dyn Fn(Message) -> bool,
+    ) -> Element<'a, Message> {
         let mut body = column![].spacing(10);
         if let Some(error) = &self.error {
             body =
@@ -409,11 +456,13 @@ impl FaceStep {
                 row![
                     button(text(fl!("face-decide-same")))
                         .on_press(Message::Decide(Decision::Same))
-                        .style(theme::nav_button(decided(Decision::Same), false)),
-                    button(text(fl!("face-decide-not-same")))
-                        .on_press(Message::Decide(Decision::NotSame))
-                        .style(theme::nav_button(decided(Decision::NotSame), false)),
-                    button(text(fl!("face-retake"))).on_press(Message::Retake).style(theme::action_button(false)),
+                        .style(theme::nav_button(decided(Decision::Same), focused(Message::Decide(Decision::Same)),)),
+                    button(text(fl!("face-decide-not-same"))).on_press(Message::Decide(Decision::NotSame)).style(
+                        theme::nav_button(decided(Decision::NotSame), focused(Message::Decide(Decision::NotSame)),)
+                    ),
+                    button(text(fl!("face-retake")))
+                        .on_press(Message::Retake)
+                        .style(theme::action_button(focused(Message::Retake))),
                 ]
                 .spacing(8),
             );
@@ -446,7 +495,7 @@ impl FaceStep {
         let mut controls = row![
             button(text(fl!("face-capture")))
                 .on_press_maybe(self.live.as_ref().map(|_| Message::Capture))
-                .style(theme::action_button(false))
+                .style(theme::action_button(focused(Message::Capture)))
         ]
         .spacing(8)
         .align_y(Alignment::Center);
@@ -457,22 +506,22 @@ impl FaceStep {
                 Message::Person,
             ));
         } else {
-            // The webcam and its size, once there is one to choose.
-            let current = self.opened.as_ref().map(|o| o.camera.clone()).or_else(|| self.webcam.camera.clone());
-            if !self.cameras.is_empty() {
-                controls = controls.push(text(fl!("face-camera")).font(theme::MEDIUM)).push(pick_list(
-                    self.cameras.clone(),
-                    current,
-                    Message::ChooseCamera,
-                ));
+            // The webcam and its size: each button goes on to the next
+            // one (and Enter on it, from the keyboard).
+            if let Some(current) = self.current_camera().filter(|_| !self.cameras.is_empty()) {
+                controls = controls.push(
+                    button(text(fl!("face-camera", camera = current)))
+                        .on_press_maybe((self.cameras.len() > 1).then_some(Message::NextCamera))
+                        .style(theme::action_button(focused(Message::NextCamera))),
+                );
             }
             if let Some(opened) = &self.opened {
-                let sizes: Vec<Size> = opened.sizes.iter().map(|(w, h)| Size(*w, *h)).collect();
-                controls = controls.push(text(fl!("face-camera-size")).font(theme::MEDIUM)).push(pick_list(
-                    sizes,
-                    Some(Size(opened.size.0, opened.size.1)),
-                    Message::Size,
-                ));
+                let size = Size(opened.size.0, opened.size.1).to_string();
+                controls = controls.push(
+                    button(text(fl!("face-camera-size", size = size)))
+                        .on_press_maybe((opened.sizes.len() > 1).then_some(Message::NextSize))
+                        .style(theme::action_button(focused(Message::NextSize))),
+                );
             }
         }
         body.push(controls).into()
