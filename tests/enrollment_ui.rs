@@ -573,6 +573,8 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     h.click("Next");
     assert_eq!(h.screen.step(), Step::Handover);
     assert!(h.shows("Look away while the person types: it is theirs alone."));
+    // The current step's buttons are in the keyboard's reach.
+    assert!(h.screen.focusables().contains(&Message::Handover(Handover::Mark(Item::UserId, Status::Done))));
     let case = h.screen.case().unwrap();
     h.send(Message::Handover(Handover::Mark(Item::UserId, Status::Done)));
     h.send(Message::Handover(Handover::Mark(Item::Phone, Status::Problem(Problem::NoSms))));

@@ -1161,6 +1161,9 @@ impl Enrollment {
         if self.step == Step::Face {
             targets.extend(self.face.focusables().into_iter().map(Message::Face));
         }
+        if self.step == Step::Handover {
+            targets.extend(self.handover.focusables().into_iter().map(Message::Handover));
+        }
         if self.step.previous().is_some() {
             targets.push(Message::Back);
         }
@@ -1574,7 +1577,7 @@ impl Enrollment {
         let content: Element<'_, Message> = match self.step {
             Step::Mrz => self.mrz_view(today, &is_focused),
             Step::Chip => self.chip_view(today, &is_focused),
-            Step::Handover => self.handover.view().map(Message::Handover),
+            Step::Handover => self.handover.view(&|m| is_focused(Message::Handover(m))).map(Message::Handover),
             Step::Face => self
                 .face
                 .view(self.chip.photo.as_ref(), self.demo, &|m| is_focused(Message::Face(m)))

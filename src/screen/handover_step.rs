@@ -140,6 +140,9 @@ pub struct HandoverStep {
 pub enum Message {
     /// Mark a step.
     Mark(Item, Status),
+    /// Mark a step with the next kind of problem (the keyboard's way to
+    /// the problem list: Enter goes on to the next).
+    NextProblem(Item),
     /// Finish: record the outcome and close the case.
     Finish,
 }
@@ -171,6 +174,19 @@ impl HandoverStep {
         self.statuses.iter().position(|s| *s == Status::Open).map(|i| Item::ALL[i])
     }
 
+    /// The buttons Tab moves through, as the messages they send: those of
+    /// a step with a problem (to name another kind, or mark it done after
+    /// all), else of the step the person is at.
+    pub fn focusables(&self) -> Vec<Message> {
+        let troubled = self.statuses.iter().position(|s| matches!(s, Status::Problem(_))).map(|i| Item::ALL[i]);
+        let Some(item) = troubled.or_else(|| self.current()) else { return Vec::new() };
+        let mut targets = vec![Message::Mark(item, Status::Done), Message::NextProblem(item)];
+        if item == Item::Biometrics {
+            targets.push(Message::Mark(item, Status::Skipped));
+        }
+        targets
+    }
+
     /// Whether a step met a problem.
     pub fn troubled(&self) -> bool {
         self.statuses.iter().any(|s| matches!(s, Status::Problem(_)))
@@ -191,6 +207,17 @@ impl HandoverStep {
                     return None;
                 }
                 self.statuses[Self::index(item)] = status;
+                None
+            }
+            Message::NextProblem(item) => {
+                let next = match self.status(item) {
+                    Status::Problem(p) => {
+                        let at = Problem::ALL.iter().position(|q| *q == p).unwrap_or(0);
+                        Problem::ALL[(at + 1) % Problem::ALL.len()]
+                    }
+                    _ => Problem::ALL[0],
+                };
+                self.statuses[Self::index(item)] = Status::Problem(next);
                 None
             }
             Message::Finish => {
@@ -217,8 +244,8 @@ impl HandoverStep {
         }
     }
 
-    /// Draws the checklist.
-    pub fn view(&self) -> Element<'_, Message> {
+    /// Draws the checklist; `focused` tells the button the keyboard is on.
+    pub fn view(&self, focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
         let current = self.statuses.iter().position(|s| *s == Status::Open);
         let mut list = column![text(fl!("handover-intro"))].spacing(10);
         for (i, item) in Item::ALL.into_iter().enumerate() {
@@ -240,29 +267,31 @@ impl HandoverStep {
                 words = words.push(text(fl!("handover-problem-noted", problem = p.to_string())).size(13));
             }
             let mut actions = row![
-                button(text(fl!("handover-done"))).on_press(Message::Mark(item, Status::Done)).style(
-                    move |t: &iced::Theme, st| {
-                        if status == Status::Done { button::primary(t, st) } else { button::secondary(t, st) }
-                    }
-                ),
-                pick_list(
-                    Problem::ALL,
-                    match status {
-                        Status::Problem(p) => Some(p),
-                        _ => None,
-                    },
-                    move |p| Message::Mark(item, Status::Problem(p)),
+                button(text(fl!("handover-done")))
+                    .on_press(Message::Mark(item, Status::Done))
+                    .style(theme::nav_button(status == Status::Done, focused(Message::Mark(item, Status::Done)))),
+                container(
+                    pick_list(
+                        Problem::ALL,
+                        match status {
+                            Status::Problem(p) => Some(p),
+                            _ => None,
+                        },
+                        move |p| Message::Mark(item, Status::Problem(p)),
+                    )
+                    .placeholder(fl!("handover-problem"))
+                    .width(210),
                 )
-                .placeholder(fl!("handover-problem"))
-                .width(210),
+                .padding(2)
+                .style(theme::focus_frame(focused(Message::NextProblem(item)))),
             ]
             .spacing(6)
             .align_y(Alignment::Center);
             if item == Item::Biometrics {
                 actions = actions.push(
-                    button(text(fl!("handover-skip")))
-                        .on_press(Message::Mark(item, Status::Skipped))
-                        .style(theme::nav_button(status == Status::Skipped, false)),
+                    button(text(fl!("handover-skip"))).on_press(Message::Mark(item, Status::Skipped)).style(
+                        theme::nav_button(status == Status::Skipped, focused(Message::Mark(item, Status::Skipped))),
+                    ),
                 );
             }
             let style: fn(&iced::Theme) -> container::Style =
@@ -297,6 +326,20 @@ mod tests {
             detail,
             "user-id=done phone=done activate=done temporary-pin=done personal-pin=done biometrics=skipped notifications=done"
         );
+
+        // By keyboard: the current step's buttons, and Enter on the problem
+        // list goes through the kinds of problem.
+        let mut h = HandoverStep::default();
+        assert_eq!(h.focusables(), [Message::Mark(Item::UserId, Status::Done), Message::NextProblem(Item::UserId)]);
+        let _ = h.update(Message::Mark(Item::UserId, Status::Done));
+        assert_eq!(h.focusables()[0], Message::Mark(Item::Phone, Status::Done));
+        let _ = h.update(Message::NextProblem(Item::Phone));
+        assert_eq!(h.status(Item::Phone), Status::Problem(Problem::ALL[0]));
+        // The keyboard stays on the step with the problem: Enter again names
+        // the next kind.
+        assert_eq!(h.focusables()[1], Message::NextProblem(Item::Phone));
+        let _ = h.update(Message::NextProblem(Item::Phone));
+        assert_eq!(h.status(Item::Phone), Status::Problem(Problem::ALL[1]));
 
         // The SMS never came: the case can end there, as stopped.
         let mut h = HandoverStep::default();
