@@ -2,8 +2,9 @@
 //! V4L2 ioctls, mmap'd buffers — with no camera hardware: the binary runs
 //! with `tests/support/fake_v4l.c` preloaded, a V4L2 device in user space
 //! (/dev/video42, YUYV 640×480 and 320×240 at 30 fps) that can also be
-//! told to be busy, forbidden or unplugged mid-stream. `camera list` and
-//! `camera check` run the very stream the face step watches.
+//! told to be busy, forbidden, or unplugged mid-stream (and plugged back).
+//! `camera list` and `camera check` run the very stream the face step
+//! watches.
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
@@ -118,4 +119,17 @@ fn busy_forbidden_and_unplugged_cameras_say_what_to_do() {
         assert_eq!(v["error"], kind, "{mode}");
         assert!(v["message"].as_str().unwrap().contains(says), "{mode}: {v}");
     }
+}
+
+#[test]
+fn a_camera_pulled_out_and_plugged_back_in_gives_its_picture_again() {
+    let Some(_) = common::face_models() else { return };
+    let data = tempfile::tempdir().unwrap();
+    // Gone after five frames, back by itself: the stream tries again, as
+    // the face step does, and the frames come again.
+    let out = run("replug", data.path(), &["check", "--frames", "12", "--wait", "30", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(json(&out)["frames"], 12);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("waiting for the camera: The camera was disconnected. Plug it in again"), "{said}");
 }

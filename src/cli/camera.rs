@@ -43,6 +43,11 @@ pub enum CameraCommand {
         /// How many frames to take.
         #[arg(long, default_value_t = 30)]
         frames: u32,
+        /// While the camera cannot be used (none, busy, unplugged), wait up
+        /// to this many seconds for it, saying why on stderr — as the face
+        /// step keeps trying.
+        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+        wait: u64,
         /// Write the last frame to this PNG file.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -135,7 +140,8 @@ pub(super) fn run(action: &CameraCommand, context: &Context) -> Result<Outcome, 
             let code = if listed.is_empty() { EXIT_NO_CAMERA } else { 0 };
             Ok(Outcome { stdout, code })
         }
-        CameraCommand::Check { camera, size, frames, out, models, json } => {
+        CameraCommand::Check { camera, size, frames, wait, out, models, json } => {
+            let waiting_until = std::time::Instant::now() + Duration::from_secs(*wait);
             let models = models
                 .clone()
                 .or_else(|| context.config.face.models.clone())
@@ -162,7 +168,12 @@ pub(super) fn run(action: &CameraCommand, context: &Context) -> Result<Outcome, 
                             break;
                         }
                     }
-                    Event::Unavailable(error) => return Err(camera_error(&error)),
+                    Event::Unavailable(error) => {
+                        if std::time::Instant::now() >= waiting_until {
+                            return Err(camera_error(&error));
+                        }
+                        eprintln!("waiting for the camera: {}", crate::camera::error_text(&error));
+                    }
                     Event::Failed(why) => return Err(CliError::Face(super::face::EXIT_MODEL, why)),
                 }
             }

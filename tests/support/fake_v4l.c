@@ -11,6 +11,7 @@
  *   denied  open() fails with EACCES (no permission)
  *   busy    REQBUFS fails with EBUSY (another program streams)
  *   unplug  DQBUF fails with ENODEV after 5 frames (pulled out)
+ *   replug  the same once, then the camera works again (plugged back in)
  *
  * Frame n, pixel (x, y): Y = (x + y + n) mod 256 in the studio range
  * (16 + that * 219 / 255), U = V = 128: a grey ramp that moves. With
@@ -49,6 +50,7 @@ static uint32_t frame;
 static struct timespec started;
 static DIR *dev_dir;
 static int listed;
+static int replugged;
 
 static const char *mode(void) {
     const char *m = getenv("FAKE_V4L_MODE");
@@ -302,6 +304,10 @@ static int fake_ioctl(unsigned long request, void *arg) {
         struct v4l2_buffer *b = arg;
         if (!streaming) return fail(EINVAL);
         if (strcmp(mode(), "unplug") == 0 && frame >= 5) return fail(ENODEV);
+        if (strcmp(mode(), "replug") == 0 && frame >= 5 && !replugged) {
+            replugged = 1;
+            return fail(ENODEV);
+        }
         uint32_t index = 0;
         while (index < buffers && !queued[index]) index++;
         if (index == buffers) return fail(EAGAIN);
