@@ -1670,8 +1670,18 @@ mod tests {
             let _ = e.update(Message::Next, TODAY);
             assert_eq!(e.step(), expected);
         }
-        // Once the chip is read, Start over is in reach on every step.
-        assert_eq!(e.focusables(), vec![Message::Back, Message::StartOver]);
+        // Once the chip is read, Start over is in reach on every step; on the
+        // hand-over, after the current step's own buttons.
+        use super::super::handover_step::{Item, Message as Handover, Status};
+        assert_eq!(
+            e.focusables(),
+            vec![
+                Message::Handover(Handover::Mark(Item::UserId, Status::Done)),
+                Message::Handover(Handover::NextProblem(Item::UserId)),
+                Message::Back,
+                Message::StartOver
+            ]
+        );
         let _ = e.update(Message::Back, TODAY);
         assert_eq!(e.step(), Step::Face);
         assert_eq!(e.focusables(), vec![Message::Back, Message::StartOver, Message::Next]);
