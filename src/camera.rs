@@ -234,7 +234,7 @@ fn report(
 /// Sends the cameras' names when they differ from `known`; false once
 /// nobody listens.
 fn list_cameras(tx: &mut mpsc::Sender<Event>, known: &mut Vec<String>) -> bool {
-    let names: Vec<String> = mitid_camera::list().unwrap_or_default().into_iter().map(|c| c.name).collect();
+    let names = mitid_camera::names(&mitid_camera::list().unwrap_or_default());
     if names == *known {
         return true;
     }

@@ -131,16 +131,30 @@ pub fn sizes(formats: &[Format]) -> Vec<(u32, u32)> {
     sizes
 }
 
-/// The camera to open: the one chosen before (by name) when connected,
-/// else the first.
-pub fn pick<'a>(cameras: &'a [CameraInfo], preferred: Option<&str>) -> Option<&'a CameraInfo> {
-    preferred.and_then(|name| cameras.iter().find(|c| c.name == name)).or_else(|| cameras.first())
+/// The devices to try, in order: those of the camera chosen before (by
+/// name; a UVC camera has a second, picture-less node of the same name)
+/// when connected, else every camera.
+pub fn candidates<'a>(cameras: &'a [CameraInfo], preferred: Option<&str>) -> Vec<&'a CameraInfo> {
+    let named: Vec<&CameraInfo> = cameras.iter().filter(|c| Some(c.name.as_str()) == preferred).collect();
+    if named.is_empty() { cameras.iter().collect() } else { named }
+}
+
+/// The cameras' names for a picker: each once (a UVC camera lists a
+/// second node of the same name), in order.
+pub fn names(cameras: &[CameraInfo]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for camera in cameras {
+        if !names.contains(&camera.name) {
+            names.push(camera.name.clone());
+        }
+    }
+    names
 }
 
 #[cfg(feature = "device")]
 mod device {
     //! The devices, through nokhwa.
-    use super::{CameraError, CameraInfo, Format, choose, classify, convert, pick};
+    use super::{CameraError, CameraInfo, Format, candidates, choose, classify, convert};
     use crate::convert::Pixels;
     use mitid_emrtd::face::Rgb;
 
@@ -272,23 +286,21 @@ mod device {
         }
     }
 
-    /// Opens the camera chosen before (by name) or the first, at `wanted`.
+    /// Opens the camera chosen before (by name), else the first that gives
+    /// a picture, at `wanted`. A device without pictures (a metadata node)
+    /// is passed over; the camera busy or forbidden is said, not swapped
+    /// for another behind the agent's back.
     pub fn open(preferred: Option<&str>, wanted: Option<(u32, u32)>) -> Result<Webcam, CameraError> {
         let cameras = list()?;
-        let camera = pick(&cameras, preferred).ok_or(CameraError::NoCamera)?;
-        // The one asked for first; if it cannot give a picture (a metadata
-        // node, say), the others in turn.
-        let mut first_error = None;
-        for candidate in std::iter::once(camera).chain(cameras.iter().filter(|c| *c != camera)) {
+        let mut error = CameraError::NoCamera;
+        for candidate in candidates(&cameras, preferred) {
             match Webcam::open(candidate, wanted) {
                 Ok(webcam) => return Ok(webcam),
-                Err(CameraError::NoFormat) if first_error.is_some() => {}
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
+                Err(CameraError::NoFormat) => error = CameraError::NoFormat,
+                Err(other) => return Err(other),
             }
         }
-        Err(first_error.unwrap_or(CameraError::NoCamera))
+        Err(error)
     }
 }
 
@@ -346,11 +358,15 @@ mod tests {
     fn the_camera_chosen_before_is_found_by_name() {
         let cameras = [
             CameraInfo { index: 0, name: "Integrated Camera".into() },
+            CameraInfo { index: 1, name: "Integrated Camera".into() },
             CameraInfo { index: 2, name: "Logitech C920".into() },
+            CameraInfo { index: 3, name: "Logitech C920".into() },
         ];
-        assert_eq!(pick(&cameras, Some("Logitech C920")).map(|c| c.index), Some(2));
-        assert_eq!(pick(&cameras, Some("unplugged")).map(|c| c.index), Some(0));
-        assert_eq!(pick(&cameras, None).map(|c| c.index), Some(0));
-        assert_eq!(pick(&[], None), None);
+        let indexes = |preferred| candidates(&cameras, preferred).iter().map(|c| c.index).collect::<Vec<_>>();
+        assert_eq!(indexes(Some("Logitech C920")), [2, 3], "its nodes only");
+        assert_eq!(indexes(Some("unplugged")), [0, 1, 2, 3], "gone: any that works");
+        assert_eq!(indexes(None), [0, 1, 2, 3]);
+        assert!(candidates(&[], None).is_empty());
+        assert_eq!(names(&cameras), ["Integrated Camera", "Logitech C920"]);
     }
 }
