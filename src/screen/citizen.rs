@@ -143,7 +143,8 @@ impl Citizen {
             top =
                 top.push(container(text("DEMO").size(22).font(theme::BOLD)).padding([4, 12]).style(theme::demo_banner));
         }
-        let top = top.push(Space::new().width(Length::Fill)).push(languages);
+        // On a narrow screen the languages go on a second line.
+        let top = top.push(Space::new().width(Length::Fill)).push(languages.wrap());
         let heading = |id: &str| text(t(language, id)).size(52).font(theme::BOLD);
         let line = |id: &str| text(t(language, id)).size(32);
         let tip =
