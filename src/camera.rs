@@ -73,6 +73,28 @@ pub struct Frame {
     pub number: u64,
     /// When it was taken, since the camera started.
     pub at: Duration,
+    /// The picture ready to draw.
+    pub preview: iced::widget::image::Handle,
+    /// The same as in a mirror, for the person's own screen.
+    pub mirrored: iced::widget::image::Handle,
+}
+
+impl Frame {
+    /// A frame with its picture made ready to draw, straight and mirrored
+    /// — on the camera's thread, so the window only shows it.
+    pub fn new(image: Rgb, faces: Vec<Face>, findings: Vec<Finding>, number: u64, at: Duration) -> Self {
+        let preview = crate::widget::face_handle(&image);
+        let mirrored = crate::widget::mirrored_face_handle(&image);
+        Self { image: Arc::new(image), faces, findings, number, at, preview, mirrored }
+    }
+}
+
+/// Frame `number`, taken `at`, with what the guidance says of it.
+fn analysed(engine: &Engine, image: Rgb, number: u64, at: Duration) -> Event {
+    match analyse(engine, &image) {
+        Ok((faces, findings)) => Event::Frame(Arc::new(Frame::new(image, faces, findings, number, at))),
+        Err(why) => Event::Failed(why),
+    }
 }
 
 /// What the camera stream says.
@@ -177,21 +199,7 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
     for n in 0u64.. {
         let image = demo_frame(&picture, n);
         let rgb = Rgb { width: image.width(), height: image.height(), pixels: image.into_raw() };
-        let event = match analyse(&engine, &rgb) {
-            Ok((faces, findings)) => Event::Frame(Arc::new(Frame {
-                image: Arc::new(rgb),
-                faces,
-                findings,
-                number: n,
-                at: started.elapsed(),
-            })),
-            Err(why) => Event::Failed(why),
-        };
-        // A full channel means the window is behind: this frame is dropped
-        // (the next one is newer anyway); a closed one means nobody looks.
-        if let Err(e) = tx.try_send(event)
-            && e.is_disconnected()
-        {
+        if !send(&mut tx, analysed(&engine, rgb, n, started.elapsed())) {
             return;
         }
         // The camera's own clock: the next frame is due one period after
@@ -206,11 +214,12 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
 /// How long to wait before trying a camera again.
 const RETRY: Duration = Duration::from_secs(2);
 
-/// Sends `event`; false once nobody listens.
+/// Sends `event`; false once nobody listens. A full channel means the
+/// window is behind: this event is dropped (the next frame is newer
+/// anyway).
 fn send(tx: &mut mpsc::Sender<Event>, event: Event) -> bool {
     match tx.try_send(event) {
         Ok(()) => true,
-        // Full: the window is behind; this one is dropped.
         Err(e) => !e.is_disconnected(),
     }
 }
@@ -290,16 +299,7 @@ fn run_webcam(engine: &Engine, camera: Option<&str>, size: Option<(u32, u32)>, m
                             break;
                         }
                     };
-                    let event = match analyse(engine, &image) {
-                        Ok((faces, findings)) => Event::Frame(Arc::new(Frame {
-                            image: Arc::new(image),
-                            faces,
-                            findings,
-                            number,
-                            at: started.elapsed(),
-                        })),
-                        Err(why) => Event::Failed(why),
-                    };
+                    let event = analysed(engine, image, number, started.elapsed());
                     number += 1;
                     if !send(&mut tx, event) {
                         return;

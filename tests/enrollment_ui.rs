@@ -519,18 +519,12 @@ fn film(h: &mut Harness, person: mitid_assist::camera::DemoPerson) -> u64 {
         let (faces, findings) = camera::analyse(&engine, &rgb).unwrap();
         if n == 2 {
             // Walking up: the guidance says what to do.
-            let frame = Frame {
-                image: Arc::new(rgb.clone()),
-                faces: faces.clone(),
-                findings: findings.clone(),
-                number: n,
-                at: period * n as u32,
-            };
+            let frame = Frame::new(rgb.clone(), faces.clone(), findings.clone(), n, period * n as u32);
             h.send(Message::Face(FaceMessage::Camera(CameraEvent::Frame(Arc::new(frame)))));
             assert!(h.shows("Not in the middle: ask the person to move so the face is in the centre."));
             continue;
         }
-        let frame = Frame { image: Arc::new(rgb), faces, findings, number: n, at: period * n as u32 };
+        let frame = Frame::new(rgb, faces, findings, n, period * n as u32);
         h.send(Message::Face(FaceMessage::Camera(CameraEvent::Frame(Arc::new(frame)))));
     }
     panic!("the picture was never taken");
@@ -663,7 +657,7 @@ fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
         let rgb = mitid_face::Rgb { width: frame.width(), height: frame.height(), pixels: frame.into_raw() };
         let (faces, findings) = camera::analyse(&engine, &rgb).unwrap();
         let at = std::time::Duration::from_secs(2) / DEMO_FPS;
-        let frame = Frame { image: Arc::new(rgb), faces, findings, number: 2, at };
+        let frame = Frame::new(rgb, faces, findings, 2, at);
         h.send(Message::Face(FaceMessage::Camera(CameraEvent::Frame(Arc::new(frame)))));
         // The face shows on the right of the camera picture: a step to their right.
         assert!(citizen_shows(&h, &citizen, "Зробіть невеликий крок праворуч."));

@@ -91,9 +91,6 @@ pub struct FaceStep {
     /// The cameras connected.
     cameras: Vec<String>,
     live: Option<Arc<Frame>>,
-    preview: Option<image::Handle>,
-    /// The preview as in a mirror, for the citizen's screen.
-    mirrored: Option<image::Handle>,
     auto: AutoCapture,
     captured: Option<Arc<Frame>>,
     comparing: bool,
@@ -112,8 +109,6 @@ impl Default for FaceStep {
             opened: None,
             cameras: Vec::new(),
             live: None,
-            preview: None,
-            mirrored: None,
             auto: AutoCapture::new(Duration::from_millis(800)),
             captured: None,
             comparing: false,
@@ -269,13 +264,13 @@ impl FaceStep {
 
     /// The live picture, while the camera runs.
     pub fn preview(&self) -> Option<&image::Handle> {
-        self.preview.as_ref().filter(|_| self.captured.is_none())
+        self.live.as_ref().filter(|_| self.captured.is_none()).map(|f| &f.preview)
     }
 
     /// The live picture as in a mirror (for the person), while the camera
     /// runs.
     pub fn mirrored(&self) -> Option<&image::Handle> {
-        self.mirrored.as_ref().filter(|_| self.captured.is_none())
+        self.live.as_ref().filter(|_| self.captured.is_none()).map(|f| &f.mirrored)
     }
 
     /// Which way the person should step to be centred, while the camera
@@ -328,8 +323,6 @@ impl FaceStep {
                     return None;
                 }
                 self.error = None;
-                self.preview = Some(handle(&frame.image));
-                self.mirrored = Some(crate::widget::mirrored_face_handle(&frame.image));
                 let good = frame.findings.is_empty();
                 let take = self.auto.frame(frame.at, good);
                 self.live = Some(frame.clone());
@@ -343,8 +336,6 @@ impl FaceStep {
             Message::Camera(camera::Event::Failed(why)) => {
                 // No stale picture that looks live.
                 self.error = Some(why);
-                self.preview = None;
-                self.mirrored = None;
                 self.live = None;
                 self.opened = None;
             }
@@ -471,8 +462,8 @@ impl FaceStep {
         if self.comparing {
             return body.push(text(fl!("face-comparing")).font(theme::MEDIUM)).into();
         }
-        let preview: Element<'_, Message> = match &self.preview {
-            Some(frame) => image(frame.clone()).width(400).into(),
+        let preview: Element<'_, Message> = match &self.live {
+            Some(frame) => image(frame.preview.clone()).width(400).into(),
             None => text(fl!("face-camera-starting")).into(),
         };
         let guidance: Element<'_, Message> = match &self.live {
