@@ -922,6 +922,7 @@ impl App {
             ThemePreference::Dark => fl!("theme-dark"),
         };
         let n = ScreenId::ALL.len();
+        let citizen_language = self.citizen_language();
         let header = row![
             text(fl!("app-title")).size(20).font(theme::BOLD),
             Space::new().width(16),
@@ -936,11 +937,9 @@ impl App {
             button(text(fl!("citizen-screen")).wrapping(Wrapping::None))
                 .on_press(Message::ToggleCitizenWindow)
                 .style(theme::nav_button(self.citizen_window.is_some(), focused(n + 2))),
-            button(
-                text(fl!("citizen-language", language = self.citizen_language().endonym())).wrapping(Wrapping::None)
-            )
-            .on_press(Message::Citizen(citizen::Message::NextLanguage(self.citizen_language())))
-            .style(theme::action_button(focused(n + 3))),
+            button(text(fl!("citizen-language", language = citizen_language.endonym())).wrapping(Wrapping::None))
+                .on_press(Message::Citizen(citizen::Message::NextLanguage(citizen_language)))
+                .style(theme::action_button(focused(n + 3))),
         ]
         .spacing(8)
         .align_y(Alignment::Center)

@@ -246,7 +246,7 @@ impl HandoverStep {
 
     /// Draws the checklist; `focused` tells the button the keyboard is on.
     pub fn view(&self, focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
-        let current = self.statuses.iter().position(|s| *s == Status::Open);
+        let current = self.current();
         let mut list = column![text(fl!("handover-intro"))].spacing(10);
         for (i, item) in Item::ALL.into_iter().enumerate() {
             let (title, how, tip) = item.texts();
@@ -295,7 +295,7 @@ impl HandoverStep {
                 );
             }
             let style: fn(&iced::Theme) -> container::Style =
-                if current == Some(i) { theme::card } else { |_: &iced::Theme| container::Style::default() };
+                if current == Some(item) { theme::card } else { |_: &iced::Theme| container::Style::default() };
             list = list
                 .push(container(row![words, actions].spacing(12).align_y(Alignment::Center)).padding(8).style(style));
         }
