@@ -320,9 +320,7 @@ pub fn export(document: &Document, dir: &std::path::Path) -> std::io::Result<usi
     }
     let face = document
         .file(0x0102)
-        .and_then(|dg2| mitid_emrtd::face::parse_dg2(dg2).ok())
-        .and_then(|faces| faces.into_iter().next())
-        .and_then(|face| mitid_emrtd::face::decode(&face).ok())
+        .and_then(|dg2| mitid_emrtd::face::first_face(dg2).ok())
         .and_then(|rgb| mitid_emrtd::face::to_png(&rgb).ok());
     if let Some(png) = face {
         mitid_core::config::write_atomically(&dir.join("face.png"), &png)?;

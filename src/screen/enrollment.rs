@@ -220,9 +220,7 @@ fn field_name(field: EntryField) -> String {
 /// The chip's photo as an image the window can draw, and its pixels for
 /// the face comparison.
 fn photo(document: &Document) -> Option<(iced::widget::image::Handle, Arc<mitid_face::Rgb>)> {
-    let dg2 = document.file(0x0102)?;
-    let face = mitid_emrtd::face::parse_dg2(dg2).ok()?.into_iter().next()?;
-    let rgb = mitid_emrtd::face::decode(&face).ok()?;
+    let rgb = mitid_emrtd::face::first_face(document.file(0x0102)?).ok()?;
     // Both copies are zeroed when dropped.
     Some((crate::widget::face_handle(&rgb), Arc::new(rgb)))
 }

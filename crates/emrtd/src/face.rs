@@ -89,6 +89,9 @@ pub enum FaceError {
     /// Larger than any face photo (a chip's is a few hundred pixels).
     #[error("the face image claims {0}×{1} pixels, more than a face photo has")]
     TooLarge(u32, u32),
+    /// DG2 itself cannot be read.
+    #[error(transparent)]
+    Dg2(#[from] LdsError),
 }
 
 /// The largest side a face image may have: chip photos are a few hundred
@@ -159,6 +162,13 @@ pub fn parse_dg2(bytes: &[u8]) -> Result<Vec<FaceImage>, LdsError> {
         return Err(bad());
     }
     Ok(faces)
+}
+
+/// The first face of DG2, decoded: the holder's photo.
+pub fn first_face(dg2: &[u8]) -> Result<Rgb, FaceError> {
+    // DG2 parses only with at least one face.
+    let faces = parse_dg2(dg2)?;
+    faces.first().map_or(Err(FaceError::Dg2(LdsError::Structure("DG2"))), decode)
 }
 
 /// Decodes a face image to RGB.

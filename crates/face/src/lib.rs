@@ -180,9 +180,7 @@ pub fn load_image(bytes: &[u8]) -> Result<Rgb, FaceError> {
     use mitid_emrtd::face::{self, Encoding, FaceImage, ImageFormat};
     let bad = |e: String| FaceError::Image(e);
     if bytes.first() == Some(&0x75) {
-        let faces = face::parse_dg2(bytes).map_err(|e| bad(e.to_string()))?;
-        let first = faces.into_iter().next().ok_or_else(|| bad("the DG2 holds no face".into()))?;
-        return face::decode(&first).map_err(|e| bad(e.to_string()));
+        return face::first_face(bytes).map_err(|e| bad(e.to_string()));
     }
     if let Some(format @ (ImageFormat::Jp2 | ImageFormat::J2k)) = ImageFormat::sniff(bytes) {
         let image = FaceImage { encoding: Encoding::Iso19794, format, data: bytes.to_vec() };
