@@ -142,10 +142,7 @@ pub(super) fn run(action: &CameraCommand, context: &Context) -> Result<Outcome, 
         }
         CameraCommand::Check { camera, size, frames, wait, out, models, json } => {
             let waiting_until = std::time::Instant::now() + Duration::from_secs(*wait);
-            let models = models
-                .clone()
-                .or_else(|| context.config.face.models.clone())
-                .unwrap_or_else(mitid_face::models::default_dir);
+            let models = context.face_models(models.as_deref());
             // The app's choice (state.toml) unless one is given here.
             let state = mitid_core::config::UiState::load(&context.paths.data_dir);
             let source = Source::Webcam { camera: camera.clone().or(state.camera), size: size.or(state.camera_size) };

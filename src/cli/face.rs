@@ -57,11 +57,7 @@ impl FaceCommand {
 }
 
 fn engine(models: Option<&Path>, context: &Context) -> Result<Engine, CliError> {
-    let dir = models
-        .map(Path::to_owned)
-        .or_else(|| context.config.face.models.clone())
-        .unwrap_or_else(mitid_face::models::default_dir);
-    Engine::load(&dir).map_err(|e| CliError::Face(EXIT_MODEL, e.to_string()))
+    Engine::load(&context.face_models(models)).map_err(|e| CliError::Face(EXIT_MODEL, e.to_string()))
 }
 
 fn read(path: &Path) -> Result<Rgb, CliError> {

@@ -279,6 +279,17 @@ pub struct Context {
     pub clock: Arc<dyn Clock>,
 }
 
+impl Context {
+    /// The face models' folder: `given` on the command line, else the
+    /// configured one, else the set-up's cache.
+    pub fn face_models(&self, given: Option<&std::path::Path>) -> std::path::PathBuf {
+        given
+            .map(std::path::Path::to_owned)
+            .or_else(|| self.config.face.models.clone())
+            .unwrap_or_else(mitid_face::models::default_dir)
+    }
+}
+
 impl Cli {
     /// Resolves files, configuration and clock. A broken configuration is
     /// returned beside the defaults, so the window can still open and say
