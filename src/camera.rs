@@ -156,11 +156,9 @@ pub fn demo_frame(picture: &RgbImage, n: u64) -> RgbImage {
 /// (fast), the checks on the full frame.
 pub fn analyse(engine: &Engine, image: &Rgb) -> Result<(Vec<Face>, Vec<Finding>), String> {
     // Scaled straight from the frame's pixels (no copy per frame).
-    let half = match image::ImageBuffer::<Px<u8>, &[u8]>::from_raw(image.width, image.height, &image.pixels[..]) {
-        Some(full) => imageops::resize(&full, image.width / 2, image.height / 2, imageops::FilterType::Triangle),
-        None => return Err("the frame's pixels do not match its size".into()),
+    let Some(small) = mitid_face::resize(image, image.width / 2, image.height / 2) else {
+        return Err("the frame's pixels do not match its size".into());
     };
-    let small = Rgb { width: half.width(), height: half.height(), pixels: half.into_raw() };
     let faces: Vec<Face> = engine
         .detect(&small)
         .map_err(|e| crate::fl!("face-failed", detail = e.to_string()))?

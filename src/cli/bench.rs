@@ -229,11 +229,9 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             let rgb = mitid_face::load_image(&bytes).map_err(|e| CliError::Input(e.to_string()))?;
             let engine = mitid_face::Engine::load(&mitid_face::models::default_dir())
                 .map_err(|e| CliError::Input(e.to_string()))?;
-            let frame = |w: u32, h: u32| -> Result<mitid_face::Rgb, CliError> {
-                let image = image::RgbImage::from_raw(rgb.width, rgb.height, rgb.pixels.clone())
-                    .ok_or_else(|| CliError::Input("the photo's pixels do not match its size".into()))?;
-                let scaled = image::imageops::resize(&image, w, h, image::imageops::FilterType::Triangle);
-                Ok(mitid_face::Rgb { width: w, height: h, pixels: scaled.into_raw() })
+            let frame = |w: u32, h: u32| {
+                mitid_face::resize(&rgb, w, h)
+                    .ok_or_else(|| CliError::Input("the photo's pixels do not match its size".into()))
             };
             let (full, half) = (frame(640, 480)?, frame(320, 240)?);
             let model = |e: mitid_face::FaceError| CliError::Input(e.to_string());

@@ -89,11 +89,9 @@ fn prepare(image: &Rgb) -> Result<Prepared, FaceError> {
     let (pixels, sw, sh) = if (sw, sh) == (w, h) {
         (&image.pixels, w, h)
     } else {
-        // Resized straight from the caller's pixels, not a copy of them.
-        let source = image::ImageBuffer::<image::Rgb<u8>, &[u8]>::from_raw(w, h, &image.pixels[..])
-            .ok_or_else(|| FaceError::Image("the pixels do not match the size".into()))?;
-        resized = image::imageops::resize(&source, sw, sh, image::imageops::FilterType::Triangle).into_raw();
-        (&resized, sw, sh)
+        resized =
+            crate::resize(image, sw, sh).ok_or_else(|| FaceError::Image("the pixels do not match the size".into()))?;
+        (&resized.pixels, sw, sh)
     };
     let pad = |v: u32| v.div_ceil(32) * 32;
     let (pw, ph) = (pad(sw), pad(sh));

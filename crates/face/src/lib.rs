@@ -174,6 +174,14 @@ impl Engine {
     }
 }
 
+/// `image` scaled to `width`×`height` (bilinear), straight from its
+/// pixels; `None` when its pixels do not match its size.
+pub fn resize(image: &Rgb, width: u32, height: u32) -> Option<Rgb> {
+    let source = image::ImageBuffer::<image::Rgb<u8>, &[u8]>::from_raw(image.width, image.height, &image.pixels[..])?;
+    let scaled = image::imageops::resize(&source, width, height, image::imageops::FilterType::Triangle);
+    Some(Rgb { width, height, pixels: scaled.into_raw() })
+}
+
 /// Decodes an image file's bytes: JPEG, PNG, JPEG 2000, or a chip's DG2
 /// (its first face).
 pub fn load_image(bytes: &[u8]) -> Result<Rgb, FaceError> {
