@@ -217,7 +217,11 @@ fn the_can_is_six_digits() {
 
 /// Into the chip step with the CAN (the demo specimens' CAN is 123456).
 fn at_the_chip_step(can: &str) -> Harness {
-    let mut h = Harness::demo();
+    into_the_chip_step(Harness::demo(), can)
+}
+
+/// `h` into the chip step with the CAN.
+fn into_the_chip_step(mut h: Harness, can: &str) -> Harness {
     h.click("ID card number (CAN)");
     h.send(Message::Can(can.into()));
     h.click("Read the chip");
@@ -696,10 +700,7 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
     let _guard = serial();
     // Not demo mode: the face step watches a webcam (the chip is still the
     // simulated one this harness reads).
-    let mut h = Harness::new();
-    h.click("ID card number (CAN)");
-    h.send(Message::Can("123456".into()));
-    h.click("Read the chip");
+    let mut h = into_the_chip_step(Harness::new(), "123456");
     h.click("Read the chip");
     h.click("Continue to face capture");
     assert_eq!(h.screen.step(), Step::Face);
