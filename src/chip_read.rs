@@ -9,6 +9,8 @@ use std::time::Duration;
 use iced::futures::SinkExt;
 use iced::futures::channel::mpsc;
 use mitid_emrtd::document::{self, DocumentSpec, Scenario};
+use mitid_emrtd::file::FileId;
+use mitid_emrtd::pki::x509::Time;
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::session::{self, Document, Secret, SessionError, Stage, Trust};
 use mitid_emrtd::sim::{Faults, Quirks, SimChip, Timing};
@@ -140,7 +142,7 @@ fn demo_chip(specimen: Specimen) -> Result<Paced, String> {
     // A real face on the chip, so the face step has something to compare.
     let spec = DocumentSpec { face: Some(DEMO_CHIP_FACE.to_vec()), ..DocumentSpec::default() };
     let (doc, keys) = document::generate_scenario(&mrz, &spec, scenario).map_err(|e| e.to_string())?;
-    let dg2_at: usize = doc.files.range(..0x0102).map(|(_, f)| f.len()).sum::<usize>() + 8_000;
+    let dg2_at: usize = doc.files.range(..FileId::DG2).map(|(_, f)| f.len()).sum::<usize>() + 8_000;
     let quirks = match specimen {
         Specimen::BacOnly => Quirks { pace: false, ..Quirks::default() },
         _ => Quirks::default(),
@@ -183,7 +185,7 @@ pub fn transport_text(error: &TransportError) -> String {
 
 /// The trust material for a read: the store in `data_dir`, and in demo
 /// mode the simulator's CSCA, so specimens can verify.
-fn trust(data_dir: Option<&std::path::Path>, demo: bool, now: u64) -> Trust {
+fn trust(data_dir: Option<&std::path::Path>, demo: bool, now: Time) -> Trust {
     let store = data_dir.and_then(|dir| mitid_core::trust::TrustStore::open(dir).ok());
     let mut certificates = store.as_ref().map(|s| s.certificates()).unwrap_or_default();
     if demo && let Ok(csca) = mitid_emrtd::pki::x509::Certificate::parse(document::TestPki::new().csca_certificate()) {
@@ -203,8 +205,8 @@ pub struct Request {
     pub data_dir: Option<std::path::PathBuf>,
     /// Demo mode.
     pub demo: bool,
-    /// Now, YYYYMMDDHHMMSS UTC.
-    pub now: u64,
+    /// Now.
+    pub now: Time,
     /// Set to stop between APDUs.
     pub cancel: Arc<AtomicBool>,
 }
@@ -253,12 +255,9 @@ pub fn read_now(request: Request) -> Vec<Report> {
     reports
 }
 
-/// An instant as YYYYMMDDHHMMSS in UTC (how certificates compare times).
-pub fn utc_time(at: jiff::Timestamp) -> u64 {
-    let t = jiff::tz::TimeZone::UTC.to_datetime(at);
-    format!("{:04}{:02}{:02}{:02}{:02}{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second())
-        .parse()
-        .unwrap_or(0)
+/// An instant as certificates compare times.
+pub fn utc_time(at: jiff::Timestamp) -> Time {
+    Time::from_unix(at.as_second()).unwrap_or_default()
 }
 
 pub use mitid_emrtd::pcsc::ReaderStatus;
@@ -310,18 +309,10 @@ pub fn export(document: &Document, dir: &std::path::Path) -> std::io::Result<usi
     std::fs::create_dir_all(dir)?;
     let mut written = 0;
     for file in &document.files {
-        let name = match file.file_id {
-            mitid_emrtd::sim::fid::COM => "EF_COM".to_owned(),
-            mitid_emrtd::sim::fid::SOD => "EF_SOD".to_owned(),
-            id => format!("DG{}", id.saturating_sub(0x0100)),
-        };
-        mitid_core::config::write_atomically(&dir.join(format!("{name}.bin")), &file.bytes)?;
+        mitid_core::config::write_atomically(&dir.join(format!("{}.bin", file.file_id.stem())), &file.bytes)?;
         written += 1;
     }
-    let face = document
-        .file(0x0102)
-        .and_then(|dg2| mitid_emrtd::face::first_face(dg2).ok())
-        .and_then(|rgb| mitid_emrtd::face::to_png(&rgb).ok());
+    let face = document.face().ok().and_then(|rgb| mitid_emrtd::face::to_png(&rgb).ok());
     if let Some(png) = face {
         mitid_core::config::write_atomically(&dir.join("face.png"), &png)?;
         written += 1;

@@ -91,8 +91,14 @@ impl Harness {
                     }
                     other => other,
                 };
-                let request =
-                    chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };
+                let request = chip_read::Request {
+                    source,
+                    secret,
+                    data_dir: None,
+                    demo: true,
+                    now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
+                    cancel,
+                };
                 let reports = chip_read::read_now(request);
                 queue.extend(reports.into_iter().rev().map(Message::Report));
             }
@@ -304,7 +310,14 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
     // While it is off the reader, the screen says what to do.
     let (_, event) = h.screen.update(Message::Read, TODAY);
     let Some(Event::Read { source, secret, cancel }) = event else { panic!("a read") };
-    let request = chip_read::Request { source, secret, data_dir: None, demo: true, now: 20_261_124_120_000, cancel };
+    let request = chip_read::Request {
+        source,
+        secret,
+        data_dir: None,
+        demo: true,
+        now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
+        cancel,
+    };
     let lost = chip_read::read_now(request)
         .into_iter()
         .find(|r| matches!(r, chip_read::Report::Stage(mitid_emrtd::session::Stage::File(p)) if p.lost))
@@ -468,10 +481,14 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     h.click("Read the chip");
     assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::NotVerified);
     assert!(h.shows("The chip's name differs from what was entered."));
-    // Side by side: the chip's DG1 and the lines entered.
-    for cell in ["On the chip", "Entered", "ANNA MARIA XRIKSSON", "ANNA MARIA ERIKSSON", "12.08.74", "15.04.34"] {
+    // Side by side: the chip's DG1 and the lines entered, the dates with
+    // their month named and their year whole (never 12.08.74).
+    for cell in
+        ["On the chip", "Entered", "ANNA MARIA XRIKSSON", "ANNA MARIA ERIKSSON", "12 August 1974", "15 April 2034"]
+    {
         assert!(h.shows(cell), "{cell}");
     }
+    assert!(!h.shows("12.08.74") && !h.shows("15.04.34"));
     assert!(!h.shows("The chip's document number differs from what was entered."));
     // With a CAN it cannot be opened, and the screen says so.
     let mut h = at_the_chip_step("123456");

@@ -75,7 +75,7 @@ fn the_demo_passport_holder_matches_the_demo_camera_and_a_stranger_does_not() {
     let mitid_assist::chip_read::Report::Done(Ok(document)) = common::demo_read() else { panic!("the demo read") };
     let dir = tempfile::tempdir().unwrap();
     let dg2 = dir.path().join("DG2.bin");
-    std::fs::write(&dg2, document.file(0x0102).unwrap()).unwrap();
+    std::fs::write(&dg2, document.file(mitid_emrtd::file::FileId::DG2).unwrap()).unwrap();
     let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     for (camera, band) in [("camera-person-a.jpg", "strong"), ("camera-person-b.jpg", "weak")] {
         let (code, v) = face(&["compare", dg2.to_str().unwrap(), demo.join(camera).to_str().unwrap()]);

@@ -8,6 +8,7 @@ use mitid_core::pcode::CodeKey;
 use mitid_core::store::Store;
 use mitid_core::support_hours::COPENHAGEN;
 use mitid_core::synthetic::{self, Rng};
+use mitid_emrtd::file::FileId;
 
 use super::{CliError, Context, Outcome};
 
@@ -72,12 +73,12 @@ fn per_run(runs: u32, mut f: impl FnMut()) -> f64 {
 /// The document of the chip benchmark: generated (real 19794-5 DG2 with a
 /// JPEG face, signed SOD), with the files the figure names — EF.COM, EF.SOD,
 /// DG1, DG2, DG11, DG14, DG15.
-fn chip_document() -> Result<(mitid_emrtd::mrz::Mrz, std::collections::BTreeMap<u16, Vec<u8>>), CliError> {
+fn chip_document() -> Result<(mitid_emrtd::mrz::Mrz, std::collections::BTreeMap<FileId, Vec<u8>>), CliError> {
     use mitid_emrtd::document::{self, DocumentSpec, TestPki};
     let mrz = mitid_emrtd::document::specimen_mrz();
     let mut doc = document::generate(&mrz, &DocumentSpec::default(), &TestPki::new())
         .map_err(|e| CliError::Input(e.to_string()))?;
-    doc.files.remove(&0x010C);
+    doc.files.remove(&FileId::DG12);
     Ok((mrz, doc.files))
 }
 
@@ -187,7 +188,7 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             let mut out = format!(
                 "{pace_lines}full read: {} files, {bytes} bytes (DG2 {} bytes), PACE on brainpoolP256r1; link {kbit_s} kbit/s + {per_apdu_ms} ms/APDU\n",
                 files.len(),
-                files.get(&0x0102).map_or(0, Vec::len)
+                files.get(&FileId::DG2).map_or(0, Vec::len)
             );
             for (label, quirks, max_data) in [
                 ("chip with extended length", Quirks::default(), 65_536usize),
@@ -209,7 +210,7 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
                     for id in files.keys() {
                         let result =
                             if adaptive { reader.read_file(*id, |_| {}) } else { reader.read_file_fixed(*id, 223) };
-                        result.map_err(|e| CliError::Input(format!("{id:04X}: {e}")))?;
+                        result.map_err(|e| CliError::Input(format!("{id}: {e}")))?;
                     }
                     let chip = reader.transport();
                     out += &format!(
@@ -289,18 +290,13 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             use mitid_emrtd::pki::x509::Certificate;
             use mitid_emrtd::pki::{key, masterlist, passive};
             let (mrz, _) = chip_document()?;
-            let now = 20_261_124_120_000;
+            let now = mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default();
             let mut out = String::new();
             for (label, pki) in [("P-256", TestPki::new()), ("brainpoolP512r1", TestPki::brainpool512())] {
                 let doc = document::generate(&mrz, &DocumentSpec::default(), &pki)
                     .map_err(|e| CliError::Input(e.to_string()))?;
-                let groups: std::collections::BTreeMap<u8, Vec<u8>> = doc
-                    .files
-                    .iter()
-                    .filter(|(id, _)| (0x0101..=0x0110).contains(*id))
-                    .map(|(id, raw)| ((id - 0x0100) as u8, raw.clone()))
-                    .collect();
-                let sod = doc.files[&mitid_emrtd::sim::fid::SOD].clone();
+                let groups = doc.data_groups();
+                let sod = doc.files[&FileId::Sod].clone();
                 let trusted = [Certificate::parse(pki.csca_certificate()).map_err(|e| CliError::Input(e.to_string()))?];
                 let mut passed = true;
                 let ms = per_run(*runs, || passed &= passive::verify(&sod, &groups, &trusted, &[], now).passed());
@@ -341,8 +337,8 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             // reader and chip together.
             let (doc, keys) = document::generate_scenario(&mrz, &DocumentSpec::default(), Scenario::Genuine)
                 .map_err(|e| CliError::Input(e.to_string()))?;
-            let spki = mitid_emrtd::tlv::parse(&doc.files[&0x010F]).map(|t| t.value.to_vec()).unwrap_or_default();
-            let infos = mitid_emrtd::security_infos::parse(&doc.files[&0x010E]).unwrap_or_default();
+            let spki = mitid_emrtd::tlv::parse(&doc.files[&FileId::DG15]).map(|t| t.value.to_vec()).unwrap_or_default();
+            let infos = mitid_emrtd::security_infos::parse(&doc.files[&FileId::DG14]).unwrap_or_default();
             let offer = mitid_emrtd::ca::offer(&infos)
                 .ok()
                 .flatten()

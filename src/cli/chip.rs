@@ -11,7 +11,8 @@ use clap::Subcommand;
 use mitid_core::trust::TrustStore;
 use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
 use mitid_emrtd::face;
-use mitid_emrtd::lds::{self, DataGroup, HashVerdict};
+use mitid_emrtd::file::FileId;
+use mitid_emrtd::lds::{self, HashVerdict};
 use mitid_emrtd::mrz::{AccessKey, Mrz};
 use mitid_emrtd::pace::{PaceCipher, Suite};
 use mitid_emrtd::pcsc::{self, PcscTransport};
@@ -20,7 +21,7 @@ use mitid_emrtd::pki::verdict::{self, ChipCheck};
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
 use mitid_emrtd::session;
-use mitid_emrtd::sim::{Quirks, SimChip, fid};
+use mitid_emrtd::sim::{Quirks, SimChip};
 use mitid_emrtd::transport::TransportError;
 use serde_json::json;
 
@@ -201,33 +202,17 @@ fn read_error(e: ReadError) -> CliError {
     }
 }
 
-/// The file id a file of an LDS folder stands for.
-fn file_id(name: &str) -> Option<u16> {
-    let stem = name.strip_suffix(".bin").or_else(|| name.strip_suffix(".dat"))?;
-    match stem {
-        "EF_COM" => Some(fid::COM),
-        "EF_SOD" => Some(fid::SOD),
-        "EF_CardAccess" => Some(fid::CARD_ACCESS),
-        _ => {
-            if let Some(n) = stem.strip_prefix("Datagroup").or_else(|| stem.strip_prefix("DG")) {
-                return n.parse::<u16>().ok().filter(|n| (1..=16).contains(n)).map(|n| 0x0100 + n);
-            }
-            stem.strip_prefix("ef").and_then(|h| u16::from_str_radix(h, 16).ok())
-        }
-    }
-}
-
 /// The files of an LDS folder.
-fn load_lds(dir: &Path) -> Result<BTreeMap<u16, Vec<u8>>, CliError> {
+fn load_lds(dir: &Path) -> Result<BTreeMap<FileId, Vec<u8>>, CliError> {
     let cannot = |e: std::io::Error| CliError::Input(format!("cannot read {}: {e}", dir.display()));
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(dir).map_err(cannot)? {
         let entry = entry.map_err(cannot)?;
-        if let Some(id) = file_id(&entry.file_name().to_string_lossy()) {
+        if let Some(id) = FileId::from_file_name(&entry.file_name().to_string_lossy()) {
             files.insert(id, std::fs::read(entry.path()).map_err(cannot)?);
         }
     }
-    if !files.contains_key(&0x0101) {
+    if !files.contains_key(&FileId::DG1) {
         return Err(CliError::Input(format!("{} has no DG1 (Datagroup1.bin or ef0101.bin)", dir.display())));
     }
     Ok(files)
@@ -237,15 +222,6 @@ fn read_mrz_file(path: &Path) -> Result<Mrz, CliError> {
     let text =
         std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
     Mrz::parse(&text).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
-}
-
-fn file_name(id: u16) -> String {
-    match id {
-        fid::COM => "EF_COM".into(),
-        fid::SOD => "EF_SOD".into(),
-        fid::CARD_ACCESS => "EF_CardAccess".into(),
-        _ => format!("DG{}", id - 0x0100),
-    }
 }
 
 pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outcome, CliError> {
@@ -337,7 +313,9 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                     let files = load_lds(dir)?;
                     let mrz = match mrz_file {
                         Some(path) => read_mrz_file(path)?,
-                        None => lds::parse_dg1(&files[&0x0101]).map_err(|e| CliError::Input(format!("DG1: {e}")))?,
+                        None => {
+                            lds::parse_dg1(&files[&FileId::DG1]).map_err(|e| CliError::Input(format!("DG1: {e}")))?
+                        }
                     };
                     (files, mrz, dir.display().to_string())
                 }
@@ -430,17 +408,15 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 session::Access::Bac => ("BAC", Suite::gm(13, PaceCipher::Aes128)),
             };
             let (curve_id, pace_cipher) = (suite.parameter_id, suite.cipher);
-            let files: Vec<(u16, Vec<u8>, u32)> =
-                document.files.iter().map(|f| (f.file_id, f.bytes.clone(), f.apdus)).collect();
-            let sod = lds::parse_sod(document.file(fid::SOD).unwrap_or_default())
+            let sod = lds::parse_sod(document.file(FileId::Sod).unwrap_or_default())
                 .map_err(|e| CliError::Chip(EXIT_CHIP, e.to_string()))?;
             let skipped: Vec<String> = document.skipped_eac.iter().map(|dg| format!("DG{dg}")).collect();
             let elapsed = started.elapsed().as_secs_f64() * 1000.0;
             let mut listed = Vec::new();
             let mut all_match = true;
-            for (id, bytes, apdus) in &files {
-                let verdict = match *id {
-                    0x0101..=0x0110 => match sod.check(DataGroup((id - 0x0100) as u8), bytes) {
+            for file in &document.files {
+                let verdict = match file.file_id.as_data_group() {
+                    Some(dg) => match sod.check(dg, &file.bytes) {
                         HashVerdict::Match => "match",
                         HashVerdict::Mismatch => {
                             all_match = false;
@@ -448,22 +424,23 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                         }
                         HashVerdict::NotListed => "not_in_sod",
                     },
-                    _ => "n/a",
+                    None => "n/a",
                 };
-                listed.push(json!({"file": file_name(*id), "bytes": bytes.len(), "apdus": apdus, "hash": verdict}));
+                let (name, bytes, apdus) = (file.file_id.stem(), file.bytes.len(), file.apdus);
+                listed.push(json!({"file": name, "bytes": bytes, "apdus": apdus, "hash": verdict}));
             }
             if let Some(dir) = out {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| CliError::Input(format!("cannot make {}: {e}", dir.display())))?;
-                for (id, bytes, _) in &files {
-                    let path = dir.join(format!("{}.bin", file_name(*id)));
-                    std::fs::write(&path, bytes)
+                for file in &document.files {
+                    let path = dir.join(format!("{}.bin", file.file_id.stem()));
+                    std::fs::write(&path, &file.bytes)
                         .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
                 }
             }
-            let dg1 = files.iter().find(|(id, ..)| *id == 0x0101).and_then(|(_, b, _)| lds::parse_dg1(b).ok());
+            let dg1 = document.dg1();
             // The face: its format, size, and (with --out) a PNG.
-            let face = files.iter().find(|(id, ..)| *id == 0x0102).map(|(_, bytes, _)| {
+            let face = document.file(FileId::DG2).map(|bytes| {
                 let face = face::parse_dg2(bytes).map_err(|e| e.to_string())?.remove(0);
                 let rgb = face::decode(&face).map_err(|e| e.to_string())?;
                 Ok::<_, String>((face, rgb))
@@ -474,8 +451,8 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 std::fs::write(&path, png)
                     .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
             }
-            let file = |id: u16| files.iter().find(|(f, ..)| *f == id).map(|(_, bytes, _)| bytes.as_slice());
-            let offers = file(0x010E).and_then(|b| security_infos::parse(b).ok()).map(|infos| {
+            let file = |id: FileId| document.file(id);
+            let offers = file(FileId::DG14).and_then(|b| security_infos::parse(b).ok()).map(|infos| {
                 infos
                     .iter()
                     .map(|info| match info {
@@ -492,11 +469,11 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                     })
                     .collect::<Vec<_>>()
             });
-            let aa_key = file(0x010F).and_then(|b| security_infos::parse_dg15(b).ok()).map(|key| match key {
+            let aa_key = file(FileId::DG15).and_then(|b| security_infos::parse_dg15(b).ok()).map(|key| match key {
                 ActiveAuthenticationKey::Rsa { bits, .. } => format!("RSA {bits}"),
                 ActiveAuthenticationKey::Ec { .. } => "EC".into(),
             });
-            let dg11 = file(0x010B).and_then(|b| lds::parse_text_dg(b).ok()).map(|fields| {
+            let dg11 = file(FileId::DG11).and_then(|b| lds::parse_text_dg(b).ok()).map(|fields| {
                 fields.into_iter().map(|f| json!({"field": f.name, "value": f.value})).collect::<Vec<_>>()
             });
             let dg2 = face.map(|f| match f {
@@ -517,10 +494,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
             let pace_cam = check_json(&document.pace_cam);
             let pa = &document.passive;
             let (verdict, verdict_reason) = document.verdict.clone();
-            let document_valid = dg1.as_ref().and_then(|m| {
-                let expiry: u64 = format!("20{}", m.expiry_date).parse().ok()?;
-                Some(now / 1_000_000 <= expiry)
-            });
+            let document_valid = document.valid_on(context.hours.local(now_ts).date());
             let pa_json = json!({
                 "passed": pa.passed(),
                 "steps": pa.steps.iter().map(|(step, outcome)| {

@@ -68,9 +68,8 @@ pub(super) fn import_path(store: &mut TrustStore, path: &Path, now: Timestamp) -
     Ok(lines)
 }
 
-fn date(t: u64) -> String {
-    let s = t.to_string();
-    if s.len() == 14 { format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]) } else { "—".into() }
+fn date(t: Option<mitid_emrtd::pki::x509::Time>) -> String {
+    t.map_or_else(|| "—".into(), |t| t.date())
 }
 
 pub(super) fn run(action: &TrustCommand, context: &Context) -> Result<Outcome, CliError> {

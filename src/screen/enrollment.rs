@@ -220,22 +220,27 @@ fn field_name(field: EntryField) -> String {
 /// The chip's photo as an image the window can draw, and its pixels for
 /// the face comparison.
 fn photo(document: &Document) -> Option<(iced::widget::image::Handle, Arc<mitid_face::Rgb>)> {
-    let rgb = mitid_emrtd::face::first_face(document.file(0x0102)?).ok()?;
+    let rgb = document.face().ok()?;
     // Both copies are zeroed when dropped.
     Some((crate::widget::face_handle(&rgb), Arc::new(rgb)))
 }
 
-/// An MRZ date YYMMDD as DD.MM.YY, as it is read off the page.
-fn mrz_date(yymmdd: &str) -> String {
-    match (yymmdd.get(0..2), yymmdd.get(2..4), yymmdd.get(4..6)) {
-        (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
-        _ => yymmdd.to_owned(),
-    }
+/// A date with its month by name and its year whole — "12 August 1974" —
+/// so that no one reads 12.08.74 as another day or century.
+pub fn long_date(date: Date) -> String {
+    format!("{} {} {}", date.day(), Month(date.month()), date.year())
+}
+
+/// An MRZ date as [`long_date`] writes it, or as it stands when it is no
+/// real date (an unknown day is written `<<`).
+fn mrz_date(date: Option<Date>, yymmdd: &str) -> String {
+    date.map_or_else(|| yymmdd.to_owned(), long_date)
 }
 
 /// The chip's DG1 beside what was entered, a row per field; a row that
 /// differs is marked. With a CAN nothing else was entered.
-fn compare_table<'a>(chip: &mitid_emrtd::mrz::Mrz, entered: Option<&Credentials>) -> Element<'a, Message> {
+fn compare_table<'a>(chip: &mitid_emrtd::mrz::Mrz, entered: Option<&Credentials>, today: Date) -> Element<'a, Message> {
+    use mitid_emrtd::mrz::{birth_date, expiry_date};
     let (key, lines) = match entered {
         Some(Credentials::Mrz { key, mrz, .. }) => (Some(key), mrz.as_deref()),
         _ => (None, None),
@@ -243,8 +248,16 @@ fn compare_table<'a>(chip: &mitid_emrtd::mrz::Mrz, entered: Option<&Credentials>
     let name = |m: &mitid_emrtd::mrz::Mrz| format!("{} {}", m.secondary_names, m.primary_name).trim().to_owned();
     let mut rows: Vec<(String, String, Option<String>)> = vec![
         (field_name(EntryField::Number), chip.document_number.clone(), key.map(|k| k.document_number.clone())),
-        (field_name(EntryField::Birth), mrz_date(&chip.birth_date), key.map(|k| mrz_date(&k.birth_date))),
-        (field_name(EntryField::Expiry), mrz_date(&chip.expiry_date), key.map(|k| mrz_date(&k.expiry_date))),
+        (
+            field_name(EntryField::Birth),
+            mrz_date(chip.birth(today), &chip.birth_date),
+            key.map(|k| mrz_date(birth_date(&k.birth_date, today), &k.birth_date)),
+        ),
+        (
+            field_name(EntryField::Expiry),
+            mrz_date(chip.expiry(), &chip.expiry_date),
+            key.map(|k| mrz_date(expiry_date(&k.expiry_date), &k.expiry_date)),
+        ),
     ];
     let capital = |s: String| {
         let mut c = s.chars();
@@ -280,12 +293,6 @@ fn groups(numbers: &[u8]) -> String {
     numbers.iter().map(|n| format!("DG{n}")).collect::<Vec<_>>().join(", ")
 }
 
-/// A date YYYYMMDDHHMMSS as YYYY-MM-DD.
-fn day(time: u64) -> String {
-    let s = time.to_string();
-    if s.len() == 14 { format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]) } else { s }
-}
-
 /// A translated sentence for why passive authentication failed.
 pub fn failure_text(failure: &mitid_emrtd::pki::passive::Failure) -> String {
     use mitid_emrtd::pki::passive::Failure as F;
@@ -298,24 +305,14 @@ pub fn failure_text(failure: &mitid_emrtd::pki::passive::Failure) -> String {
         F::CscaSignature(_) => fl!("pa-csca-signature"),
         F::NotACa => fl!("pa-not-a-ca"),
         F::SignerKeyUsage => fl!("pa-signer-usage"),
-        F::SignerExpired(t) => fl!("pa-signer-expired", date = day(*t)),
-        F::SignerNotYetValid(t) => fl!("pa-signer-not-yet", date = day(*t)),
-        F::SignedOutsideValidity(t) => fl!("pa-signed-outside", date = day(*t)),
-        F::CscaNotValid(t) => fl!("pa-csca-not-valid", date = day(*t)),
+        F::SignerExpired(t) => fl!("pa-signer-expired", date = t.date()),
+        F::SignerNotYetValid(t) => fl!("pa-signer-not-yet", date = t.date()),
+        F::SignedOutsideValidity(t) => fl!("pa-signed-outside", date = t.date()),
+        F::CscaNotValid(t) => fl!("pa-csca-not-valid", date = t.date()),
         F::Revoked => fl!("pa-revoked"),
         F::CrlSignature(_) => fl!("pa-crl-signature"),
         F::HashMismatch(dgs) => fl!("pa-hash-mismatch", groups = groups(dgs)),
         F::NotListed(dgs) => fl!("pa-not-listed", groups = groups(dgs)),
-    }
-}
-
-/// A file's name for people: EF.COM, EF.SOD, DG2.
-fn file_name(file_id: u16) -> String {
-    match file_id {
-        0x011E => "EF.COM".into(),
-        0x011D => "EF.SOD".into(),
-        0x011C => "EF.CardAccess".into(),
-        id => format!("DG{}", id.saturating_sub(0x0100)),
     }
 }
 
@@ -722,7 +719,7 @@ impl Enrollment {
     /// The holder's nationality (ICAO code): from the chip once read, else
     /// from swiped MRZ lines.
     pub fn nationality(&self) -> Option<String> {
-        let chip = self.document().and_then(|d| d.file(0x0101)).and_then(|b| mitid_emrtd::lds::parse_dg1(b).ok());
+        let chip = self.document().and_then(Document::dg1);
         match (chip, &self.credentials) {
             (Some(mrz), _) => Some(mrz.nationality.clone()),
             (None, Some(Credentials::Mrz { mrz: Some(mrz), .. })) => Some(mrz.nationality.clone()),
@@ -1343,7 +1340,7 @@ impl Enrollment {
                     (fl!("chip-lost-resuming"), p.done as f32 / p.total.unwrap_or(1).max(1) as f32)
                 }
                 Some(Stage::File(p)) => {
-                    let file = file_name(p.file_id);
+                    let file = p.file_id.name();
                     match p.total {
                         Some(total) => {
                             let (done, total_u) = (p.done as u64, total as u64);
@@ -1500,17 +1497,16 @@ impl Enrollment {
                 _ => {}
             }
         }
-        let today_n: u64 = format!("{:04}{:02}{:02}", today.year(), today.month(), today.day()).parse().unwrap_or(0);
-        match mitid_emrtd::session::valid_on(document, today_n) {
+        match document.valid_on(today) {
             Some(true) => body = body.push(text(fl!("result-valid")).font(theme::MEDIUM)),
             Some(false) => body = body.push(text(fl!("result-expired")).font(theme::MEDIUM)),
             None => {}
         }
-        if let Some(mrz) = document.file(0x0101).and_then(|b| mitid_emrtd::lds::parse_dg1(b).ok()) {
+        if let Some(mrz) = document.dg1() {
             let name = format!("{} {}", mrz.secondary_names, mrz.primary_name);
             body = body.push(text(fl!("result-name", name = name.trim().to_owned())));
             body = body.push(text(fl!("result-number", number = mrz.document_number.clone())));
-            body = body.push(compare_table(&mrz, self.credentials.as_ref()));
+            body = body.push(compare_table(&mrz, self.credentials.as_ref(), today));
             if let Some(Credentials::Mrz { key, mrz: entered, .. }) = &self.credentials {
                 let chip_key = mrz.access_key();
                 let mut differences = vec![
@@ -1651,7 +1647,7 @@ mod tests {
             secret: Secret::Can("123456".into()),
             data_dir: None,
             demo: true,
-            now: 20_261_124_120_000,
+            now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
             cancel: Arc::default(),
         };
         let done = chip_read::read_now(request).pop().expect("the end");

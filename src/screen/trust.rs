@@ -68,14 +68,14 @@ pub enum Event {
     Store(Request),
 }
 
-fn date(t: u64) -> String {
-    let s = t.to_string();
-    if s.len() == 14 { format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]) } else { "—".into() }
+fn date(t: Option<mitid_emrtd::pki::x509::Time>) -> String {
+    t.map_or_else(|| "—".into(), |t| t.date())
 }
 
 /// The store's contents per country, and the number of CRLs.
 fn summary(store: &TrustStore) -> (Vec<CountryRow>, usize) {
-    let mut by_country: std::collections::BTreeMap<String, (usize, u64)> = Default::default();
+    let mut by_country: std::collections::BTreeMap<String, (usize, Option<mitid_emrtd::pki::x509::Time>)> =
+        Default::default();
     let mut crls = 0;
     for (_, entry) in store.entries() {
         match entry.kind {

@@ -82,7 +82,7 @@ pub fn demo_read() -> mitid_assist::chip_read::Report {
         secret: mitid_emrtd::session::Secret::Can("123456".into()),
         data_dir: None,
         demo: true,
-        now: 20_261_124_120_000,
+        now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
         cancel: Default::default(),
     };
     chip_read::read_now(request).pop().expect("the end of the read")

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use mitid_emrtd::pki::x509::{Certificate, Crl};
+use mitid_emrtd::pki::x509::{Certificate, Crl, Time};
 use mitid_emrtd::pki::{PkiError, masterlist};
 use serde::{Deserialize, Serialize};
 
@@ -63,10 +63,27 @@ pub struct Entry {
     pub country: Option<String>,
     /// Subject (or, for a CRL, issuer), for people.
     pub name: String,
-    /// Valid from, YYYYMMDDHHMMSS (a CRL's thisUpdate).
-    pub not_before: u64,
-    /// Valid until, YYYYMMDDHHMMSS (a CRL's nextUpdate, 0 if none).
-    pub not_after: u64,
+    /// Valid from (a CRL's thisUpdate).
+    #[serde(with = "compact_time")]
+    pub not_before: Option<Time>,
+    /// Valid until (a CRL's nextUpdate, if it has one).
+    #[serde(with = "compact_time")]
+    pub not_after: Option<Time>,
+}
+
+/// An instant in trust.json: the number YYYYMMDDHHMMSS, 0 for none (the
+/// file's format since its first version).
+mod compact_time {
+    use mitid_emrtd::pki::x509::Time;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &Option<Time>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(time.map_or(0, Time::compact))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
+        Ok(Time::from_compact(u64::deserialize(d)?))
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -211,8 +228,8 @@ impl TrustStore {
             imported: now.into(),
             country: cert.subject.country(),
             name: cert.subject.to_string(),
-            not_before: cert.not_before,
-            not_after: cert.not_after,
+            not_before: Some(cert.not_before),
+            not_after: Some(cert.not_after),
         })
     }
 
@@ -224,8 +241,8 @@ impl TrustStore {
             imported: now.into(),
             country: crl.issuer.country(),
             name: crl.issuer.to_string(),
-            not_before: crl.this_update,
-            not_after: crl.next_update.unwrap_or(0),
+            not_before: Some(crl.this_update),
+            not_after: crl.next_update,
         })
     }
 

@@ -18,8 +18,9 @@ use p256::ecdsa::{Signature, SigningKey};
 use sha2::{Digest, Sha256};
 
 use crate::der;
+use crate::file::FileId;
+use crate::lds::DataGroup;
 use crate::mrz::Mrz;
-use crate::sim::fid;
 
 /// ecdsa-with-SHA256.
 const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
@@ -55,7 +56,7 @@ pub struct DocumentSpec {
 /// simulated chip needs to answer Chip and Active Authentication).
 pub struct Document {
     /// File id → contents.
-    pub files: BTreeMap<u16, Vec<u8>>,
+    pub files: BTreeMap<FileId, Vec<u8>>,
     /// The Chip Authentication private key (P-256 scalar) behind DG14.
     pub chip_authentication_key: [u8; 32],
     /// The Active Authentication private key (P-256 scalar) behind DG15.
@@ -65,6 +66,13 @@ pub struct Document {
 impl std::fmt::Debug for Document {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Document({} files, ..)", self.files.len())
+    }
+}
+
+impl Document {
+    /// The data groups, number → bytes (what passive authentication checks).
+    pub fn data_groups(&self) -> BTreeMap<u8, Vec<u8>> {
+        self.files.iter().filter_map(|(id, raw)| Some((id.as_data_group()?.0, raw.clone()))).collect()
     }
 }
 
@@ -617,10 +625,10 @@ pub fn generate(mrz: &Mrz, spec: &DocumentSpec, pki: &TestPki) -> Result<Documen
     );
     let sod = pki.sign_sod(&groups);
     let mut files = BTreeMap::new();
-    files.insert(fid::COM, com);
-    files.insert(fid::SOD, sod);
+    files.insert(FileId::Com, com);
+    files.insert(FileId::Sod, sod);
     for (number, raw) in groups {
-        files.insert(0x0100 | u16::from(number), raw);
+        files.insert(FileId::Dg(DataGroup(number)), raw);
     }
     Ok(Document {
         files,
@@ -700,7 +708,7 @@ pub fn generate_scenario(
         Scenario::AlteredDg1 => {
             // The first letter of the primary identifier (after "P<" and
             // the issuer, 5 bytes into the value).
-            if let Some(dg1) = doc.files.get_mut(&0x0101) {
+            if let Some(dg1) = doc.files.get_mut(&FileId::DG1) {
                 let at = 5 + 5;
                 if let Some(b) = dg1.get_mut(at) {
                     *b = if *b == b'X' { b'Y' } else { b'X' };
@@ -708,13 +716,13 @@ pub fn generate_scenario(
             }
         }
         Scenario::AlteredDg2 => {
-            if let Some(dg2) = doc.files.get_mut(&0x0102) {
+            if let Some(dg2) = doc.files.get_mut(&FileId::DG2) {
                 let at = dg2.len() * 2 / 3;
                 dg2[at] ^= 0x10;
             }
         }
         Scenario::BadSodSignature => {
-            if let Some(sod) = doc.files.get_mut(&fid::SOD) {
+            if let Some(sod) = doc.files.get_mut(&FileId::Sod) {
                 let at = sod.len() - 5;
                 sod[at] ^= 0x01;
             }
@@ -733,7 +741,7 @@ pub fn generate_scenario(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lds::{self, DataGroup, HashVerdict};
+    use crate::lds::{self, HashVerdict};
     use crate::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
 
     fn specimen() -> Mrz {
@@ -751,36 +759,39 @@ mod tests {
         assert_eq!(mrz.format, crate::mrz::Format::Td1);
         assert_eq!((mrz.document_number.as_str(), mrz.primary_name.as_str()), ("D23145890", "ERIKSSON"));
         let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
-        assert_eq!(lds::parse_dg1(&doc.files[&0x0101]).unwrap(), mrz);
+        assert_eq!(lds::parse_dg1(&doc.files[&FileId::DG1]).unwrap(), mrz);
     }
 
     #[test]
     fn a_generated_document_parses_and_its_hashes_match() {
         let mrz = specimen();
         let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
-        let com = lds::parse_com(&doc.files[&fid::COM]).unwrap();
+        let com = lds::parse_com(&doc.files[&FileId::Com]).unwrap();
         assert_eq!(com.data_groups.len(), 6);
-        assert_eq!(lds::parse_dg1(&doc.files[&0x0101]).unwrap(), mrz);
-        let faces = crate::face::parse_dg2(&doc.files[&0x0102]).unwrap();
+        assert_eq!(lds::parse_dg1(&doc.files[&FileId::DG1]).unwrap(), mrz);
+        let faces = crate::face::parse_dg2(&doc.files[&FileId::DG2]).unwrap();
         let rgb = crate::face::decode(&faces[0]).unwrap();
         assert_eq!((rgb.width, rgb.height), (360, 480));
-        let dg2_len = doc.files[&0x0102].len();
+        let dg2_len = doc.files[&FileId::DG2].len();
         assert!((10_000..60_000).contains(&dg2_len), "DG2 is {dg2_len} bytes");
-        let dg11 = lds::parse_text_dg(&doc.files[&0x010B]).unwrap();
+        let dg11 = lds::parse_text_dg(&doc.files[&FileId::DG11]).unwrap();
         assert!(dg11.iter().any(|f| f.value == "ERIKSSON  ANNA MARIA"), "{dg11:?}");
         assert!(dg11.iter().any(|f| f.value == "19740812"));
-        assert!(!lds::parse_text_dg(&doc.files[&0x010C]).unwrap().is_empty());
-        let infos = security_infos::parse(&doc.files[&0x010E]).unwrap();
+        assert!(!lds::parse_text_dg(&doc.files[&FileId::DG12]).unwrap().is_empty());
+        let infos = security_infos::parse(&doc.files[&FileId::DG14]).unwrap();
         assert!(infos.iter().any(|i| matches!(i, SecurityInfo::ChipAuthenticationPublicKey { .. })));
         assert!(infos.iter().any(|i| matches!(i, SecurityInfo::ActiveAuthentication { .. })));
-        assert!(matches!(security_infos::parse_dg15(&doc.files[&0x010F]).unwrap(), ActiveAuthenticationKey::Ec { .. }));
+        assert!(matches!(
+            security_infos::parse_dg15(&doc.files[&FileId::DG15]).unwrap(),
+            ActiveAuthenticationKey::Ec { .. }
+        ));
 
-        let sod = lds::parse_sod(&doc.files[&fid::SOD]).unwrap();
+        let sod = lds::parse_sod(&doc.files[&FileId::Sod]).unwrap();
         for number in [1u8, 2, 11, 12, 14, 15] {
-            let raw = &doc.files[&(0x0100 | u16::from(number))];
+            let raw = &doc.files[&FileId::Dg(DataGroup(number))];
             assert_eq!(sod.check(DataGroup(number), raw), HashVerdict::Match, "DG{number}");
         }
-        let mut altered = doc.files[&0x0101].clone();
+        let mut altered = doc.files[&FileId::DG1].clone();
         let last = altered.len() - 1;
         altered[last] ^= 1;
         assert_eq!(sod.check(DataGroup(1), &altered), HashVerdict::Mismatch);
@@ -819,7 +830,7 @@ mod tests {
             .unwrap();
         let spec = DocumentSpec { face: Some(png), ..DocumentSpec::default() };
         let doc = generate(&specimen(), &spec, &TestPki::new()).unwrap();
-        let faces = crate::face::parse_dg2(&doc.files[&0x0102]).unwrap();
+        let faces = crate::face::parse_dg2(&doc.files[&FileId::DG2]).unwrap();
         assert_eq!(faces[0].format, crate::face::ImageFormat::Jpeg);
         let spec = DocumentSpec { face: Some(b"not an image".to_vec()), ..DocumentSpec::default() };
         assert!(matches!(generate(&specimen(), &spec, &TestPki::new()), Err(GenerateError::Face(_))));

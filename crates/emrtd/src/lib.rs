@@ -13,6 +13,7 @@ pub mod curves;
 pub mod der;
 pub mod document;
 pub mod face;
+pub mod file;
 pub mod im;
 pub mod lds;
 pub mod modp;

@@ -5,6 +5,7 @@
 //! Input comes from people and swipe readers: it is checked, never trusted,
 //! and a parse never panics.
 
+use jiff::civil::Date;
 use std::fmt;
 
 /// The layouts.
@@ -161,6 +162,29 @@ pub enum AccessKeyError {
     /// A date is not 6 digits of a real date.
     #[error("the {0:?} must be a date written YYMMDD")]
     Date(Field),
+}
+
+/// An MRZ's date of expiry, YYMMDD, its year read as 20YY (every
+/// machine-readable document is from this century); `None` when it is no
+/// real date.
+pub fn expiry_date(yymmdd: &str) -> Option<Date> {
+    let (yy, mm, dd) = date_parts(yymmdd)?;
+    Date::new(2000 + yy, mm, dd).ok()
+}
+
+/// An MRZ's date of birth, YYMMDD, in the latest century that does not put
+/// it after `today`; `None` when unknown (`<` in it) or no real date.
+pub fn birth_date(yymmdd: &str, today: Date) -> Option<Date> {
+    let (yy, mm, dd) = date_parts(yymmdd)?;
+    let century = today.year() - today.year() % 100;
+    [century, century - 100].into_iter().find_map(|c| Date::new(c + yy, mm, dd).ok().filter(|d| *d <= today))
+}
+
+/// YYMMDD as numbers.
+fn date_parts(yymmdd: &str) -> Option<(i16, i8, i8)> {
+    let part = |range: std::ops::Range<usize>| yymmdd.get(range)?.parse::<i8>().ok();
+    (yymmdd.len() == 6 && yymmdd.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| Some((i16::from(part(0..2)?), part(2..4)?, part(4..6)?)))?
 }
 
 fn valid_date(yymmdd: &str) -> bool {
@@ -378,6 +402,16 @@ impl Mrz {
             return Err(MrzError::Date(Field::ExpiryDate));
         }
         Ok(mrz)
+    }
+
+    /// The date of expiry (see [`expiry_date`]).
+    pub fn expiry(&self) -> Option<Date> {
+        expiry_date(&self.expiry_date)
+    }
+
+    /// The date of birth (see [`birth_date`]).
+    pub fn birth(&self, today: Date) -> Option<Date> {
+        birth_date(&self.birth_date, today)
     }
 
     /// The fields the chip's access keys come from.

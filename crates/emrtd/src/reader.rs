@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::apdu::{Command, Response, StatusWord, ins};
 use crate::bac::{BacError, BacExchange, BacKeys};
+use crate::file::FileId;
 use crate::mrz::AccessKey;
 use crate::pace::{self, PaceError, Password};
 use crate::sm::{Channel, SmError};
@@ -59,7 +60,7 @@ pub enum ReadError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     /// The file's id.
-    pub file_id: u16,
+    pub file_id: FileId,
     /// Bytes read so far.
     pub done: usize,
     /// The file's size, once its header is read.
@@ -211,7 +212,7 @@ impl<T: Transport> Reader<T> {
     /// Reads EF.CardAccess (before any access control): `None` when the
     /// chip has none, i.e. offers no PACE.
     pub fn card_access(&mut self) -> Result<Option<Vec<u8>>, ReadError> {
-        match self.read_file(crate::sim::fid::CARD_ACCESS, |_| {}) {
+        match self.read_file(FileId::CardAccess, |_| {}) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(ReadError::FileNotFound | ReadError::AccessDenied | ReadError::Chip(_)) => Ok(None),
             Err(e) => Err(e),
@@ -276,8 +277,8 @@ impl<T: Transport> Reader<T> {
 
     /// One READ BINARY at `offset` of the file (by short file id for the
     /// first one), trying smaller Le values while the chip refuses.
-    fn read_chunk(&mut self, file_id: u16, offset: usize, wanted: usize) -> Result<Vec<u8>, ReadError> {
-        let sfi = (file_id & 0x1F) as u8;
+    fn read_chunk(&mut self, file_id: FileId, offset: usize, wanted: usize) -> Result<Vec<u8>, ReadError> {
+        let sfi = file_id.sfi();
         let mut ladder: Vec<u32> = match (self.le, self.refine.take()) {
             (Some(le), Some(larger)) if (wanted as u32) > le => vec![larger, le],
             (Some(le), _) => vec![le],
@@ -344,8 +345,8 @@ impl<T: Transport> Reader<T> {
 
     /// Reads a file the way most readers do — SELECT, then fixed chunks of
     /// `chunk` bytes — for comparison in benchmarks.
-    pub fn read_file_fixed(&mut self, file_id: u16, chunk: u32) -> Result<Vec<u8>, ReadError> {
-        let select = self.send(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data(file_id.to_be_bytes()))?;
+    pub fn read_file_fixed(&mut self, file_id: FileId, chunk: u32) -> Result<Vec<u8>, ReadError> {
+        let select = self.send(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data(file_id.id().to_be_bytes()))?;
         if !select.sw.is_success() {
             return Err(ReadError::Chip(select.sw));
         }
@@ -424,7 +425,7 @@ impl<T: Transport> Reader<T> {
 
     /// Reads a whole file, reporting progress; after a lost card it
     /// reconnects, authenticates again and goes on from the last offset.
-    pub fn read_file(&mut self, file_id: u16, mut progress: impl FnMut(Progress)) -> Result<Vec<u8>, ReadError> {
+    pub fn read_file(&mut self, file_id: FileId, mut progress: impl FnMut(Progress)) -> Result<Vec<u8>, ReadError> {
         let mut data: Vec<u8> = Vec::new();
         let mut total: Option<usize> = None;
         let mut losses = 0;
@@ -468,7 +469,8 @@ impl<T: Transport> Reader<T> {
                     // The reconnected chip has no file selected: select by
                     // SFI with a one-byte read at offset 0 is wasteful, so
                     // SELECT the file and continue at the offset.
-                    let select = self.send(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data(file_id.to_be_bytes()))?;
+                    let select =
+                        self.send(&Command::new(0x00, ins::SELECT, 0x02, 0x0C).data(file_id.id().to_be_bytes()))?;
                     if !select.sw.is_success() {
                         return Err(ReadError::Chip(select.sw));
                     }

@@ -7,8 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::file::FileId;
 use crate::lds::{self, LdsError};
-use crate::mrz::AccessKey;
+use crate::mrz::{AccessKey, Mrz};
 use crate::pace::{Password, Suite};
 use crate::pki::passive::{self, Report};
 use crate::pki::verdict::{self, ChipCheck, Verdict};
@@ -16,8 +17,8 @@ use crate::pki::x509::{Certificate, Crl, Time};
 use crate::pki::{active, x509};
 use crate::reader::{Progress, ReadError, Reader};
 use crate::security_infos;
-use crate::sim::fid;
 use crate::transport::Transport;
+use jiff::civil::Date;
 
 /// What opens the chip.
 #[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
@@ -63,8 +64,9 @@ pub enum Access {
 /// One file as read.
 #[derive(Debug, Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct FileRead {
-    /// Its file id.
-    pub file_id: u16,
+    /// Which file.
+    #[zeroize(skip)]
+    pub file_id: FileId,
     /// Its bytes, exactly as read (zeroed when dropped: they hold the
     /// person's data and photo).
     pub bytes: Vec<u8>,
@@ -117,8 +119,25 @@ pub struct Document {
 
 impl Document {
     /// A file's bytes, if read.
-    pub fn file(&self, file_id: u16) -> Option<&[u8]> {
+    pub fn file(&self, file_id: FileId) -> Option<&[u8]> {
         self.files.iter().find(|f| f.file_id == file_id).map(|f| f.bytes.as_slice())
+    }
+
+    /// DG1's MRZ as the chip holds it; `None` when DG1 was not read or is
+    /// not well-formed.
+    pub fn dg1(&self) -> Option<Mrz> {
+        lds::parse_dg1(self.file(FileId::DG1)?).ok()
+    }
+
+    /// The holder's photo: DG2's first face, decoded (zeroed when dropped).
+    pub fn face(&self) -> Result<crate::face::Rgb, crate::face::FaceError> {
+        crate::face::first_face(self.file(FileId::DG2).unwrap_or_default())
+    }
+
+    /// Whether the document is valid on `today` by DG1's date of expiry
+    /// (the day of expiry included); `None` without a readable DG1.
+    pub fn valid_on(&self, today: Date) -> Option<bool> {
+        Some(today <= self.dg1()?.expiry()?)
     }
 
     /// What the read rests on, for the record — no personal data: the
@@ -127,7 +146,7 @@ impl Document {
     pub fn summary(&self) -> String {
         let short = |hex: String| hex.chars().take(16).collect::<String>();
         let sod = self
-            .file(fid::SOD)
+            .file(FileId::Sod)
             .map(|sod| {
                 short(crate::lds::HashAlgorithm::Sha256.digest(sod).iter().map(|b| format!("{b:02x}")).collect())
             })
@@ -166,11 +185,7 @@ impl Document {
 
     /// The data groups read, number → bytes.
     pub fn data_groups(&self) -> BTreeMap<u8, Vec<u8>> {
-        self.files
-            .iter()
-            .filter(|f| (0x0101..=0x0110).contains(&f.file_id))
-            .map(|f| ((f.file_id - 0x0100) as u8, f.bytes.clone()))
-            .collect()
+        self.files.iter().filter_map(|f| Some((f.file_id.as_data_group()?.0, f.bytes.clone()))).collect()
     }
 }
 
@@ -209,21 +224,21 @@ pub fn read_document<T: Transport>(
     progress(Stage::Opening);
     let access = open(reader, secret)?;
     let mut files = Vec::new();
-    let mut read = |reader: &mut Reader<T>, file_id: u16| -> Result<Vec<u8>, SessionError> {
+    let mut read = |reader: &mut Reader<T>, file_id: FileId| -> Result<Vec<u8>, SessionError> {
         let before = reader.stats().apdus;
         let bytes = reader.read_file(file_id, |p| progress(Stage::File(p)))?;
         files.push(FileRead { file_id, bytes: bytes.clone(), apdus: reader.stats().apdus - before });
         Ok(bytes)
     };
-    let com = lds::parse_com(&read(reader, fid::COM)?).map_err(SessionError::Lds)?;
-    read(reader, fid::SOD)?;
+    let com = lds::parse_com(&read(reader, FileId::Com)?).map_err(SessionError::Lds)?;
+    read(reader, FileId::Sod)?;
     let mut skipped_eac = Vec::new();
     for dg in &com.data_groups {
         if matches!(dg.0, 3 | 4) {
             skipped_eac.push(dg.0);
             continue;
         }
-        read(reader, dg.file_id())?;
+        read(reader, FileId::Dg(*dg))?;
     }
     progress(Stage::Checking);
     let mut document = Document {
@@ -237,7 +252,7 @@ pub fn read_document<T: Transport>(
         verdict: (Verdict::NotVerified, String::new()),
     };
     let groups = document.data_groups();
-    let sod = document.file(fid::SOD).unwrap_or_default().to_vec();
+    let sod = document.file(FileId::Sod).unwrap_or_default().to_vec();
     document.passive = passive::verify(&sod, &groups, &trust.certificates, &trust.crls, trust.now);
     let infos = groups.get(&14).and_then(|b| security_infos::parse(b).ok()).unwrap_or_default();
     // Active Authentication only when DG15 is there (some chips answer
@@ -277,14 +292,6 @@ pub fn read_document<T: Transport>(
     Ok(document)
 }
 
-/// Whether the document is valid on `today` (YYYYMMDD) by DG1's date of
-/// expiry; `None` without a readable DG1.
-pub fn valid_on(document: &Document, today: u64) -> Option<bool> {
-    let mrz = lds::parse_dg1(document.file(0x0101)?).ok()?;
-    let expiry: u64 = format!("20{}", mrz.expiry_date).parse().ok()?;
-    Some(today <= expiry)
-}
-
 /// Trust material as certificates (a convenience for callers holding DER).
 pub fn certificates(ders: &[Vec<u8>]) -> Vec<Certificate> {
     ders.iter().filter_map(|d| x509::Certificate::parse(d).ok()).collect()
@@ -307,7 +314,7 @@ mod tests {
         assert!(key.document_number.is_empty() && key.birth_date.is_empty() && key.expiry_date.is_empty());
         mrz.zeroize();
         assert!(mrz.lines.is_empty() && mrz.primary_name.is_empty() && mrz.document_number.is_empty());
-        let mut file = FileRead { file_id: 0x0102, bytes: vec![0xFF; 64], apdus: 1 };
+        let mut file = FileRead { file_id: FileId::DG2, bytes: vec![0xFF; 64], apdus: 1 };
         file.zeroize();
         assert!(file.bytes.is_empty());
         let mut can = Secret::Can("123456".into());
@@ -326,7 +333,7 @@ mod tests {
         let trust = Trust {
             certificates: certificates(&[TestPki::new().csca_certificate().to_vec()]),
             crls: Vec::new(),
-            now: 20_261_124_120_000,
+            now: crate::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).expect("a real instant"),
         };
         let mut stages = Vec::new();
         let read = read_document(&mut reader, &Secret::Mrz(mrz.access_key()), &trust, &mut |s| stages.push(s)).unwrap();
@@ -335,9 +342,19 @@ mod tests {
         assert_eq!(stages.first(), Some(&Stage::Opening));
         assert_eq!(stages.last(), Some(&Stage::Checking));
         // DG2's progress ends at its size.
-        let dg2 = doc.files[&0x0102].len();
-        assert!(stages.contains(&Stage::File(Progress { file_id: 0x0102, done: dg2, total: Some(dg2), lost: false })));
-        assert_eq!(valid_on(&read, 20_261_124), Some(true));
+        let dg2 = doc.files[&FileId::DG2].len();
+        assert!(stages.contains(&Stage::File(Progress {
+            file_id: FileId::DG2,
+            done: dg2,
+            total: Some(dg2),
+            lost: false
+        })));
+        // Valid up to its day of expiry, not after; DG1 and the face as typed.
+        let expiry = read.dg1().and_then(|m| m.expiry()).expect("DG1's date of expiry");
+        assert_eq!(read.valid_on(expiry), Some(true));
+        assert_eq!(read.valid_on(expiry.tomorrow().expect("a day")), Some(false));
+        assert_eq!(read.dg1().map(|m| m.primary_name.clone()).as_deref(), Some(mrz.primary_name.as_str()));
+        assert!(read.face().is_ok_and(|face| face.width > 0));
         let summary = read.summary();
         assert!(summary.starts_with("access=pace-13 sod_sha256="), "{summary}");
         assert!(summary.ends_with("aa=passed ca=passed cam=not_offered"), "{summary}");

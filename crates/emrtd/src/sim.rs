@@ -9,25 +9,12 @@ use std::collections::BTreeMap;
 
 use crate::apdu::{Command, Response, StatusWord, ins};
 use crate::bac::{BacKeys, SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt};
+use crate::file::FileId;
 use crate::mrz::AccessKey;
 use crate::sm::Channel;
 use crate::transport::{Transport, TransportError};
 
 /// File ids of the LDS.
-pub mod fid {
-    /// EF.COM.
-    pub const COM: u16 = 0x011E;
-    /// EF.SOD.
-    pub const SOD: u16 = 0x011D;
-    /// EF.CardAccess (readable without access control).
-    pub const CARD_ACCESS: u16 = 0x011C;
-}
-
-/// A file's short file id (the low byte of its file id).
-fn sfi_of(file_id: u16) -> u8 {
-    (file_id & 0x1F) as u8
-}
-
 /// How this document's chip behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quirks {
@@ -123,7 +110,7 @@ impl Timing {
 /// A simulated chip.
 #[derive(Debug)]
 pub struct SimChip {
-    files: BTreeMap<u16, Vec<u8>>,
+    files: BTreeMap<FileId, Vec<u8>>,
     keys: BacKeys,
     access_key: AccessKey,
     can: String,
@@ -133,7 +120,7 @@ pub struct SimChip {
     rng: u64,
     challenge: Option<[u8; 8]>,
     session: Option<Channel>,
-    selected: Option<u16>,
+    selected: Option<FileId>,
     lost: bool,
     served: usize,
     sealed: u32,
@@ -154,8 +141,8 @@ pub struct SimChip {
 }
 
 impl SimChip {
-    /// A chip holding `files` (file id → contents), locked with `key`.
-    pub fn new(files: BTreeMap<u16, Vec<u8>>, key: &AccessKey) -> Self {
+    /// A chip holding `files`, locked with `key`.
+    pub fn new(files: BTreeMap<FileId, Vec<u8>>, key: &AccessKey) -> Self {
         let mut chip = Self {
             files,
             keys: BacKeys::from_access_key(key),
@@ -179,16 +166,16 @@ impl SimChip {
             ca_key: None,
             ca_cipher: None,
         };
-        chip.files.entry(fid::CARD_ACCESS).or_insert_with(|| card_access(13, crate::pace::PaceCipher::Aes128));
+        chip.files.entry(FileId::CardAccess).or_insert_with(|| card_access(13, crate::pace::PaceCipher::Aes128));
         chip
     }
 
     /// With these quirks.
     pub fn quirks(mut self, quirks: Quirks) -> Self {
         if quirks.pace {
-            self.files.insert(fid::CARD_ACCESS, card_access_suite(&quirks.suite()));
+            self.files.insert(FileId::CardAccess, card_access_suite(&quirks.suite()));
         } else {
-            self.files.remove(&fid::CARD_ACCESS);
+            self.files.remove(&FileId::CardAccess);
         }
         self.quirks = quirks;
         self
@@ -343,8 +330,8 @@ impl SimChip {
     }
 
     /// Whether a file needs access control first (all but EF.CardAccess).
-    fn protected(&self, file_id: u16) -> bool {
-        file_id != fid::CARD_ACCESS
+    fn protected(&self, file_id: FileId) -> bool {
+        file_id != FileId::CardAccess
     }
 
     fn external_authenticate(&mut self, data: &[u8]) -> Response {
@@ -382,7 +369,7 @@ impl SimChip {
         Response { data, sw: StatusWord::Ok }
     }
 
-    fn read(&mut self, file_id: u16, offset: usize, le: u32) -> Result<Response, TransportError> {
+    fn read(&mut self, file_id: FileId, offset: usize, le: u32) -> Result<Response, TransportError> {
         let sw = |sw| Ok(Response { data: Vec::new(), sw });
         // Without extended length a protected answer must fit 256 bytes: at
         // most 223 bytes of data under 3DES secure messaging.
@@ -415,10 +402,11 @@ impl SimChip {
             ins::SELECT => match (cmd.p1, cmd.data.as_slice()) {
                 (0x04, _) => sw(StatusWord::Ok), // the LDS application
                 (0x00 | 0x02, [hi, lo]) => {
-                    let file_id = u16::from_be_bytes([*hi, *lo]);
-                    if !self.files.contains_key(&file_id) {
-                        sw(StatusWord::FileNotFound)
-                    } else if self.protected(file_id) && !authenticated {
+                    let file_id = FileId::from_id(u16::from_be_bytes([*hi, *lo]));
+                    let Some(file_id) = file_id.filter(|f| self.files.contains_key(f)) else {
+                        return sw(StatusWord::FileNotFound);
+                    };
+                    if self.protected(file_id) && !authenticated {
                         sw(StatusWord::SecurityNotSatisfied)
                     } else {
                         self.selected = Some(file_id);
@@ -430,7 +418,7 @@ impl SimChip {
             ins::READ_BINARY => {
                 let file_id = if cmd.p1 & 0x80 != 0 {
                     let sfi = cmd.p1 & 0x1F;
-                    let Some(id) = self.files.keys().copied().find(|f| sfi_of(*f) == sfi) else {
+                    let Some(id) = self.files.keys().copied().find(|f| f.sfi() == sfi) else {
                         return sw(StatusWord::FileNotFound);
                     };
                     id

@@ -121,3 +121,24 @@ fn random_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn dates_with_their_century() {
+    let today = jiff::civil::date(2026, 12, 1);
+    let mut mrz = Mrz::parse(concat!(
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    ))
+    .expect("the ICAO specimen");
+    assert_eq!(mrz.birth(today), Some(jiff::civil::date(1974, 8, 12)));
+    assert_eq!(mrz.expiry(), Some(jiff::civil::date(2012, 4, 15)));
+    // Born this year, or last century on a later day of the year.
+    mrz.birth_date = "261130".into();
+    assert_eq!(mrz.birth(today), Some(jiff::civil::date(2026, 11, 30)));
+    mrz.birth_date = "261202".into();
+    assert_eq!(mrz.birth(today), Some(jiff::civil::date(1926, 12, 2)));
+    for unknown in ["74<<<<", "740231", "7408", "", "7408121"] {
+        mrz.birth_date = unknown.into();
+        assert_eq!(mrz.birth(today), None, "{unknown:?}");
+    }
+}

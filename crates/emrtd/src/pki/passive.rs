@@ -70,8 +70,7 @@ pub enum Failure {
 }
 
 fn date(t: Time) -> String {
-    let s = t.to_string();
-    if s.len() == 14 { format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]) } else { s }
+    t.date()
 }
 
 fn list(dgs: &[u8]) -> String {
@@ -332,26 +331,23 @@ mod tests {
     use super::*;
     use crate::document::{DocumentSpec, TestPki, generate};
 
-    const NOW: Time = 20_261_124_120_000;
+    fn now() -> Time {
+        Time::new(2026, 11, 24, 12, 0, 0).expect("a real instant")
+    }
 
     fn generated() -> (BTreeMap<u8, Vec<u8>>, Vec<u8>, Certificate) {
         let mrz = crate::document::specimen_mrz();
         let pki = TestPki::new();
         let doc = generate(&mrz, &DocumentSpec::default(), &pki).unwrap();
-        let groups = doc
-            .files
-            .iter()
-            .filter(|(id, _)| (0x0101..=0x0110).contains(*id))
-            .map(|(id, raw)| ((id - 0x0100) as u8, raw.clone()))
-            .collect();
+        let groups = doc.data_groups();
         let csca = Certificate::parse(pki.csca_certificate()).unwrap();
-        (groups, doc.files[&crate::sim::fid::SOD].clone(), csca)
+        (groups, doc.files[&crate::file::FileId::Sod].clone(), csca)
     }
 
     #[test]
     fn a_generated_document_passes_against_the_test_csca() {
         let (groups, sod, csca) = generated();
-        let report = verify(&sod, &groups, std::slice::from_ref(&csca), &[], NOW);
+        let report = verify(&sod, &groups, std::slice::from_ref(&csca), &[], now());
         assert!(report.passed(), "{report:?}");
         assert!(report.vouches_for(14) && report.vouches_for(15));
         assert!(matches!(report.steps[2], (Step::Revocation, Outcome::NotApplicable(_))));
@@ -361,25 +357,37 @@ mod tests {
     fn each_way_to_fail_says_why() {
         let (groups, sod, csca) = generated();
         // Unknown CSCA: an empty trust store.
-        let r = verify(&sod, &groups, &[], &[], NOW);
+        let r = verify(&sod, &groups, &[], &[], now());
         assert!(matches!(r.failure(), Some((Step::Chain, Failure::UnknownCsca { country: Some(c), .. })) if c == "UT"));
         // Altered DG1.
         let mut altered = groups.clone();
         altered.get_mut(&1).unwrap()[10] ^= 1;
-        let r = verify(&sod, &altered, std::slice::from_ref(&csca), &[], NOW);
+        let r = verify(&sod, &altered, std::slice::from_ref(&csca), &[], now());
         assert_eq!(r.failure(), Some((Step::Hashes, &Failure::HashMismatch(vec![1]))));
         assert!(!r.vouches_for(14));
         // A flipped byte in the signature.
         let mut bad_sig = sod.clone();
         let last = bad_sig.len() - 3;
         bad_sig[last] ^= 1;
-        let r = verify(&bad_sig, &groups, std::slice::from_ref(&csca), &[], NOW);
+        let r = verify(&bad_sig, &groups, std::slice::from_ref(&csca), &[], now());
         assert!(matches!(r.failure(), Some((Step::SodSignature, Failure::SodSignature(_)))), "{:?}", r.failure());
         // Expired signer: the test signer is valid to the end of 2035.
-        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[], 20_360_101_000_000);
-        assert_eq!(r.failure(), Some((Step::Chain, &Failure::SignerExpired(20_351_231_235_959))));
+        let r = verify(
+            &sod,
+            &groups,
+            std::slice::from_ref(&csca),
+            &[],
+            crate::pki::x509::Time::new(2036, 1, 1, 0, 0, 0).expect("a real instant"),
+        );
+        assert_eq!(
+            r.failure(),
+            Some((
+                Step::Chain,
+                &Failure::SignerExpired(crate::pki::x509::Time::new(2035, 12, 31, 23, 59, 59).expect("a real instant"))
+            ))
+        );
         // Garbage is a failure, not a panic.
-        let r = verify(&[0x77, 0x03, 0x30, 0x01, 0x00], &groups, &[csca], &[], NOW);
+        let r = verify(&[0x77, 0x03, 0x30, 0x01, 0x00], &groups, &[csca], &[], now());
         assert!(matches!(r.failure(), Some((Step::SodSignature, Failure::SodUnreadable(_)))));
     }
 
@@ -389,17 +397,17 @@ mod tests {
         let pki = TestPki::new();
         let crl = |serials: &[u64]| Crl::parse(&pki.crl(serials)).unwrap();
         // Another certificate revoked: passed, with the list counted.
-        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[crl(&[99])], NOW);
+        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[crl(&[99])], now());
         assert!(r.passed(), "{r:?}");
         assert!(matches!(&r.steps[2], (Step::Revocation, Outcome::Passed(why)) if why.contains("1 revocation")));
         // The document signer (serial 2) revoked.
-        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[crl(&[5, 2])], NOW);
+        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[crl(&[5, 2])], now());
         assert_eq!(r.failure(), Some((Step::Revocation, &Failure::Revoked)));
         // A CRL whose signature is broken is a failure, not ignored.
         let mut broken = pki.crl(&[]);
         let last = broken.len() - 4;
         broken[last] ^= 1;
-        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[Crl::parse(&broken).unwrap()], NOW);
+        let r = verify(&sod, &groups, std::slice::from_ref(&csca), &[Crl::parse(&broken).unwrap()], now());
         assert!(matches!(r.failure(), Some((Step::Revocation, Failure::CrlSignature(_)))), "{:?}", r.failure());
     }
 
@@ -428,7 +436,8 @@ mod tests {
         }
         // Its CSCA is not in any list here, so the chain fails for that
         // reason alone: the signature and the hashes pass.
-        let r = verify(&sod, &groups, &[], &[], 20_080_601_000_000);
+        let r =
+            verify(&sod, &groups, &[], &[], crate::pki::x509::Time::new(2008, 6, 1, 0, 0, 0).expect("a real instant"));
         assert!(matches!(r.steps[0], (Step::SodSignature, Outcome::Passed(_))), "{:?}", r.steps);
         assert!(matches!(r.failure(), Some((Step::Chain, Failure::UnknownCsca { .. }))));
         eprintln!("BSI 2008 signer: {} ({})", ds.subject, ds.public_key().unwrap().describe());

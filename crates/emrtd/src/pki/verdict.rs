@@ -112,7 +112,7 @@ mod tests {
     use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario};
     use crate::pki::{active, passive, x509::Certificate};
     use crate::reader::Reader;
-    use crate::sim::{SimChip, fid};
+    use crate::sim::SimChip;
 
     /// Every simulated scenario, read through the reader (PACE, every file,
     /// Active Authentication) and judged against the test CSCA, ends in its
@@ -129,11 +129,18 @@ mod tests {
             let mut reader = Reader::new(chip);
             reader.pace(&crate::pace::Password::Mrz(mrz.access_key()), 13).unwrap();
             let mut groups = BTreeMap::new();
-            for id in [0x0101u16, 0x0102, 0x010B, 0x010C, 0x010E, 0x010F] {
-                groups.insert((id - 0x0100) as u8, reader.read_file(id, |_| {}).unwrap());
+            for dg in [1, 2, 11, 12, 14, 15] {
+                let id = crate::file::FileId::Dg(crate::lds::DataGroup(dg));
+                groups.insert(dg, reader.read_file(id, |_| {}).unwrap());
             }
-            let sod = reader.read_file(fid::SOD, |_| {}).unwrap();
-            let pa = passive::verify(&sod, &groups, &trusted, &[], 20_261_124_120_000);
+            let sod = reader.read_file(crate::file::FileId::Sod, |_| {}).unwrap();
+            let pa = passive::verify(
+                &sod,
+                &groups,
+                &trusted,
+                &[],
+                crate::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).expect("a real instant"),
+            );
             let challenge = [9, 8, 7, 6, 5, 4, 3, 2];
             let signature = reader.internal_authenticate(&challenge).unwrap();
             let spki = crate::tlv::parse(&groups[&15]).unwrap().value.to_vec();

@@ -6,8 +6,98 @@ use super::key::{self, PublicKey};
 use super::{PkiError, oid_text};
 use crate::tlv::{self, Tlv};
 
-/// An instant as the number YYYYMMDDHHMMSS (UTC): ordered, printable.
-pub type Time = u64;
+/// An instant in UTC to the second, as certificates, CRLs and signing
+/// times give it: ordered, and printed as `2026-11-24 12:00:00 UTC`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Time {
+    year: u16,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+impl Time {
+    /// The instant at this date and time of day (UTC), if there is one.
+    pub fn new(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
+        let last = days_in_month(year, month)?;
+        ((1..=last).contains(&day) && hour < 24 && minute < 60 && second < 61).then_some(Self {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+        })
+    }
+
+    /// The instant `seconds` after 1970-01-01 00:00:00 UTC (years 1970–9999).
+    pub fn from_unix(seconds: i64) -> Option<Self> {
+        let t = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::from_second(seconds).ok()?);
+        let small = |v: i8| u8::try_from(v).ok();
+        Self::new(
+            u16::try_from(t.year()).ok().filter(|y| *y >= 1970)?,
+            small(t.month())?,
+            small(t.day())?,
+            small(t.hour())?,
+            small(t.minute())?,
+            small(t.second())?,
+        )
+    }
+
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1–12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// As the number YYYYMMDDHHMMSS (how the trust store keeps it).
+    pub fn compact(self) -> u64 {
+        let Self { year, month, day, hour, minute, second } = self;
+        [u64::from(year), u64::from(month), u64::from(day), u64::from(hour), u64::from(minute), u64::from(second)]
+            .into_iter()
+            .fold(0, |n, part| n * 100 + part)
+    }
+
+    /// From the number YYYYMMDDHHMMSS, if it is a real instant.
+    pub fn from_compact(n: u64) -> Option<Self> {
+        let part = |divisor: u64, modulo: u64| u8::try_from(n / divisor % modulo).ok();
+        Self::new(
+            u16::try_from(n / 10u64.pow(10)).ok()?,
+            part(10u64.pow(8), 100)?,
+            part(10u64.pow(6), 100)?,
+            part(10u64.pow(4), 100)?,
+            part(100, 100)?,
+            part(1, 100)?,
+        )
+    }
+
+    /// Its date as `2026-11-24`.
+    pub fn date(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {:02}:{:02}:{:02} UTC", self.date(), self.hour, self.minute, self.second)
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> Option<u8> {
+    let date = jiff::civil::Date::new(i16::try_from(year).ok()?, i8::try_from(month).ok()?, 1).ok()?;
+    u8::try_from(date.days_in_month()).ok()
+}
 
 /// A distinguished name: its encoding (compared as is) and the parts
 /// people read.
@@ -84,7 +174,7 @@ impl std::fmt::Display for Name {
     }
 }
 
-/// UTCTime or GeneralizedTime → YYYYMMDDHHMMSS.
+/// UTCTime or GeneralizedTime.
 pub(crate) fn time(tlv: &Tlv<'_>) -> Result<Time, PkiError> {
     let bad = PkiError::Malformed("time");
     let text = std::str::from_utf8(tlv.value).map_err(|_| bad.clone())?;
@@ -101,7 +191,17 @@ pub(crate) fn time(tlv: &Tlv<'_>) -> Result<Time, PkiError> {
         (0x18, 14) => digits,
         _ => return Err(bad),
     };
-    full.parse().map_err(|_| bad)
+    let part = |range: std::ops::Range<usize>| full.get(range).and_then(|p| p.parse::<u16>().ok());
+    let small = |range: std::ops::Range<usize>| part(range).and_then(|p| u8::try_from(p).ok());
+    Time::new(
+        part(0..4).ok_or(bad.clone())?,
+        small(4..6).ok_or(bad.clone())?,
+        small(6..8).ok_or(bad.clone())?,
+        small(8..10).ok_or(bad.clone())?,
+        small(10..12).ok_or(bad.clone())?,
+        small(12..14).ok_or(bad.clone())?,
+    )
+    .ok_or(bad)
 }
 
 /// A certificate.
@@ -342,5 +442,34 @@ impl Crl {
     pub fn verify_signed_by(&self, issuer: &PublicKey) -> Result<(), PkiError> {
         let algorithm = key::signature_algorithm(&self.signature_algorithm, None)?;
         key::verify(issuer, algorithm, &self.tbs, &self.signature)
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::Time;
+
+    #[test]
+    fn instants_are_checked_ordered_and_printed() {
+        let t = Time::new(2026, 11, 24, 12, 0, 5).expect("a real instant");
+        assert_eq!(t.to_string(), "2026-11-24 12:00:05 UTC");
+        assert_eq!(t.date(), "2026-11-24");
+        assert_eq!(t.compact(), 20_261_124_120_005);
+        assert_eq!(Time::from_compact(t.compact()), Some(t));
+        assert!(Time::new(2024, 2, 29, 0, 0, 0).is_some());
+        for (y, m, d, h) in [(2026, 2, 29, 0), (2026, 13, 1, 0), (2026, 4, 31, 0), (2026, 1, 1, 24), (2026, 0, 1, 0)] {
+            assert_eq!(Time::new(y, m, d, h, 0, 0), None, "{y}-{m}-{d} {h}h");
+        }
+        assert!(Time::new(2025, 12, 31, 23, 59, 59) < Time::new(2026, 1, 1, 0, 0, 0));
+        assert_eq!(Time::from_compact(0), None);
+    }
+
+    #[test]
+    fn from_unix_seconds() {
+        assert_eq!(Time::from_unix(0), Time::new(1970, 1, 1, 0, 0, 0));
+        // 2026-11-24T12:00:00Z and a leap day.
+        assert_eq!(Time::from_unix(1_795_521_600), Time::new(2026, 11, 24, 12, 0, 0));
+        assert_eq!(Time::from_unix(951_782_400), Time::new(2000, 2, 29, 0, 0, 0));
+        assert_eq!(Time::from_unix(-1), None);
     }
 }

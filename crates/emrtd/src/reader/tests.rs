@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::lds::{self, DataGroup};
-use crate::sim::{Faults, Quirks, SimChip, fid};
+use crate::sim::{Faults, Quirks, SimChip};
 
 fn key() -> AccessKey {
     AccessKey::new("L898902C", "690806", "940623").unwrap()
@@ -11,18 +11,18 @@ fn key() -> AccessKey {
 
 /// A document: EF.COM, a DG1, a DG2 of `dg2_len` bytes with a real TLV
 /// header, and an SOD stand-in; contents are made up, sizes realistic.
-fn document(dg2_len: usize) -> BTreeMap<u16, Vec<u8>> {
+fn document(dg2_len: usize) -> BTreeMap<FileId, Vec<u8>> {
     let mut files = BTreeMap::new();
-    files.insert(fid::COM, hex::decode("60145F0104303130365F36063034303030305C026175").unwrap());
+    files.insert(FileId::Com, hex::decode("60145F0104303130365F36063034303030305C026175").unwrap());
     let mrz = b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10";
     let mut dg1 = vec![0x61, 0x5B, 0x5F, 0x1F, 0x58];
     dg1.extend_from_slice(mrz);
-    files.insert(0x0101, dg1);
+    files.insert(FileId::DG1, dg1);
     let body = dg2_len - 4;
     let mut dg2 = vec![0x75, 0x82, (body >> 8) as u8, body as u8];
     dg2.extend((0..body).map(|i| (i * 31 % 251) as u8));
-    files.insert(0x0102, dg2);
-    files.insert(fid::SOD, {
+    files.insert(FileId::DG2, dg2);
+    files.insert(FileId::Sod, {
         let mut sod = vec![0x77, 0x82, 0x04, 0x00];
         sod.extend(std::iter::repeat_n(0xAB, 0x400));
         sod
@@ -40,10 +40,10 @@ fn reader(chip: SimChip) -> Reader<SimChip> {
     })
 }
 
-fn read_all(r: &mut Reader<SimChip>, files: &BTreeMap<u16, Vec<u8>>) {
+fn read_all(r: &mut Reader<SimChip>, files: &BTreeMap<FileId, Vec<u8>>) {
     for (id, expected) in files {
-        let got = r.read_file(*id, |_| {}).unwrap_or_else(|e| panic!("{id:04X}: {e}"));
-        assert_eq!(&got, expected, "file {id:04X}");
+        let got = r.read_file(*id, |_| {}).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(&got, expected, "file {id}");
     }
 }
 
@@ -78,12 +78,12 @@ fn reads_every_file_byte_for_byte_whatever_the_chip_takes() {
 fn access_control_comes_first_and_a_wrong_mrz_is_refused() {
     let files = document(3000);
     let mut r = reader(SimChip::new(files.clone(), &key()));
-    assert_eq!(r.read_file(fid::COM, |_| {}), Err(ReadError::AccessDenied), "6982 before BAC");
+    assert_eq!(r.read_file(FileId::Com, |_| {}), Err(ReadError::AccessDenied), "6982 before BAC");
     let wrong = AccessKey::new("L898902C", "690806", "940624").unwrap();
     assert_eq!(r.bac(&wrong), Err(ReadError::AccessDenied));
     r.bac(&key()).unwrap();
-    assert_eq!(r.read_file(0x0105, |_| {}), Err(ReadError::FileNotFound));
-    let com = r.read_file(fid::COM, |_| {}).unwrap();
+    assert_eq!(r.read_file(FileId::Dg(DataGroup(5)), |_| {}), Err(ReadError::FileNotFound));
+    let com = r.read_file(FileId::Com, |_| {}).unwrap();
     assert_eq!(lds::parse_com(&com).unwrap().data_groups, vec![DataGroup(1), DataGroup(2)]);
 }
 
@@ -97,8 +97,8 @@ fn a_lost_card_resumes_from_the_last_offset() {
         let mut r = reader(chip);
         r.bac(&key()).unwrap();
         let mut seen = Vec::new();
-        let dg2 = r.read_file(0x0102, |p| seen.push(p.done)).unwrap();
-        assert_eq!(dg2, files[&0x0102], "lost at {at}");
+        let dg2 = r.read_file(FileId::DG2, |p| seen.push(p.done)).unwrap();
+        assert_eq!(dg2, files[&FileId::DG2], "lost at {at}");
         assert_eq!(r.stats().resumed, 1);
         assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress never goes back");
         assert_eq!(seen.last(), Some(&20_000));
@@ -111,8 +111,8 @@ fn a_corrupted_mac_is_an_error_never_data() {
     let chip = SimChip::new(files, &key()).faults(Faults { corrupt_mac_of_response: Some(2), ..Faults::default() });
     let mut r = reader(chip);
     r.bac(&key()).unwrap();
-    assert!(r.read_file(fid::COM, |_| {}).is_ok());
-    assert_eq!(r.read_file(0x0101, |_| {}), Err(ReadError::SecureMessaging(SmError::Mac)));
+    assert!(r.read_file(FileId::Com, |_| {}).is_ok());
+    assert_eq!(r.read_file(FileId::DG1, |_| {}), Err(ReadError::SecureMessaging(SmError::Mac)));
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn files_above_32767_bytes_are_read_with_the_odd_instruction() {
         ..Quirks::default()
     }));
     r.bac(&key()).unwrap();
-    assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102]);
+    assert_eq!(r.read_file(FileId::DG2, |_| {}).unwrap(), files[&FileId::DG2]);
 }
 
 #[test]
@@ -137,7 +137,7 @@ fn cancel_stops_between_apdus() {
     }))
     .with_cancel(flag.clone());
     r.bac(&key()).unwrap();
-    let result = r.read_file(0x0102, |p| {
+    let result = r.read_file(FileId::DG2, |p| {
         if p.done > 1000 {
             flag.store(true, Ordering::Relaxed);
         }
@@ -168,7 +168,7 @@ fn pace_with_the_mrz_or_the_can_then_reads_over_aes() {
     assert_eq!(r.pace(&Password::Can("654321".into()), 13), Err(ReadError::AccessDenied));
     assert!(r.bac(&key()).is_err());
     r.pace(&Password::Mrz(key()), 13).unwrap();
-    assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101]);
+    assert_eq!(r.read_file(FileId::DG1, |_| {}).unwrap(), files[&FileId::DG1]);
     // A BAC-only chip has no EF.CardAccess.
     let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks { pace: false, ..Quirks::default() }));
     assert_eq!(r.card_access().unwrap(), None);
@@ -183,7 +183,7 @@ fn a_lost_card_after_pace_resumes_with_pace() {
         .faults(Faults { lose_card_at_byte: Some(7_000), ..Faults::default() });
     let mut r = reader(chip);
     r.pace(&Password::Mrz(key()), 13).unwrap();
-    assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102]);
+    assert_eq!(r.read_file(FileId::DG2, |_| {}).unwrap(), files[&FileId::DG2]);
     assert_eq!(r.stats().resumed, 1);
 }
 
@@ -201,7 +201,7 @@ fn pace_on_every_served_curve() {
             "curve {id}"
         );
         r.pace(&Password::Mrz(key()), id).unwrap_or_else(|e| panic!("curve {id}: {e}"));
-        assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101], "curve {id}");
+        assert_eq!(r.read_file(FileId::DG1, |_| {}).unwrap(), files[&FileId::DG1], "curve {id}");
         // The chip refuses a curve it does not use.
         let other = if id == 12 { 13 } else { 12 };
         let mut r =
@@ -234,7 +234,7 @@ fn pace_with_every_cipher() {
             "{cipher:?} not offered in {infos:?}"
         );
         r.pace_with(&Password::Can("123456".into()), id, cipher).unwrap_or_else(|e| panic!("{cipher:?} on {id}: {e}"));
-        assert_eq!(r.read_file(0x0102, |_| {}).unwrap(), files[&0x0102], "{cipher:?}");
+        assert_eq!(r.read_file(FileId::DG2, |_| {}).unwrap(), files[&FileId::DG2], "{cipher:?}");
         // Asking for another cipher than the chip's is refused.
         let mut r = reader(SimChip::new(files.clone(), &key()).quirks(Quirks {
             parameter_id: id,
@@ -255,8 +255,8 @@ fn every_group_and_access_by_every_chunk_quirk_with_and_without_a_lost_card() {
     let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let files = doc.files;
-    let sod = lds::parse_sod(&files[&fid::SOD]).unwrap();
-    let dg2_start: usize = files.range(..0x0102).map(|(_, f)| f.len()).sum();
+    let sod = lds::parse_sod(&files[&FileId::Sod]).unwrap();
+    let dg2_start: usize = files.range(..FileId::DG2).map(|(_, f)| f.len()).sum();
     let accesses: Vec<Option<u8>> = std::iter::once(None).chain(crate::curves::SERVED.map(Some)).collect();
     for access in accesses {
         for chunk in [
@@ -277,11 +277,10 @@ fn every_group_and_access_by_every_chunk_quirk_with_and_without_a_lost_card() {
                 }
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
                 for (id, expected) in &files {
-                    let got = r.read_file(*id, |_| {}).unwrap_or_else(|e| panic!("{what}: {id:04X}: {e}"));
-                    assert_eq!(&got, expected, "{what}: file {id:04X}");
-                    if (0x0101..=0x0110).contains(id) {
-                        let dg = DataGroup((id - 0x0100) as u8);
-                        assert_eq!(sod.check(dg, &got), lds::HashVerdict::Match, "{what}: {id:04X}");
+                    let got = r.read_file(*id, |_| {}).unwrap_or_else(|e| panic!("{what}: {id}: {e}"));
+                    assert_eq!(&got, expected, "{what}: file {id}");
+                    if let Some(dg) = id.as_data_group() {
+                        assert_eq!(sod.check(dg, &got), lds::HashVerdict::Match, "{what}: {id}");
                     }
                 }
                 assert_eq!(r.stats().resumed, u32::from(lost.is_some()), "{what}");
@@ -297,8 +296,8 @@ fn active_authentication_tells_the_genuine_chip_from_a_clone() {
     use crate::document::{DocumentSpec, TestPki, generate};
     let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
-    let spki = crate::tlv::parse(&doc.files[&0x010F]).unwrap().value.to_vec();
-    let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
+    let spki = crate::tlv::parse(&doc.files[&FileId::DG15]).unwrap().value.to_vec();
+    let infos = crate::security_infos::parse(&doc.files[&FileId::DG14]).unwrap();
     for (key, genuine) in [(doc.active_authentication_key, true), ([0x42; 32], false)] {
         let chip = SimChip::new(doc.files.clone(), &mrz.access_key()).active_authentication_key(key);
         let mut r = reader(chip);
@@ -322,7 +321,7 @@ fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
     use crate::document::{DocumentSpec, TestPki, generate};
     let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
-    let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
+    let infos = crate::security_infos::parse(&doc.files[&FileId::DG14]).unwrap();
     let aes = crate::ca::offer(&infos).unwrap().unwrap();
     assert_eq!(aes.cipher, crate::pace::PaceCipher::Aes128);
     let tdes = crate::ca::Offer { cipher: crate::pace::PaceCipher::Tdes, ..aes.clone() };
@@ -334,7 +333,7 @@ fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
             let result = r.chip_authentication(&offer);
             assert_eq!(result.is_ok(), genuine, "{:?} genuine={genuine}: {result:?}", offer.cipher);
             if genuine {
-                assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), doc.files[&0x0101]);
+                assert_eq!(r.read_file(FileId::DG1, |_| {}).unwrap(), doc.files[&FileId::DG1]);
             } else {
                 assert_eq!(result, Err(ReadError::ChipAuthentication(crate::ca::CaError::WrongKey)));
             }
@@ -349,7 +348,7 @@ fn pace_cam_proves_the_chip_and_exposes_a_clone() {
     use crate::document::{DocumentSpec, TestPki, generate};
     let mrz = crate::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
-    let infos = crate::security_infos::parse(&doc.files[&0x010E]).unwrap();
+    let infos = crate::security_infos::parse(&doc.files[&FileId::DG14]).unwrap();
     let static_key = crate::ca::offer(&infos).unwrap().unwrap().key;
     for (key, genuine) in [(doc.chip_authentication_key, true), ([0x24; 32], false)] {
         // The document's CA key is P-256: CAM on P-256.
@@ -360,7 +359,7 @@ fn pace_cam_proves_the_chip_and_exposes_a_clone() {
         let suite = crate::pace::choose(&card_access).unwrap();
         assert!(suite.cam);
         r.pace_suite(&crate::pace::Password::Can("123456".into()), &suite).unwrap();
-        assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), doc.files[&0x0101]);
+        assert_eq!(r.read_file(FileId::DG1, |_| {}).unwrap(), doc.files[&FileId::DG1]);
         let proof = r.pace_cam_data().expect("PACE-CAM leaves its proof").clone();
         assert_eq!(crate::cam::verify(&proof, &static_key).is_ok(), genuine);
     }
@@ -379,7 +378,7 @@ fn pace_im_in_every_group_it_applies_to() {
         let suite = crate::pace::choose(&infos).unwrap();
         assert!(suite.im && !suite.cam, "{id}: {suite:?}");
         r.pace_suite(&Password::Can("123456".into()), &suite).unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert_eq!(r.read_file(0x0101, |_| {}).unwrap(), files[&0x0101], "{id}");
+        assert_eq!(r.read_file(FileId::DG1, |_| {}).unwrap(), files[&FileId::DG1], "{id}");
         let mut r = reader(SimChip::new(files.clone(), &key()).quirks(quirks));
         assert_eq!(r.pace_suite(&Password::Can("654321".into()), &suite), Err(ReadError::AccessDenied), "{id}");
     }
