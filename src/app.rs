@@ -187,7 +187,7 @@ impl App {
                     options.face.models.clone().unwrap_or_else(mitid_face::models::default_dir),
                     mitid_face::Thresholds { strong: options.face.strong, weak: options.face.weak },
                 )
-                .preferring_webcam(crate::screen::face_step::WebcamChoice {
+                .preferring_webcam(crate::screen::enrollment::face::WebcamChoice {
                     camera: options.state.camera.clone(),
                     size: options.state.camera_size,
                 }),
@@ -269,7 +269,7 @@ impl App {
     fn desk_work(
         &self,
         work: impl FnOnce(&mut mitid_core::desk::Desk) -> Message + Send + 'static,
-        failed: fn(String) -> Message,
+        failed: impl FnOnce(String) -> Message + Send + 'static,
     ) -> Task<Message> {
         match &self.desk {
             DeskState::Ready(handle) => {
@@ -286,14 +286,17 @@ impl App {
             enrollment::Event::Batch(events) => {
                 Task::batch(events.into_iter().map(|event| self.enrollment_work(event)).collect::<Vec<_>>())
             }
-            enrollment::Event::Case(request) => {
+            enrollment::Event::Case(case, request) => {
                 if matches!(request, enrollment::CaseRequest::Close { .. }) {
                     // The next person chooses their own language.
                     self.citizen.forget();
                 }
+                let reply = move |answer| {
+                    Message::Enrollment(enrollment::Message::Reply(case, enrollment::Reply::Case(answer)))
+                };
                 self.desk_work(
-                    move |desk| Message::Enrollment(request.perform(desk)),
-                    |why| Message::Enrollment(enrollment::Message::CaseFailed(why)),
+                    move |desk| reply(request.perform(desk)),
+                    move |why| reply(enrollment::CaseAnswer::Failed(why)),
                 )
             }
             enrollment::Event::Focus(target) => {
@@ -303,17 +306,18 @@ impl App {
                 // The ring has the keyboard now, not a text field.
                 iced::advanced::widget::operate(iced::advanced::widget::operation::focusable::unfocus())
             }
-            enrollment::Event::CompareFace { chip, frame, models, thresholds } => Task::perform(
+            enrollment::Event::CompareFace { case, chip, frame, models, thresholds } => Task::perform(
                 async move {
                     tokio::task::spawn_blocking(move || {
-                        crate::camera::engine(&models)
-                            .and_then(|engine| crate::screen::face_step::compare(&engine, &chip, &frame, thresholds))
+                        crate::camera::engine(&models).and_then(|engine| {
+                            crate::screen::enrollment::face::compare(&engine, &chip, &frame, thresholds)
+                        })
                     })
                     .await
                     .unwrap_or_else(|e| Err(e.to_string()))
                 },
-                |result| {
-                    Message::Enrollment(enrollment::Message::Face(crate::screen::face_step::Message::Compared(result)))
+                move |result| {
+                    Message::Enrollment(enrollment::Message::Reply(case, enrollment::Reply::Compared(result)))
                 },
             ),
             // The screen holds the choice; the state file is written from it.
@@ -323,11 +327,12 @@ impl App {
                 Task::perform(
                     async move { tokio::task::spawn_blocking(move || crate::chip_read::readers(demo)).await },
                     |found| {
-                        Message::Enrollment(enrollment::Message::Readers(found.unwrap_or_else(|e| Err(e.to_string()))))
+                        let found = found.unwrap_or_else(|e| Err(e.to_string()));
+                        Message::Enrollment(enrollment::Message::Chip(enrollment::chip::Message::Readers(found)))
                     },
                 )
             }
-            enrollment::Event::Read { source, secret, cancel } => {
+            enrollment::Event::Read { case, source, secret, cancel } => {
                 self.read_frames = Some(FrameWatch::default());
                 let request = crate::chip_read::Request {
                     source,
@@ -337,8 +342,8 @@ impl App {
                     now: crate::chip_read::utc_time(self.options.clock.now()),
                     cancel,
                 };
-                Task::run(crate::chip_read::read(request), |report| {
-                    Message::Enrollment(enrollment::Message::Report(report))
+                Task::run(crate::chip_read::read(request), move |report| {
+                    Message::Enrollment(enrollment::Message::Reply(case, enrollment::Reply::Report(report)))
                 })
             }
         }
@@ -492,15 +497,25 @@ impl App {
             Message::Enrollment(message) => {
                 // What happened with a chip, for the log (never whose).
                 match &message {
-                    enrollment::Message::Readers(Ok(found)) => tracing::info!(count = found.len(), "readers found"),
-                    enrollment::Message::Readers(Err(_)) => tracing::info!("no readers"),
-                    enrollment::Message::Report(crate::chip_read::Report::Done(Ok(document))) => {
+                    enrollment::Message::Chip(enrollment::chip::Message::Readers(Ok(found))) => {
+                        tracing::info!(count = found.len(), "readers found");
+                    }
+                    enrollment::Message::Chip(enrollment::chip::Message::Readers(Err(_))) => {
+                        tracing::info!("no readers")
+                    }
+                    enrollment::Message::Reply(
+                        _,
+                        enrollment::Reply::Report(crate::chip_read::Report::Done(Ok(document))),
+                    ) => {
                         tracing::info!(verdict = document.verdict.0.name(), "chip read finished");
                         if let Some(watch) = self.read_frames.as_mut() {
                             watch.ended = true;
                         }
                     }
-                    enrollment::Message::Report(crate::chip_read::Report::Done(Err(_))) => {
+                    enrollment::Message::Reply(
+                        _,
+                        enrollment::Reply::Report(crate::chip_read::Report::Done(Err(_))),
+                    ) => {
                         tracing::info!("chip read failed");
                         if let Some(watch) = self.read_frames.as_mut() {
                             watch.ended = true;
@@ -508,7 +523,7 @@ impl App {
                     }
                     // The live picture's rate as the window receives it
                     // (analysis included), and the comparison's band.
-                    enrollment::Message::Face(crate::screen::face_step::Message::Camera(
+                    enrollment::Message::Face(crate::screen::enrollment::face::Message::Camera(
                         crate::camera::Event::Frame(frame),
                     )) => {
                         let (first, count) = self.camera_frames.get_or_insert((frame.at, 0));
@@ -521,7 +536,7 @@ impl App {
                             tracing::info!("camera preview running");
                         }
                     }
-                    enrollment::Message::Face(crate::screen::face_step::Message::Compared(result)) => {
+                    enrollment::Message::Reply(_, enrollment::Reply::Compared(result)) => {
                         if let Some((first, count)) = self.camera_frames.take() {
                             let seconds = self.enrollment.face().last_frame_at().saturating_sub(first).as_secs_f64();
                             let fps = if seconds > 0.0 { f64::from(count.saturating_sub(1)) / seconds } else { 0.0 };
@@ -704,7 +719,7 @@ impl App {
 
     /// A key for the date part that has the keyboard focus, if one has.
     fn date_key(&self, key: &Key) -> Option<Message> {
-        let Some(Message::Enrollment(enrollment::Message::DatePart(which, part))) =
+        let Some(Message::Enrollment(enrollment::Message::Mrz(enrollment::mrz::Message::DatePart(which, part)))) =
             self.focus.and_then(|i| self.focusables().get(i).cloned())
         else {
             return None;
@@ -716,7 +731,7 @@ impl App {
             Key::Named(Named::Backspace | Named::Delete) => enrollment::DateKey::Clear,
             _ => return None,
         };
-        Some(Message::Enrollment(enrollment::Message::DateKey(which, part, date_key)))
+        Some(Message::Enrollment(enrollment::Message::Mrz(enrollment::mrz::Message::DateKey(which, part, date_key))))
     }
 
     fn key(&mut self, key: Key, modifiers: Modifiers) -> Task<Message> {
@@ -816,8 +831,8 @@ impl App {
             theme: Some(self.theme),
             window: self.geometry.sanitized(),
             reader: self.enrollment.preferred_reader().map(str::to_owned),
-            camera: self.enrollment.face().webcam.camera.clone(),
-            camera_size: self.enrollment.face().webcam.size,
+            camera: self.enrollment.face_camera().webcam.camera.clone(),
+            camera_size: self.enrollment.face_camera().webcam.size,
         }
     }
 
@@ -855,10 +870,9 @@ impl App {
         }
         if self.current == ScreenId::Enrollment && self.enrollment.watches_readers() {
             // Readers plugged in or out and documents placed, live.
-            subscriptions.push(
-                Subscription::run_with(self.options.demo, |demo| crate::chip_read::watch(*demo))
-                    .map(|found| Message::Enrollment(enrollment::Message::Readers(found))),
-            );
+            subscriptions.push(Subscription::run_with(self.options.demo, |demo| crate::chip_read::watch(*demo)).map(
+                |found| Message::Enrollment(enrollment::Message::Chip(enrollment::chip::Message::Readers(found))),
+            ));
         }
         if self.current == ScreenId::Enrollment
             && let Some(camera) = self.enrollment.camera()
@@ -869,7 +883,9 @@ impl App {
                     crate::camera::stream(source.clone(), models.clone())
                 })
                 .map(|event| {
-                    Message::Enrollment(enrollment::Message::Face(crate::screen::face_step::Message::Camera(event)))
+                    Message::Enrollment(enrollment::Message::Face(crate::screen::enrollment::face::Message::Camera(
+                        event,
+                    )))
                 }),
             );
         }

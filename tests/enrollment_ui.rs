@@ -14,7 +14,9 @@ use iced::widget::text_editor::{Action, Edit};
 use iced_test::Simulator;
 use jiff::civil::{Date, date};
 use mitid_assist::chip_read::{self, Specimen};
-use mitid_assist::screen::enrollment::{Enrollment, Event, Message, Mode, Month, Step, Which, problem_text};
+use mitid_assist::screen::enrollment::chip::Message as ChipMessage;
+use mitid_assist::screen::enrollment::mrz::Message as MrzMessage;
+use mitid_assist::screen::enrollment::{Enrollment, Event, Message, Mode, Month, Reply, Step, Which, problem_text};
 use mitid_core::mrz_entry::Credentials;
 use mitid_emrtd::document::Scenario;
 use mitid_emrtd::pki::verdict::Verdict;
@@ -72,17 +74,19 @@ impl Harness {
                     self.handle(event, queue);
                 }
             }
-            Event::Case(request) => queue.push(request.perform(&mut self.desk)),
-            Event::ListReaders => queue.push(Message::Readers(chip_read::readers(true))),
+            Event::Case(case, request) => {
+                queue.push(Message::Reply(case, Reply::Case(request.perform(&mut self.desk))));
+            }
+            Event::ListReaders => queue.push(Message::Chip(ChipMessage::Readers(chip_read::readers(true)))),
             Event::RememberReader(name) => self.remembered.push(name),
             Event::RememberCamera => self.remembered_camera += 1,
             Event::Focus(_) => {}
-            Event::CompareFace { chip, frame, models, thresholds } => {
+            Event::CompareFace { case, chip, frame, models, thresholds } => {
                 let engine = mitid_assist::camera::engine(&models).unwrap();
-                let result = mitid_assist::screen::face_step::compare(&engine, &chip, &frame, thresholds);
-                queue.push(Message::Face(mitid_assist::screen::face_step::Message::Compared(result)));
+                let result = mitid_assist::screen::enrollment::face::compare(&engine, &chip, &frame, thresholds);
+                queue.push(Message::Reply(case, Reply::Compared(result)));
             }
-            Event::Read { source, secret, cancel } => {
+            Event::Read { case, source, secret, cancel } => {
                 // Outside demo mode the screen names the simulated reader
                 // as a PC/SC one; here it stays the simulated passport.
                 let source = match source {
@@ -100,7 +104,7 @@ impl Harness {
                     cancel,
                 };
                 let reports = chip_read::read_now(request);
-                queue.extend(reports.into_iter().rev().map(Message::Report));
+                queue.extend(reports.into_iter().rev().map(|report| Message::Reply(case, Reply::Report(report))));
             }
         }
     }
@@ -126,7 +130,7 @@ impl Harness {
     }
 
     fn paste(&mut self, text: &str) {
-        self.send(Message::Lines(Action::Edit(Edit::Paste(Arc::new(text.to_owned())))));
+        self.send(Message::Mrz(MrzMessage::Lines(Action::Edit(Edit::Paste(Arc::new(text.to_owned()))))));
     }
 }
 
@@ -142,20 +146,20 @@ fn typed_fields_with_picked_dates_open_the_chip_step() {
     // Nothing entered: Read the chip does nothing.
     h.click("Read the chip");
     assert_eq!(h.screen.step(), Step::Mrz);
-    h.send(Message::Number("l898902c3".into()));
+    h.send(Message::Mrz(MrzMessage::Number("l898902c3".into())));
     // The day list waits for the year and the month.
-    h.send(Message::Day(Which::Birth, 12));
-    h.send(Message::Year(Which::Birth, 1974));
-    h.send(Message::Month(Which::Birth, Month(8)));
-    h.send(Message::Day(Which::Birth, 12));
-    h.send(Message::Year(Which::Expiry, 2034));
-    h.send(Message::Month(Which::Expiry, Month(1)));
-    h.send(Message::Day(Which::Expiry, 30));
+    h.send(Message::Mrz(MrzMessage::Day(Which::Birth, 12)));
+    h.send(Message::Mrz(MrzMessage::Year(Which::Birth, 1974)));
+    h.send(Message::Mrz(MrzMessage::Month(Which::Birth, Month(8))));
+    h.send(Message::Mrz(MrzMessage::Day(Which::Birth, 12)));
+    h.send(Message::Mrz(MrzMessage::Year(Which::Expiry, 2034)));
+    h.send(Message::Mrz(MrzMessage::Month(Which::Expiry, Month(1))));
+    h.send(Message::Mrz(MrzMessage::Day(Which::Expiry, 30)));
     assert!(h.shows("The data checks out. Place the document on the reader."));
     // February has no 30th: the day is dropped and must be picked again.
-    h.send(Message::Month(Which::Expiry, Month(2)));
+    h.send(Message::Mrz(MrzMessage::Month(Which::Expiry, Month(2))));
     assert!(h.shows("Date of expiry is missing."));
-    h.send(Message::Day(Which::Expiry, 28));
+    h.send(Message::Mrz(MrzMessage::Day(Which::Expiry, 28)));
     assert!(h.shows("The data checks out. Place the document on the reader."));
     assert_eq!(Month(2).to_string(), "February");
     h.click("Read the chip");
@@ -176,7 +180,7 @@ fn pasted_lines_are_checked_and_a_typo_is_pointed_at() {
     h.click("Read the chip");
     assert_eq!(h.screen.step(), Step::Mrz, "not with a wrong check digit");
     // Select all and paste the right lines, as a swipe reader types them.
-    h.send(Message::Lines(Action::SelectAll));
+    h.send(Message::Mrz(MrzMessage::Lines(Action::SelectAll)));
     h.paste(&specimen("340415"));
     assert!(h.shows("The data checks out. Place the document on the reader."));
     h.click("Read the chip");
@@ -199,7 +203,7 @@ fn an_expired_document_is_flagged_and_danish_works_too() {
         "Dokumentet er udløbet. MitID kræver et gyldigt dokument: læs det kun for at tjekke, hvem personen er."
     ));
     assert_eq!(Month(2).to_string(), "februar");
-    h.send(Message::Lines(Action::SelectAll));
+    h.send(Message::Mrz(MrzMessage::Lines(Action::SelectAll)));
     h.paste("P<UTO");
     let problems = mitid_core::mrz_entry::check_lines("P<UTO", TODAY).unwrap_err();
     let said = problem_text(&problems[0]);
@@ -213,9 +217,9 @@ fn the_can_is_six_digits() {
     let _guard = serial();
     let mut h = Harness::new();
     h.click("ID card number (CAN)");
-    h.send(Message::Can("12a34".into()));
+    h.send(Message::Mrz(MrzMessage::Can("12a34".into())));
     assert!(h.shows("The CAN is six digits."));
-    h.send(Message::Can("123 456".into()));
+    h.send(Message::Mrz(MrzMessage::Can("123 456".into())));
     assert!(h.shows("Six digits: the chip will tell whether the CAN is right."));
     h.click("Read the chip");
     assert_eq!(h.screen.credentials(), Some(&Credentials::Can("123456".into())));
@@ -229,7 +233,7 @@ fn at_the_chip_step(can: &str) -> Harness {
 /// `h` into the chip step with the CAN.
 fn into_the_chip_step(mut h: Harness, can: &str) -> Harness {
     h.click("ID card number (CAN)");
-    h.send(Message::Can(can.into()));
+    h.send(Message::Mrz(MrzMessage::Can(can.into())));
     h.click("Read the chip");
     assert_eq!(h.screen.step(), Step::Chip);
     h
@@ -251,11 +255,11 @@ fn the_demo_reader_reads_a_genuine_specimen_and_shows_the_verdict() {
     assert!(h.shows("Name on the chip: ANNA MARIA ERIKSSON"));
     // Export, only on purpose: the files as read and the photo.
     let out = tempfile::tempdir().unwrap();
-    h.send(Message::ExportTo(Some(out.path().join("case"))));
+    h.send(Message::Chip(ChipMessage::ExportTo(Some(out.path().join("case")))));
     assert!(std::fs::read(out.path().join("case/face.png")).unwrap().starts_with(b"\x89PNG"));
     let dg1 = std::fs::read(out.path().join("case/DG1.bin")).unwrap();
     assert_eq!(mitid_emrtd::lds::parse_dg1(&dg1).unwrap().primary_name, "ERIKSSON");
-    h.send(Message::ExportTo(None));
+    h.send(Message::Chip(ChipMessage::ExportTo(None)));
     // Start over: the person's data is gone, the reader stays chosen.
     h.click("Start over (forget this person's data)");
     assert_eq!(h.screen.step(), Step::Mrz);
@@ -288,7 +292,7 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
 
     // A clone: read fine, not verified, and the reason says why.
     let mut h = at_the_chip_step("123456");
-    h.send(Message::Specimen(Specimen::Failing(Scenario::Clone)));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::Failing(Scenario::Clone))));
     h.click("Read the chip");
     let document = h.screen.document().expect("read");
     assert_eq!(document.verdict.0, Verdict::NotVerified);
@@ -296,7 +300,7 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
 
     // An expired passport: genuine, and flagged as expired.
     let mut h = at_the_chip_step("123456");
-    h.send(Message::Specimen(Specimen::Expired));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::Expired)));
     h.click("Read the chip");
     assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::Genuine);
     assert!(h.shows("The document has expired."));
@@ -304,12 +308,12 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
     // A document that slips off in the middle of the photo: the read
     // resumes where it was and ends genuine.
     let mut h = at_the_chip_step("123456");
-    h.send(Message::Specimen(Specimen::Flaky));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::Flaky)));
     h.click("Read the chip");
     assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::Genuine);
     // While it is off the reader, the screen says what to do.
-    let (_, event) = h.screen.update(Message::Read, TODAY);
-    let Some(Event::Read { source, secret, cancel }) = event else { panic!("a read") };
+    let (_, event) = h.screen.update(Message::Chip(ChipMessage::Read), TODAY);
+    let Some(Event::Read { source, secret, cancel, .. }) = event else { panic!("a read") };
     let request = chip_read::Request {
         source,
         secret,
@@ -322,7 +326,8 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
         .into_iter()
         .find(|r| matches!(r, chip_read::Report::Stage(mitid_emrtd::session::Stage::File(p)) if p.lost))
         .expect("the slip is reported");
-    h.send(Message::Report(lost));
+    let tag = h.screen.tag();
+    h.send(Message::Reply(tag, Reply::Report(lost)));
     assert!(h.shows(
         "The document moved off the reader. Put it back flat and hold it still: the read goes on where it stopped."
     ));
@@ -332,7 +337,7 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
 fn an_id_card_opens_with_its_can_or_its_typed_data() {
     let _guard = serial();
     let mut h = at_the_chip_step("123456");
-    h.send(Message::Specimen(Specimen::IdCard));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::IdCard)));
     h.click("Read the chip");
     let document = h.screen.document().expect("read");
     assert!(matches!(document.access, mitid_emrtd::session::Access::Pace(_)), "{:?}", document.access);
@@ -343,14 +348,14 @@ fn an_id_card_opens_with_its_can_or_its_typed_data() {
     let mut h = Harness::demo();
     assert!(h.shows("Demo documents: the passports are L898902C3, born 12 August 1974, expiring 15 April 2034 (the expired one: 15 April 2024). The ID card is D23145890 with the same dates, CAN 123456."));
     h.click("ID card");
-    h.send(Message::Number("d23145890".into()));
+    h.send(Message::Mrz(MrzMessage::Number("d23145890".into())));
     for (which, (y, m, d)) in [(Which::Birth, (1974, 8, 12)), (Which::Expiry, (2034, 4, 15))] {
-        h.send(Message::Year(which, y));
-        h.send(Message::Month(which, Month(m)));
-        h.send(Message::Day(which, d));
+        h.send(Message::Mrz(MrzMessage::Year(which, y)));
+        h.send(Message::Mrz(MrzMessage::Month(which, Month(m))));
+        h.send(Message::Mrz(MrzMessage::Day(which, d)));
     }
     h.click("Read the chip");
-    h.send(Message::Specimen(Specimen::IdCard));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::IdCard)));
     h.click("Read the chip");
     let document = h.screen.document().expect("read");
     assert!(matches!(document.access, mitid_emrtd::session::Access::Pace(_)), "{:?}", document.access);
@@ -361,7 +366,7 @@ fn an_id_card_opens_with_its_can_or_its_typed_data() {
     // The app closing: the person's data goes and the case is closed.
     let case = h.screen.case().expect("a case");
     match h.screen.forget("app closed") {
-        Some(Event::Case(request)) => {
+        Some(Event::Case(_, request)) => {
             let _ = request.perform(&mut h.desk);
         }
         other => panic!("no case closing: {other:?}"),
@@ -384,37 +389,41 @@ fn the_last_reader_is_remembered_and_a_placed_document_is_read_at_once() {
     // Last run's reader wins over the first one listed, once it is there.
     let mut h = Harness::with(Enrollment::new(false).preferring(Some(ACS.into())));
     h.click("ID card number (CAN)");
-    h.send(Message::Can("123456".into()));
+    h.send(Message::Mrz(MrzMessage::Can("123456".into())));
     let (_, event) = h.screen.update(Message::Next, TODAY);
     assert!(matches!(event, Some(Event::Batch(ref e)) if e.iter().any(|e| matches!(e, Event::ListReaders))));
     assert!(h.screen.watches_readers());
-    h.send(Message::Readers(Ok(vec![reader(OTHER, false)])));
+    h.send(Message::Chip(ChipMessage::Readers(Ok(vec![reader(OTHER, false)]))));
     assert_eq!(h.screen.reader(), Some(OTHER));
     // Plugged in: the live list brings it, and it is taken.
-    h.send(Message::Readers(Ok(vec![reader(OTHER, false), reader(ACS, false)])));
+    h.send(Message::Chip(ChipMessage::Readers(Ok(vec![reader(OTHER, false), reader(ACS, false)]))));
     assert_eq!(h.screen.reader(), Some(OTHER), "a reader in use is not switched under the agent");
-    h.send(Message::Reader(ACS.into()));
+    h.send(Message::Chip(ChipMessage::Reader(ACS.into())));
     assert_eq!(h.remembered, [ACS]);
     // Unplugged: the other one, and a clear word when none is left.
-    h.send(Message::Readers(Ok(vec![reader(OTHER, false)])));
+    h.send(Message::Chip(ChipMessage::Readers(Ok(vec![reader(OTHER, false)]))));
     assert_eq!(h.screen.reader(), Some(OTHER));
-    h.send(Message::Readers(Err(chip_read::transport_text(&mitid_emrtd::transport::TransportError::NoReader))));
+    h.send(Message::Chip(ChipMessage::Readers(Err(chip_read::transport_text(
+        &mitid_emrtd::transport::TransportError::NoReader,
+    )))));
     assert!(h.shows("No card reader is connected. Plug in the reader and look again."));
     // Back, with no document: nothing happens until one is placed, and
     // then the read starts by itself.
-    let (_, event) = h.screen.update(Message::Readers(Ok(vec![reader(OTHER, false), reader(ACS, false)])), TODAY);
+    let (_, event) =
+        h.screen.update(Message::Chip(ChipMessage::Readers(Ok(vec![reader(OTHER, false), reader(ACS, false)]))), TODAY);
     assert!(event.is_none());
     assert_eq!(h.screen.reader(), Some(ACS));
     assert!(!h.screen.card_on_reader());
     assert!(h.shows("No document on the reader yet: place it, and the read starts by itself."));
-    let (_, event) = h.screen.update(Message::Readers(Ok(vec![reader(OTHER, false), reader(ACS, true)])), TODAY);
+    let (_, event) =
+        h.screen.update(Message::Chip(ChipMessage::Readers(Ok(vec![reader(OTHER, false), reader(ACS, true)]))), TODAY);
     match event {
         Some(Event::Read { source: chip_read::Source::Pcsc(name), .. }) => assert_eq!(name, ACS),
         other => panic!("placing the document did not start the read: {other:?}"),
     }
     assert!(h.screen.reading());
     // Still on the reader while it reads: no second read.
-    let (_, event) = h.screen.update(Message::Readers(Ok(vec![reader(ACS, true)])), TODAY);
+    let (_, event) = h.screen.update(Message::Chip(ChipMessage::Readers(Ok(vec![reader(ACS, true)]))), TODAY);
     assert!(event.is_none());
     // A new person: the reader stays chosen.
     h.send(Message::StartOver);
@@ -438,11 +447,11 @@ fn the_placement_drawing_shows_the_document_entered() {
     };
     // A passport (typed), an ID card (its CAN): the same words, another drawing.
     let mut h = Harness::new();
-    h.send(Message::Number("L898902C3".into()));
+    h.send(Message::Mrz(MrzMessage::Number("L898902C3".into())));
     for (which, (y, m, d)) in [(Which::Birth, (1974, 8, 12)), (Which::Expiry, (2034, 4, 15))] {
-        h.send(Message::Year(which, y));
-        h.send(Message::Month(which, Month(m)));
-        h.send(Message::Day(which, d));
+        h.send(Message::Mrz(MrzMessage::Year(which, y)));
+        h.send(Message::Mrz(MrzMessage::Month(which, Month(m))));
+        h.send(Message::Mrz(MrzMessage::Day(which, d)));
     }
     let _ = h.screen.update(Message::Next, TODAY);
     assert!(h.shows(
@@ -453,7 +462,7 @@ fn the_placement_drawing_shows_the_document_entered() {
     assert!(snapshot(&h).matches_image(&passport).unwrap());
     let mut h = Harness::new();
     h.click("ID card number (CAN)");
-    h.send(Message::Can("123456".into()));
+    h.send(Message::Mrz(MrzMessage::Can("123456".into())));
     let _ = h.screen.update(Message::Next, TODAY);
     assert!(!snapshot(&h).matches_image(&passport).unwrap(), "an ID card is drawn, not the passport");
     assert!(snapshot(&h).matches_image(fresh("placement-id-card.png")).unwrap());
@@ -466,7 +475,7 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     h.click("Swipe or paste the MRZ");
     h.paste(&specimen("340415"));
     h.click("Read the chip");
-    h.send(Message::Specimen(Specimen::BacOnly));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::BacOnly)));
     h.click("Read the chip");
     let document = h.screen.document().expect("read");
     assert_eq!(document.access, mitid_emrtd::session::Access::Bac);
@@ -477,7 +486,7 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     h.click("Swipe or paste the MRZ");
     h.paste(&specimen("340415"));
     h.click("Read the chip");
-    h.send(Message::Specimen(Specimen::Failing(Scenario::AlteredDg1)));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::Failing(Scenario::AlteredDg1))));
     h.click("Read the chip");
     assert_eq!(h.screen.document().expect("read").verdict.0, Verdict::NotVerified);
     assert!(h.shows("The chip's name differs from what was entered."));
@@ -492,7 +501,7 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     assert!(!h.shows("The chip's document number differs from what was entered."));
     // With a CAN it cannot be opened, and the screen says so.
     let mut h = at_the_chip_step("123456");
-    h.send(Message::Specimen(Specimen::BacOnly));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::BacOnly)));
     h.click("Read the chip");
     assert!(h.shows("This document's chip cannot be opened with a CAN: go back and enter the MRZ instead."));
 }
@@ -501,18 +510,18 @@ fn an_older_passport_with_bac_takes_the_mrz() {
 fn why_a_document_is_not_verified_is_said_in_the_agents_language() {
     let _guard = serial();
     let mut h = at_the_chip_step("123456");
-    h.send(Message::Specimen(Specimen::Failing(Scenario::AlteredDg1)));
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::Failing(Scenario::AlteredDg1))));
     h.click("Read the chip");
     assert!(h.shows("Not verified: DG1 differ from what was signed: the data was altered"));
     assert!(h.shows("✗ Data groups: DG1 differ from what was signed: the data was altered"));
-    h.send(Message::Specimen(Specimen::Failing(Scenario::UnknownCsca)));
-    h.send(Message::Read);
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::Failing(Scenario::UnknownCsca))));
+    h.send(Message::Chip(ChipMessage::Read));
     mitid_assist::i18n::set_language(mitid_core::config::Language::Da);
     assert!(h.shows(
         "Ikke verificeret: ingen betroet udsteder fra UT har signeret dokumentet: importér landets certifikater (Tillid)"
     ));
-    h.send(Message::Specimen(Specimen::Failing(Scenario::Clone)));
-    h.send(Message::Read);
+    h.send(Message::Chip(ChipMessage::Specimen(Specimen::Failing(Scenario::Clone))));
+    h.send(Message::Chip(ChipMessage::Read));
     assert!(
         h.shows("Ikke verificeret: chippen kunne ikke bevise, at den har dokumentets nøgle — den kan være en kopi.")
     );
@@ -523,7 +532,7 @@ fn why_a_document_is_not_verified_is_said_in_the_agents_language() {
 /// camera thread does) until it stops wanting them; returns how many.
 fn film(h: &mut Harness, person: mitid_assist::camera::DemoPerson) -> u64 {
     use mitid_assist::camera::{self, DEMO_FPS, Event as CameraEvent, Frame};
-    use mitid_assist::screen::face_step::Message as FaceMessage;
+    use mitid_assist::screen::enrollment::face::Message as FaceMessage;
     let engine = camera::engine(&mitid_face::models::default_dir()).unwrap();
     let bytes: &[u8] = match person {
         camera::DemoPerson::Holder => include_bytes!("../assets/demo/camera-person-a.jpg"),
@@ -569,7 +578,7 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     assert!((27..=30).contains(&frames), "{frames}");
     assert!(h.shows("Strong match: the faces are very likely the same person."));
     // The decision is in the keyboard's reach too.
-    use mitid_assist::screen::face_step::{Decision, Message as FaceMessage};
+    use mitid_assist::screen::enrollment::face::{Decision, Message as FaceMessage};
     assert!(h.screen.focusables().contains(&Message::Face(FaceMessage::Decide(Decision::Same))));
     // Next waits for the agent's decision.
     h.send(Message::Next);
@@ -584,7 +593,7 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     );
 
     // The hand-over: the person's own app, step by step; the SMS never comes.
-    use mitid_assist::screen::handover_step::{Item, Message as Handover, Problem, Status};
+    use mitid_assist::screen::enrollment::handover::{Item, Message as Handover, Problem, Status};
     h.click("Next");
     assert_eq!(h.screen.step(), Step::Handover);
     assert!(h.shows("Look away while the person types: it is theirs alone."));
@@ -613,7 +622,9 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
 
     // Someone else in front of the camera: weak, and it says so.
     h.click("Take a new picture");
-    h.send(Message::Face(mitid_assist::screen::face_step::Message::Person(mitid_assist::camera::DemoPerson::Stranger)));
+    h.send(Message::Face(mitid_assist::screen::enrollment::face::Message::Person(
+        mitid_assist::camera::DemoPerson::Stranger,
+    )));
     film(&mut h, mitid_assist::camera::DemoPerson::Stranger);
     assert!(h.shows("Weak match: the faces are very likely not the same person."));
     h.click("Not the same person");
@@ -636,8 +647,8 @@ use mitid_core::config::CitizenLanguage;
 #[test]
 fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
     use mitid_assist::screen::citizen::{Citizen, Message as CitizenMessage};
-    use mitid_assist::screen::face_step::{Decision, Message as FaceMessage};
-    use mitid_assist::screen::handover_step::{Item, Message as Handover, Problem, Status};
+    use mitid_assist::screen::enrollment::face::{Decision, Message as FaceMessage};
+    use mitid_assist::screen::enrollment::handover::{Item, Message as Handover, Problem, Status};
     let _guard = serial();
     let Some(_) = common::face_models() else { return };
     let mut citizen = Citizen::default();
@@ -660,7 +671,7 @@ fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
     // The chip: on the reader, then read (the specimen is Utopian: no
     // language follows from it, the choice stands).
     h.click("ID card number (CAN)");
-    h.send(Message::Can("123456".into()));
+    h.send(Message::Mrz(MrzMessage::Can("123456".into())));
     h.click("Read the chip");
     assert!(citizen_shows(&h, &citizen, "Ваш документ лежить на зчитувачі сторінкою з фото донизу."));
     h.click("Read the chip");
@@ -713,7 +724,7 @@ fn the_citizen_screen_follows_the_case_in_the_citizens_language() {
 #[test]
 fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye() {
     use mitid_assist::camera::{Event as CameraEvent, Opened, Source};
-    use mitid_assist::screen::face_step::{Message as FaceMessage, Size, WebcamChoice};
+    use mitid_assist::screen::enrollment::face::{Message as FaceMessage, Size, WebcamChoice};
     let _guard = serial();
     // Not demo mode: the face step watches a webcam (the chip is still the
     // simulated one this harness reads).
@@ -746,7 +757,7 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
     // The agent picks the other camera, then a size: both remembered, and
     // the stream the app runs follows.
     h.click("Camera: Integrated Camera");
-    assert_eq!(h.screen.face().webcam.camera.as_deref(), Some("Logitech C920"));
+    assert_eq!(h.screen.face_camera().webcam.camera.as_deref(), Some("Logitech C920"));
     assert!(!h.shows("Picture size: 640 × 480"), "the other camera's sizes come when it opens");
     let opened = Opened {
         camera: "Logitech C920".into(),
@@ -756,12 +767,12 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
     };
     h.send(Message::Face(FaceMessage::Camera(CameraEvent::Opened(opened))));
     h.click("Picture size: 640 × 480");
-    assert_eq!(h.screen.face().webcam.size, Some((1920, 1080)));
+    assert_eq!(h.screen.face_camera().webcam.size, Some((1920, 1080)));
     // A size chosen straight away works the same.
     h.send(Message::Face(FaceMessage::Size(Size(1280, 720))));
     assert_eq!(h.remembered_camera, 3);
     let choice = WebcamChoice { camera: Some("Logitech C920".into()), size: Some((1280, 720)) };
-    assert_eq!(h.screen.face().webcam, choice);
+    assert_eq!(h.screen.face_camera().webcam, choice);
     assert_eq!(
         h.screen.camera().map(|(s, _)| s),
         Some(Source::Webcam { camera: choice.camera.clone(), size: choice.size })
@@ -777,5 +788,5 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
     assert!(steps.iter().any(|s| s.step == "face" && s.verdict == "compared by eye"), "{steps:?}");
     // The choice outlives the person.
     h.click("Start over (forget this person's data)");
-    assert_eq!(h.screen.face().webcam, choice);
+    assert_eq!(h.screen.face_camera().webcam, choice);
 }

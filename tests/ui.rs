@@ -15,7 +15,8 @@ use iced_test::core::Settings;
 use jiff::Timestamp;
 use mitid_assist::app::{App, Message, Options};
 use mitid_assist::screen::ScreenId;
-use mitid_assist::screen::enrollment::{Message as EnrollmentMessage, Mode, Step};
+use mitid_assist::screen::enrollment::mrz::Message as MrzMessage;
+use mitid_assist::screen::enrollment::{Message as EnrollmentMessage, Mode, Reply, Step};
 use mitid_assist::theme;
 use mitid_core::config::{Language, ThemePreference, UiState};
 use mitid_core::support_hours::{Exception, HoursConfig};
@@ -125,11 +126,12 @@ fn navigation_reaches_every_screen() {
     assert!(h.shows("Step 1 of 4"));
     // The chip step needs what opens the chip: an ID card's CAN here.
     h.click("ID card number (CAN)");
-    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Can("123456".into())));
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::Can("123456".into()))));
     h.click("Read the chip");
     // Face capture waits for the chip to be read.
     assert!(h.click_does_nothing("Continue to face capture"));
-    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Report(common::demo_read())));
+    let tag = h.app.enrollment().tag();
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Reply(tag, Reply::Report(common::demo_read()))));
     h.click("Continue to face capture");
     assert_eq!(h.app.enrollment().step(), Step::Face);
     assert!(h.shows("Step 3 of 4"));
@@ -261,8 +263,8 @@ fn keyboard_moves_focus_and_chooses() {
     // the six date parts and Next after the header's eight buttons; with
     // the CAN, the ways in and Next.
     assert_eq!(h.app.focusables().len(), 8 + 3 + 2 + 6 + 1);
-    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mode(Mode::Can)));
-    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Can("123456".into())));
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::Mode(Mode::Can))));
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::Can("123456".into()))));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
     assert_eq!(h.app.focus(), Some(0));
     h.key(Key::Named(Named::Tab), Modifiers::SHIFT);
@@ -305,10 +307,13 @@ fn typed_dates_by_keyboard_year_month_day() {
     let mut h = Harness::new("2026-11-24T10:00", Language::En, false);
     h.click("Counter enrollment");
     let ring = |h: &Harness| h.app.focus().and_then(|i| h.app.focusables().get(i).cloned());
-    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Number("L898902C3".into())));
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::Number("L898902C3".into()))));
     // Enter in the number field: the keyboard goes to the year of birth.
-    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::NumberSubmitted));
-    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Birth, Part::Year)))));
+    let _ = h.app.update(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::NumberSubmitted)));
+    assert!(matches!(
+        ring(&h),
+        Some(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::DatePart(Which::Birth, Part::Year))))
+    ));
     let type_digits = |h: &mut Harness, digits: &str| {
         for d in digits.chars() {
             h.key(Key::Character(d.to_string().into()), Modifiers::default());
@@ -321,14 +326,23 @@ fn typed_dates_by_keyboard_year_month_day() {
     type_digits(&mut h, "197");
     assert!(h.shows("197…"), "the year so far is shown");
     type_digits(&mut h, "4");
-    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Birth, Part::Month)))));
+    assert!(matches!(
+        ring(&h),
+        Some(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::DatePart(Which::Birth, Part::Month))))
+    ));
     type_digits(&mut h, "0812");
-    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Expiry, Part::Year)))));
+    assert!(matches!(
+        ring(&h),
+        Some(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::DatePart(Which::Expiry, Part::Year))))
+    ));
     // Ctrl+digit still switches screens, not the date.
     // A month of "4" is whole at once; "1" waits for a second digit.
     type_digits(&mut h, "20344");
     type_digits(&mut h, "1");
-    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::DatePart(Which::Expiry, Part::Day)))));
+    assert!(matches!(
+        ring(&h),
+        Some(Message::Enrollment(EnrollmentMessage::Mrz(MrzMessage::DatePart(Which::Expiry, Part::Day))))
+    ));
     // Arrows step: 1 → 2 → 1, then "15" replaces it.
     h.key(Key::Named(Named::ArrowUp), Modifiers::default());
     h.key(Key::Named(Named::ArrowDown), Modifiers::default());
@@ -345,7 +359,10 @@ fn typed_dates_by_keyboard_year_month_day() {
     // Enter on "Read the chip" goes on to the chip, where Enter reads.
     h.key(Key::Named(Named::Enter), Modifiers::default());
     assert_eq!(h.app.enrollment().step(), Step::Chip);
-    assert!(matches!(ring(&h), Some(Message::Enrollment(EnrollmentMessage::Read))));
+    assert!(matches!(
+        ring(&h),
+        Some(Message::Enrollment(EnrollmentMessage::Chip(mitid_assist::screen::enrollment::chip::Message::Read)))
+    ));
 }
 
 #[test]

@@ -342,6 +342,7 @@ result-continue = Videre til ansigtsfoto
 result-start-over = Start forfra (glem personens data)
 specimen-expired = Pas, der udløb i april 2024
 case-id = Sag { $id }
+case-not-recorded = Sagens registrering kunne ikke gemmes: { $detail }. Sig det til IT; sagen fortsætter.
 reason-chip-failed = chippen kunne ikke bevise, at den har dokumentets nøgle — den kan være en kopi.
 pa-sod-passed = signeret af { $signer }
 pa-chain-passed = udstedt af { $csca }

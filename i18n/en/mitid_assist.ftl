@@ -342,6 +342,7 @@ result-continue = Continue to face capture
 result-start-over = Start over (forget this person's data)
 specimen-expired = Passport that expired in April 2024
 case-id = Case { $id }
+case-not-recorded = This case’s record could not be written: { $detail }. Tell IT; the case goes on.
 reason-chip-failed = the chip could not prove it holds the document's key — it may be a copy.
 pa-sod-passed = signed by { $signer }
 pa-chain-passed = issued by { $csca }

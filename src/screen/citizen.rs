@@ -10,8 +10,8 @@ use iced::{Alignment, Length};
 use mitid_core::config::CitizenLanguage;
 use mitid_face::quality::{Finding, Step};
 
+use super::enrollment::handover::Item;
 use super::enrollment::{self, Enrollment};
-use super::handover_step::Item;
 use crate::i18n::{citizen as t, citizen_args};
 use crate::theme;
 use crate::widget::Element;

@@ -5,8 +5,6 @@ pub mod audit;
 pub mod callers;
 pub mod citizen;
 pub mod enrollment;
-pub mod face_step;
-pub mod handover_step;
 pub mod trust;
 
 use iced::Length;

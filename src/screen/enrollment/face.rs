@@ -79,9 +79,11 @@ impl std::fmt::Display for Size {
     }
 }
 
-/// The step's state.
+/// What the step keeps for the desk, person after person: the camera
+/// chosen and open, the cameras connected, who the demo camera shows, the
+/// score bands.
 #[derive(Debug)]
-pub struct FaceStep {
+pub struct Camera {
     /// Who the demo camera shows.
     pub person: DemoPerson,
     /// The webcam chosen.
@@ -90,6 +92,33 @@ pub struct FaceStep {
     opened: Option<Opened>,
     /// The cameras connected.
     cameras: Vec<String>,
+    /// Where the bands meet.
+    pub thresholds: Thresholds,
+}
+
+impl Default for Camera {
+    fn default() -> Self {
+        Self {
+            person: DemoPerson::Holder,
+            webcam: WebcamChoice::default(),
+            opened: None,
+            cameras: Vec::new(),
+            thresholds: Thresholds::default(),
+        }
+    }
+}
+
+impl Camera {
+    /// The camera in use, else the one chosen.
+    fn current(&self) -> Option<String> {
+        self.opened.as_ref().map(|o| o.camera.clone()).or_else(|| self.webcam.camera.clone())
+    }
+}
+
+/// The step's state for the person at the desk: the live picture, the one
+/// taken, the comparison and the decision — all of it dropped with them.
+#[derive(Debug)]
+pub struct FaceStep {
     live: Option<Arc<Frame>>,
     auto: AutoCapture,
     captured: Option<Arc<Frame>>,
@@ -97,17 +126,11 @@ pub struct FaceStep {
     comparison: Option<Comparison>,
     decision: Option<Decision>,
     error: Option<String>,
-    /// Where the bands meet.
-    pub thresholds: Thresholds,
 }
 
 impl Default for FaceStep {
     fn default() -> Self {
         Self {
-            person: DemoPerson::Holder,
-            webcam: WebcamChoice::default(),
-            opened: None,
-            cameras: Vec::new(),
             live: None,
             auto: AutoCapture::new(Duration::from_millis(800)),
             captured: None,
@@ -115,7 +138,6 @@ impl Default for FaceStep {
             comparison: None,
             decision: None,
             error: None,
-            thresholds: Thresholds::default(),
         }
     }
 }
@@ -231,7 +253,7 @@ impl FaceStep {
     }
 
     /// The buttons Tab moves through, as the messages they send.
-    pub fn focusables(&self) -> Vec<Message> {
+    pub fn focusables(&self, camera: &Camera) -> Vec<Message> {
         if self.comparison.is_some() {
             return vec![Message::Decide(Decision::Same), Message::Decide(Decision::NotSame), Message::Retake];
         }
@@ -243,18 +265,13 @@ impl FaceStep {
             targets.push(Message::Capture);
         }
         // In the order drawn: the camera, then its size.
-        if self.cameras.len() > 1 {
+        if camera.cameras.len() > 1 {
             targets.push(Message::NextCamera);
         }
-        if self.opened.as_ref().is_some_and(|o| o.sizes.len() > 1) {
+        if camera.opened.as_ref().is_some_and(|o| o.sizes.len() > 1) {
             targets.push(Message::NextSize);
         }
         targets
-    }
-
-    /// The camera in use, else the one chosen.
-    fn current_camera(&self) -> Option<String> {
-        self.opened.as_ref().map(|o| o.camera.clone()).or_else(|| self.webcam.camera.clone())
     }
 
     /// When the last frame was taken (camera time).
@@ -315,8 +332,8 @@ impl FaceStep {
         Some(Event::Compare(frame))
     }
 
-    /// Handles a message.
-    pub fn update(&mut self, message: Message) -> Option<Event> {
+    /// Handles a message; the camera's choices are the desk's.
+    pub fn update(&mut self, camera: &mut Camera, message: Message) -> Option<Event> {
         match message {
             Message::Camera(camera::Event::Frame(frame)) => {
                 if self.captured.is_some() {
@@ -331,50 +348,50 @@ impl FaceStep {
                 }
             }
             Message::Camera(camera::Event::Unavailable(error)) => {
-                return self.update(Message::Camera(camera::Event::Failed(camera::error_text(&error))));
+                return self.update(camera, Message::Camera(camera::Event::Failed(camera::error_text(&error))));
             }
             Message::Camera(camera::Event::Failed(why)) => {
                 // No stale picture that looks live.
                 self.error = Some(why);
                 self.live = None;
-                self.opened = None;
+                camera.opened = None;
             }
             Message::Camera(camera::Event::Opened(opened)) => {
                 self.error = None;
-                self.opened = Some(opened);
+                camera.opened = Some(opened);
             }
-            Message::Camera(camera::Event::Cameras(names)) => self.cameras = names,
+            Message::Camera(camera::Event::Cameras(names)) => camera.cameras = names,
             Message::ChooseCamera(name) => {
-                if self.webcam.camera.as_ref() != Some(&name) {
+                if camera.webcam.camera.as_ref() != Some(&name) {
                     // Another camera has other sizes: its default first,
                     // and none offered until it is open.
-                    self.webcam = WebcamChoice { camera: Some(name), size: None };
-                    self.opened = None;
-                    return Some(Event::Remember(self.webcam.clone()));
+                    camera.webcam = WebcamChoice { camera: Some(name), size: None };
+                    camera.opened = None;
+                    return Some(Event::Remember(camera.webcam.clone()));
                 }
             }
             Message::NextCamera => {
-                let at = self.current_camera().and_then(|c| self.cameras.iter().position(|n| *n == c));
-                let next = at.map_or(0, |i| (i + 1) % self.cameras.len().max(1));
-                if let Some(name) = self.cameras.get(next).cloned() {
-                    return self.update(Message::ChooseCamera(name));
+                let at = camera.current().and_then(|c| camera.cameras.iter().position(|n| *n == c));
+                let next = at.map_or(0, |i| (i + 1) % camera.cameras.len().max(1));
+                if let Some(name) = camera.cameras.get(next).cloned() {
+                    return self.update(camera, Message::ChooseCamera(name));
                 }
             }
             Message::NextSize => {
-                if let Some(opened) = &self.opened {
+                if let Some(opened) = &camera.opened {
                     let at = opened.sizes.iter().position(|s| *s == opened.size);
                     let next = at.map_or(0, |i| (i + 1) % opened.sizes.len().max(1));
                     if let Some(&(w, h)) = opened.sizes.get(next) {
-                        return self.update(Message::Size(Size(w, h)));
+                        return self.update(camera, Message::Size(Size(w, h)));
                     }
                 }
             }
             Message::Size(Size(w, h)) => {
-                self.webcam.size = Some((w, h));
-                return Some(Event::Remember(self.webcam.clone()));
+                camera.webcam.size = Some((w, h));
+                return Some(Event::Remember(camera.webcam.clone()));
             }
             Message::Person(person) => {
-                self.person = person;
+                camera.person = person;
                 self.auto = AutoCapture::new(self.auto.hold);
             }
             Message::Capture => {
@@ -384,11 +401,7 @@ impl FaceStep {
                     return self.take(frame);
                 }
             }
-            Message::Retake => {
-                let (person, thresholds) = (self.person, self.thresholds);
-                let (webcam, cameras) = (std::mem::take(&mut self.webcam), std::mem::take(&mut self.cameras));
-                *self = Self { person, thresholds, webcam, cameras, ..Self::default() };
-            }
+            Message::Retake => *self = Self::default(),
             Message::Compared(result) => {
                 self.comparing = false;
                 match result {
@@ -413,6 +426,7 @@ impl FaceStep {
     /// button the keyboard is on.
     pub fn view<'a>(
         &'a self,
+        camera: &'a Camera,
         chip: Option<&'a image::Handle>,
         demo: bool,
         focused: &dyn Fn(Message) -> bool,
@@ -493,20 +507,20 @@ impl FaceStep {
         if demo {
             controls = controls.push(text(fl!("face-demo-camera")).font(theme::MEDIUM)).push(pick_list(
                 [DemoPerson::Holder, DemoPerson::Stranger],
-                Some(self.person),
+                Some(camera.person),
                 Message::Person,
             ));
         } else {
             // The webcam and its size: each button goes on to the next
             // one (and Enter on it, from the keyboard).
-            if let Some(current) = self.current_camera().filter(|_| !self.cameras.is_empty()) {
+            if let Some(current) = camera.current().filter(|_| !camera.cameras.is_empty()) {
                 controls = controls.push(
                     button(text(fl!("face-camera", camera = current)))
-                        .on_press_maybe((self.cameras.len() > 1).then_some(Message::NextCamera))
+                        .on_press_maybe((camera.cameras.len() > 1).then_some(Message::NextCamera))
                         .style(theme::action_button(focused(Message::NextCamera))),
                 );
             }
-            if let Some(opened) = &self.opened {
+            if let Some(opened) = &camera.opened {
                 let size = Size(opened.size.0, opened.size.1).to_string();
                 controls = controls.push(
                     button(text(fl!("face-camera-size", size = size)))
@@ -530,6 +544,6 @@ mod tests {
         let config = mitid_core::config::FaceConfig::default();
         let face = Thresholds::default();
         assert_eq!((config.strong, config.weak), (face.strong, face.weak));
-        assert_eq!(FaceStep::default().thresholds.strong, config.strong);
+        assert_eq!(Camera::default().thresholds.strong, config.strong);
     }
 }
