@@ -939,11 +939,9 @@ impl App {
         };
         let n = ScreenId::ALL.len();
         let citizen_language = self.citizen_language();
-        let header = row![
-            text(fl!("app-title")).size(20).font(theme::BOLD),
-            Space::new().width(16),
-            nav,
-            Space::new().width(Length::Fill),
+        // On a narrow window (or in a longer language) the desk's own
+        // buttons go onto a second line rather than off the edge.
+        let controls = row![
             button(text(fl!("switch-language")))
                 .on_press(Message::ToggleLanguage)
                 .style(theme::action_button(focused(n))),
@@ -958,8 +956,13 @@ impl App {
                 .style(theme::action_button(focused(n + 3))),
         ]
         .spacing(8)
-        .align_y(Alignment::Center)
-        .padding([10, 16]);
+        .align_y(Alignment::Center);
+        let header = row![text(fl!("app-title")).size(20).font(theme::BOLD), Space::new().width(8), nav, controls]
+            .spacing(8)
+            .align_y(Alignment::Center)
+            .padding([10, 16])
+            .wrap()
+            .vertical_spacing(6);
 
         let screen_focus = self.focus.and_then(|i| i.checked_sub(HEADER_FOCUSABLES));
         let content: Element<'_, Message> = match self.current {
@@ -1027,7 +1030,16 @@ impl App {
         } else {
             scrollable(column![content, hint]).height(Length::Fill).into()
         };
-        page.push(body).push(status_bar::view(&self.options.hours, &self.status, self.options.demo)).into()
+        let page: Element<'_, Message> =
+            page.push(body).push(status_bar::view(&self.options.hours, &self.status, self.options.demo)).into();
+        // A dialog lies over the whole window, header and status bar too.
+        match self.current {
+            ScreenId::Callers => match self.callers.dialog_view() {
+                Some(dialog) => iced::widget::stack![page, dialog.map(Message::Callers)].into(),
+                None => page,
+            },
+            _ => page,
+        }
     }
 }
 

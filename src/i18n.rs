@@ -86,6 +86,15 @@ pub fn set_language(language: Language) {
     LOADER.set_use_isolating(false);
 }
 
+/// The language texts are in now.
+pub fn current() -> Language {
+    let current = LOADER.current_languages();
+    match current.first().map(|id| id.language.as_str()) {
+        Some("da") => Language::Da,
+        _ => Language::En,
+    }
+}
+
 /// The language the desktop asks for (POSIX locale variables, in their
 /// order of precedence), when it is one the app speaks.
 pub fn desktop_language() -> Option<Language> {

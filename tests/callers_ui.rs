@@ -35,16 +35,17 @@ impl Harness {
         let (mut desk, clock) = common::desk(dir.path(), at);
         let hours = SupportHours::default();
         let now = desk.now();
-        for (given, family, phone, language) in [
-            ("Olena", "Shevchenko", "+380 44 123 4567", "uk"),
-            ("Søren", "Kierkegaard", "20 12 34 56", "da"),
-            ("Anne", "Sørensen", "86 12 34 56", "da"),
+        for (given, family, phone, language, nationality) in [
+            ("Olena", "Shevchenko", "+380 44 123 4567", "uk", "UKR"),
+            ("Søren", "Kierkegaard", "20 12 34 56", "da", "DNK"),
+            ("Anne", "Sørensen", "86 12 34 56", "da", "D<<"),
         ] {
             let details = CallerDetails {
                 given_name: given.into(),
                 family_name: family.into(),
                 phones: vec![Phone::parse(phone).unwrap()],
                 language: Some(language.into()),
+                nationality: Some(nationality.into()),
                 ..CallerDetails::default()
             };
             desk.store_mut().add_caller(details, "agent-1", now).unwrap();
@@ -58,8 +59,14 @@ impl Harness {
         self.clock.now()
     }
 
+    /// The screen as the app lays it out: a dialog over all of it.
     fn ui(&self) -> Simulator<'_, Message> {
-        Simulator::with_settings(common::settings(), self.screen.view(&self.hours, &self.status, None))
+        let page = self.screen.view(&self.hours, &self.status, None);
+        let view = match self.screen.dialog_view() {
+            Some(dialog) => iced::widget::stack![page, dialog].into(),
+            None => page,
+        };
+        Simulator::with_settings(common::settings(), view)
     }
 
     /// Sends a message, and performs whatever desk work it asks for, until quiet.
@@ -271,4 +278,24 @@ fn duplicates_merge_after_one_question() {
     assert_eq!(card.caller.id, keep);
     assert_eq!(card.caller.details.phones.len(), 2, "the duplicate's phone moved over");
     assert!(h.desk.store().caller(3).unwrap().is_none());
+}
+
+/// The card names the nationality as a country in the agent's language
+/// (the MRZ's code beside it, never `D<<` alone) and groups the phone
+/// number as the number's country writes it.
+#[test]
+fn the_card_shows_the_country_by_name_and_the_number_grouped() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00");
+    h.type_in_search("sørensen");
+    h.send(Message::OpenSelected);
+    assert_eq!(h.screen.card().unwrap().caller.display_name(), "Anne Sørensen");
+    assert!(h.shows("Germany (D)"), "the country by name");
+    assert!(!h.shows("D<<"));
+    assert!(h.shows("+45 86 12 34 56"), "the number grouped");
+    assert!(!h.shows("+4586123456"));
+    mitid_assist::i18n::set_language(mitid_core::config::Language::Da);
+    let danish = h.shows("Tyskland (D)");
+    mitid_assist::i18n::set_language(mitid_core::config::Language::En);
+    assert!(danish, "in the agent's language");
 }

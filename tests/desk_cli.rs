@@ -248,3 +248,29 @@ fn merge_and_delete_from_the_command_line() {
     assert!(json(&mitid(d, OPEN, &["caller", "search", "kierkegaard", "--json"])).as_array().unwrap().is_empty());
     assert_eq!(mitid(d, OPEN, &["caller", "delete", &a]).status.code(), Some(2), "already gone");
 }
+
+/// A caller without a name is refused for that, before the key store or
+/// the database is touched: even with no keyring to be had, the answer is
+/// about the name, and no database is made.
+#[test]
+fn bad_input_is_reported_before_the_key_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = Command::new(BIN)
+        .args(["--data-dir"])
+        .arg(d)
+        .arg("--config")
+        .arg(d.join("absent.toml"))
+        .args(["caller", "add", "--name", "  ", "--json"])
+        // No session bus: the Secret Service cannot be reached.
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", d.join("no-bus").display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let v = json(&out);
+    assert_eq!(v["error"], "input", "{v}");
+    let message = v["message"].as_str().unwrap().to_lowercase();
+    assert!(message.contains("name"), "{message}");
+    assert!(!message.contains("key"), "the key store came first: {message}");
+    assert!(!d.join("desk.sqlite").exists(), "nothing is written for bad input");
+}

@@ -392,3 +392,65 @@ fn renders_with_the_embedded_fonts_in_both_themes() {
     let dark = h.ui().snapshot(&Theme::Dark).unwrap();
     assert!(differ(&light, &dark));
 }
+
+/// At the window's default size and at its smallest, in both languages,
+/// every header button is whole inside the window (the citizen's language
+/// used to be cut off at the right edge).
+#[test]
+fn the_header_fits_the_window() {
+    let _guard = serial();
+    for language in [Language::En, Language::Da] {
+        let h = Harness::new("2026-11-25T10:00", language, false);
+        let labels = match language {
+            Language::En => {
+                ["Callers & P-codes", "Trust", "Dansk", "Theme: light", "Citizen screen", "Citizen: English"]
+            }
+            Language::Da => ["Opkald og P-koder", "Tillid", "English", "Tema: lyst", "Borgerskærm", "Borger: English"],
+        };
+        let default = mitid_core::config::WindowGeometry::default();
+        for (width, height) in [(default.width, default.height), mitid_core::config::WindowGeometry::MIN] {
+            let settings = Settings {
+                fonts: theme::FONT_FILES.iter().map(|f| std::borrow::Cow::Borrowed(*f)).collect(),
+                default_font: theme::REGULAR,
+                ..Settings::default()
+            };
+            let mut ui = Simulator::with_size(settings, (width, height), h.app.view());
+            for label in labels {
+                let found = ui.find(label).unwrap_or_else(|e| panic!("{language:?} {width}: no «{label}»: {e}"));
+                let bounds = found.visible_bounds().expect("on screen");
+                assert!(
+                    bounds.x >= 0.0 && bounds.x + bounds.width <= width,
+                    "{language:?} at {width}×{height}: «{label}» runs off the window: {bounds:?}"
+                );
+                let whole = found.bounds();
+                assert!(
+                    bounds.width >= whole.width - 0.5 && bounds.height >= whole.height - 0.5,
+                    "«{label}» is cut off"
+                );
+            }
+        }
+    }
+}
+
+/// A dialog's shade lies over the whole window — header, status bar and
+/// all: nothing under it can be clicked (it used to cover only the
+/// screen's own content, so the agent could navigate away from a P-code
+/// shown once).
+#[test]
+fn a_dialog_shades_the_whole_window() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-25T10:00", Language::En, false);
+    let _ = h.app.update(Message::Callers(mitid_assist::screen::callers::Message::AskIssue));
+    let default = mitid_core::config::WindowGeometry::default();
+    for label in ["Counter enrollment", "Dansk", "Citizen screen"] {
+        let mut ui = Simulator::with_size(common::settings(), (default.width, default.height), h.app.view());
+        ui.click(label).unwrap_or_else(|e| panic!("no «{label}»: {e}"));
+        let sent: Vec<Message> = ui.into_messages().collect();
+        assert!(sent.is_empty(), "«{label}» was clicked through the dialog's shade: {sent:?}");
+    }
+    // Without the dialog the same click goes through.
+    let _ = h.app.update(Message::Callers(mitid_assist::screen::callers::Message::Cancel));
+    let mut ui = Simulator::with_size(common::settings(), (default.width, default.height), h.app.view());
+    ui.click("Counter enrollment").expect("the navigation");
+    assert_eq!(ui.into_messages().count(), 1);
+}

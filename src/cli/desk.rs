@@ -184,6 +184,10 @@ pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> R
                 email: email.clone(),
                 ..CallerDetails::default()
             };
+            // The input is checked before anything else — the key store,
+            // the database — is touched.
+            let today = context.hours.local(context.clock.now()).date();
+            let details = details.validated(today).map_err(|e| CliError::Input(e.to_string()))?;
             let mut desk = open(context, demo)?;
             let (agent, now) = (desk.agent().to_owned(), desk.now());
             let id = desk.store_mut().add_caller(details, &agent, now)?;

@@ -7,7 +7,7 @@
 mod card;
 mod form;
 
-use iced::widget::{button, column, container, operation, row, scrollable, stack, text, text_input};
+use iced::widget::{button, column, container, operation, row, scrollable, text, text_input};
 use iced::{Length, Task};
 use mitid_core::caller::{CallerDetails, Channel, Contact};
 use mitid_core::desk::Desk;
@@ -576,7 +576,7 @@ impl Callers {
                     "C-{}  ·  {}  ·  {}  {kind}",
                     hit.caller_id,
                     hit.birth_date.as_deref().unwrap_or("—"),
-                    hit.phone.as_deref().unwrap_or("—")
+                    hit.phone.as_deref().map_or_else(|| "—".to_owned(), mitid_core::caller::grouped)
                 ))
                 .size(13),
             ];
@@ -620,14 +620,18 @@ impl Callers {
             right_col = right_col
                 .push(container(text(problem.clone())).padding(10).width(Length::Fill).style(theme::problem_banner));
         }
-        let page = row![left, scrollable(right_col.push(right).padding([0, 12])).width(Length::Fill)]
+        row![left, scrollable(right_col.push(right).padding([0, 12])).width(Length::Fill)]
             .spacing(16)
             .padding(16)
-            .height(Length::Fill);
-        match &self.dialog {
-            None => page.into(),
-            Some(dialog) => stack![page, card::dialog(dialog, self.card.as_ref())].into(),
-        }
+            .height(Length::Fill)
+            .into()
+    }
+
+    /// The question or the one-time code over the screen, while one is
+    /// open: the app lays it over the whole window, so that its shade
+    /// covers everything and nothing under it can be clicked.
+    pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
+        self.dialog.as_ref().map(|dialog| card::dialog(dialog, self.card.as_ref()))
     }
 }
 

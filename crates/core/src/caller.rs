@@ -11,6 +11,13 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct Phone(String);
 
+/// An E.164 number grouped as its country writes it internationally
+/// (`+45 26 29 31 80`); as it is when it cannot be read as one.
+pub fn grouped(e164: &str) -> String {
+    phonenumber::parse(None, e164)
+        .map_or_else(|_| e164.to_owned(), |n| n.format().mode(phonenumber::Mode::International).to_string())
+}
+
 /// Why text is not a phone number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -42,6 +49,12 @@ impl Phone {
     /// The E.164 form.
     pub fn e164(&self) -> &str {
         &self.0
+    }
+
+    /// Grouped as the number's country writes it internationally:
+    /// `+45 26 29 31 80`, `+44 20 7946 0018`.
+    pub fn grouped(&self) -> String {
+        grouped(&self.0)
     }
 
     /// From storage (already E.164).
@@ -308,6 +321,18 @@ impl Caller {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn phones_are_shown_grouped() {
+        for (input, shown) in [
+            ("26293180", "+45 26 29 31 80"),
+            ("+44 20 7946 0018", "+44 20 7946 0018"),
+            ("+380441234567", "+380 44 123 4567"),
+        ] {
+            assert_eq!(Phone::parse(input).map(|p| p.grouped()), Ok(shown.to_owned()), "{input}");
+        }
+        assert_eq!(grouped("not a number"), "not a number");
+    }
 
     #[test]
     fn phones_are_stored_as_e164() {

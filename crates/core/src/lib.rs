@@ -10,6 +10,7 @@ pub mod audit;
 pub mod caller;
 pub mod clock;
 pub mod config;
+pub mod country;
 pub mod desk;
 pub mod fold;
 pub mod holidays;

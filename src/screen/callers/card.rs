@@ -73,13 +73,18 @@ impl Card {
             .align_y(Alignment::Center),
             labelled(fl!("caller-reference"), c.reference()),
             labelled(fl!("form-birth"), d.birth_date.map(|b| b.to_string()).unwrap_or_else(dash)),
-            labelled(fl!("form-nationality"), d.nationality.clone().unwrap_or_else(dash)),
+            labelled(
+                fl!("form-nationality"),
+                d.nationality
+                    .as_deref()
+                    .map_or_else(dash, |code| { mitid_core::country::display(code, crate::i18n::current()) })
+            ),
             labelled(
                 fl!("form-phones"),
                 if d.phones.is_empty() {
                     dash()
                 } else {
-                    d.phones.iter().map(|p| p.e164()).collect::<Vec<_>>().join(", ")
+                    d.phones.iter().map(|p| p.grouped()).collect::<Vec<_>>().join(", ")
                 }
             ),
             labelled(fl!("form-email"), d.email.clone().unwrap_or_else(dash)),

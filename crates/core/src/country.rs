@@ -1,0 +1,275 @@
+//! Countries by the code a passport's MRZ gives them (ICAO 9303 Part 3:
+//! ISO 3166-1 alpha-3, `D` for Germany, the United Kingdom's variants, the
+//! United Nations', and the codes for stateless persons and refugees), named
+//! in the agent's language.
+
+use crate::config::Language;
+
+/// (code, English, Danish), sorted by code.
+const COUNTRIES: &[(&str, &str, &str)] = &[
+    ("AFG", "Afghanistan", "Afghanistan"),
+    ("AGO", "Angola", "Angola"),
+    ("ALB", "Albania", "Albanien"),
+    ("AND", "Andorra", "Andorra"),
+    ("ARE", "United Arab Emirates", "De Forenede Arabiske Emirater"),
+    ("ARG", "Argentina", "Argentina"),
+    ("ARM", "Armenia", "Armenien"),
+    ("ATG", "Antigua and Barbuda", "Antigua og Barbuda"),
+    ("AUS", "Australia", "Australien"),
+    ("AUT", "Austria", "Østrig"),
+    ("AZE", "Azerbaijan", "Aserbajdsjan"),
+    ("BDI", "Burundi", "Burundi"),
+    ("BEL", "Belgium", "Belgien"),
+    ("BEN", "Benin", "Benin"),
+    ("BFA", "Burkina Faso", "Burkina Faso"),
+    ("BGD", "Bangladesh", "Bangladesh"),
+    ("BGR", "Bulgaria", "Bulgarien"),
+    ("BHR", "Bahrain", "Bahrain"),
+    ("BHS", "Bahamas", "Bahamas"),
+    ("BIH", "Bosnia and Herzegovina", "Bosnien-Hercegovina"),
+    ("BLR", "Belarus", "Hviderusland"),
+    ("BLZ", "Belize", "Belize"),
+    ("BOL", "Bolivia", "Bolivia"),
+    ("BRA", "Brazil", "Brasilien"),
+    ("BRB", "Barbados", "Barbados"),
+    ("BRN", "Brunei", "Brunei"),
+    ("BTN", "Bhutan", "Bhutan"),
+    ("BWA", "Botswana", "Botswana"),
+    ("CAF", "Central African Republic", "Den Centralafrikanske Republik"),
+    ("CAN", "Canada", "Canada"),
+    ("CHE", "Switzerland", "Schweiz"),
+    ("CHL", "Chile", "Chile"),
+    ("CHN", "China", "Kina"),
+    ("CIV", "Côte d'Ivoire", "Elfenbenskysten"),
+    ("CMR", "Cameroon", "Cameroun"),
+    ("COD", "Congo (Democratic Republic)", "Den Demokratiske Republik Congo"),
+    ("COG", "Congo", "Congo"),
+    ("COL", "Colombia", "Colombia"),
+    ("COM", "Comoros", "Comorerne"),
+    ("CPV", "Cabo Verde", "Kap Verde"),
+    ("CRI", "Costa Rica", "Costa Rica"),
+    ("CUB", "Cuba", "Cuba"),
+    ("CYP", "Cyprus", "Cypern"),
+    ("CZE", "Czechia", "Tjekkiet"),
+    ("D", "Germany", "Tyskland"),
+    ("DEU", "Germany", "Tyskland"),
+    ("DJI", "Djibouti", "Djibouti"),
+    ("DMA", "Dominica", "Dominica"),
+    ("DNK", "Denmark", "Danmark"),
+    ("DOM", "Dominican Republic", "Den Dominikanske Republik"),
+    ("DZA", "Algeria", "Algeriet"),
+    ("ECU", "Ecuador", "Ecuador"),
+    ("EGY", "Egypt", "Egypten"),
+    ("ERI", "Eritrea", "Eritrea"),
+    ("ESP", "Spain", "Spanien"),
+    ("EST", "Estonia", "Estland"),
+    ("ETH", "Ethiopia", "Etiopien"),
+    ("EUE", "European Union", "Den Europæiske Union"),
+    ("FIN", "Finland", "Finland"),
+    ("FJI", "Fiji", "Fiji"),
+    ("FRA", "France", "Frankrig"),
+    ("FRO", "Faroe Islands", "Færøerne"),
+    ("FSM", "Micronesia", "Mikronesien"),
+    ("GAB", "Gabon", "Gabon"),
+    ("GBD", "United Kingdom (overseas territories citizen)", "Storbritannien (statsborger i oversøisk område)"),
+    ("GBN", "United Kingdom (national overseas)", "Storbritannien (national, oversøisk)"),
+    ("GBO", "United Kingdom (overseas citizen)", "Storbritannien (oversøisk statsborger)"),
+    ("GBP", "United Kingdom (protected person)", "Storbritannien (beskyttet person)"),
+    ("GBR", "United Kingdom", "Storbritannien"),
+    ("GBS", "United Kingdom (subject)", "Storbritannien (britisk undersåt)"),
+    ("GEO", "Georgia", "Georgien"),
+    ("GHA", "Ghana", "Ghana"),
+    ("GIN", "Guinea", "Guinea"),
+    ("GMB", "Gambia", "Gambia"),
+    ("GNB", "Guinea-Bissau", "Guinea-Bissau"),
+    ("GNQ", "Equatorial Guinea", "Ækvatorialguinea"),
+    ("GRC", "Greece", "Grækenland"),
+    ("GRD", "Grenada", "Grenada"),
+    ("GRL", "Greenland", "Grønland"),
+    ("GTM", "Guatemala", "Guatemala"),
+    ("GUY", "Guyana", "Guyana"),
+    ("HKG", "Hong Kong", "Hongkong"),
+    ("HND", "Honduras", "Honduras"),
+    ("HRV", "Croatia", "Kroatien"),
+    ("HTI", "Haiti", "Haiti"),
+    ("HUN", "Hungary", "Ungarn"),
+    ("IDN", "Indonesia", "Indonesien"),
+    ("IND", "India", "Indien"),
+    ("IRL", "Ireland", "Irland"),
+    ("IRN", "Iran", "Iran"),
+    ("IRQ", "Iraq", "Irak"),
+    ("ISL", "Iceland", "Island"),
+    ("ISR", "Israel", "Israel"),
+    ("ITA", "Italy", "Italien"),
+    ("JAM", "Jamaica", "Jamaica"),
+    ("JOR", "Jordan", "Jordan"),
+    ("JPN", "Japan", "Japan"),
+    ("KAZ", "Kazakhstan", "Kasakhstan"),
+    ("KEN", "Kenya", "Kenya"),
+    ("KGZ", "Kyrgyzstan", "Kirgisistan"),
+    ("KHM", "Cambodia", "Cambodja"),
+    ("KIR", "Kiribati", "Kiribati"),
+    ("KNA", "Saint Kitts and Nevis", "Saint Kitts og Nevis"),
+    ("KOR", "South Korea", "Sydkorea"),
+    ("KWT", "Kuwait", "Kuwait"),
+    ("LAO", "Laos", "Laos"),
+    ("LBN", "Lebanon", "Libanon"),
+    ("LBR", "Liberia", "Liberia"),
+    ("LBY", "Libya", "Libyen"),
+    ("LCA", "Saint Lucia", "Saint Lucia"),
+    ("LIE", "Liechtenstein", "Liechtenstein"),
+    ("LKA", "Sri Lanka", "Sri Lanka"),
+    ("LSO", "Lesotho", "Lesotho"),
+    ("LTU", "Lithuania", "Litauen"),
+    ("LUX", "Luxembourg", "Luxembourg"),
+    ("LVA", "Latvia", "Letland"),
+    ("MAC", "Macao", "Macao"),
+    ("MAR", "Morocco", "Marokko"),
+    ("MCO", "Monaco", "Monaco"),
+    ("MDA", "Moldova", "Moldova"),
+    ("MDG", "Madagascar", "Madagaskar"),
+    ("MDV", "Maldives", "Maldiverne"),
+    ("MEX", "Mexico", "Mexico"),
+    ("MHL", "Marshall Islands", "Marshalløerne"),
+    ("MKD", "North Macedonia", "Nordmakedonien"),
+    ("MLI", "Mali", "Mali"),
+    ("MLT", "Malta", "Malta"),
+    ("MMR", "Myanmar", "Myanmar"),
+    ("MNE", "Montenegro", "Montenegro"),
+    ("MNG", "Mongolia", "Mongoliet"),
+    ("MOZ", "Mozambique", "Mozambique"),
+    ("MRT", "Mauritania", "Mauretanien"),
+    ("MUS", "Mauritius", "Mauritius"),
+    ("MWI", "Malawi", "Malawi"),
+    ("MYS", "Malaysia", "Malaysia"),
+    ("NAM", "Namibia", "Namibia"),
+    ("NER", "Niger", "Niger"),
+    ("NGA", "Nigeria", "Nigeria"),
+    ("NIC", "Nicaragua", "Nicaragua"),
+    ("NLD", "Netherlands", "Nederlandene"),
+    ("NOR", "Norway", "Norge"),
+    ("NPL", "Nepal", "Nepal"),
+    ("NRU", "Nauru", "Nauru"),
+    ("NZL", "New Zealand", "New Zealand"),
+    ("OMN", "Oman", "Oman"),
+    ("PAK", "Pakistan", "Pakistan"),
+    ("PAN", "Panama", "Panama"),
+    ("PER", "Peru", "Peru"),
+    ("PHL", "Philippines", "Filippinerne"),
+    ("PLW", "Palau", "Palau"),
+    ("PNG", "Papua New Guinea", "Papua Ny Guinea"),
+    ("POL", "Poland", "Polen"),
+    ("PRK", "North Korea", "Nordkorea"),
+    ("PRT", "Portugal", "Portugal"),
+    ("PRY", "Paraguay", "Paraguay"),
+    ("PSE", "Palestine", "Palæstina"),
+    ("QAT", "Qatar", "Qatar"),
+    ("RKS", "Kosovo", "Kosovo"),
+    ("ROU", "Romania", "Rumænien"),
+    ("RUS", "Russia", "Rusland"),
+    ("RWA", "Rwanda", "Rwanda"),
+    ("SAU", "Saudi Arabia", "Saudi-Arabien"),
+    ("SDN", "Sudan", "Sudan"),
+    ("SEN", "Senegal", "Senegal"),
+    ("SGP", "Singapore", "Singapore"),
+    ("SLB", "Solomon Islands", "Salomonøerne"),
+    ("SLE", "Sierra Leone", "Sierra Leone"),
+    ("SLV", "El Salvador", "El Salvador"),
+    ("SMR", "San Marino", "San Marino"),
+    ("SOM", "Somalia", "Somalia"),
+    ("SRB", "Serbia", "Serbien"),
+    ("SSD", "South Sudan", "Sydsudan"),
+    ("STP", "São Tomé and Príncipe", "São Tomé og Príncipe"),
+    ("SUR", "Suriname", "Surinam"),
+    ("SVK", "Slovakia", "Slovakiet"),
+    ("SVN", "Slovenia", "Slovenien"),
+    ("SWE", "Sweden", "Sverige"),
+    ("SWZ", "Eswatini", "Eswatini"),
+    ("SYC", "Seychelles", "Seychellerne"),
+    ("SYR", "Syria", "Syrien"),
+    ("TCD", "Chad", "Tchad"),
+    ("TGO", "Togo", "Togo"),
+    ("THA", "Thailand", "Thailand"),
+    ("TJK", "Tajikistan", "Tadsjikistan"),
+    ("TKM", "Turkmenistan", "Turkmenistan"),
+    ("TLS", "Timor-Leste", "Østtimor"),
+    ("TON", "Tonga", "Tonga"),
+    ("TTO", "Trinidad and Tobago", "Trinidad og Tobago"),
+    ("TUN", "Tunisia", "Tunesien"),
+    ("TUR", "Türkiye", "Tyrkiet"),
+    ("TUV", "Tuvalu", "Tuvalu"),
+    ("TWN", "Taiwan", "Taiwan"),
+    ("TZA", "Tanzania", "Tanzania"),
+    ("UGA", "Uganda", "Uganda"),
+    ("UKR", "Ukraine", "Ukraine"),
+    ("UNA", "United Nations (specialised agency)", "FN (særorganisation)"),
+    ("UNK", "Kosovo (UN mission)", "Kosovo (FN-mission)"),
+    ("UNO", "United Nations (official)", "FN (ansat)"),
+    ("URY", "Uruguay", "Uruguay"),
+    ("USA", "United States", "USA"),
+    ("UTO", "Utopia (specimen)", "Utopia (prøveeksemplar)"),
+    ("UZB", "Uzbekistan", "Usbekistan"),
+    ("VAT", "Holy See", "Vatikanstaten"),
+    ("VCT", "Saint Vincent and the Grenadines", "Saint Vincent og Grenadinerne"),
+    ("VEN", "Venezuela", "Venezuela"),
+    ("VNM", "Viet Nam", "Vietnam"),
+    ("VUT", "Vanuatu", "Vanuatu"),
+    ("WSM", "Samoa", "Samoa"),
+    ("XOM", "Sovereign Military Order of Malta", "Malteserordenen"),
+    ("XXA", "Stateless person", "Statsløs"),
+    ("XXB", "Refugee (1951 Convention)", "Flygtning (konventionen af 1951)"),
+    ("XXC", "Refugee (other)", "Flygtning (anden)"),
+    ("XXX", "Nationality unspecified", "Uoplyst statsborgerskab"),
+    ("YEM", "Yemen", "Yemen"),
+    ("ZAF", "South Africa", "Sydafrika"),
+    ("ZMB", "Zambia", "Zambia"),
+    ("ZWE", "Zimbabwe", "Zimbabwe"),
+];
+
+/// A country's (or a nationality code's) name in `language`; the code as
+/// an MRZ writes it (`D<<`, `ukr`, ` DEU `) is understood. `None` for a
+/// code that is none of ICAO's.
+pub fn name(code: &str, language: Language) -> Option<&'static str> {
+    let code = code.trim().trim_end_matches('<').to_ascii_uppercase();
+    let at = COUNTRIES.binary_search_by(|(c, ..)| (*c).cmp(code.as_str())).ok()?;
+    let (_, english, danish) = COUNTRIES[at];
+    Some(match language {
+        Language::En => english,
+        Language::Da => danish,
+    })
+}
+
+/// "Ukraine (UKR)": the name with the code beside it, or the code alone
+/// when it is unknown.
+pub fn display(code: &str, language: Language) -> String {
+    let shown = code.trim().trim_end_matches('<');
+    match name(code, language) {
+        Some(name) => format!("{name} ({shown})"),
+        None => shown.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_as_the_mrz_writes_them() {
+        assert_eq!(name("UKR", Language::En), Some("Ukraine"));
+        assert_eq!(name("D<<", Language::Da), Some("Tyskland"));
+        assert_eq!(name(" deu ", Language::En), Some("Germany"));
+        assert_eq!(name("XXA", Language::Da), Some("Statsløs"));
+        assert_eq!(name("QQQ", Language::En), None);
+        assert_eq!(name("", Language::En), None);
+        assert_eq!(display("D<<", Language::En), "Germany (D)");
+        assert_eq!(display("AUT", Language::Da), "Østrig (AUT)");
+        assert_eq!(display("ZZZ", Language::Da), "ZZZ");
+    }
+
+    #[test]
+    fn the_table_is_sorted_and_whole() {
+        assert!(COUNTRIES.windows(2).all(|w| w[0].0 < w[1].0), "sorted, no code twice");
+        assert!(COUNTRIES.len() > 200);
+        assert!(COUNTRIES.iter().all(|(c, e, d)| !c.is_empty() && c.len() <= 3 && !e.is_empty() && !d.is_empty()));
+    }
+}
