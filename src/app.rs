@@ -2,6 +2,7 @@
 //! the frame around them (header, banners, status bar), keeps the support
 //! status current and remembers the window.
 
+use mitid_emrtd::transport::TransportError;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -314,7 +315,7 @@ impl App {
                         })
                     })
                     .await
-                    .unwrap_or_else(|e| Err(e.to_string()))
+                    .unwrap_or_else(|e| Err(crate::camera::Problem::Failed(e.to_string())))
                 },
                 move |result| {
                     Message::Enrollment(enrollment::Message::Reply(case, enrollment::Reply::Compared(result)))
@@ -327,7 +328,7 @@ impl App {
                 Task::perform(
                     async move { tokio::task::spawn_blocking(move || crate::chip_read::readers(demo)).await },
                     |found| {
-                        let found = found.unwrap_or_else(|e| Err(e.to_string()));
+                        let found = found.unwrap_or_else(|e| Err(TransportError::Other(e.to_string())));
                         Message::Enrollment(enrollment::Message::Chip(enrollment::chip::Message::Readers(found)))
                     },
                 )

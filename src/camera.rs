@@ -97,13 +97,46 @@ fn analysed(engine: &Engine, image: Rgb, number: u64, at: Duration) -> Event {
     }
 }
 
+/// Why the camera or the face comparison cannot go on, kept as it
+/// happened and put in words when drawn (so a language switch puts a
+/// message already on screen in the new language, and tests match on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The webcam cannot be used now.
+    Camera(mitid_camera::CameraError),
+    /// The face models are missing or damaged (the loader's detail).
+    Models(String),
+    /// Detection or description failed (its detail).
+    Failed(String),
+    /// No single face on the chip's photo.
+    ChipNoFace,
+    /// No single face in the picture taken.
+    NoFace,
+    /// The demo camera's pictures do not decode.
+    DemoDamaged,
+}
+
+impl Problem {
+    /// In the language of the moment.
+    pub fn text(&self) -> String {
+        match self {
+            Problem::Camera(error) => error_text(error),
+            Problem::Models(detail) => crate::fl!("face-models-missing", detail = detail.clone()),
+            Problem::Failed(detail) => crate::fl!("face-failed", detail = detail.clone()),
+            Problem::ChipNoFace => crate::fl!("face-chip-no-face"),
+            Problem::NoFace => crate::fl!("face-no-face"),
+            Problem::DemoDamaged => crate::fl!("face-failed", detail = "the demo pictures are damaged".to_owned()),
+        }
+    }
+}
+
 /// What the camera stream says.
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A frame.
     Frame(Arc<Frame>),
-    /// The camera cannot be used (translated).
-    Failed(String),
+    /// The camera cannot be used.
+    Failed(Problem),
     /// The webcam cannot be used now; the stream tries again by itself.
     Unavailable(mitid_camera::CameraError),
     /// A webcam was opened.
@@ -154,14 +187,14 @@ pub fn demo_frame(picture: &RgbImage, n: u64) -> RgbImage {
 
 /// What the guidance says of `image`: faces found on a half-size copy
 /// (fast), the checks on the full frame.
-pub fn analyse(engine: &Engine, image: &Rgb) -> Result<(Vec<Face>, Vec<Finding>), String> {
+pub fn analyse(engine: &Engine, image: &Rgb) -> Result<(Vec<Face>, Vec<Finding>), Problem> {
     // Scaled straight from the frame's pixels (no copy per frame).
     let Some(small) = mitid_face::resize(image, image.width / 2, image.height / 2) else {
-        return Err("the frame's pixels do not match its size".into());
+        return Err(Problem::Failed("the frame's pixels do not match its size".into()));
     };
     let faces: Vec<Face> = engine
         .detect(&small)
-        .map_err(|e| crate::fl!("face-failed", detail = e.to_string()))?
+        .map_err(|e| Problem::Failed(e.to_string()))?
         .into_iter()
         .map(|f| Face {
             x: f.x * 2.0,
@@ -189,7 +222,7 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
         Source::Webcam { camera, size } => return run_webcam(&engine, camera.as_deref(), size, tx),
     };
     let Some(picture) = demo_picture(person) else {
-        let _ = iced::futures::executor::block_on(tx.send(Event::Failed("the demo pictures are damaged".into())));
+        let _ = iced::futures::executor::block_on(tx.send(Event::Failed(Problem::DemoDamaged)));
         return;
     };
     let started = Instant::now();
@@ -336,14 +369,14 @@ pub fn stream(source: Source, models: std::path::PathBuf) -> impl iced::futures:
 }
 
 /// The face models in `dir`, loaded once (about a second) and shared.
-pub fn engine(dir: &std::path::Path) -> Result<Arc<Engine>, String> {
+pub fn engine(dir: &std::path::Path) -> Result<Arc<Engine>, Problem> {
     type Loaded = std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<Engine>>>;
     static ENGINES: std::sync::OnceLock<Loaded> = std::sync::OnceLock::new();
     let engines = ENGINES.get_or_init(Loaded::default);
     if let Some(engine) = engines.lock().ok().and_then(|e| e.get(dir).cloned()) {
         return Ok(engine);
     }
-    let engine = Arc::new(Engine::load(dir).map_err(|e| crate::fl!("face-models-missing", detail = e.to_string()))?);
+    let engine = Arc::new(Engine::load(dir).map_err(|e| Problem::Models(e.to_string()))?);
     if let Ok(mut loaded) = engines.lock() {
         loaded.insert(dir.to_owned(), engine.clone());
     }

@@ -96,8 +96,9 @@ pub enum Source {
 pub enum Report {
     /// How far it is.
     Stage(Stage),
-    /// Done: the document, or why not (translated).
-    Done(Result<Box<Document>, String>),
+    /// Done: the document, or why not (translated where it is shown, see
+    /// [`error_text`]).
+    Done(Result<Box<Document>, SessionError>),
 }
 
 /// The demo chip, paced like a real one: each exchange takes the time the
@@ -126,13 +127,14 @@ pub fn id_card_mrz() -> String {
     document::specimen_td1("UTO", "ERIKSSON", "ANNA MARIA", "D23145890", "740812", 'F', "340415")
 }
 
-fn demo_chip(specimen: Specimen) -> Result<Paced, String> {
+fn demo_chip(specimen: Specimen) -> Result<Paced, SessionError> {
+    let broken = |e: String| SessionError::Read(ReadError::Transport(TransportError::Other(e)));
     let mrz = match specimen {
         Specimen::Expired => {
             let text = document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "240415");
-            mitid_emrtd::mrz::Mrz::parse(&text).map_err(|e| e.to_string())?
+            mitid_emrtd::mrz::Mrz::parse(&text).map_err(|e| broken(e.to_string()))?
         }
-        Specimen::IdCard => mitid_emrtd::mrz::Mrz::parse(&id_card_mrz()).map_err(|e| e.to_string())?,
+        Specimen::IdCard => mitid_emrtd::mrz::Mrz::parse(&id_card_mrz()).map_err(|e| broken(e.to_string()))?,
         _ => document::specimen_mrz(),
     };
     let scenario = match specimen {
@@ -141,7 +143,7 @@ fn demo_chip(specimen: Specimen) -> Result<Paced, String> {
     };
     // A real face on the chip, so the face step has something to compare.
     let spec = DocumentSpec { face: Some(DEMO_CHIP_FACE.to_vec()), ..DocumentSpec::default() };
-    let (doc, keys) = document::generate_scenario(&mrz, &spec, scenario).map_err(|e| e.to_string())?;
+    let (doc, keys) = document::generate_scenario(&mrz, &spec, scenario).map_err(|e| broken(e.to_string()))?;
     let dg2_at: usize = doc.files.range(..FileId::DG2).map(|(_, f)| f.len()).sum::<usize>() + 8_000;
     let quirks = match specimen {
         Specimen::BacOnly => Quirks { pace: false, ..Quirks::default() },
@@ -222,14 +224,14 @@ fn read_blocking(request: Request, mut tx: mpsc::Sender<Report>) {
         Source::Pcsc(name) => match mitid_emrtd::pcsc::PcscTransport::connect(Some(&name)) {
             Ok(transport) => {
                 let mut reader = Reader::new(transport).with_cancel(cancel);
-                session::read_document(&mut reader, &secret, &trust, &mut progress).map_err(|e| error_text(&e))
+                session::read_document(&mut reader, &secret, &trust, &mut progress)
             }
-            Err(e) => Err(transport_text(&e)),
+            Err(e) => Err(SessionError::Read(ReadError::Transport(e))),
         },
         Source::Demo(specimen) => match demo_chip(specimen) {
             Ok(chip) => {
                 let mut reader = Reader::new(chip).with_cancel(cancel);
-                session::read_document(&mut reader, &secret, &trust, &mut progress).map_err(|e| error_text(&e))
+                session::read_document(&mut reader, &secret, &trust, &mut progress)
             }
             Err(why) => Err(why),
         },
@@ -264,30 +266,33 @@ pub use mitid_emrtd::pcsc::ReaderStatus;
 
 /// The readers as the screen shows them: in demo mode the simulated one
 /// first, always with its specimen on it; none at all is an error.
-fn with_demo(demo: bool, found: Result<Vec<ReaderStatus>, TransportError>) -> Result<Vec<ReaderStatus>, String> {
+fn with_demo(
+    demo: bool,
+    found: Result<Vec<ReaderStatus>, TransportError>,
+) -> Result<Vec<ReaderStatus>, TransportError> {
     let mut readers = if demo { vec![ReaderStatus { name: DEMO_READER.to_owned(), card: true }] } else { Vec::new() };
     match found {
         Ok(found) => readers.extend(found),
-        Err(e) if readers.is_empty() => return Err(transport_text(&e)),
+        Err(e) if readers.is_empty() => return Err(e),
         Err(_) => {}
     }
     if readers.is_empty() {
-        return Err(transport_text(&TransportError::NoReader));
+        return Err(TransportError::NoReader);
     }
     Ok(readers)
 }
 
 /// The PC/SC readers and their cards (in demo mode the simulated one
 /// first), or why none.
-pub fn readers(demo: bool) -> Result<Vec<ReaderStatus>, String> {
+pub fn readers(demo: bool) -> Result<Vec<ReaderStatus>, TransportError> {
     with_demo(demo, mitid_emrtd::pcsc::statuses())
 }
 
 /// Follows the readers live (plugged in or out, a document placed or taken
 /// away, the service stopping or coming back) on a thread of its own,
 /// until the stream is dropped.
-pub fn watch(demo: bool) -> impl iced::futures::Stream<Item = Result<Vec<ReaderStatus>, String>> {
-    iced::stream::channel(8, async move |tx: mpsc::Sender<Result<Vec<ReaderStatus>, String>>| {
+pub fn watch(demo: bool) -> impl iced::futures::Stream<Item = Result<Vec<ReaderStatus>, TransportError>> {
+    iced::stream::channel(8, async move |tx: mpsc::Sender<Result<Vec<ReaderStatus>, TransportError>>| {
         std::thread::spawn(move || {
             let mut tx = tx;
             let open = tx.clone();

@@ -75,11 +75,11 @@ fn without_the_models_the_camera_says_what_to_do() {
         camera::stream(Source::Demo(DemoPerson::Holder), dir.path().to_owned()).take(1).collect::<Vec<_>>(),
     );
     match first.as_slice() {
-        [Event::Failed(why)] => assert!(
-            why.starts_with(
+        [Event::Failed(why @ camera::Problem::Models(_))] => assert!(
+            why.text().starts_with(
                 "The face comparison cannot start: its models are missing or damaged. Ask IT to run the set-up again."
             ),
-            "{why}"
+            "{why:?}"
         ),
         other => panic!("{other:?}"),
     }

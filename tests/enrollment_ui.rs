@@ -403,10 +403,14 @@ fn the_last_reader_is_remembered_and_a_placed_document_is_read_at_once() {
     // Unplugged: the other one, and a clear word when none is left.
     h.send(Message::Chip(ChipMessage::Readers(Ok(vec![reader(OTHER, false)]))));
     assert_eq!(h.screen.reader(), Some(OTHER));
-    h.send(Message::Chip(ChipMessage::Readers(Err(chip_read::transport_text(
-        &mitid_emrtd::transport::TransportError::NoReader,
-    )))));
+    h.send(Message::Chip(ChipMessage::Readers(Err(mitid_emrtd::transport::TransportError::NoReader))));
     assert!(h.shows("No card reader is connected. Plug in the reader and look again."));
+    // Kept as it happened, put in words when drawn: a language switch puts
+    // the message already on screen in the new language.
+    mitid_assist::i18n::set_language(mitid_core::config::Language::Da);
+    let danish = h.shows("Der er ingen kortlæser tilsluttet. Sæt læseren i, og søg igen.");
+    mitid_assist::i18n::set_language(mitid_core::config::Language::En);
+    assert!(danish, "the reader problem in Danish after the switch");
     // Back, with no document: nothing happens until one is placed, and
     // then the read starts by itself.
     let (_, event) =
@@ -504,6 +508,12 @@ fn an_older_passport_with_bac_takes_the_mrz() {
     h.send(Message::Chip(ChipMessage::Specimen(Specimen::BacOnly)));
     h.click("Read the chip");
     assert!(h.shows("This document's chip cannot be opened with a CAN: go back and enter the MRZ instead."));
+    assert_eq!(
+        h.screen.chip_error(),
+        Some(&mitid_assist::screen::enrollment::chip::Problem::Read(
+            mitid_emrtd::session::SessionError::CanWithoutPace
+        ))
+    );
 }
 
 #[test]
@@ -738,7 +748,9 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
     h.send(Message::Next);
     assert_eq!(h.screen.step(), Step::Face, "not before the camera is known to be missing");
     let none = mitid_assist::camera::error_text(&mitid_camera::CameraError::NoCamera);
-    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Failed(none.clone()))));
+    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Failed(mitid_assist::camera::Problem::Camera(
+        mitid_camera::CameraError::NoCamera,
+    )))));
     assert!(h.shows(&none), "{none}");
     assert!(none.starts_with("No camera found."));
     // Two cameras appear (plugged in); the first opens at 640×480.
@@ -780,7 +792,9 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
     // Busy in a video call: the picture goes, the reason shows; the agent
     // compares by eye and goes on, which the case records.
     let busy = mitid_assist::camera::error_text(&mitid_camera::CameraError::Busy);
-    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Failed(busy.clone()))));
+    h.send(Message::Face(FaceMessage::Camera(CameraEvent::Failed(mitid_assist::camera::Problem::Camera(
+        mitid_camera::CameraError::Busy,
+    )))));
     assert!(h.shows(&busy));
     h.click("Next");
     assert_eq!(h.screen.step(), Step::Handover);

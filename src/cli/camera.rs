@@ -171,7 +171,7 @@ pub(super) fn run(action: &CameraCommand, context: &Context) -> Result<Outcome, 
                         }
                         eprintln!("waiting for the camera: {}", crate::camera::error_text(&error));
                     }
-                    Event::Failed(why) => return Err(CliError::Face(super::face::EXIT_MODEL, why)),
+                    Event::Failed(why) => return Err(CliError::Face(super::face::EXIT_MODEL, why.text())),
                 }
             }
             let Some(last) = checked.last.clone() else {

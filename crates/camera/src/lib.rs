@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Webcams for mitid-assist, through nokhwa (V4L2 on Linux, Media
 //! Foundation on Windows, AVFoundation on macOS): which cameras there are,
 //! which picture sizes each offers, the size to use, frames decoded to RGB

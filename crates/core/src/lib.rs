@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Domain logic of mitid-assist: no UI, no I/O beyond the files it is told to
 //! read and write.
 //!

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! ICAO 9303 eMRTD reading for mitid-assist.
 //!
 //! Protocol only: no UI, no async runtime, no file I/O of its own: the MRZ,

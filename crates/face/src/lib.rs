@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Faces for counter enrollment: find them (YuNet 2023mar), align one
 //! (five landmarks onto a 112×112 template), describe it (SFace 2021dec,
 //! 128 numbers) and compare two descriptions (cosine similarity), all on

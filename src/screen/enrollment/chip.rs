@@ -9,7 +9,8 @@ use iced::widget::{button, column, container, pick_list, progress_bar, row, text
 use iced::{Alignment, Length, Task};
 use jiff::civil::Date;
 use mitid_core::mrz_entry::Credentials;
-use mitid_emrtd::session::{Document, Secret, Stage};
+use mitid_emrtd::session::{Document, Secret, SessionError, Stage};
+use mitid_emrtd::transport::TransportError;
 
 use crate::chip_read::{self, ReaderStatus, Report, Source, Specimen};
 use crate::fl;
@@ -26,7 +27,7 @@ pub struct Readers {
     /// The one chosen last (this run or the one before), to remember.
     pub preferred: Option<String>,
     /// Why no reader can be used (goes when one is back).
-    pub error: Option<String>,
+    pub error: Option<TransportError>,
     /// The specimen on the demo reader.
     pub specimen: Specimen,
 }
@@ -69,9 +70,51 @@ pub struct ChipStep {
     photo: Option<iced::widget::image::Handle>,
     /// Its pixels, for the face comparison.
     face: Option<Arc<mitid_face::Rgb>>,
-    error: Option<String>,
+    error: Option<Problem>,
     /// What an export did.
-    notice: Option<String>,
+    notice: Option<Notice>,
+}
+
+/// What went wrong on the step, kept as it happened and put in words when
+/// drawn, so a language switch puts a message already on screen in the
+/// new language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Read pressed with no reader chosen.
+    NoReaderChosen,
+    /// The read failed.
+    Read(SessionError),
+}
+
+impl Problem {
+    /// In the language of the moment.
+    pub fn text(&self) -> String {
+        match self {
+            Problem::NoReaderChosen => fl!("chip-no-reader-chosen"),
+            Problem::Read(error) => chip_read::error_text(error),
+        }
+    }
+}
+
+/// What an export did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Notice {
+    Cancelled,
+    Done { count: usize, dir: std::path::PathBuf },
+    Failed(String),
+}
+
+impl Notice {
+    fn text(&self) -> String {
+        match self {
+            Notice::Cancelled => fl!("export-cancelled"),
+            Notice::Done { count, dir } => {
+                let (count, path) = (*count as u64, dir.display().to_string());
+                fl!("export-done", count = count, path = path)
+            }
+            Notice::Failed(detail) => fl!("export-failed", detail = detail.clone()),
+        }
+    }
 }
 
 /// What the view needs from the wizard.
@@ -94,7 +137,7 @@ pub struct View<'a> {
 pub enum Message {
     /// The readers found and their cards (listed, or as they changed), or
     /// why none.
-    Readers(Result<Vec<ReaderStatus>, String>),
+    Readers(Result<Vec<ReaderStatus>, TransportError>),
     /// Look for readers again.
     RefreshReaders,
     /// Read with this reader.
@@ -160,14 +203,9 @@ impl ChipStep {
         self.document.as_deref()
     }
 
-    /// Why the last read failed, translated.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-
-    /// Says why something failed on this step.
-    pub fn fail(&mut self, why: String) {
-        self.error = Some(why);
+    /// Why the last read failed.
+    pub fn error(&self) -> Option<&Problem> {
+        self.error.as_ref()
     }
 
     /// Whether a read is under way.
@@ -238,7 +276,7 @@ impl ChipStep {
                     return (Task::none(), None);
                 }
                 let Some(reader) = readers.chosen.clone() else {
-                    self.error = Some(fl!("chip-no-reader-chosen"));
+                    self.error = Some(Problem::NoReaderChosen);
                     return (Task::none(), None);
                 };
                 let Some(secret) = secret else { return (Task::none(), None) };
@@ -271,15 +309,12 @@ impl ChipStep {
                 );
                 return (task, None);
             }
-            Message::ExportTo(None) => self.notice = Some(fl!("export-cancelled")),
+            Message::ExportTo(None) => self.notice = Some(Notice::Cancelled),
             Message::ExportTo(Some(dir)) => {
                 if let Some(document) = &self.document {
                     self.notice = Some(match chip_read::export(document, &dir) {
-                        Ok(count) => {
-                            let (count, dir) = (count as u64, dir.display().to_string());
-                            fl!("export-done", count = count, path = dir)
-                        }
-                        Err(e) => fl!("export-failed", detail = e.to_string()),
+                        Ok(count) => Notice::Done { count, dir },
+                        Err(e) => Notice::Failed(e.to_string()),
                     });
                 }
             }
@@ -308,7 +343,7 @@ impl ChipStep {
                         Some(done)
                     }
                     Err(why) => {
-                        self.error = Some(why);
+                        self.error = Some(Problem::Read(why));
                         None
                     }
                 }
@@ -376,7 +411,7 @@ impl ChipStep {
                 .push(button(text(fl!("export-button"))).on_press(Message::Export).style(theme::action_button(false)));
             body = body.push(text(fl!("export-warning")).size(13));
             if let Some(notice) = &chip.notice {
-                body = body.push(text(notice.clone()).font(theme::MEDIUM));
+                body = body.push(text(notice.text()).font(theme::MEDIUM));
             }
         } else {
             let shape = context.shape;
@@ -412,7 +447,7 @@ impl ChipStep {
         }
         if let Some(error) = &readers.error {
             body = body.push(
-                container(text(error.clone()).font(theme::MEDIUM))
+                container(text(chip_read::transport_text(error)).font(theme::MEDIUM))
                     .padding(10)
                     .width(Length::Fill)
                     .style(theme::problem_banner),
@@ -420,7 +455,7 @@ impl ChipStep {
         }
         if let Some(error) = &chip.error {
             body = body.push(
-                container(column![text(error.clone()).font(theme::MEDIUM), text(fl!("chip-try-again")).size(14)])
+                container(column![text(error.text()).font(theme::MEDIUM), text(fl!("chip-try-again")).size(14)])
                     .padding(10)
                     .width(Length::Fill)
                     .style(theme::problem_banner),

@@ -125,7 +125,7 @@ pub struct FaceStep {
     comparing: bool,
     comparison: Option<Comparison>,
     decision: Option<Decision>,
-    error: Option<String>,
+    error: Option<camera::Problem>,
 }
 
 impl Default for FaceStep {
@@ -154,7 +154,7 @@ pub enum Message {
     /// Take it again.
     Retake,
     /// The comparison, or why it failed.
-    Compared(Result<Comparison, String>),
+    Compared(Result<Comparison, camera::Problem>),
     /// The agent's decision.
     Decide(Decision),
     /// Use this webcam.
@@ -219,19 +219,25 @@ pub fn finding_text(finding: Finding) -> String {
 
 /// Compares the chip photo with the frame taken (blocking: run it off the
 /// UI thread).
-pub fn compare(engine: &Engine, chip: &Rgb, frame: &Frame, thresholds: Thresholds) -> Result<Comparison, String> {
-    let chip_faces = engine.detect(chip).map_err(|e| fl!("face-failed", detail = e.to_string()))?;
+pub fn compare(
+    engine: &Engine,
+    chip: &Rgb,
+    frame: &Frame,
+    thresholds: Thresholds,
+) -> Result<Comparison, camera::Problem> {
+    use camera::Problem;
+    let chip_faces = engine.detect(chip).map_err(|e| Problem::Failed(e.to_string()))?;
     let [chip_face] = chip_faces.as_slice() else {
-        return Err(fl!("face-chip-no-face"));
+        return Err(Problem::ChipNoFace);
     };
     let [live_face] = frame.faces.as_slice() else {
-        return Err(fl!("face-no-face"));
+        return Err(Problem::NoFace);
     };
-    let a = engine.embed(chip, chip_face).map_err(|e| fl!("face-failed", detail = e.to_string()))?;
-    let b = engine.embed(&frame.image, live_face).map_err(|e| fl!("face-failed", detail = e.to_string()))?;
+    let a = engine.embed(chip, chip_face).map_err(|e| Problem::Failed(e.to_string()))?;
+    let b = engine.embed(&frame.image, live_face).map_err(|e| Problem::Failed(e.to_string()))?;
     let score = a.similarity(&b);
     let crop = |image: &Rgb, face: &mitid_face::Face| {
-        mitid_face::align::crop(image, &face.landmarks).map(|c| handle(&c)).ok_or_else(|| fl!("face-no-face"))
+        mitid_face::align::crop(image, &face.landmarks).map(|c| handle(&c)).ok_or(Problem::NoFace)
     };
     Ok(Comparison {
         score,
@@ -348,7 +354,7 @@ impl FaceStep {
                 }
             }
             Message::Camera(camera::Event::Unavailable(error)) => {
-                return self.update(camera, Message::Camera(camera::Event::Failed(camera::error_text(&error))));
+                return self.update(camera, Message::Camera(camera::Event::Failed(camera::Problem::Camera(error))));
             }
             Message::Camera(camera::Event::Failed(why)) => {
                 // No stale picture that looks live.
@@ -434,7 +440,7 @@ impl FaceStep {
         let mut body = column![].spacing(10);
         if let Some(error) = &self.error {
             body =
-                body.push(container(text(error.clone()).font(theme::MEDIUM)).padding(10).style(theme::problem_banner));
+                body.push(container(text(error.text()).font(theme::MEDIUM)).padding(10).style(theme::problem_banner));
         }
         if let Some(comparison) = &self.comparison {
             let (line, style): (String, fn(&iced::Theme) -> container::Style) = match comparison.band {
