@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use iced::futures::SinkExt;
 use iced::futures::channel::mpsc;
-use mitid_emrtd::document::{self, DocumentSpec, Scenario};
 use mitid_emrtd::file::FileId;
 use mitid_emrtd::pki::x509::Time;
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::session::{self, Document, Secret, SessionError, Stage, Trust};
+use mitid_emrtd::sim::document::{self, DocumentSpec, Scenario};
 use mitid_emrtd::sim::{Faults, Quirks, SimChip, Timing};
 use mitid_emrtd::transport::{Transport, TransportError};
 

@@ -18,8 +18,8 @@ use mitid_assist::screen::enrollment::chip::Message as ChipMessage;
 use mitid_assist::screen::enrollment::mrz::Message as MrzMessage;
 use mitid_assist::screen::enrollment::{Enrollment, Event, Message, Mode, Month, Reply, Step, Which, problem_text};
 use mitid_core::mrz_entry::Credentials;
-use mitid_emrtd::document::Scenario;
 use mitid_emrtd::pki::verdict::Verdict;
+use mitid_emrtd::sim::document::Scenario;
 
 const TODAY: Date = date(2026, 11, 24);
 
@@ -135,7 +135,7 @@ impl Harness {
 }
 
 fn specimen(expiry: &str) -> String {
-    mitid_emrtd::document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', expiry)
+    mitid_emrtd::sim::document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', expiry)
 }
 
 #[test]

@@ -322,7 +322,7 @@ fn demo_counter_reads_the_simulated_chip_with_swiped_lines() {
         keys.push("Return");
         xdotool(display, &keys);
         // A swipe reader is a keyboard: each line, then Return.
-        for line in &mitid_emrtd::document::specimen_mrz().lines {
+        for line in &mitid_emrtd::sim::document::specimen_mrz().lines {
             xdotool(display, &["type", "--delay", "5", line]);
             xdotool(display, &["key", "Return"]);
         }

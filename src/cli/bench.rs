@@ -74,8 +74,8 @@ fn per_run(runs: u32, mut f: impl FnMut()) -> f64 {
 /// JPEG face, signed SOD), with the files the figure names — EF.COM, EF.SOD,
 /// DG1, DG2, DG11, DG14, DG15.
 fn chip_document() -> Result<(mitid_emrtd::mrz::Mrz, std::collections::BTreeMap<FileId, Vec<u8>>), CliError> {
-    use mitid_emrtd::document::{self, DocumentSpec, TestPki};
-    let mrz = mitid_emrtd::document::specimen_mrz();
+    use mitid_emrtd::sim::document::{self, DocumentSpec, TestPki};
+    let mrz = mitid_emrtd::sim::document::specimen_mrz();
     let mut doc = document::generate(&mrz, &DocumentSpec::default(), &TestPki::new())
         .map_err(|e| CliError::Input(e.to_string()))?;
     doc.files.remove(&FileId::DG12);
@@ -286,9 +286,9 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             Ok(Outcome::ok(out))
         }
         BenchCommand::Trust { runs } => {
-            use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
             use mitid_emrtd::pki::x509::Certificate;
             use mitid_emrtd::pki::{key, masterlist, passive};
+            use mitid_emrtd::sim::document::{self, DocumentSpec, Scenario, TestPki};
             let (mrz, _) = chip_document()?;
             let now = mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default();
             let mut out = String::new();

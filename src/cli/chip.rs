@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use clap::Subcommand;
 use mitid_core::trust::TrustStore;
-use mitid_emrtd::document::{self, DocumentSpec, Scenario, TestPki};
 use mitid_emrtd::face;
 use mitid_emrtd::file::FileId;
 use mitid_emrtd::lds::{self, HashVerdict};
@@ -21,6 +20,7 @@ use mitid_emrtd::pki::verdict::{self, ChipCheck};
 use mitid_emrtd::reader::{ReadError, Reader};
 use mitid_emrtd::security_infos::{self, ActiveAuthenticationKey, SecurityInfo};
 use mitid_emrtd::session;
+use mitid_emrtd::sim::document::{self, DocumentSpec, Scenario, TestPki};
 use mitid_emrtd::sim::{Quirks, SimChip};
 use mitid_emrtd::transport::TransportError;
 use serde_json::json;

@@ -233,7 +233,7 @@ mod tests {
     }
 
     fn specimen(expiry: &str) -> String {
-        mitid_emrtd::document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', expiry)
+        mitid_emrtd::sim::document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', expiry)
     }
 
     #[test]

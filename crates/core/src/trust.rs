@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn single_certificates_der_and_pem_and_what_is_refused() {
-        let pki = mitid_emrtd::document::TestPki::new();
+        let pki = mitid_emrtd::sim::document::TestPki::new();
         let data = tempfile::tempdir().unwrap();
         let mut store = TrustStore::open(data.path()).unwrap();
         let r = store.import(pki.csca_certificate(), "csca.der", now()).unwrap();

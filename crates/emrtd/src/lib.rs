@@ -9,15 +9,14 @@
 pub mod apdu;
 pub mod bac;
 pub mod ca;
-pub mod cam;
+pub(crate) mod cam;
 pub mod curves;
 pub mod der;
-pub mod document;
 pub mod face;
 pub mod file;
-pub mod im;
+pub(crate) mod im;
 pub mod lds;
-pub mod modp;
+pub(crate) mod modp;
 pub mod mrz;
 pub mod pace;
 #[cfg(feature = "pcsc")]
@@ -33,4 +32,4 @@ mod test_support;
 pub mod tlv;
 pub mod transport;
 pub mod vpcd;
-pub mod weierstrass;
+pub(crate) mod weierstrass;

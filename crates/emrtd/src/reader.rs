@@ -93,11 +93,18 @@ const RETRIES: u32 = 3;
 /// Where the reader's random numbers come from.
 type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
 
-/// How the chip was opened, to open it again after it was lost.
+/// How the chip was opened, to open it again after it was lost. A PACE
+/// run's CAM proof belongs to that run: a BAC or another PACE replaces it
+/// whole, so no proof outlives the session it came from.
 #[derive(Clone)]
 enum Access {
     Bac(AccessKey),
-    Pace(Password, pace::Suite),
+    Pace {
+        password: Password,
+        suite: pace::Suite,
+        /// PACE-CAM's proof, for the check against DG14 (with CAM only).
+        cam: Option<crate::cam::CamData>,
+    },
 }
 
 /// A reader session with one chip.
@@ -105,8 +112,6 @@ pub struct Reader<T: Transport> {
     transport: T,
     channel: Option<Channel>,
     access: Option<Access>,
-    /// PACE-CAM's proof, for the check against DG14.
-    cam: Option<crate::cam::CamData>,
     rng: Rng,
     /// The Le that works with this chip, once found.
     le: Option<u32>,
@@ -130,7 +135,6 @@ impl<T: Transport> Reader<T> {
             transport,
             channel: None,
             access: None,
-            cam: None,
             rng: Box::new(os_random),
             le: None,
             refine: None,
@@ -236,9 +240,13 @@ impl<T: Transport> Reader<T> {
         self.pace_suite(password, &pace::Suite::gm(parameter_id, cipher))
     }
 
-    /// PACE-CAM's proof from the last PACE, when it ran with CAM.
+    /// PACE-CAM's proof from the PACE that opened the chip, when it ran
+    /// with CAM.
     pub fn pace_cam_data(&self) -> Option<&crate::cam::CamData> {
-        self.cam.as_ref()
+        match &self.access {
+            Some(Access::Pace { cam, .. }) => cam.as_ref(),
+            _ => None,
+        }
     }
 
     /// PACE as `suite` says (generic or Chip Authentication Mapping).
@@ -255,10 +263,7 @@ impl<T: Transport> Reader<T> {
         match result {
             Ok((channel, cam)) => {
                 self.channel = Some(channel);
-                if cam.is_some() {
-                    self.cam = cam;
-                }
-                self.access = Some(Access::Pace(password.clone(), *suite));
+                self.access = Some(Access::Pace { password: password.clone(), suite: *suite, cam });
                 Ok(())
             }
             Err(ReadError::Pace(PaceError::Token | PaceError::Refused { step: 4, .. })) => Err(ReadError::AccessDenied),
@@ -270,7 +275,7 @@ impl<T: Transport> Reader<T> {
     fn reopen(&mut self) -> Result<(), ReadError> {
         match self.access.clone() {
             Some(Access::Bac(key)) => self.bac(&key),
-            Some(Access::Pace(password, suite)) => self.pace_suite(&password, &suite),
+            Some(Access::Pace { password, suite, .. }) => self.pace_suite(&password, &suite),
             None => Ok(()),
         }
     }

@@ -300,8 +300,8 @@ pub fn certificates(ders: &[Vec<u8>]) -> Vec<Certificate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario, specimen_mrz};
     use crate::sim::SimChip;
+    use crate::sim::document::{DocumentSpec, Scenario, TestPki, generate_scenario, specimen_mrz};
 
     #[test]
     fn what_a_read_holds_of_the_person_can_be_zeroed() {

@@ -411,7 +411,7 @@ mod tests {
     #[test]
     fn ecdsa_from_the_p256_crate_verifies_here_and_a_changed_message_does_not() {
         let key = p256::ecdsa::SigningKey::from_slice(&[0x11; 32]).unwrap();
-        let spki = crate::document::p256_spki(&key);
+        let spki = crate::sim::document::p256_spki(&key);
         let public = parse_spki(&spki).unwrap();
         let sig: p256::ecdsa::Signature = key.sign(b"the SOD");
         let der = sig.to_der();

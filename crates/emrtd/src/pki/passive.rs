@@ -329,14 +329,14 @@ fn strip(bytes: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{DocumentSpec, TestPki, generate};
+    use crate::sim::document::{DocumentSpec, TestPki, generate};
 
     fn now() -> Time {
         Time::new(2026, 11, 24, 12, 0, 0).expect("a real instant")
     }
 
     fn generated() -> (BTreeMap<u8, Vec<u8>>, Vec<u8>, Certificate) {
-        let mrz = crate::document::specimen_mrz();
+        let mrz = crate::sim::document::specimen_mrz();
         let pki = TestPki::new();
         let doc = generate(&mrz, &DocumentSpec::default(), &pki).unwrap();
         let groups = doc.data_groups();

@@ -109,17 +109,17 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::document::{DocumentSpec, Scenario, TestPki, generate_scenario};
     use crate::pki::{active, passive, x509::Certificate};
     use crate::reader::Reader;
     use crate::sim::SimChip;
+    use crate::sim::document::{DocumentSpec, Scenario, TestPki, generate_scenario};
 
     /// Every simulated scenario, read through the reader (PACE, every file,
     /// Active Authentication) and judged against the test CSCA, ends in its
     /// verdict for its reason.
     #[test]
     fn every_scenario_gets_its_verdict() {
-        let mrz = crate::document::specimen_mrz();
+        let mrz = crate::sim::document::specimen_mrz();
         let trusted = [Certificate::parse(TestPki::new().csca_certificate()).unwrap()];
         for (name, scenario) in Scenario::ALL {
             let (doc, keys) = generate_scenario(&mrz, &DocumentSpec::default(), scenario).unwrap();

@@ -250,9 +250,9 @@ fn pace_with_every_cipher() {
 /// not. Every read returns the same bytes, and every hash matches the SOD.
 #[test]
 fn every_group_and_access_by_every_chunk_quirk_with_and_without_a_lost_card() {
-    use crate::document::{DocumentSpec, TestPki, generate};
     use crate::pace::Password;
-    let mrz = crate::document::specimen_mrz();
+    use crate::sim::document::{DocumentSpec, TestPki, generate};
+    let mrz = crate::sim::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let files = doc.files;
     let sod = lds::parse_sod(&files[&FileId::Sod]).unwrap();
@@ -293,8 +293,8 @@ fn every_group_and_access_by_every_chunk_quirk_with_and_without_a_lost_card() {
 /// answer verifies with DG15's key; a clone's (its own key) does not.
 #[test]
 fn active_authentication_tells_the_genuine_chip_from_a_clone() {
-    use crate::document::{DocumentSpec, TestPki, generate};
-    let mrz = crate::document::specimen_mrz();
+    use crate::sim::document::{DocumentSpec, TestPki, generate};
+    let mrz = crate::sim::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let spki = crate::tlv::parse(&doc.files[&FileId::DG15]).unwrap().value.to_vec();
     let infos = crate::security_infos::parse(&doc.files[&FileId::DG14]).unwrap();
@@ -318,8 +318,8 @@ fn active_authentication_tells_the_genuine_chip_from_a_clone() {
 /// every file reads the same; a chip without DG14's key fails.
 #[test]
 fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
-    use crate::document::{DocumentSpec, TestPki, generate};
-    let mrz = crate::document::specimen_mrz();
+    use crate::sim::document::{DocumentSpec, TestPki, generate};
+    let mrz = crate::sim::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let infos = crate::security_infos::parse(&doc.files[&FileId::DG14]).unwrap();
     let aes = crate::ca::offer(&infos).unwrap().unwrap();
@@ -345,8 +345,8 @@ fn chip_authentication_rekeys_the_genuine_chip_and_exposes_a_clone() {
 /// against DG14.
 #[test]
 fn pace_cam_proves_the_chip_and_exposes_a_clone() {
-    use crate::document::{DocumentSpec, TestPki, generate};
-    let mrz = crate::document::specimen_mrz();
+    use crate::sim::document::{DocumentSpec, TestPki, generate};
+    let mrz = crate::sim::document::specimen_mrz();
     let doc = generate(&mrz, &DocumentSpec::default(), &TestPki::new()).unwrap();
     let infos = crate::security_infos::parse(&doc.files[&FileId::DG14]).unwrap();
     let static_key = crate::ca::offer(&infos).unwrap().unwrap().key;
@@ -362,6 +362,13 @@ fn pace_cam_proves_the_chip_and_exposes_a_clone() {
         assert_eq!(r.read_file(FileId::DG1, |_| {}).unwrap(), doc.files[&FileId::DG1]);
         let proof = r.pace_cam_data().expect("PACE-CAM leaves its proof").clone();
         assert_eq!(crate::cam::verify(&proof, &static_key).is_ok(), genuine);
+        // Opened again another way, the proof of the first session is gone
+        // with it (it used to stay, vouching for a session it was not of).
+        // (A plain command ends the chip's secure session: 6988 first.)
+        assert_eq!(r.bac(&mrz.access_key()), Err(ReadError::Chip(StatusWord::SmObjectsIncorrect)));
+        r.bac(&mrz.access_key()).unwrap();
+        assert_eq!(r.read_file(FileId::DG1, |_| {}).unwrap(), doc.files[&FileId::DG1]);
+        assert!(r.pace_cam_data().is_none(), "a CAM proof outlived its PACE session");
     }
 }
 

@@ -5,6 +5,11 @@
 //! quirks and faults on demand. For demo mode, tests and benchmarks; real
 //! documents are read through PC/SC.
 
+pub mod document;
+pub mod pace;
+
+use self::pace::{CardPace, CardStep};
+
 use std::collections::BTreeMap;
 
 use crate::apdu::{Command, Response, StatusWord, ins};
@@ -114,7 +119,7 @@ pub struct SimChip {
     keys: BacKeys,
     access_key: AccessKey,
     can: String,
-    pace: Option<(crate::pace::CardPace, Vec<u8>)>,
+    pace: Option<(CardPace, Vec<u8>)>,
     quirks: Quirks,
     faults: Faults,
     rng: u64,
@@ -281,7 +286,7 @@ impl SimChip {
             _ => return sw(StatusWord::ReferenceNotFound),
         };
         self.session = None;
-        let Some(mut pace) = crate::pace::CardPace::new(self.quirks.parameter_id, self.quirks.pace_cipher) else {
+        let Some(mut pace) = CardPace::new(self.quirks.parameter_id, self.quirks.pace_cipher) else {
             return sw(StatusWord::ReferenceNotFound);
         };
         if self.quirks.pace_cam {
@@ -301,16 +306,16 @@ impl SimChip {
         };
         let mut random = || self.random::<66>();
         match pace.step(data, &key, &mut random) {
-            crate::pace::CardStep::Answer(answer) => {
+            CardStep::Answer(answer) => {
                 self.pace = Some((pace, key));
                 Response { data: answer, sw: StatusWord::Ok }
             }
-            crate::pace::CardStep::Done(answer, channel) => {
+            CardStep::Done(answer, channel) => {
                 // The answer goes out in the clear; the channel starts after it.
                 self.pending = Some(channel);
                 Response { data: answer, sw: StatusWord::Ok }
             }
-            crate::pace::CardStep::Refuse(sw) => Response { data: Vec::new(), sw },
+            CardStep::Refuse(sw) => Response { data: Vec::new(), sw },
         }
     }
 
