@@ -269,7 +269,7 @@ impl App {
     /// or `failed` with the reason when there is no desk.
     fn desk_work(
         &self,
-        work: impl FnOnce(&mut mitid_core::desk::Desk) -> Message + Send + 'static,
+        work: impl FnOnce(&mut dyn mitid_core::service::DeskService) -> Message + Send + 'static,
         failed: impl FnOnce(String) -> Message + Send + 'static,
     ) -> Task<Message> {
         match &self.desk {
@@ -1046,14 +1046,13 @@ impl App {
 
 /// Gives a new demo register made-up callers to find, so trainers have
 /// someone to search for.
-fn seed_demo_callers(desk: &mut mitid_core::desk::Desk) -> Result<(), mitid_core::store::StoreError> {
-    if desk.store().caller_count()? > 0 {
+fn seed_demo_callers(desk: &mut dyn mitid_core::service::DeskService) -> Result<(), mitid_core::store::StoreError> {
+    if desk.caller_count()? > 0 {
         return Ok(());
     }
     let mut rng = mitid_core::synthetic::Rng::new(2026);
     let batch: Vec<_> = (0..400).map(|_| mitid_core::synthetic::caller(&mut rng)).collect();
-    let now = desk.now();
-    desk.store_mut().add_callers(batch, "demo", "caller.generate", now)?;
+    desk.add_callers(batch, "caller.generate")?;
     Ok(())
 }
 

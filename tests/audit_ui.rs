@@ -10,6 +10,7 @@ use iced_test::Simulator;
 use mitid_assist::screen::audit::{Audit, Event, Format, Message};
 use mitid_core::caller::CallerDetails;
 use mitid_core::desk::Desk;
+use mitid_core::service::DeskService;
 use mitid_core::support_hours::SupportHours;
 
 struct Harness {
@@ -27,7 +28,7 @@ impl Harness {
         for family in ["Eriksson", "Jensen", "Nowak"] {
             let details =
                 CallerDetails { given_name: "Anna".into(), family_name: family.into(), ..CallerDetails::default() };
-            desk.store_mut().add_caller(details, "agent-7", now).unwrap();
+            desk.raw_store().add_caller(details, "agent-7", now).unwrap();
         }
         desk.issue_pcode(1).unwrap();
         Self { screen: Audit::default(), desk, hours: SupportHours::default(), dir }

@@ -8,6 +8,7 @@
 
 mod common;
 
+use mitid_core::service::DeskService;
 use std::sync::Arc;
 
 use common::serial;
@@ -48,7 +49,7 @@ impl Harness {
                 nationality: Some(nationality.into()),
                 ..CallerDetails::default()
             };
-            desk.store_mut().add_caller(details, "agent-1", now).unwrap();
+            desk.raw_store().add_caller(details, "agent-1", now).unwrap();
         }
         let status = hours.status(now);
         Self { screen: Callers::default(), desk, clock, hours, status, _dir: dir }
@@ -179,7 +180,7 @@ fn issuing_is_not_offered_while_support_is_closed() {
     h.send(Message::AskIssue);
     h.send(Message::Issue);
     assert_eq!(h.screen.problem(), Some("MitID Support is closed, so no P-code can be issued now."));
-    assert!(h.desk.store().pcodes(1).unwrap().is_empty());
+    assert!(h.desk.pcodes(1).unwrap().is_empty());
 }
 
 #[test]
@@ -253,11 +254,11 @@ fn delete_asks_first_then_removes_everything() {
     assert_eq!(h.screen.dialog(), Some(&Dialog::ConfirmDelete));
     assert!(h.shows("Delete Anne Sørensen?"));
     h.click("Cancel");
-    assert!(h.desk.store().caller(id).unwrap().is_some(), "cancel keeps them");
+    assert!(h.desk.caller(id).unwrap().is_some(), "cancel keeps them");
     h.click("Delete");
     h.click("Delete for good");
     assert!(h.screen.card().is_none());
-    assert!(h.desk.store().caller(id).unwrap().is_none());
+    assert!(h.desk.caller(id).unwrap().is_none());
     assert!(h.screen.results().iter().all(|r| r.caller_id != id));
 }
 
@@ -277,7 +278,7 @@ fn duplicates_merge_after_one_question() {
     let card = h.screen.card().unwrap();
     assert_eq!(card.caller.id, keep);
     assert_eq!(card.caller.details.phones.len(), 2, "the duplicate's phone moved over");
-    assert!(h.desk.store().caller(3).unwrap().is_none());
+    assert!(h.desk.caller(3).unwrap().is_none());
 }
 
 /// The card names the nationality as a country in the agent's language

@@ -7,6 +7,7 @@
 
 mod common;
 
+use mitid_core::service::DeskService;
 use std::sync::Arc;
 
 use common::serial;
@@ -267,13 +268,13 @@ fn the_demo_reader_reads_a_genuine_specimen_and_shows_the_verdict() {
     assert_eq!(h.screen.reader(), Some(chip_read::DEMO_READER));
     // The case: opened, the chip step recorded with what it rests on, and
     // closed — in the audit log, without the person's data.
-    let entries = h.desk.store().audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    let entries = h.desk.audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
     let actions: Vec<(&str, &str)> = entries.iter().map(|e| (e.action.as_str(), e.verdict.as_str())).collect();
     assert_eq!(
         actions,
         [("enrollment.close", "started over"), ("enrollment.chip", "genuine"), ("enrollment.open", "ok")]
     );
-    let steps = h.desk.store().case_steps(1).unwrap();
+    let steps = h.desk.case_steps(1).unwrap();
     assert!(steps[0].detail.contains("csca="), "{:?}", steps[0]);
     assert!(!steps[0].detail.contains("ERIKSSON"));
 }
@@ -372,9 +373,9 @@ fn an_id_card_opens_with_its_can_or_its_typed_data() {
         other => panic!("no case closing: {other:?}"),
     }
     assert!(h.screen.document().is_none() && h.screen.credentials().is_none());
-    let entries = h.desk.store().audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    let entries = h.desk.audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
     assert_eq!((entries[0].action.as_str(), entries[0].verdict.as_str()), ("enrollment.close", "app closed"));
-    assert!(h.desk.store().case_steps(case).unwrap().iter().any(|s| s.step == "chip"));
+    assert!(h.desk.case_steps(case).unwrap().iter().any(|s| s.step == "chip"));
 }
 
 fn reader(name: &str, card: bool) -> chip_read::ReaderStatus {
@@ -594,7 +595,7 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     h.send(Message::Next);
     assert_eq!(h.screen.step(), Step::Face);
     h.click("Same person");
-    let steps = h.desk.store().case_steps(h.screen.case().unwrap()).unwrap();
+    let steps = h.desk.case_steps(h.screen.case().unwrap()).unwrap();
     let face = steps.iter().find(|s| s.step == "face").expect("the face step recorded");
     assert_eq!(face.verdict, "same person");
     assert!(
@@ -615,11 +616,11 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     assert!(h.shows("Noted: The SMS did not come"));
     h.click("Finish and close the case");
     // Recorded and closed; the screen is ready for the next person.
-    let steps = h.desk.store().case_steps(case).unwrap();
+    let steps = h.desk.case_steps(case).unwrap();
     let handover = steps.iter().find(|s| s.step == "handover").expect("the hand-over recorded");
     assert_eq!(handover.verdict, "stopped");
     assert!(handover.detail.contains("phone=problem:no-sms"), "{handover:?}");
-    let entries = h.desk.store().audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    let entries = h.desk.audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
     assert_eq!((entries[0].action.as_str(), entries[0].verdict.as_str()), ("enrollment.close", "stopped"));
     assert_eq!(h.screen.step(), Step::Mrz);
     assert!(h.screen.document().is_none());
@@ -638,7 +639,7 @@ fn the_face_step_takes_the_picture_compares_and_records_the_decision() {
     film(&mut h, mitid_assist::camera::DemoPerson::Stranger);
     assert!(h.shows("Weak match: the faces are very likely not the same person."));
     h.click("Not the same person");
-    let steps = h.desk.store().case_steps(h.screen.case().unwrap()).unwrap();
+    let steps = h.desk.case_steps(h.screen.case().unwrap()).unwrap();
     assert!(
         steps.iter().any(|s| s.step == "face" && s.verdict == "not the same person" && s.detail.contains("band=weak"))
     );
@@ -798,7 +799,7 @@ fn a_webcam_is_chosen_and_remembered_and_without_one_the_agent_compares_by_eye()
     assert!(h.shows(&busy));
     h.click("Next");
     assert_eq!(h.screen.step(), Step::Handover);
-    let steps = h.desk.store().case_steps(h.screen.case().unwrap()).unwrap();
+    let steps = h.desk.case_steps(h.screen.case().unwrap()).unwrap();
     assert!(steps.iter().any(|s| s.step == "face" && s.verdict == "compared by eye"), "{steps:?}");
     // The choice outlives the person.
     h.click("Start over (forget this person's data)");

@@ -113,7 +113,7 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
     match action {
         BenchCommand::Search { queries } => {
             let desk = super::desk::open(context, demo)?;
-            let store = desk.store();
+            let store: &dyn mitid_core::service::DeskService = &desk;
             let callers = store.caller_count()?;
             if callers == 0 {
                 return Err(CliError::Input(
@@ -383,7 +383,7 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
             let ids = store.add_callers(batch, "bench", "caller.generate", now)?;
             let started = Instant::now();
             for id in &ids {
-                let (code, _) = store.issue_pcode(*id, &key, &context.hours, 1, "bench", now)?;
+                let (code, _) = store.issue_pcode(*id, &key, 1, "bench", now)?;
                 store.redeem_pcode(*id, &code, &key, now)?;
             }
             let took = started.elapsed().as_secs_f64();

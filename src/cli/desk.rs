@@ -7,6 +7,7 @@ use clap::Subcommand;
 use mitid_core::caller::{CallerDetails, Phone};
 use mitid_core::desk::Desk;
 use mitid_core::pcode::{PCode, Redemption};
+use mitid_core::service::DeskService;
 use mitid_core::synthetic;
 use serde_json::json;
 
@@ -189,8 +190,7 @@ pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> R
             let today = context.hours.local(context.clock.now()).date();
             let details = details.validated(today).map_err(|e| CliError::Input(e.to_string()))?;
             let mut desk = open(context, demo)?;
-            let (agent, now) = (desk.agent().to_owned(), desk.now());
-            let id = desk.store_mut().add_caller(details, &agent, now)?;
+            let id = desk.add_caller(details)?;
             Ok(Outcome::ok(if *json {
                 json!({"id": id, "reference": format!("C-{id}")}).to_string() + "\n"
             } else {
@@ -199,7 +199,7 @@ pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> R
         }
         CallerCommand::Search { query, limit, json } => {
             let desk = open(context, demo)?;
-            let hits = desk.store().search(query, *limit)?;
+            let hits = desk.search(query, *limit)?;
             if *json {
                 return Ok(Outcome::ok(serde_json::to_string(&hits).unwrap_or_default() + "\n"));
             }
@@ -223,8 +223,7 @@ pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> R
             let batch = read_csv(file)?;
             let n = batch.len();
             let mut desk = open(context, demo)?;
-            let (agent, now) = (desk.agent().to_owned(), desk.now());
-            desk.store_mut().add_callers(batch, &agent, "caller.import", now).map_err(|e| match e {
+            desk.add_callers(batch, "caller.import").map_err(|e| match e {
                 mitid_core::store::StoreError::InvalidAt { index, source } => {
                     CliError::Input(format!("{}, line {}: {source}; nothing was imported", file.display(), index + 2))
                 }
@@ -234,26 +233,23 @@ pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> R
         }
         CallerCommand::Merge { into, from } => {
             let mut desk = open(context, demo)?;
-            let (agent, now) = (desk.agent().to_owned(), desk.now());
-            desk.store_mut().merge_callers(*into, *from, &agent, now)?;
+            desk.merge_callers(*into, *from)?;
             Ok(Outcome::ok(format!("C-{from} merged into C-{into}\n")))
         }
         CallerCommand::Delete { id } => {
             let mut desk = open(context, demo)?;
-            let (agent, now) = (desk.agent().to_owned(), desk.now());
-            desk.store_mut().delete_caller(*id, &agent, now)?;
+            desk.delete_caller(*id)?;
             Ok(Outcome::ok(format!("C-{id} deleted\n")))
         }
         CallerCommand::Generate { n, seed } => {
             let mut desk = open(context, demo)?;
-            let (agent, now) = (desk.agent().to_owned(), desk.now());
             let mut rng = synthetic::Rng::new(*seed);
             let started = Instant::now();
             let mut done = 0u64;
             while done < *n {
                 let size = (*n - done).min(10_000);
                 let batch: Vec<_> = (0..size).map(|_| synthetic::caller(&mut rng)).collect();
-                desk.store_mut().add_callers(batch, &agent, "caller.generate", now)?;
+                desk.add_callers(batch, "caller.generate")?;
                 done += size;
                 eprint!("\r{done} of {n} callers made ({:.0} s)", started.elapsed().as_secs_f64());
             }
@@ -346,7 +342,7 @@ pub(super) fn audit(action: &AuditCommand, context: &Context, demo: bool) -> Res
     match action {
         AuditCommand::Verify { json } => {
             let desk = open(context, demo)?;
-            let report = desk.store().verify_audit()?;
+            let report = desk.verify_audit()?;
             let ok = report.problem.is_none();
             let stdout = if *json {
                 json!({"ok": ok, "entries": report.entries, "problem": report.problem}).to_string() + "\n"
@@ -360,7 +356,7 @@ pub(super) fn audit(action: &AuditCommand, context: &Context, demo: bool) -> Res
         }
         AuditCommand::Export { format, out } => {
             let desk = open(context, demo)?;
-            let mut entries = desk.store().audit_entries(&mitid_core::store::AuditFilter::default())?;
+            let mut entries = desk.audit_entries(&mitid_core::store::AuditFilter::default())?;
             entries.reverse();
             let body = if format == "json" {
                 mitid_core::audit::to_json(&entries)

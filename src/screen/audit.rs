@@ -8,7 +8,7 @@ use iced::widget::{Space, button, column, container, row, scrollable, text, text
 use iced::{Alignment, Length, Task};
 use jiff::civil::Date;
 use mitid_core::audit::{self, AuditEntry, ChainBreak};
-use mitid_core::desk::Desk;
+use mitid_core::service::DeskService;
 use mitid_core::store::{AuditFilter, AuditReport};
 use mitid_core::support_hours::SupportHours;
 
@@ -100,8 +100,8 @@ pub enum Event {
 
 impl Request {
     /// Does the work (blocking) and says how it went.
-    pub fn perform(self, desk: &mut Desk) -> Message {
-        let store = desk.store();
+    pub fn perform(self, desk: &mut dyn DeskService) -> Message {
+        let store = &*desk;
         match self {
             Request::List(filter) => store.audit_entries(&filter).map(Message::Listed),
             Request::Verify => store.verify_audit().map(Message::Verified),

@@ -9,8 +9,8 @@ mod form;
 
 use iced::widget::{button, column, container, operation, row, scrollable, text, text_input};
 use iced::{Length, Task};
-use mitid_core::caller::{CallerDetails, Channel, Contact};
-use mitid_core::desk::Desk;
+use mitid_core::caller::{CallerDetails, Channel};
+use mitid_core::service::{DeskService, NewContact};
 use mitid_core::store::{Hit, MatchKind, StoreError};
 use mitid_core::support_hours::{SupportHours, SupportStatus};
 
@@ -219,20 +219,16 @@ pub fn error_text(error: &StoreError) -> String {
 
 impl Request {
     /// Does the work (blocking) and says how it went.
-    pub fn perform(self, desk: &mut Desk) -> Message {
+    pub fn perform(self, desk: &mut dyn DeskService) -> Message {
         let result = match self {
-            Request::Search { seq, query } => desk.store().search(&query, 50).map(|hits| Message::Searched(seq, hits)),
+            Request::Search { seq, query } => desk.search(&query, 50).map(|hits| Message::Searched(seq, hits)),
             Request::Open(id) => card::read(desk, id).map(|c| Message::Opened(Box::new(c))),
-            Request::Save(id, details) => {
-                let (agent, now) = (desk.agent().to_owned(), desk.now());
-                match id {
-                    Some(id) => desk.store_mut().update_caller(id, *details, &agent, now).map(|()| Message::Saved(id)),
-                    None => desk.store_mut().add_caller(*details, &agent, now).map(Message::Saved),
-                }
-            }
+            Request::Save(id, details) => match id {
+                Some(id) => desk.update_caller(id, *details).map(|()| Message::Saved(id)),
+                None => desk.add_caller(*details).map(Message::Saved),
+            },
             Request::Issue(caller) => desk.issue_pcode(caller).and_then(|(code, info)| {
-                let language =
-                    desk.store().caller(caller)?.and_then(|c| c.details.language).unwrap_or_else(|| "en".into());
+                let language = desk.caller(caller)?.and_then(|c| c.details.language).unwrap_or_else(|| "en".into());
                 let local = desk.hours().local(info.expires_at);
                 Ok(Message::Issued(Issued {
                     grouped: code.grouped(),
@@ -244,23 +240,11 @@ impl Request {
             Request::Revoke { caller, reference, reason } => {
                 desk.revoke_pcode(&reference, &reason).map(|_| Message::Open(caller))
             }
-            Request::Delete(id) => {
-                let (agent, now) = (desk.agent().to_owned(), desk.now());
-                desk.store_mut().delete_caller(id, &agent, now).map(|()| Message::Deleted)
-            }
-            Request::Merge(into, from) => {
-                let (agent, now) = (desk.agent().to_owned(), desk.now());
-                desk.store_mut().merge_callers(into, from, &agent, now).map(|()| Message::Open(into))
-            }
+            Request::Delete(id) => desk.delete_caller(id).map(|()| Message::Deleted),
+            Request::Merge(into, from) => desk.merge_callers(into, from).map(|()| Message::Open(into)),
             Request::LogContact(id, draft) => {
-                let contact = Contact {
-                    at: desk.now(),
-                    agent: desk.agent().to_owned(),
-                    channel: draft.channel,
-                    outcome: draft.outcome,
-                    note: draft.note,
-                };
-                desk.store_mut().log_contact(id, &contact).map(|()| Message::Open(id))
+                let contact = NewContact { channel: draft.channel, outcome: draft.outcome, note: draft.note };
+                desk.log_contact(id, contact).map(|()| Message::Open(id))
             }
         };
         result.unwrap_or_else(|e| Message::Failed(error_text(&e)))

@@ -1,7 +1,7 @@
-//! The desk service as the app and the command line use it: the store, the
-//! P-code key, MitID Support's hours and the clock, with the agent's name on
-//! every change. Issuing is refused outside Support's hours here, in the
-//! service, whatever the client shows.
+//! The embedded desk service: a single desk's SQLite file, its P-code key,
+//! MitID Support's hours and the clock, with the agent's name on every
+//! change — [`DeskService`] over the desk's own records. Issuing is refused
+//! outside Support's hours here, in the service, whatever the client shows.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,9 +10,12 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::Clock;
+use crate::audit::AuditEntry;
+use crate::caller::{Caller, CallerDetails, Contact};
 use crate::keys::{self, KeyError, KeyStore, KeyStoreKind};
 use crate::pcode::{CodeKey, PCode, PCodeInfo, Redemption};
-use crate::store::{Store, StoreError};
+use crate::service::{DeskService, NewContact};
+use crate::store::{AuditFilter, AuditReport, CaseStep, Hit, Store, StoreError};
 use crate::support_hours::SupportHours;
 
 /// The `[desk]` table of the configuration.
@@ -94,47 +97,134 @@ impl Desk {
         if demo { KeyStore::DemoFile(data_dir.join("pcode-demo.key")) } else { KeyStore::keyring(kind) }
     }
 
-    /// The store, for reading and for changes that need no key.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The store, for changes.
-    pub fn store_mut(&mut self) -> &mut Store {
+    /// The store itself — for tests and benchmarks of the store, never
+    /// for the screens or the command line, which go through
+    /// [`DeskService`].
+    #[doc(hidden)]
+    pub fn raw_store(&mut self) -> &mut Store {
         &mut self.store
     }
+}
 
-    /// The agent changes are recorded under.
-    pub fn agent(&self) -> &str {
+/// The embedded service: the desk's own SQLite file.
+impl DeskService for Desk {
+    fn agent(&self) -> &str {
         &self.agent
     }
 
-    /// Now, by the desk's clock.
-    pub fn now(&self) -> Timestamp {
+    fn now(&self) -> Timestamp {
         self.clock.now()
     }
 
-    /// MitID Support's hours.
-    pub fn hours(&self) -> &SupportHours {
+    fn hours(&self) -> &SupportHours {
         &self.hours
     }
 
-    /// Issues a P-code to a caller — only while MitID Support is open.
-    pub fn issue_pcode(&mut self, caller_id: i64) -> Result<(PCode, PCodeInfo), StoreError> {
-        let now = self.clock.now();
-        self.store.issue_pcode(caller_id, &self.key, &self.hours, self.max_active, &self.agent, now)
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        self.store.search(query, limit)
     }
 
-    /// Redeems a code for a caller, as the citizen's MitID app would; with
-    /// the attempts left afterwards.
-    pub fn redeem_pcode(&mut self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), StoreError> {
+    fn caller(&self, id: i64) -> Result<Option<Caller>, StoreError> {
+        self.store.caller(id)
+    }
+
+    fn caller_count(&self) -> Result<u64, StoreError> {
+        self.store.caller_count()
+    }
+
+    fn add_caller(&mut self, details: CallerDetails) -> Result<i64, StoreError> {
+        let now = self.clock.now();
+        self.store.add_caller(details, &self.agent, now)
+    }
+
+    fn add_callers(&mut self, batch: Vec<CallerDetails>, action: &str) -> Result<Vec<i64>, StoreError> {
+        let now = self.clock.now();
+        self.store.add_callers(batch, &self.agent, action, now)
+    }
+
+    fn update_caller(&mut self, id: i64, details: CallerDetails) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        self.store.update_caller(id, details, &self.agent, now)
+    }
+
+    fn delete_caller(&mut self, id: i64) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        self.store.delete_caller(id, &self.agent, now)
+    }
+
+    fn merge_callers(&mut self, into: i64, from: i64) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        self.store.merge_callers(into, from, &self.agent, now)
+    }
+
+    fn log_contact(&mut self, caller_id: i64, contact: NewContact) -> Result<(), StoreError> {
+        let NewContact { channel, outcome, note } = contact;
+        let contact = Contact { at: self.clock.now(), agent: self.agent.clone(), channel, outcome, note };
+        self.store.log_contact(caller_id, &contact)
+    }
+
+    fn contacts(&self, caller_id: i64) -> Result<Vec<Contact>, StoreError> {
+        self.store.contacts(caller_id)
+    }
+
+    fn issue_pcode(&mut self, caller_id: i64) -> Result<(PCode, PCodeInfo), StoreError> {
+        let now = self.clock.now();
+        let status = self.hours.status(now);
+        if !status.open {
+            // Refused here, by the service, whatever the client showed.
+            let subject = format!("caller:{caller_id}");
+            self.store.audit_refusal(now, &self.agent, "pcode.issue", &subject, "refused:closed")?;
+            let next_open = status
+                .next_change
+                .map(|t| t.display_with_offset(self.hours.time_zone().to_offset(t)).to_string())
+                .unwrap_or_else(|| "when a new opening is planned".into());
+            return Err(StoreError::Closed { next_open });
+        }
+        self.store.issue_pcode(caller_id, &self.key, self.max_active, &self.agent, now)
+    }
+
+    fn redeem_pcode(&mut self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), StoreError> {
         let now = self.clock.now();
         self.store.redeem_pcode_counted(caller_id, code, &self.key, now)
     }
 
-    /// Revokes a P-code with a reason.
-    pub fn revoke_pcode(&mut self, reference: &str, reason: &str) -> Result<PCodeInfo, StoreError> {
+    fn revoke_pcode(&mut self, reference: &str, reason: &str) -> Result<PCodeInfo, StoreError> {
         let now = self.clock.now();
         self.store.revoke_pcode(reference, reason, &self.agent, now)
+    }
+
+    fn pcode(&self, reference: &str) -> Result<Option<PCodeInfo>, StoreError> {
+        self.store.pcode(reference)
+    }
+
+    fn pcodes(&self, caller_id: i64) -> Result<Vec<PCodeInfo>, StoreError> {
+        self.store.pcodes(caller_id)
+    }
+
+    fn open_case(&mut self) -> Result<i64, StoreError> {
+        let now = self.clock.now();
+        self.store.open_case(&self.agent, now)
+    }
+
+    fn record_case_step(&mut self, id: i64, step: &str, verdict: &str, detail: &str) -> Result<(), StoreError> {
+        let step = CaseStep { at: self.clock.now(), step: step.into(), verdict: verdict.into(), detail: detail.into() };
+        self.store.record_case_step(id, &self.agent, &step)
+    }
+
+    fn close_case(&mut self, id: i64, outcome: &str) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        self.store.close_case(id, &self.agent, outcome, now)
+    }
+
+    fn case_steps(&self, id: i64) -> Result<Vec<CaseStep>, StoreError> {
+        self.store.case_steps(id)
+    }
+
+    fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        self.store.audit_entries(filter)
+    }
+
+    fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        self.store.verify_audit()
     }
 }

@@ -18,6 +18,7 @@ pub mod holidays;
 pub mod keys;
 pub mod mrz_entry;
 pub mod pcode;
+pub mod service;
 pub mod store;
 pub mod support_hours;
 pub mod synthetic;

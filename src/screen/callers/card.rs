@@ -3,8 +3,8 @@
 use iced::widget::{Space, button, center, column, container, opaque, row, text, text_input};
 use iced::{Alignment, Length};
 use mitid_core::caller::{Caller, Channel, Contact};
-use mitid_core::desk::Desk;
 use mitid_core::pcode::{PCodeInfo, PCodeState};
+use mitid_core::service::DeskService;
 use mitid_core::store::StoreError;
 use mitid_core::support_hours::{SupportHours, SupportStatus};
 
@@ -27,10 +27,9 @@ pub struct Card {
 }
 
 /// Reads a caller's card.
-pub fn read(desk: &Desk, id: i64) -> Result<Card, StoreError> {
-    let store = desk.store();
-    let caller = store.caller(id)?.ok_or(StoreError::NoCaller(id))?;
-    Ok(Card { caller, contacts: store.contacts(id)?, pcodes: store.pcodes(id)?, show_documents: false })
+pub fn read(desk: &dyn DeskService, id: i64) -> Result<Card, StoreError> {
+    let caller = desk.caller(id)?.ok_or(StoreError::NoCaller(id))?;
+    Ok(Card { caller, contacts: desk.contacts(id)?, pcodes: desk.pcodes(id)?, show_documents: false })
 }
 
 fn labelled<'a>(label: String, value: String) -> Element<'a, Message> {

@@ -59,21 +59,13 @@ pub enum CaseRequest {
 
 impl CaseRequest {
     /// Does the work (blocking) and says how it went.
-    pub fn perform(self, desk: &mut mitid_core::desk::Desk) -> CaseAnswer {
-        let (agent, now) = (desk.agent().to_owned(), desk.now());
-        let store = desk.store_mut();
+    pub fn perform(self, desk: &mut dyn mitid_core::service::DeskService) -> CaseAnswer {
         let result = match self {
             CaseRequest::Open => {
-                return store
-                    .open_case(&agent, now)
-                    .map_or_else(|e| CaseAnswer::Failed(e.to_string()), CaseAnswer::Opened);
+                return desk.open_case().map_or_else(|e| CaseAnswer::Failed(e.to_string()), CaseAnswer::Opened);
             }
-            CaseRequest::Record { id, step, verdict, detail } => store.record_case_step(
-                id,
-                &agent,
-                &mitid_core::store::CaseStep { at: now, step: step.into(), verdict, detail },
-            ),
-            CaseRequest::Close { id, outcome } => store.close_case(id, &agent, outcome, now),
+            CaseRequest::Record { id, step, verdict, detail } => desk.record_case_step(id, step, &verdict, &detail),
+            CaseRequest::Close { id, outcome } => desk.close_case(id, outcome),
         };
         result.map_or_else(|e| CaseAnswer::Failed(e.to_string()), |()| CaseAnswer::Written)
     }

@@ -62,6 +62,22 @@ pub struct AuditReport {
 }
 
 impl Store {
+    /// Records a refusal (a request the service turned down) in the audit
+    /// log, on its own: nothing else changes.
+    pub fn audit_refusal(
+        &mut self,
+        at: Timestamp,
+        agent: &str,
+        action: &str,
+        subject: &str,
+        verdict: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        append(&tx, at, agent, action, subject, verdict)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Entries matching `filter`, newest first.
     pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let mut sql =

@@ -6,7 +6,6 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, audit_log, ts};
 use crate::pcode::{ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY};
-use crate::support_hours::SupportHours;
 
 /// Who redeems: the citizen's MitID app, not an agent.
 pub const REDEEMER: &str = "mitid-app";
@@ -39,14 +38,14 @@ fn info(caller_id: i64, row: &Row) -> Result<PCodeInfo, StoreError> {
 }
 
 impl Store {
-    /// Issues a P-code to a caller, if MitID Support is open at `now` and
-    /// the caller has fewer than `max_active` usable codes. The code is
-    /// returned once and stored only as a keyed hash.
+    /// Issues a P-code to a caller with fewer than `max_active` usable
+    /// codes. The code is returned once and stored only as a keyed hash.
+    /// Whether MitID Support is open is the service's to decide, before
+    /// this is called ([`crate::service::DeskService::issue_pcode`]).
     pub fn issue_pcode(
         &mut self,
         caller_id: i64,
         key: &CodeKey,
-        hours: &SupportHours,
         max_active: u32,
         agent: &str,
         now: Timestamp,
@@ -54,17 +53,7 @@ impl Store {
         // Whole seconds: the times are read out and printed.
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
         let subject = format!("caller:{caller_id}");
-        let status = hours.status(now);
         let tx = self.write()?;
-        if !status.open {
-            audit_log::append(&tx, now, agent, "pcode.issue", &subject, "refused:closed")?;
-            tx.commit()?;
-            let next_open = status
-                .next_change
-                .map(|t| t.display_with_offset(hours.time_zone().to_offset(t)).to_string())
-                .unwrap_or_else(|| "when a new opening is planned".into());
-            return Err(StoreError::Closed { next_open });
-        }
         let exists: Option<i64> = tx
             .prepare_cached("SELECT id FROM caller WHERE id = ?1")?
             .query_row([caller_id], |r| r.get(0))

@@ -7,7 +7,7 @@ use super::*;
 use crate::audit::ChainBreak;
 use crate::caller::{CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
 use crate::pcode::{CodeKey, PCode, PCodeState, Redemption};
-use crate::support_hours::{COPENHAGEN, SupportHours};
+use crate::support_hours::COPENHAGEN;
 
 fn local(s: &str) -> Timestamp {
     COPENHAGEN.to_timestamp(s.parse().unwrap()).unwrap()
@@ -117,7 +117,7 @@ fn delete_really_deletes_and_the_log_keeps_only_that_it_happened() {
     let path = dir.path().join("desk.sqlite");
     let mut s = Store::open(&path).unwrap();
     let id = s.add_caller(person("Zacharias", "Quetzalcoatl", Some("+4520123456")), "agent-1", open_time()).unwrap();
-    s.issue_pcode(id, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    s.issue_pcode(id, &key(), 3, "agent-1", open_time()).unwrap();
     s.log_contact(
         id,
         &Contact {
@@ -150,7 +150,7 @@ fn duplicates_merge() {
     let mut dup = person("Soren", "Aero", Some("+4586123456"));
     dup.email = Some("soren@example.dk".into());
     let b = s.add_caller(dup, "agent-1", open_time()).unwrap();
-    s.issue_pcode(b, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    s.issue_pcode(b, &key(), 3, "agent-1", open_time()).unwrap();
     s.merge_callers(a, b, "agent-1", open_time()).unwrap();
     let merged = s.caller(a).unwrap().unwrap();
     assert_eq!(merged.details.phones.len(), 2);
@@ -189,38 +189,37 @@ fn search_ranks_phone_then_names_then_near_misses() {
     for odd in ["\"", "*", "NEAR(", "a OR b", "'; DROP TABLE caller; --", "P-", "C-", "@", "(((", "\u{0}"] {
         let _ = s.search(odd, 10).unwrap();
     }
-    let (_, info) = s.issue_pcode(hansen, &key(), &SupportHours::default(), 3, "a", open_time()).unwrap();
+    let (_, info) = s.issue_pcode(hansen, &key(), 3, "a", open_time()).unwrap();
     assert_eq!(ids(&s, &info.reference), vec![(hansen, MatchKind::Reference)]);
 }
 
 #[test]
 fn pcode_follows_the_rules() {
     let mut s = Store::open_in_memory().unwrap();
-    let hours = SupportHours::default();
     let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
     let now = open_time();
     assert_eq!(s.redeem_pcode(id, &"12345678".parse().unwrap(), &key(), now).unwrap(), Redemption::NoCode);
     // Accepted once, then consumed.
-    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let (code, info) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     assert_eq!(info.expires_at, now + SignedDuration::from_hours(24 * 60));
     assert_eq!(info.attempts_left, 3);
     assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Accepted);
     assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Consumed);
     // Three wrong attempts lock it; then even the right code is refused.
-    let (code, _) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let (code, _) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     let wrong = wrong_code(&code);
     assert_eq!(s.redeem_pcode(id, &wrong, &key(), now).unwrap(), Redemption::Wrong { attempts_left: 2 });
     assert_eq!(s.redeem_pcode(id, &wrong, &key(), now).unwrap(), Redemption::Wrong { attempts_left: 1 });
     assert_eq!(s.redeem_pcode(id, &wrong, &key(), now).unwrap(), Redemption::Locked);
     assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Locked);
     // Valid up to, not at, 60 days.
-    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let (code, info) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     assert_eq!(s.redeem_pcode(id, &code, &key(), info.expires_at).unwrap(), Redemption::Expired);
-    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let (code, info) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     let just_before = info.expires_at - SignedDuration::from_secs(1);
     assert_eq!(s.redeem_pcode(id, &code, &key(), just_before).unwrap(), Redemption::Accepted);
     // Revoked: with a reason, refused after.
-    let (code, info) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let (code, info) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     let revoked = s.revoke_pcode(&info.reference, "caller reported it lost", "agent-1", now).unwrap();
     assert_eq!(revoked.state, PCodeState::Revoked);
     assert_eq!(revoked.revoked_reason.as_deref(), Some("caller reported it lost"));
@@ -231,7 +230,7 @@ fn pcode_follows_the_rules() {
     ));
     assert!(matches!(s.revoke_pcode("P-00000000", "x", "agent-1", now), Err(StoreError::NoPCode(_))));
     // A different key does not accept the code.
-    let (code, _) = s.issue_pcode(id, &key(), &hours, 3, "agent-1", now).unwrap();
+    let (code, _) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     let other = CodeKey::from_bytes([8; 32]);
     assert_eq!(s.redeem_pcode(id, &code, &other, now).unwrap(), Redemption::Wrong { attempts_left: 2 });
     // No code or hash of one in the audit log.
@@ -247,29 +246,14 @@ fn wrong_code(code: &PCode) -> PCode {
 }
 
 #[test]
-fn issuing_is_refused_outside_support_hours_at_the_boundary() {
+fn issuing_is_capped_and_needs_a_caller() {
     let mut s = Store::open_in_memory().unwrap();
-    let hours = SupportHours::default();
     let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
-    assert!(s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-24T19:59:59")).is_ok());
-    match s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-24T20:00:00")) {
-        Err(StoreError::Closed { next_open }) => assert_eq!(next_open, "2026-11-25T08:00:00+01:00"),
-        other => panic!("{other:?}"),
-    }
-    assert!(matches!(
-        s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-28T09:59:59")),
-        Err(StoreError::Closed { .. })
-    ));
-    assert!(s.issue_pcode(id, &key(), &hours, 9, "agent-1", local("2026-11-28T10:00:00")).is_ok());
-    let refused =
-        s.audit_entries(&AuditFilter::default()).unwrap().into_iter().filter(|e| e.verdict == "refused:closed").count();
-    assert_eq!(refused, 2, "refusals are logged");
+    assert!(s.issue_pcode(id, &key(), 2, "agent-1", open_time()).is_ok());
+    assert!(s.issue_pcode(id, &key(), 2, "agent-1", open_time()).is_ok());
     // The cap on active codes.
-    assert!(matches!(s.issue_pcode(id, &key(), &hours, 2, "agent-1", open_time()), Err(StoreError::TooManyActive(2))));
-    assert!(matches!(
-        s.issue_pcode(424242, &key(), &hours, 2, "agent-1", open_time()),
-        Err(StoreError::NoCaller(424242))
-    ));
+    assert!(matches!(s.issue_pcode(id, &key(), 2, "agent-1", open_time()), Err(StoreError::TooManyActive(2))));
+    assert!(matches!(s.issue_pcode(424242, &key(), 2, "agent-1", open_time()), Err(StoreError::NoCaller(424242))));
 }
 
 /// 32 threads, each with its own connection to one file, at the same instant.
@@ -295,12 +279,12 @@ fn thirty_two_threads_never_share_a_success_or_an_attempt() {
     let path = dir.path().join("desk.sqlite");
     let mut s = Store::open(&path).unwrap();
     let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
-    let (code, _) = s.issue_pcode(id, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    let (code, _) = s.issue_pcode(id, &key(), 3, "agent-1", open_time()).unwrap();
     let results = race(&path, id, vec![code; 32]);
     assert_eq!(results.iter().filter(|r| **r == Redemption::Accepted).count(), 1, "{results:?}");
     assert_eq!(results.iter().filter(|r| **r == Redemption::Consumed).count(), 31);
 
-    let (code, _) = s.issue_pcode(id, &key(), &SupportHours::default(), 3, "agent-1", open_time()).unwrap();
+    let (code, _) = s.issue_pcode(id, &key(), 3, "agent-1", open_time()).unwrap();
     let results = race(&path, id, vec![wrong_code(&code); 32]);
     let count = |r: Redemption| results.iter().filter(|x| **x == r).count();
     assert_eq!(count(Redemption::Wrong { attempts_left: 2 }), 1, "{results:?}");

@@ -1,0 +1,110 @@
+//! The one seam between the screens and command line and the records:
+//! callers, contacts, P-codes, counter cases and the audit log. A service
+//! stamps the agent and the time on every change itself and enforces
+//! MitID Support's hours itself, whatever the client shows; its errors are
+//! typed, for the client to put in words.
+//!
+//! [`crate::desk::Desk`] is the embedded service (SQLite, a single desk and
+//! demo mode); a desk that works with others reaches the shared service
+//! through a client of its own behind the same trait. One contract test
+//! suite (`crates/core/tests/contract.rs`) runs against each.
+
+use jiff::Timestamp;
+
+use crate::audit::AuditEntry;
+use crate::caller::{Caller, CallerDetails, Channel, Contact};
+use crate::pcode::{PCode, PCodeInfo, Redemption};
+use crate::store::{AuditFilter, AuditReport, CaseStep, Hit, StoreError};
+use crate::support_hours::SupportHours;
+
+/// A contact with a caller, as the agent logs it (the service adds when
+/// and who).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContact {
+    /// Phone or counter.
+    pub channel: Channel,
+    /// How it ended.
+    pub outcome: String,
+    /// Free text.
+    pub note: String,
+}
+
+/// The records, as every screen and command reaches them.
+pub trait DeskService: Send {
+    /// Who changes are recorded under.
+    fn agent(&self) -> &str;
+
+    /// Now, by the service's clock.
+    fn now(&self) -> Timestamp;
+
+    /// MitID Support's hours, as the service enforces them.
+    fn hours(&self) -> &SupportHours;
+
+    /// Callers matching what was typed (name, phone, e-mail, references),
+    /// best first.
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError>;
+
+    /// One caller.
+    fn caller(&self, id: i64) -> Result<Option<Caller>, StoreError>;
+
+    /// How many callers there are.
+    fn caller_count(&self) -> Result<u64, StoreError>;
+
+    /// Adds a caller; returns their id.
+    fn add_caller(&mut self, details: CallerDetails) -> Result<i64, StoreError>;
+
+    /// Adds many callers in one change (`action` names it in the audit log:
+    /// "caller.import", "caller.generate").
+    fn add_callers(&mut self, batch: Vec<CallerDetails>, action: &str) -> Result<Vec<i64>, StoreError>;
+
+    /// Changes what is recorded of a caller.
+    fn update_caller(&mut self, id: i64, details: CallerDetails) -> Result<(), StoreError>;
+
+    /// Deletes a caller and everything about them.
+    fn delete_caller(&mut self, id: i64) -> Result<(), StoreError>;
+
+    /// Merges a duplicate into the caller kept.
+    fn merge_callers(&mut self, into: i64, from: i64) -> Result<(), StoreError>;
+
+    /// Logs a contact with a caller.
+    fn log_contact(&mut self, caller_id: i64, contact: NewContact) -> Result<(), StoreError>;
+
+    /// A caller's contacts, newest first.
+    fn contacts(&self, caller_id: i64) -> Result<Vec<Contact>, StoreError>;
+
+    /// Issues a P-code to a caller — only while MitID Support is open (else
+    /// [`StoreError::Closed`], with when it opens; the refusal is audited).
+    fn issue_pcode(&mut self, caller_id: i64) -> Result<(PCode, PCodeInfo), StoreError>;
+
+    /// Redeems a code for a caller, as the citizen's MitID app would; with
+    /// the attempts left afterwards.
+    fn redeem_pcode(&mut self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), StoreError>;
+
+    /// Revokes a P-code with a reason.
+    fn revoke_pcode(&mut self, reference: &str, reason: &str) -> Result<PCodeInfo, StoreError>;
+
+    /// A P-code by its reference.
+    fn pcode(&self, reference: &str) -> Result<Option<PCodeInfo>, StoreError>;
+
+    /// A caller's P-codes.
+    fn pcodes(&self, caller_id: i64) -> Result<Vec<PCodeInfo>, StoreError>;
+
+    /// Opens a counter case; returns its id.
+    fn open_case(&mut self) -> Result<i64, StoreError>;
+
+    /// Records a step of a case: its verdict and what it rests on (never
+    /// personal data).
+    fn record_case_step(&mut self, id: i64, step: &str, verdict: &str, detail: &str) -> Result<(), StoreError>;
+
+    /// Closes a case with how it ended.
+    fn close_case(&mut self, id: i64, outcome: &str) -> Result<(), StoreError>;
+
+    /// A case's steps.
+    fn case_steps(&self, id: i64) -> Result<Vec<CaseStep>, StoreError>;
+
+    /// The audit log's entries that match.
+    fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Checks the audit log's chain.
+    fn verify_audit(&self) -> Result<AuditReport, StoreError>;
+}
