@@ -5,8 +5,20 @@
 //! (æ→ae, ø→oe, å→aa, ä→ae, ö→oe, ü→ue, ß→ss) and the bare one (letters
 //! stripped of their marks: ø→o, å→a, ü→u; æ stays ae). A query word is
 //! folded the first way; it then matches either spelling.
+//!
+//! A word in Cyrillic or Greek script is indexed as it is written and also
+//! in Latin letters, as a machine-readable zone writes it: ICAO Doc 9303
+//! Part 3's transliteration, and for Cyrillic also the Ukrainian national
+//! one Ukrainian passports use (Г→H, И→Y, Є/Ї/Й/Ю/Я→YE/YI/Y/YU/YA at the
+//! start of a word) — so "shevchenko" finds "Шевченко" and "hryhorii"
+//! finds "Григорій". (Arabic script is not transliterated: its short vowels
+//! are not written, so no one Latin spelling follows from it.)
 
 use unicode_normalization::UnicodeNormalization;
+
+/// The folding's version: a file indexed by an older one is indexed again
+/// when it is opened (2: Cyrillic and Greek names in Latin letters).
+pub const VERSION: u32 = 2;
 
 /// The two spellings of one word, lowercase ASCII letters and digits.
 fn spellings(word: &str) -> (String, String) {
@@ -46,6 +58,160 @@ fn spellings(word: &str) -> (String, String) {
     (translit, bare)
 }
 
+/// Which Cyrillic transliteration.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cyrillic {
+    /// ICAO Doc 9303 Part 3.
+    Icao,
+    /// Ukraine's national one (Cabinet of Ministers resolution 55, 2010).
+    Ukrainian,
+}
+
+/// A Cyrillic letter (lowercase) in Latin letters; `first` whether it
+/// starts the word.
+fn cyrillic(c: char, rule: Cyrillic, first: bool) -> Option<&'static str> {
+    let ua = rule == Cyrillic::Ukrainian;
+    Some(match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' if ua => "h",
+        'г' => "g",
+        'ґ' => "g",
+        'д' => "d",
+        'е' | 'ё' | 'э' => "e",
+        'є' if ua && first => "ye",
+        'є' => "ie",
+        'ж' => "zh",
+        'з' => "z",
+        'и' if ua => "y",
+        'и' => "i",
+        'і' => "i",
+        'ї' if ua && first => "yi",
+        'ї' => "i",
+        'й' if ua && first => "y",
+        'й' => "i",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' => "u",
+        'ў' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ъ' => "ie",
+        'ы' => "y",
+        'ь' | '\'' | 'ʼ' => "",
+        'ю' if ua && first => "yu",
+        'ю' => "iu",
+        'я' if ua && first => "ya",
+        'я' => "ia",
+        'ђ' => "d",
+        'ѓ' => "g",
+        'ѕ' => "dz",
+        'ј' => "j",
+        'љ' => "lj",
+        'њ' => "nj",
+        'ќ' => "k",
+        'ћ' => "c",
+        'џ' => "dz",
+        _ => return None,
+    })
+}
+
+/// A Greek letter (lowercase, without its accent) in Latin letters, as
+/// ICAO Doc 9303 Part 3 writes it.
+fn greek(c: char) -> Option<&'static str> {
+    Some(match c {
+        'α' => "a",
+        'β' => "v",
+        'γ' => "g",
+        'δ' => "d",
+        'ε' => "e",
+        'ζ' => "z",
+        'η' => "i",
+        'θ' => "th",
+        'ι' => "i",
+        'κ' => "k",
+        'λ' => "l",
+        'μ' => "m",
+        'ν' => "n",
+        'ξ' => "x",
+        'ο' => "o",
+        'π' => "p",
+        'ρ' => "r",
+        'σ' | 'ς' => "s",
+        'τ' => "t",
+        'υ' => "y",
+        'φ' => "f",
+        'χ' => "ch",
+        'ψ' => "ps",
+        'ω' => "o",
+        _ => return None,
+    })
+}
+
+/// A word of Cyrillic or Greek script in Latin letters, one spelling per
+/// rule (the same spelling once); none for a word with letters of any other
+/// script.
+fn latin(word: &str) -> Vec<String> {
+    // Greek accents go (ώ→ω); Cyrillic letters stay whole (й, ё and ї are
+    // letters of their own, not и, е and і with a mark).
+    let letters: Vec<char> = word
+        .nfc()
+        .flat_map(char::to_lowercase)
+        .flat_map(|c| if ('\u{0400}'..='\u{04FF}').contains(&c) { vec![c] } else { c.nfd().collect() })
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect();
+    // Greek ου is one sound, written "ou".
+    let greek_word = || {
+        let mut out = String::new();
+        let mut i = 0;
+        while i < letters.len() {
+            if letters[i] == 'ο' && letters.get(i + 1) == Some(&'υ') {
+                out.push_str("ou");
+                i += 2;
+                continue;
+            }
+            out.push_str(greek(letters[i]).or_else(|| letters[i].is_ascii_digit().then_some(""))?);
+            if letters[i].is_ascii_digit() {
+                out.push(letters[i]);
+            }
+            i += 1;
+        }
+        Some(out)
+    };
+    let cyrillic_word = |rule: Cyrillic| {
+        let mut out = String::new();
+        for (i, c) in letters.iter().enumerate() {
+            if c.is_ascii_digit() {
+                out.push(*c);
+                continue;
+            }
+            out.push_str(cyrillic(*c, rule, i == 0)?);
+        }
+        Some(out)
+    };
+    let mut spellings: Vec<String> = Vec::new();
+    for spelling in
+        [cyrillic_word(Cyrillic::Icao), cyrillic_word(Cyrillic::Ukrainian), greek_word()].into_iter().flatten()
+    {
+        if !spelling.is_empty() && !spelling.bytes().all(|b| b.is_ascii_digit()) && !spellings.contains(&spelling) {
+            spellings.push(spelling);
+        }
+    }
+    spellings
+}
+
 /// The words of `text` split at anything that is not a letter or digit.
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
@@ -58,7 +224,7 @@ pub fn index_terms(text: &str) -> String {
     let mut terms: Vec<String> = Vec::new();
     let mut add = |word: &str| {
         let (t, b) = spellings(word);
-        for term in [t, b] {
+        for term in [t, b].into_iter().chain(latin(word)) {
             if !term.is_empty() && !terms.contains(&term) {
                 terms.push(term);
             }
@@ -125,7 +291,35 @@ mod tests {
             let _ = query_terms(text);
         }
         assert_eq!(key("  Søren   ÆRØ "), "soeren aeroe");
-        assert_eq!(index_terms("Олена Шевченко"), "олена шевченко", "Cyrillic stays searchable");
         assert_eq!(query_terms("ОЛЕНА"), vec!["олена"]);
+    }
+
+    /// A name typed as the passport's MRZ writes it finds the caller stored
+    /// in Cyrillic or Greek (ICAO 9303 Part 3, and the Ukrainian national
+    /// spelling); the script itself still finds them.
+    #[test]
+    fn names_in_other_scripts_are_found_as_the_mrz_writes_them() {
+        for (name, query) in [
+            ("Олена Шевченко", "shevchenko olena"),
+            ("Олена Шевченко", "SHEVCHENKO<<OLENA"),
+            ("Олена Шевченко", "Шевченко"),
+            ("Олена Шевченко", "шевч"),
+            ("Григорій Сковорода", "hryhorii skovoroda"),
+            ("Юлія Їжакевич", "yuliia yizhakevych"),
+            ("Юлія Їжакевич", "iuliia"),
+            ("Дмитрий Иванов", "dmitrii ivanov"),
+            ("Наталья Щербакова", "natalia shcherbakova"),
+            ("Пётр Чайковский", "petr chaikovskii"),
+            ("Ђорђе Јовановић", "dorde jovanovic"),
+            ("Γιώργος Παπαδόπουλος", "giorgos papadopoulos"),
+            ("Ελένη Θεοδωρίδου", "eleni theodoridou"),
+        ] {
+            assert!(finds(name, query), "{name} by {query}: {}", index_terms(name));
+        }
+        assert!(!finds("Олена Шевченко", "petrenko"));
+        assert_eq!(index_terms("Шевченко"), "шевченко shevchenko", "the script and one Latin spelling");
+        // Mixed or other scripts get no made-up spelling.
+        assert_eq!(index_terms("محمد"), "محمد");
+        assert_eq!(index_terms("Шевchenko"), "шевchenko");
     }
 }

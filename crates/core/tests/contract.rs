@@ -59,6 +59,11 @@ fn contract(service: &mut dyn DeskService, clock: &SimulatedClock, agent: &str) 
     let hits: Vec<i64> = service.search("soeren kierkegaard", 10).unwrap().iter().map(|h| h.caller_id).collect();
     assert!(hits.contains(&soren) && hits.contains(&twin) && !hits.contains(&olena), "{hits:?}");
     assert_eq!(service.search("+45 2012 3456", 10).unwrap().first().map(|h| h.caller_id), Some(soren));
+    // Across scripts: the name as the passport's MRZ writes it finds the
+    // caller stored in Cyrillic.
+    let cyrillic = service.add_caller(person("Олена", "Шевченко", "+380 44 765 4321")).unwrap();
+    assert_eq!(service.search("SHEVCHENKO OLENA", 10).unwrap().first().map(|h| h.caller_id), Some(cyrillic));
+    service.delete_caller(cyrillic).unwrap();
     // Bad input is refused with its reason, and nothing is written.
     let before = service.audit_entries(&AuditFilter::default()).unwrap().len();
     assert!(matches!(service.add_caller(CallerDetails::default()), Err(StoreError::InvalidCaller(_))));

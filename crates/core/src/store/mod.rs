@@ -237,7 +237,28 @@ impl Store {
         conn.pragma_update(None, "secure_delete", true)?;
         let mut store = Self { conn };
         store.migrate(version)?;
+        if version == SCHEMA_VERSION {
+            store.refold()?;
+        }
         Ok(store)
+    }
+
+    /// Indexes again the names a newer search folding spells otherwise (a
+    /// file written before Cyrillic and Greek names got their Latin
+    /// spellings), once.
+    fn refold(&mut self) -> Result<(), StoreError> {
+        let version = crate::fold::VERSION.to_string();
+        if self.meta("fold_version")?.as_deref() == Some(version.as_str()) {
+            return Ok(());
+        }
+        let tx = self.write()?;
+        search::refold(&tx)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('fold_version', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
+            [&version],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The file's schema version.

@@ -73,6 +73,24 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Indexes again the callers whose names are in a script the folding
+/// transliterates (Cyrillic, Greek); Latin names fold as they did.
+pub(super) fn refold(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare("SELECT id, given_name, family_name FROM caller")?;
+    let transliterated = |s: &str| s.chars().any(|c| ('\u{0370}'..='\u{04FF}').contains(&c));
+    let rows: Vec<(i64, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .filter(|row| {
+            row.as_ref().map_or(true, |(_, g, f): &(i64, String, String)| transliterated(g) || transliterated(f))
+        })
+        .collect::<Result<_, _>>()?;
+    drop(stmt);
+    for (id, given_name, family_name) in rows {
+        index(tx, id, &CallerDetails { given_name, family_name, ..CallerDetails::default() })?;
+    }
+    Ok(())
+}
+
 /// A term for an FTS5 query: quoted, so no character of it is syntax.
 fn fts_prefix(term: &str) -> String {
     format!("\"{}\"*", term.replace('"', ""))

@@ -363,3 +363,27 @@ fn a_batch_is_all_or_nothing() {
     let first_name = &good[0].family_name;
     assert!(s.search(first_name, 50).unwrap().iter().any(|h| h.caller_id == ids[0]));
 }
+
+/// A caller stored in Cyrillic is found by the MRZ's Latin spelling; a
+/// file indexed before the folding knew Latin spellings is indexed again,
+/// once, when it is opened.
+#[test]
+fn cyrillic_names_are_found_by_their_mrz_spelling_also_in_an_older_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    {
+        let mut s = Store::open(&path).unwrap();
+        s.add_caller(person("Олена", "Шевченко", None), "agent-1", open_time()).unwrap();
+        s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
+        let hits = s.search("shevchenko olena", 10).unwrap();
+        assert_eq!(hits.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["Олена Шевченко"]);
+        // As an older version left it: the script's words only, no version.
+        s.tamper_for_tests("UPDATE caller_search SET terms = 'олена шевченко' WHERE rowid = 1").unwrap();
+        s.tamper_for_tests("DELETE FROM meta WHERE key = 'fold_version'").unwrap();
+        assert!(s.search("shevchenko", 10).unwrap().is_empty(), "the old index has no Latin spelling");
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.search("SHEVCHENKO<<OLENA", 10).unwrap().first().map(|h| h.caller_id), Some(1));
+    assert_eq!(s.search("шевченко", 10).unwrap().first().map(|h| h.caller_id), Some(1), "the script still finds her");
+    assert_eq!(s.search("eriksson", 10).unwrap().first().map(|h| h.caller_id), Some(2));
+}
