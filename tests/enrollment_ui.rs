@@ -96,15 +96,7 @@ impl Harness {
                     }
                     other => other,
                 };
-                let request = chip_read::Request {
-                    source,
-                    secret,
-                    data_dir: None,
-                    demo: true,
-                    now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
-                    cancel,
-                };
-                let reports = chip_read::read_now(request);
+                let reports = chip_read::read_now(common::demo_request(source, secret, cancel));
                 queue.extend(reports.into_iter().rev().map(|report| Message::Reply(case, Reply::Report(report))));
             }
         }
@@ -315,15 +307,7 @@ fn a_wrong_can_a_clone_and_a_slipping_document() {
     // While it is off the reader, the screen says what to do.
     let (_, event) = h.screen.update(Message::Chip(ChipMessage::Read), TODAY);
     let Some(Event::Read { source, secret, cancel, .. }) = event else { panic!("a read") };
-    let request = chip_read::Request {
-        source,
-        secret,
-        data_dir: None,
-        demo: true,
-        now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
-        cancel,
-    };
-    let lost = chip_read::read_now(request)
+    let lost = chip_read::read_now(common::demo_request(source, secret, cancel))
         .into_iter()
         .find(|r| matches!(r, chip_read::Report::Stage(mitid_emrtd::session::Stage::File(p)) if p.lost))
         .expect("the slip is reported");

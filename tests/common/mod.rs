@@ -73,18 +73,28 @@ pub fn face_models() -> Option<std::path::PathBuf> {
     }
 }
 
-/// The demo passport, read with its CAN as the counter does: the read's
-/// last report.
-pub fn demo_read() -> mitid_assist::chip_read::Report {
-    use mitid_assist::chip_read::{self, Request, Source, Specimen};
-    let request = Request {
-        source: Source::Demo(Specimen::Passport),
-        secret: mitid_emrtd::session::Secret::Can("123456".into()),
+/// A demo-mode read from `source` with `secret`, on 2026-11-24 at noon UTC.
+pub fn demo_request(
+    source: mitid_assist::chip_read::Source,
+    secret: mitid_emrtd::session::Secret,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> mitid_assist::chip_read::Request {
+    mitid_assist::chip_read::Request {
+        source,
+        secret,
         data_dir: None,
         demo: true,
         now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
-        cancel: Default::default(),
-    };
+        cancel,
+    }
+}
+
+/// The demo passport, read with its CAN as the counter does: the read's
+/// last report.
+pub fn demo_read() -> mitid_assist::chip_read::Report {
+    use mitid_assist::chip_read::{self, Source, Specimen};
+    let secret = mitid_emrtd::session::Secret::Can("123456".into());
+    let request = demo_request(Source::Demo(Specimen::Passport), secret, Default::default());
     chip_read::read_now(request).pop().expect("the end of the read")
 }
 
