@@ -274,3 +274,60 @@ fn bad_input_is_reported_before_the_key_store() {
     assert!(!message.contains("key"), "the key store came first: {message}");
     assert!(!d.join("desk.sqlite").exists(), "nothing is written for bad input");
 }
+
+/// Whoever can write the database can write the whole chain anew — every
+/// hash recomputed — and it verifies on its own; the head the desk signed
+/// and remembers outside the database shows it. A replaced checkpoint file
+/// is caught too.
+#[test]
+fn a_chain_written_anew_is_caught_by_the_desks_signed_checkpoint() {
+    use mitid_core::audit::{GENESIS, entry_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mitid(d, OPEN, &["caller", "add", "--name", "Anna Eriksson"]);
+    mitid(d, OPEN, &["caller", "add", "--name", "Jonas Jensen"]);
+    let out = mitid(d, OPEN, &["audit", "verify", "--json"]);
+    assert_eq!(json(&out)["ok"], true, "{out:?}");
+    assert!(d.join("audit-checkpoint.json").exists(), "the desk remembers its signed head");
+
+    // Entry 1 now says someone else did it; the chain is recomputed whole.
+    let store = Store::open(&d.join("desk.sqlite")).unwrap();
+    let mut entries = store.audit_entries(&AuditFilter::default()).unwrap();
+    entries.reverse();
+    let mut prev = GENESIS;
+    for e in &entries {
+        let agent = if e.seq == 1 { "someone-else" } else { e.agent.as_str() };
+        let hash = entry_hash(e.seq, e.at, agent, &e.action, &e.subject, &e.verdict, &prev);
+        store
+            .tamper_for_tests(&format!(
+                "UPDATE audit SET agent = '{agent}', prev_hash = X'{}', hash = X'{}' WHERE seq = {}",
+                hex::encode(prev),
+                hex::encode(hash),
+                e.seq
+            ))
+            .unwrap();
+        prev = hash;
+    }
+    assert!(store.verify_audit().unwrap().problem.is_none(), "the rewritten chain verifies on its own");
+    drop(store);
+    let out = mitid(d, OPEN, &["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v = json(&out);
+    assert_eq!((v["ok"].as_bool(), v["problem"]["problem"].as_str()), (Some(false), Some("rewritten")), "{v}");
+    // Opening the desk again does not sign over it.
+    let again = json(&mitid(d, OPEN, &["audit", "verify", "--json"]));
+    assert_eq!(again["problem"]["problem"], "rewritten");
+
+    // A checkpoint file put in its place without the desk's key.
+    let fresh = tempfile::tempdir().unwrap();
+    let f = fresh.path();
+    mitid(f, OPEN, &["caller", "add", "--name", "Anna Eriksson"]);
+    assert_eq!(json(&mitid(f, OPEN, &["audit", "verify", "--json"]))["ok"], true);
+    let path = f.join("audit-checkpoint.json");
+    let mut checkpoint: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    checkpoint["seq"] = serde_json::json!(1);
+    checkpoint["head"] = serde_json::json!(hex::encode([7u8; 32]));
+    std::fs::write(&path, checkpoint.to_string()).unwrap();
+    let v = json(&mitid(f, OPEN, &["audit", "verify", "--json"]));
+    assert_eq!(v["problem"]["problem"], "forged_checkpoint", "{v}");
+}

@@ -141,6 +141,11 @@ fn break_text(problem: &ChainBreak) -> String {
             let (seq, after) = (seq.to_string(), after.to_string());
             fl!("audit-broken", seq = seq, after = after)
         }
+        ChainBreak::Rewritten { seq } => {
+            let seq = seq.to_string();
+            fl!("audit-rewritten", seq = seq)
+        }
+        ChainBreak::ForgedCheckpoint => fl!("audit-checkpoint-forged"),
         ChainBreak::Truncated { last, head } => {
             let (last, head) = (last.to_string(), head.to_string());
             fl!("audit-truncated", last = last, head = head)

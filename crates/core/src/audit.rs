@@ -92,6 +92,16 @@ pub enum ChainBreak {
         /// The entry before it in the log.
         after: i64,
     },
+    /// The log no longer holds an entry as the desk's signed checkpoint
+    /// remembers it: the chain was written anew (each hash recomputed).
+    #[error("entry {seq} is not the entry the desk's signed checkpoint remembers: the log was written anew")]
+    Rewritten {
+        /// The entry the checkpoint names.
+        seq: i64,
+    },
+    /// The checkpoint the desk remembers is not signed by its key.
+    #[error("the desk's remembered checkpoint does not carry its signature: it was replaced")]
+    ForgedCheckpoint,
     /// The log ends before its recorded head.
     #[error("the log ends at entry {last}, but entry {head} was written: entries were removed from the end")]
     Truncated {

@@ -3,15 +3,16 @@
 //! change — [`DeskService`] over the desk's own records. Issuing is refused
 //! outside Support's hours here, in the service, whatever the client shows.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::Clock;
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, ChainBreak};
 use crate::caller::{Caller, CallerDetails, Contact};
+use crate::checkpoint::{self, CheckpointKey};
 use crate::keys::{self, KeyError, KeyStore, KeyStoreKind};
 use crate::pcode::{CodeKey, PCode, PCodeInfo, Redemption};
 use crate::service::{DeskService, NewContact};
@@ -71,6 +72,10 @@ pub struct Desk {
     clock: Arc<dyn Clock>,
     agent: String,
     max_active: u32,
+    /// Signs the audit chain's head, with a key outside the database.
+    checkpoints: CheckpointKey,
+    /// The data folder, where the signed head is remembered.
+    dir: PathBuf,
 }
 
 impl Desk {
@@ -89,7 +94,38 @@ impl Desk {
         let _ = crate::caller::Phone::parse("+4520123456");
         let (key, _) = keys::code_key(key_store)?;
         store.bind_key(&key)?;
-        Ok(Self { store, key, hours, clock, agent: config.agent_id(), max_active: config.max_active_pcodes.max(1) })
+        let checkpoints = CheckpointKey::from_code_key(&key);
+        let (agent, max_active) = (config.agent_id(), config.max_active_pcodes.max(1));
+        let desk = Self { store, key, hours, clock, agent, max_active, checkpoints, dir: data_dir.to_owned() };
+        // A new signed head, unless the one remembered no longer holds: that
+        // stays for `verify_audit` to report.
+        if desk.checkpoint_problem()?.is_none() {
+            desk.checkpoint_now();
+        }
+        Ok(desk)
+    }
+
+    /// What the remembered signed head says of the log now: nothing when it
+    /// holds (or none is remembered yet).
+    fn checkpoint_problem(&self) -> Result<Option<ChainBreak>, StoreError> {
+        let remembered = match checkpoint::remembered(&self.dir) {
+            checkpoint::Remembered::Unreadable => return Ok(Some(ChainBreak::ForgedCheckpoint)),
+            checkpoint::Remembered::Nothing => return Ok(None),
+            checkpoint::Remembered::Checkpoint(remembered) => remembered,
+        };
+        if !self.checkpoints.signed(&remembered) {
+            return Ok(Some(ChainBreak::ForgedCheckpoint));
+        }
+        let holds = self.store.audit_hash_at(remembered.seq)?.is_some_and(|hash| hex::encode(hash) == remembered.head);
+        Ok((!holds).then_some(ChainBreak::Rewritten { seq: remembered.seq }))
+    }
+
+    /// Signs the log's head now and remembers it (a failure to write the
+    /// file leaves the one before, which still holds).
+    fn checkpoint_now(&self) {
+        if let Ok(Some((seq, hash))) = self.store.audit_head() {
+            let _ = checkpoint::remember(&self.dir, &self.checkpoints.sign(seq, &hash, self.clock.now()));
+        }
     }
 
     /// The key store for a mode: a file in the data dir in demo mode.
@@ -224,7 +260,17 @@ impl DeskService for Desk {
         self.store.audit_entries(filter)
     }
 
+    /// The chain, and the signed head the desk remembers: a chain written
+    /// anew verifies on its own, but no longer holds that head. A log that
+    /// checks out is signed again at its new head.
     fn verify_audit(&self) -> Result<AuditReport, StoreError> {
-        self.store.verify_audit()
+        let mut report = self.store.verify_audit()?;
+        if report.problem.is_none() {
+            report.problem = self.checkpoint_problem()?;
+        }
+        if report.problem.is_none() {
+            self.checkpoint_now();
+        }
+        Ok(report)
     }
 }

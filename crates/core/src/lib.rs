@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod caller;
+pub mod checkpoint;
 pub mod clock;
 pub mod config;
 pub mod country;

@@ -122,6 +122,15 @@ impl CodeKey {
         Some(Self(bytes.try_into().ok()?))
     }
 
+    /// A key of its own for another use, derived from this one (HMAC-SHA256
+    /// of `label`): it lives and is backed up with this key, and tells
+    /// nothing of it.
+    pub(crate) fn derive(&self, label: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable_key());
+        mac.update(label);
+        mac.finalize().into_bytes().into()
+    }
+
     /// HMAC-SHA256 of the code under this key.
     pub fn hash(&self, code: &PCode) -> [u8; 32] {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable_key());

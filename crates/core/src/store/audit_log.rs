@@ -108,6 +108,25 @@ impl Store {
         rows.map(|r| r?).collect()
     }
 
+    /// The hash of entry `seq`, if the log holds it.
+    pub fn audit_hash_at(&self, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
+        let hash: Option<Vec<u8>> =
+            self.conn.query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0)).optional()?;
+        hash.map(|h| <[u8; 32]>::try_from(h).map_err(|_| StoreError::Corrupt("audit hash".into()))).transpose()
+    }
+
+    /// The last entry's number and hash, if the log has any.
+    pub fn audit_head(&self) -> Result<Option<(i64, [u8; 32])>, StoreError> {
+        let last: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        last.map(|(seq, h)| {
+            <[u8; 32]>::try_from(h).map(|h| (seq, h)).map_err(|_| StoreError::Corrupt("audit hash".into()))
+        })
+        .transpose()
+    }
+
     /// Checks every entry of the log, oldest first, and the recorded head.
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         let mut stmt = self
