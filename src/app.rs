@@ -2,7 +2,6 @@
 //! the frame around them (header, banners, status bar), keeps the support
 //! status current and remembers the window.
 
-use mitid_emrtd::transport::TransportError;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use mitid_core::Clock;
 use mitid_core::config::{Language, ThemePreference, UiState, WindowGeometry};
 use mitid_core::support_hours::{SupportHours, SupportStatus};
+use mitid_emrtd::transport::TransportError;
 
 use crate::screen::{ScreenId, audit, callers, citizen, enrollment, trust};
 use crate::service::DeskHandle;
