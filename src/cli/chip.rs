@@ -451,8 +451,7 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                 std::fs::write(&path, png)
                     .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
             }
-            let file = |id: FileId| document.file(id);
-            let offers = file(FileId::DG14).and_then(|b| security_infos::parse(b).ok()).map(|infos| {
+            let offers = document.file(FileId::DG14).and_then(|b| security_infos::parse(b).ok()).map(|infos| {
                 infos
                     .iter()
                     .map(|info| match info {
@@ -469,11 +468,12 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                     })
                     .collect::<Vec<_>>()
             });
-            let aa_key = file(FileId::DG15).and_then(|b| security_infos::parse_dg15(b).ok()).map(|key| match key {
-                ActiveAuthenticationKey::Rsa { bits, .. } => format!("RSA {bits}"),
-                ActiveAuthenticationKey::Ec { .. } => "EC".into(),
-            });
-            let dg11 = file(FileId::DG11).and_then(|b| lds::parse_text_dg(b).ok()).map(|fields| {
+            let aa_key =
+                document.file(FileId::DG15).and_then(|b| security_infos::parse_dg15(b).ok()).map(|key| match key {
+                    ActiveAuthenticationKey::Rsa { bits, .. } => format!("RSA {bits}"),
+                    ActiveAuthenticationKey::Ec { .. } => "EC".into(),
+                });
+            let dg11 = document.file(FileId::DG11).and_then(|b| lds::parse_text_dg(b).ok()).map(|fields| {
                 fields.into_iter().map(|f| json!({"field": f.name, "value": f.value})).collect::<Vec<_>>()
             });
             let dg2 = face.map(|f| match f {

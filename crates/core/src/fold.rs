@@ -182,9 +182,10 @@ fn latin(word: &str) -> Vec<String> {
                 i += 2;
                 continue;
             }
-            out.push_str(greek(letters[i]).or_else(|| letters[i].is_ascii_digit().then_some(""))?);
-            if letters[i].is_ascii_digit() {
-                out.push(letters[i]);
+            match greek(letters[i]) {
+                Some(latin) => out.push_str(latin),
+                None if letters[i].is_ascii_digit() => out.push(letters[i]),
+                None => return None,
             }
             i += 1;
         }

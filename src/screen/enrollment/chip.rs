@@ -223,14 +223,14 @@ impl ChipStep {
         self.face.clone()
     }
 
-    /// Handles a message; the readers are the desk's. `secret` is what
-    /// opens the chip (from the MRZ step); `here` whether the step is on
-    /// screen (a document placed then is read at once).
+    /// Handles a message; the readers are the desk's. `credentials` are
+    /// what opens the chip (from the MRZ step); `here` whether the step is
+    /// on screen (a document placed then is read at once).
     pub fn update(
         &mut self,
         readers: &mut Readers,
         message: Message,
-        secret: Option<Secret>,
+        credentials: Option<&Credentials>,
         demo: bool,
         here: bool,
     ) -> (Task<Message>, Option<Event>) {
@@ -256,7 +256,7 @@ impl ChipStep {
                 let placed = !had_card && readers.card_on_chosen();
                 let real = readers.chosen.as_deref() != Some(chip_read::DEMO_READER);
                 if placed && real && here && self.document.is_none() {
-                    return self.update(readers, Message::Read, secret, demo, here);
+                    return self.update(readers, Message::Read, credentials, demo, here);
                 }
             }
             Message::Readers(Err(why)) => {
@@ -279,7 +279,12 @@ impl ChipStep {
                     self.error = Some(Problem::NoReaderChosen);
                     return (Task::none(), None);
                 };
-                let Some(secret) = secret else { return (Task::none(), None) };
+                // The key is copied for the read only, as it starts.
+                let secret = match credentials {
+                    Some(Credentials::Mrz { key, .. }) => Secret::Mrz(key.clone()),
+                    Some(Credentials::Can(can)) => Secret::Can(can.clone()),
+                    None => return (Task::none(), None),
+                };
                 let source = if demo && reader == chip_read::DEMO_READER {
                     Source::Demo(readers.specimen)
                 } else {

@@ -359,15 +359,6 @@ impl Enrollment {
         self.person.credentials.as_ref()
     }
 
-    /// What opens the chip, as the reader takes it.
-    fn secret(&self) -> Option<Secret> {
-        match &self.person.credentials {
-            Some(Credentials::Mrz { key, .. }) => Some(Secret::Mrz(key.clone())),
-            Some(Credentials::Can(can)) => Some(Secret::Can(can.clone())),
-            None => None,
-        }
-    }
-
     /// A record of this person's case, once it is open.
     fn record(&self, step: &'static str, verdict: String, detail: String) -> Option<Event> {
         let id = self.person.case?;
@@ -395,8 +386,10 @@ impl Enrollment {
                 return (task.map(Message::Mrz), event);
             }
             Message::Chip(message) => {
-                let (secret, demo, here) = (self.secret(), self.desk.demo, self.person.step == Step::Chip);
-                let (task, event) = self.person.chip.update(&mut self.desk.readers, message, secret, demo, here);
+                let (demo, here) = (self.desk.demo, self.person.step == Step::Chip);
+                let person = &mut self.person;
+                let credentials = person.credentials.as_ref();
+                let (task, event) = person.chip.update(&mut self.desk.readers, message, credentials, demo, here);
                 return (task.map(Message::Chip), event.and_then(|e| self.chip_event(e)));
             }
             Message::Face(message) => return (Task::none(), self.face_message(message)),

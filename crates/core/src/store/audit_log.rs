@@ -7,6 +7,19 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::{Store, StoreError, ts};
 use crate::audit::{self, AuditEntry, ChainBreak, GENESIS};
 
+/// A stored hash as the 32 bytes it must be.
+fn hash32(bytes: Vec<u8>) -> Result<[u8; 32], StoreError> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| StoreError::Corrupt("audit hash".into()))
+}
+
+/// The last entry's number and hash, if the log has any.
+fn head(conn: &rusqlite::Connection) -> Result<Option<(i64, [u8; 32])>, StoreError> {
+    let last: Option<(i64, Vec<u8>)> = conn
+        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    last.map(|(seq, hash)| Ok((seq, hash32(hash)?))).transpose()
+}
+
 /// Appends an entry after the current last one.
 pub(super) fn append(
     tx: &Transaction<'_>,
@@ -16,13 +29,8 @@ pub(super) fn append(
     subject: &str,
     verdict: &str,
 ) -> Result<i64, StoreError> {
-    let last: Option<(i64, Vec<u8>)> = tx
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (seq, prev) = match last {
-        Some((seq, hash)) => {
-            (seq + 1, <[u8; 32]>::try_from(hash).map_err(|_| StoreError::Corrupt("audit hash".into()))?)
-        }
+    let (seq, prev) = match head(tx)? {
+        Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS),
     };
     let hash = audit::entry_hash(seq, at, agent, action, subject, verdict, &prev);
@@ -112,19 +120,12 @@ impl Store {
     pub fn audit_hash_at(&self, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
         let hash: Option<Vec<u8>> =
             self.conn.query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0)).optional()?;
-        hash.map(|h| <[u8; 32]>::try_from(h).map_err(|_| StoreError::Corrupt("audit hash".into()))).transpose()
+        hash.map(hash32).transpose()
     }
 
     /// The last entry's number and hash, if the log has any.
     pub fn audit_head(&self) -> Result<Option<(i64, [u8; 32])>, StoreError> {
-        let last: Option<(i64, Vec<u8>)> = self
-            .conn
-            .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        last.map(|(seq, h)| {
-            <[u8; 32]>::try_from(h).map(|h| (seq, h)).map_err(|_| StoreError::Corrupt("audit hash".into()))
-        })
-        .transpose()
+        head(&self.conn)
     }
 
     /// Checks every entry of the log, oldest first, and the recorded head.
@@ -160,7 +161,7 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<AuditEntry, St
             subject,
             verdict,
             prev_hash: prev.try_into().map_err(|_| StoreError::Corrupt("audit prev_hash".into()))?,
-            hash: hash.try_into().map_err(|_| StoreError::Corrupt("audit hash".into()))?,
+            hash: hash32(hash)?,
         })
     })())
 }

@@ -63,30 +63,25 @@ pub(super) fn unindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 
 /// Indexes every caller (when the search tables are first made).
 pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare("SELECT id, given_name, family_name FROM caller")?;
-    let rows: Vec<(i64, String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-    drop(stmt);
-    for (id, given_name, family_name) in rows {
-        index(tx, id, &CallerDetails { given_name, family_name, ..CallerDetails::default() })?;
-    }
-    Ok(())
+    reindex(tx, |_| true)
 }
 
 /// Indexes again the callers whose names are in a script the folding
 /// transliterates (Cyrillic, Greek); Latin names fold as they did.
 pub(super) fn refold(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    reindex(tx, |name| name.chars().any(|c| ('\u{0370}'..='\u{04FF}').contains(&c)))
+}
+
+/// Indexes again every caller whose "given family" name `wanted` picks.
+fn reindex(tx: &Transaction<'_>, wanted: impl Fn(&str) -> bool) -> Result<(), StoreError> {
     let mut stmt = tx.prepare("SELECT id, given_name, family_name FROM caller")?;
-    let transliterated = |s: &str| s.chars().any(|c| ('\u{0370}'..='\u{04FF}').contains(&c));
-    let rows: Vec<(i64, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .filter(|row| {
-            row.as_ref().map_or(true, |(_, g, f): &(i64, String, String)| transliterated(g) || transliterated(f))
-        })
-        .collect::<Result<_, _>>()?;
+    let rows: Vec<(i64, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
     drop(stmt);
     for (id, given_name, family_name) in rows {
-        index(tx, id, &CallerDetails { given_name, family_name, ..CallerDetails::default() })?;
+        if wanted(&format!("{given_name} {family_name}")) {
+            index(tx, id, &CallerDetails { given_name, family_name, ..CallerDetails::default() })?;
+        }
     }
     Ok(())
 }
