@@ -15,6 +15,10 @@ TEST_PACKAGES="xvfb xdotool imagemagick x11-utils vsmartcard-vpcd"
 # Keyring's Secret Service, and the kernel keyring.
 KEYRING_PACKAGES="dbus-daemon gnome-keyring keyutils"
 
+# The shared service's tests: a PostgreSQL 15 cluster of their own, and
+# openssl for the test CA.
+SERVICE_PACKAGES="postgresql-15 postgresql-client-15 openssl"
+
 # Installs the Debian packages given that are not installed yet.
 apt_install() {
     local missing=()
@@ -80,8 +84,10 @@ need_rust() {
 # Processes to end and folders to remove when the script exits.
 CLEANUP_PIDS=()
 CLEANUP_DIRS=()
+CLEANUP_CLUSTERS=()
 cleanup() {
     for pid in "${CLEANUP_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for cluster in "${CLEANUP_CLUSTERS[@]}"; do bash packaging/pg.sh "$cluster" stop || true; done
     for dir in "${CLEANUP_DIRS[@]}"; do rm -rf "$dir"; done
 }
 trap cleanup EXIT
@@ -90,6 +96,16 @@ trap cleanup EXIT
 scratch() {
     SCRATCH=$(mktemp -d)
     CLEANUP_DIRS+=("$SCRATCH")
+}
+
+# Starts a throw-away PostgreSQL cluster (stopped and removed on exit) and
+# exports its connection string as MITID_TEST_PG, for the shared
+# service's tests.
+start_postgres() {
+    scratch
+    CLEANUP_CLUSTERS+=("$SCRATCH")
+    MITID_TEST_PG=$(bash packaging/pg.sh "$SCRATCH" start | tail -n1)
+    export MITID_TEST_PG
 }
 
 # Starts Xvfb with a screen of SIZE (e.g. 1280x800x24) on a free display,

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . packaging/lib.sh
 need_rust
 # shellcheck disable=SC2086
-apt_install $BUILD_PACKAGES $RUNTIME_PACKAGES $TEST_PACKAGES $KEYRING_PACKAGES
+apt_install $BUILD_PACKAGES $RUNTIME_PACKAGES $TEST_PACKAGES $KEYRING_PACKAGES $SERVICE_PACKAGES
 fetch_face_models
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
@@ -19,6 +19,9 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
+echo "== PostgreSQL 15 for the shared service's tests"
+start_postgres
+echo "cluster: $MITID_TEST_PG"
 echo "== cargo test (release: the end-to-end tests drive the release binary)"
 # Inside a private D-Bus session with an unlocked GNOME Keyring (its files in
 # a scratch folder, never the user's), and a session kernel keyring, so the

@@ -6,18 +6,20 @@
 //! verdict — never a P-code, never personal data beyond a caller id.
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The hash before the first entry.
 pub const GENESIS: [u8; 32] = [0; 32];
 
 /// One entry, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Position in the log, from 1 without gaps.
     pub seq: i64,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Who (an agent id; "system" or "cli" for the app itself).
     pub agent: String,
@@ -28,10 +30,12 @@ pub struct AuditEntry {
     /// How it ended, e.g. `ok`, `refused:closed`, `wrong`.
     pub verdict: String,
     /// The previous entry's hash.
-    #[serde(serialize_with = "as_hex")]
+    #[serde(serialize_with = "as_hex", deserialize_with = "from_hex")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9a-f]{64}$"))]
     pub prev_hash: [u8; 32],
     /// This entry's hash.
-    #[serde(serialize_with = "as_hex")]
+    #[serde(serialize_with = "as_hex", deserialize_with = "from_hex")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9a-f]{64}$"))]
     pub hash: [u8; 32],
 }
 
@@ -44,6 +48,13 @@ impl AuditEntry {
 
 fn as_hex<S: serde::Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&hex::encode(bytes))
+}
+
+fn from_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+    let text = String::deserialize(d)?;
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(&text, &mut bytes).map_err(|_| serde::de::Error::custom("not a SHA-256 hash in hex"))?;
+    Ok(bytes)
 }
 
 /// The bytes an entry's hash covers: a JSON array of its fields in a fixed
@@ -75,8 +86,9 @@ pub fn entry_hash(
 }
 
 /// Where and how the chain is broken.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ChainBreak {
     /// An entry's content no longer matches its hash.
     #[error("entry {seq} was changed after it was written")]

@@ -8,8 +8,28 @@ use serde::{Deserialize, Serialize};
 
 /// A phone number in E.164 form (`+4512345678`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
+
+#[cfg(feature = "openapi")]
+crate::string_schema!(
+    Phone,
+    "A phone number with its country code (+44 20 7946 0018), or 8 digits for a Danish one",
+    "."
+);
+
+impl TryFrom<String> for Phone {
+    type Error = BadPhone;
+    fn try_from(text: String) -> Result<Self, BadPhone> {
+        Self::parse(&text)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(phone: Phone) -> String {
+        phone.0
+    }
+}
 
 /// An E.164 number grouped as its country writes it internationally
 /// (`+45 26 29 31 80`); as it is when it cannot be read as one.
@@ -72,6 +92,7 @@ impl fmt::Display for Phone {
 /// Kinds of identity document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DocumentKind {
     /// A passport.
     Passport,
@@ -104,6 +125,8 @@ impl DocumentKind {
 
 /// A reference to an identity document.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentRef {
     /// What kind.
     pub kind: DocumentKind,
@@ -131,6 +154,7 @@ impl fmt::Debug for DocumentRef {
 /// How a contact happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     /// On the phone.
     Phone,
@@ -158,9 +182,11 @@ impl Channel {
 }
 
 /// One contact in a caller's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Which agent.
     pub agent: String,
@@ -174,12 +200,14 @@ pub struct Contact {
 
 /// What an agent enters about a caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallerDetails {
     /// Given names, as on the document.
     pub given_name: String,
     /// Family name, as on the document.
     pub family_name: String,
     /// Date of birth.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub birth_date: Option<Date>,
     /// Nationality, ISO 3166-1 alpha-3.
     pub nationality: Option<String>,
@@ -287,7 +315,8 @@ impl CallerDetails {
 }
 
 /// A stored caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Caller {
     /// Its id.
     pub id: i64,
@@ -295,8 +324,10 @@ pub struct Caller {
     #[serde(flatten)]
     pub details: CallerDetails,
     /// When it was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it was last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 

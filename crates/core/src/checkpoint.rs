@@ -12,7 +12,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 use p256::ecdsa::signature::{Signer, Verifier};
-use p256::ecdsa::{Signature, SigningKey};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::pcode::CodeKey;
@@ -22,12 +22,14 @@ pub const FILE: &str = "audit-checkpoint.json";
 
 /// The head of the chain at an instant, signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     /// The entry the chain ended with.
     pub seq: i64,
     /// That entry's hash, hex.
     pub head: String,
     /// When it was signed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// The signature (DER, hex) over the three.
     pub signature: String,
@@ -71,12 +73,32 @@ impl CheckpointKey {
 
     /// Whether `checkpoint` carries this key's signature.
     pub fn signed(&self, checkpoint: &Checkpoint) -> bool {
-        let Some(signature) = hex::decode(&checkpoint.signature).ok().and_then(|d| Signature::from_der(&d).ok()) else {
-            return false;
-        };
-        let text = message(checkpoint.seq, &checkpoint.head, checkpoint.at);
-        self.0.verifying_key().verify(text.as_bytes(), &signature).is_ok()
+        signed_by(self.0.verifying_key(), checkpoint)
     }
+
+    /// The public half, hex (SEC1, compressed): what a desk pins to check a
+    /// service's checkpoints without holding its key.
+    pub fn public_hex(&self) -> String {
+        hex::encode(self.0.verifying_key().to_sec1_point(true).as_bytes())
+    }
+}
+
+fn signed_by(key: &VerifyingKey, checkpoint: &Checkpoint) -> bool {
+    let Some(signature) = hex::decode(&checkpoint.signature).ok().and_then(|d| Signature::from_der(&d).ok()) else {
+        return false;
+    };
+    let text = message(checkpoint.seq, &checkpoint.head, checkpoint.at);
+    key.verify(text.as_bytes(), &signature).is_ok()
+}
+
+/// Whether `checkpoint` carries the signature of the key whose public half
+/// is `public` ([`CheckpointKey::public_hex`]); false for a key that is not
+/// one.
+pub fn signed_by_public(public: &str, checkpoint: &Checkpoint) -> bool {
+    hex::decode(public)
+        .ok()
+        .and_then(|bytes| VerifyingKey::from_sec1_bytes(&bytes).ok())
+        .is_some_and(|key| signed_by(&key, checkpoint))
 }
 
 /// What the data folder remembers.
@@ -119,6 +141,10 @@ mod tests {
         // The same P-code key gives the same checkpoint key; another does not.
         assert!(CheckpointKey::from_code_key(&CodeKey::from_bytes([7; 32])).signed(&checkpoint));
         assert!(!CheckpointKey::from_code_key(&CodeKey::from_bytes([8; 32])).signed(&checkpoint));
+        assert!(signed_by_public(&key.public_hex(), &checkpoint));
+        assert!(!signed_by_public("02ff", &checkpoint));
+        let other = CheckpointKey::from_code_key(&CodeKey::from_bytes([8; 32]));
+        assert!(!signed_by_public(&other.public_hex(), &checkpoint));
         for altered in [
             Checkpoint { seq: 43, ..checkpoint.clone() },
             Checkpoint { head: hex::encode([1; 32]), ..checkpoint.clone() },

@@ -7,6 +7,7 @@
 //! hash-chained audit log, name folding for search, and the embedded SQLite
 //! store behind them.
 
+pub mod api;
 pub mod audit;
 pub mod caller;
 pub mod checkpoint;
@@ -28,3 +29,23 @@ pub mod trust;
 pub use clock::{Clock, SimulatedClock, SystemClock};
 pub use holidays::{Holiday, HolidayKind, HolidayRules};
 pub use support_hours::{DayKind, SupportHours, SupportStatus};
+
+/// A type that crosses the wire as a string of a given pattern, for the
+/// OpenAPI document.
+#[cfg(feature = "openapi")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! string_schema {
+    ($type:ty, $description:expr, $pattern:expr) => {
+        impl utoipa::PartialSchema for $type {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($description))
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $type {}
+    };
+}

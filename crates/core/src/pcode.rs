@@ -156,6 +156,7 @@ fn unreachable_key() -> Hmac<Sha256> {
 /// What a redemption attempt came to. Each outcome is distinct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Redemption {
     /// The code was right; it is now used up.
     Accepted,
@@ -194,6 +195,7 @@ impl Redemption {
 /// The state of a stored P-code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PCodeState {
     /// Can be redeemed.
     Active,
@@ -229,7 +231,8 @@ impl PCodeState {
 }
 
 /// A stored P-code as the service reports it (never the code).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PCodeInfo {
     /// Its id.
     pub id: i64,
@@ -239,8 +242,10 @@ pub struct PCodeInfo {
     /// Whose it is.
     pub caller_id: i64,
     /// When it was issued.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub issued_at: Timestamp,
     /// When it stops working.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Timestamp,
     /// Attempts left.
     pub attempts_left: u8,

@@ -19,13 +19,16 @@ use crate::support_hours::SupportHours;
 
 /// A contact with a caller, as the agent logs it (the service adds when
 /// and who).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewContact {
     /// Phone or counter.
     pub channel: Channel,
     /// How it ended.
     pub outcome: String,
     /// Free text.
+    #[serde(default)]
     pub note: String,
 }
 

@@ -85,6 +85,9 @@ pub enum DayHours {
     Open(Window),
 }
 
+#[cfg(feature = "openapi")]
+crate::string_schema!(DayHours, "HH:MM-HH:MM, or closed", "^(closed|[0-2]?[0-9]:[0-5][0-9]-[0-2]?[0-9]:[0-5][0-9])$");
+
 /// Why a text is not a day's hours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("«{0}» is not opening hours: write HH:MM-HH:MM (e.g. 08:00-20:00) or closed")]
@@ -140,11 +143,14 @@ impl fmt::Display for DayHours {
 /// A date (or inclusive range of dates) with hours other than the rules give.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exception {
     /// First day.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: Date,
     /// Last day, inclusive; the same as `date` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub until: Option<Date>,
     /// The hours on those days.
     pub hours: DayHours,
@@ -156,6 +162,7 @@ pub struct Exception {
 /// MitID Support's hours, as configured (the `[support]` table of the config).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoursConfig {
     /// Monday to Friday.
     pub weekday: DayHours,

@@ -61,7 +61,8 @@ pub struct AuditFilter {
 }
 
 /// The result of checking the whole log.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditReport {
     /// Entries checked.
     pub entries: u64,

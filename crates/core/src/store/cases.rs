@@ -9,9 +9,11 @@ use rusqlite::params;
 use super::{Store, StoreError, audit_log};
 
 /// One recorded step of a case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseStep {
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Which step ("chip", "face", "handover").
     pub step: String,

@@ -185,6 +185,14 @@ pub enum StoreError {
     /// Merging a caller into itself.
     #[error("a caller cannot be merged into itself")]
     SelfMerge,
+    /// The shared service cannot be reached (nothing was done; for a change
+    /// that may wait, it waits in the desk's outbox).
+    #[error("the shared service cannot be reached: {0}")]
+    Unreachable(String),
+    /// The shared service turned the request down for a reason given in
+    /// its own words (one this version does not know by name).
+    #[error("the shared service refused: {0}")]
+    Refused(String),
     /// The key offered is not the one the P-codes in this file were hashed with.
     #[error(
         "the P-code key in the keyring (fingerprint {found}) is not the one this database was made with ({expected}): restore the keyring entry; with a new key no P-code issued so far can be checked"

@@ -1,0 +1,437 @@
+//! The shared service's wire: the paths, headers, request and answer bodies
+//! (JSON) and the errors, as the server (`mitid-assist-server`) serves them
+//! and the desk's client reads them. One definition for both ends, so the
+//! two cannot drift; the server's OpenAPI document is written from these
+//! types.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::caller::{CallerDetails, InvalidCaller};
+use crate::checkpoint::Checkpoint;
+use crate::pcode::{PCodeInfo, Redemption};
+pub use crate::service::NewContact;
+use crate::store::{AuditReport, StoreError};
+use crate::support_hours::HoursConfig;
+
+/// The agent a request is made for (until staff sign in, the desk's agent
+/// id; never personal data).
+pub const AGENT_HEADER: &str = "x-mitid-agent";
+/// The desk a request comes from.
+pub const DESK_HEADER: &str = "x-mitid-desk";
+/// The service's clock on every answer (RFC 3339): the desk's "now".
+pub const TIME_HEADER: &str = "x-mitid-time";
+/// A change sent again with the same key is done once.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// The request's id, in the server's log and on the answer.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// The most a request body may hold.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// What a desk learns when it connects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Session {
+    /// Who the service records this desk's changes under.
+    pub agent: String,
+    /// The service's clock.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub now: Timestamp,
+    /// MitID Support's hours, as the service enforces them.
+    pub hours: HoursConfig,
+    /// The public key the service signs its audit checkpoints with (SEC1 hex).
+    pub checkpoint_key: String,
+    /// The fingerprint of the service's P-code key (never the key).
+    pub key_fingerprint: String,
+    /// The server's version.
+    pub version: String,
+}
+
+/// A record made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Created {
+    /// Its id.
+    pub id: i64,
+}
+
+/// Records made, in the order asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedMany {
+    /// Their ids.
+    pub ids: Vec<i64>,
+}
+
+/// How many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Count {
+    /// The number.
+    pub count: u64,
+}
+
+/// Many callers added as one change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCallers {
+    /// The callers.
+    pub callers: Vec<CallerDetails>,
+    /// What the audit log calls it: `caller.import` or `caller.generate`.
+    pub action: String,
+}
+
+/// The actions a batch of callers may be recorded as.
+pub const BATCH_ACTIONS: &[&str] = &["caller.import", "caller.generate"];
+
+/// A duplicate to merge into the caller of the path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Merge {
+    /// The duplicate, which goes.
+    pub from: i64,
+}
+
+/// The most a contact's outcome or note, a case's step or verdict, may hold.
+pub const MAX_TEXT: usize = 10_000;
+
+/// A P-code issued: the code, shown once, and what is kept of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Issued {
+    /// The 8 digits, for the agent to read out; stored nowhere.
+    pub code: String,
+    /// The code's record.
+    pub pcode: PCodeInfo,
+}
+
+/// A code typed for a caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Redeem {
+    /// The 8 digits.
+    pub code: String,
+}
+
+/// What a redemption came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Redeemed {
+    /// The outcome.
+    pub redemption: Redemption,
+    /// Attempts left on the code concerned.
+    pub attempts_left: u8,
+}
+
+/// Why a code is revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revoke {
+    /// The reason, kept with the code.
+    pub reason: String,
+}
+
+/// A step of a counter case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewStep {
+    /// Which step ("chip", "face", "handover").
+    pub step: String,
+    /// Its verdict.
+    pub verdict: String,
+    /// What it rests on (no personal data).
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// How a case ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Close {
+    /// The outcome.
+    pub outcome: String,
+}
+
+/// The chain checked, with the service's newest signed checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verified {
+    /// What the check found.
+    pub report: AuditReport,
+    /// The head, signed (none while the log is empty).
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// One entry's hash, for a desk to hold against the checkpoint it remembers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EntryHash {
+    /// The entry.
+    pub seq: i64,
+    /// Its hash, hex; none when the log holds no such entry.
+    pub hash: Option<String>,
+}
+
+/// The service's clock set (a training or test service only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetClock {
+    /// The new now.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub now: Timestamp,
+}
+
+/// What the service says of its health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok`, or what is wrong.
+    pub status: String,
+}
+
+/// Which of a caller's details is wrong, as it crosses the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Invalid {
+    /// Both names empty.
+    NoName,
+    /// A name too long.
+    NameTooLong,
+    /// The notes too long.
+    NotesTooLong,
+    /// Not an e-mail address.
+    BadEmail,
+    /// Not a country code.
+    BadCountry,
+    /// A document without its number.
+    NoDocumentNumber,
+    /// A date of birth in the future.
+    FutureBirth,
+}
+
+/// The kinds of error the service answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ErrorKind {
+    /// The request cannot be read (malformed JSON, unknown fields, a value
+    /// of the wrong kind, too large).
+    BadRequest,
+    /// No such path.
+    NotFound,
+    /// MitID Support is closed.
+    Closed,
+    /// No such caller.
+    NoCaller,
+    /// No such P-code.
+    NoPcode,
+    /// No such case.
+    NoCase,
+    /// Caller details that cannot be stored.
+    InvalidCaller,
+    /// Not a P-code (8 digits).
+    MalformedPcode,
+    /// The caller holds the most usable codes allowed.
+    TooManyActive,
+    /// The code is void already.
+    AlreadyVoid,
+    /// A caller merged into itself.
+    SelfMerge,
+    /// The same idempotency key with another request.
+    IdempotencyConflict,
+    /// The service cannot serve now (its database is away); try again.
+    Unavailable,
+    /// Not possible on this service.
+    Forbidden,
+    /// Something the service did not expect; its log says more (by request id).
+    Internal,
+}
+
+/// An error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// What kind.
+    pub error: ErrorKind,
+    /// In words, for people.
+    pub message: String,
+    /// For `closed`: when Support opens next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_open: Option<String>,
+    /// For `no_caller`, `no_case`: the id; for `too_many_active`: the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// For `no_pcode`: the reference; for `already_void`: the state; for
+    /// `invalid_caller`: the value at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// For `invalid_caller`: which detail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<Invalid>,
+    /// For `invalid_caller` in a batch: the entry (0-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+}
+
+impl ErrorBody {
+    /// An error of `kind` with `message` and nothing more.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            error: kind,
+            message: message.into(),
+            next_open: None,
+            number: None,
+            value: None,
+            invalid: None,
+            index: None,
+        }
+    }
+
+    /// The HTTP status it is answered with.
+    pub fn status(&self) -> u16 {
+        match self.error {
+            ErrorKind::BadRequest | ErrorKind::InvalidCaller | ErrorKind::MalformedPcode | ErrorKind::SelfMerge => 400,
+            ErrorKind::Forbidden => 403,
+            ErrorKind::NotFound | ErrorKind::NoCaller | ErrorKind::NoPcode | ErrorKind::NoCase => 404,
+            ErrorKind::Closed | ErrorKind::TooManyActive | ErrorKind::AlreadyVoid => 409,
+            ErrorKind::IdempotencyConflict => 422,
+            ErrorKind::Unavailable => 503,
+            ErrorKind::Internal => 500,
+        }
+    }
+
+    /// The service's error for a store error: what a client can act on,
+    /// `None` for what only the service's log should say.
+    pub fn from_store(error: &StoreError) -> Option<Self> {
+        let message = error.to_string();
+        let mut body = match error {
+            StoreError::Closed { next_open } => {
+                Self { next_open: Some(next_open.clone()), ..Self::new(ErrorKind::Closed, message) }
+            }
+            StoreError::NoCaller(id) => Self { number: Some(*id), ..Self::new(ErrorKind::NoCaller, message) },
+            StoreError::NoPCode(reference) => {
+                Self { value: Some(reference.clone()), ..Self::new(ErrorKind::NoPcode, message) }
+            }
+            StoreError::MalformedPCode(_) => Self::new(ErrorKind::MalformedPcode, message),
+            StoreError::TooManyActive(n) => {
+                Self { number: Some(i64::from(*n)), ..Self::new(ErrorKind::TooManyActive, message) }
+            }
+            StoreError::AlreadyVoid(state) => {
+                Self { value: Some((*state).to_owned()), ..Self::new(ErrorKind::AlreadyVoid, message) }
+            }
+            StoreError::SelfMerge => Self::new(ErrorKind::SelfMerge, message),
+            StoreError::InvalidCaller(e) => Self::invalid(e, message),
+            StoreError::InvalidAt { index, source } => Self { index: Some(*index), ..Self::invalid(source, message) },
+            _ => return None,
+        };
+        body.message = body.message.trim().to_owned();
+        Some(body)
+    }
+
+    fn invalid(e: &InvalidCaller, message: String) -> Self {
+        let (invalid, value) = match e {
+            InvalidCaller::NoName => (Invalid::NoName, None),
+            InvalidCaller::TooLong(what) if what.contains("notes") => (Invalid::NotesTooLong, None),
+            InvalidCaller::TooLong(_) => (Invalid::NameTooLong, None),
+            InvalidCaller::BadEmail(v) => (Invalid::BadEmail, Some(v.clone())),
+            InvalidCaller::BadCountry(v) => (Invalid::BadCountry, Some(v.clone())),
+            InvalidCaller::NoDocumentNumber => (Invalid::NoDocumentNumber, None),
+            InvalidCaller::FutureBirth(d) => (Invalid::FutureBirth, Some(d.to_string())),
+        };
+        Self { invalid: Some(invalid), value, ..Self::new(ErrorKind::InvalidCaller, message) }
+    }
+
+    /// The store error a client reports for this answer.
+    pub fn into_store(self) -> StoreError {
+        let value = self.value.clone().unwrap_or_default();
+        match self.error {
+            ErrorKind::Closed => StoreError::Closed { next_open: self.next_open.unwrap_or_default() },
+            ErrorKind::NoCaller => StoreError::NoCaller(self.number.unwrap_or_default()),
+            ErrorKind::NoPcode => StoreError::NoPCode(value),
+            ErrorKind::MalformedPcode => StoreError::MalformedPCode(crate::pcode::MalformedPCode),
+            ErrorKind::TooManyActive => {
+                StoreError::TooManyActive(self.number.and_then(|n| u32::try_from(n).ok()).unwrap_or(1))
+            }
+            ErrorKind::AlreadyVoid => StoreError::AlreadyVoid(match value.as_str() {
+                "consumed" => "consumed",
+                "locked" => "locked",
+                "revoked" => "revoked",
+                _ => "void",
+            }),
+            ErrorKind::SelfMerge => StoreError::SelfMerge,
+            ErrorKind::InvalidCaller => {
+                let invalid = match self.invalid {
+                    Some(Invalid::NoName) | None => InvalidCaller::NoName,
+                    Some(Invalid::NameTooLong) => InvalidCaller::TooLong("a name"),
+                    Some(Invalid::NotesTooLong) => InvalidCaller::TooLong("the notes"),
+                    Some(Invalid::BadEmail) => InvalidCaller::BadEmail(value),
+                    Some(Invalid::BadCountry) => InvalidCaller::BadCountry(value),
+                    Some(Invalid::NoDocumentNumber) => InvalidCaller::NoDocumentNumber,
+                    Some(Invalid::FutureBirth) => match value.parse() {
+                        Ok(date) => InvalidCaller::FutureBirth(date),
+                        Err(_) => return StoreError::Refused(self.message),
+                    },
+                };
+                match self.index {
+                    Some(index) => StoreError::InvalidAt { index, source: invalid },
+                    None => StoreError::InvalidCaller(invalid),
+                }
+            }
+            ErrorKind::Unavailable => StoreError::Unreachable(self.message),
+            ErrorKind::NoCase
+            | ErrorKind::BadRequest
+            | ErrorKind::NotFound
+            | ErrorKind::IdempotencyConflict
+            | ErrorKind::Forbidden
+            | ErrorKind::Internal => StoreError::Refused(self.message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_a_client_can_act_on_crosses_the_wire_and_back() {
+        let date: jiff::civil::Date = "2030-01-01".parse().expect("a date");
+        let errors = [
+            StoreError::Closed { next_open: "2026-11-25T08:00:00+01:00".into() },
+            StoreError::NoCaller(17),
+            StoreError::NoPCode("P-0badc0de".into()),
+            StoreError::MalformedPCode(crate::pcode::MalformedPCode),
+            StoreError::TooManyActive(2),
+            StoreError::AlreadyVoid("consumed"),
+            StoreError::SelfMerge,
+            StoreError::InvalidCaller(InvalidCaller::NoName),
+            StoreError::InvalidCaller(InvalidCaller::TooLong("the notes")),
+            StoreError::InvalidCaller(InvalidCaller::BadEmail("x@".into())),
+            StoreError::InvalidCaller(InvalidCaller::FutureBirth(date)),
+            StoreError::InvalidAt { index: 3, source: InvalidCaller::BadCountry("XX".into()) },
+        ];
+        for error in errors {
+            let body = ErrorBody::from_store(&error).expect("a client's error");
+            let json = serde_json::to_string(&body).expect("JSON");
+            let back: ErrorBody = serde_json::from_str(&json).expect("read back");
+            assert_eq!(back.into_store().to_string(), error.to_string(), "{json}");
+        }
+        assert!(ErrorBody::from_store(&StoreError::Corrupt("x".into())).is_none());
+    }
+}

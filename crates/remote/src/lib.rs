@@ -1,0 +1,476 @@
+//! The desk as a client of the shared service (`mitid-assist-server`):
+//! [`RemoteDesk`] is a [`DeskService`] over HTTPS, so the screens and the
+//! command line work the same on a single desk's SQLite file and on a
+//! site's shared records.
+//!
+//! The service decides everything the embedded desk decides (Support's
+//! hours, the P-code rules, the audit log); the client only carries the
+//! requests. When the service cannot be reached it fails closed: no local
+//! P-code, no local revocation, a search that says so. The signed
+//! checkpoints the service hands out are remembered in the desk's data
+//! folder and the chain is held against them at every check, so a log
+//! written anew on the server is caught here.
+
+#![warn(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use mitid_core::api::{
+    self, Close, Count, Created, CreatedMany, EntryHash, ErrorBody, Issued, Merge, NewCallers, NewStep, Redeem,
+    Redeemed, Revoke, Session, Verified,
+};
+use mitid_core::audit::{AuditEntry, ChainBreak};
+use mitid_core::caller::{Caller, CallerDetails, Contact};
+use mitid_core::checkpoint::{self, Checkpoint};
+use mitid_core::pcode::{PCode, PCodeInfo, Redemption};
+use mitid_core::service::{DeskService, NewContact};
+use mitid_core::store::{AuditFilter, AuditReport, CaseStep, Hit, StoreError};
+use mitid_core::support_hours::SupportHours;
+use reqwest::Method;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Where a desk finds the shared service (the `[server]` table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// `https://…`
+    pub url: String,
+    /// A PEM file with the CA that signed the server's certificate, when it
+    /// is not one the system trusts.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+}
+
+/// Why the service cannot be used from this desk.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// Not an `https://` address.
+    #[error("«{0}» is not the address of a shared service: it must start with https://")]
+    BadUrl(String),
+    /// The CA file.
+    #[error("the CA file {path} cannot be used: {reason}")]
+    Ca {
+        /// Which.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// TLS could not be set up.
+    #[error("TLS cannot be set up: {0}")]
+    Tls(String),
+    /// The first request failed.
+    #[error(transparent)]
+    Service(#[from] StoreError),
+}
+
+/// The file, in the data folder, that remembers the service's last
+/// checkpoint and the key it was signed with.
+pub const CHECKPOINT_FILE: &str = "server-checkpoint.json";
+
+/// What the desk remembers of the service's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Remembered {
+    /// The service's address.
+    url: String,
+    /// The public key its checkpoints carry (pinned at first sight).
+    key: String,
+    /// The newest checkpoint seen to hold.
+    checkpoint: Option<Checkpoint>,
+}
+
+/// How the connection stands, for the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// The last request was answered.
+    Connected,
+    /// The last request found no service; since when.
+    Unreachable(Timestamp),
+}
+
+/// The shared service, as a desk's [`DeskService`].
+pub struct RemoteDesk {
+    http: Client,
+    base: String,
+    agent: String,
+    hours: SupportHours,
+    session: Session,
+    /// The service's clock as last seen, and when.
+    clock: Mutex<(Timestamp, Instant)>,
+    link: Arc<Mutex<Link>>,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for RemoteDesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteDesk").field("base", &self.base).field("agent", &self.agent).finish_non_exhaustive()
+    }
+}
+
+fn tls(ca: Option<&Path>) -> Result<rustls::ClientConfig, ConnectError> {
+    let mut roots = rustls::RootCertStore::empty();
+    match ca {
+        Some(path) => {
+            let bad = |reason: String| ConnectError::Ca { path: path.to_owned(), reason };
+            let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+            let certs = rustls_pemfile::certs(&mut pem.as_slice())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad(format!("not PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(bad("it holds no certificate".into()));
+            }
+            for cert in certs {
+                roots.add(cert).map_err(|e| bad(e.to_string()))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConnectError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+impl RemoteDesk {
+    /// Connects to the service at `config`, as `agent`, remembering its
+    /// checkpoints in `data_dir`.
+    pub fn connect(config: &ServerConfig, agent: &str, data_dir: &Path) -> Result<Self, ConnectError> {
+        let url = config.url.trim().trim_end_matches('/');
+        let parsed = url::Url::parse(url).map_err(|_| ConnectError::BadUrl(config.url.clone()))?;
+        if parsed.scheme() != "https" || parsed.host().is_none() {
+            return Err(ConnectError::BadUrl(config.url.clone()));
+        }
+        let http = Client::builder()
+            .tls_backend_preconfigured(tls(config.ca.as_deref())?)
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(15))
+            .pool_idle_timeout(Duration::from_secs(50))
+            .user_agent(concat!("mitid-assist/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConnectError::Tls(e.to_string()))?;
+        let link = Arc::new(Mutex::new(Link::Connected));
+        let mut desk = Self {
+            http,
+            base: url.to_owned(),
+            agent: agent.to_owned(),
+            hours: SupportHours::default(),
+            session: Session {
+                agent: agent.to_owned(),
+                now: Timestamp::now(),
+                hours: Default::default(),
+                checkpoint_key: String::new(),
+                key_fingerprint: String::new(),
+                version: String::new(),
+            },
+            clock: Mutex::new((Timestamp::now(), Instant::now())),
+            link,
+            dir: data_dir.to_owned(),
+        };
+        let session: Session = desk.call(Method::GET, "/v1/session", None::<&()>)?;
+        desk.hours = SupportHours::new(session.hours.clone())
+            .map_err(|e| StoreError::Refused(format!("the service's support hours cannot be used: {e}")))?;
+        desk.agent = session.agent.clone();
+        desk.session = session;
+        Ok(desk)
+    }
+
+    /// What the service said when the desk connected.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Sets the service's clock — a training or test service only (any
+    /// other refuses).
+    pub fn set_service_clock(&self, at: Timestamp) -> Result<(), StoreError> {
+        self.call_empty(Method::PUT, "/v1/clock", Some(&api::SetClock { now: at }))
+    }
+
+    /// How the connection stands (shared, for the status bar).
+    pub fn link(&self) -> Arc<Mutex<Link>> {
+        self.link.clone()
+    }
+
+    fn set_link(&self, link: Link) {
+        let mut current = self.link.lock().unwrap_or_else(|p| p.into_inner());
+        match (*current, link) {
+            (Link::Unreachable(_), Link::Unreachable(_)) => {}
+            _ => *current = link,
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base)).header(api::AGENT_HEADER, &self.agent)
+    }
+
+    /// Sends `request` and reads its answer: an error body as the store
+    /// error it stands for; no answer as [`StoreError::Unreachable`].
+    fn send(&self, request: RequestBuilder) -> Result<Response, StoreError> {
+        let response = match request.send() {
+            Ok(response) => response,
+            Err(e) => {
+                self.set_link(Link::Unreachable(self.now()));
+                let why = if e.is_timeout() {
+                    "it did not answer in time".to_owned()
+                } else if e.is_connect() {
+                    "no connection could be made".to_owned()
+                } else {
+                    e.to_string()
+                };
+                return Err(StoreError::Unreachable(why));
+            }
+        };
+        if let Some(at) = response.headers().get(api::TIME_HEADER).and_then(|v| v.to_str().ok()?.parse().ok()) {
+            *self.clock.lock().unwrap_or_else(|p| p.into_inner()) = (at, Instant::now());
+        }
+        let status = response.status();
+        if status.is_success() {
+            self.set_link(Link::Connected);
+            return Ok(response);
+        }
+        let text = response.text().unwrap_or_default();
+        let error = match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => body.into_store(),
+            Err(_) => StoreError::Refused(format!("HTTP {status}")),
+        };
+        match &error {
+            StoreError::Unreachable(_) => self.set_link(Link::Unreachable(self.now())),
+            _ => self.set_link(Link::Connected),
+        }
+        Err(error)
+    }
+
+    fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, StoreError> {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = self.send(request)?;
+        response.json().map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")))
+    }
+
+    fn call_empty(&self, method: Method, path: &str, body: Option<&impl Serialize>) -> Result<(), StoreError> {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        self.send(request).map(drop)
+    }
+
+    /// A change that may be sent again: done once, by its key.
+    fn call_once<T: DeserializeOwned>(&self, path: &str, key: &str, body: &impl Serialize) -> Result<T, StoreError> {
+        let response = self.send(self.request(Method::POST, path).header(api::IDEMPOTENCY_HEADER, key).json(body))?;
+        response.json().map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")))
+    }
+
+    fn remembered(&self) -> Option<Remembered> {
+        let bytes = std::fs::read(self.dir.join(CHECKPOINT_FILE)).ok()?;
+        Some(serde_json::from_slice(&bytes).unwrap_or(Remembered {
+            url: self.base.clone(),
+            key: String::new(),
+            checkpoint: Some(Checkpoint {
+                seq: 0,
+                head: String::new(),
+                at: Timestamp::UNIX_EPOCH,
+                signature: String::new(),
+            }),
+        }))
+    }
+
+    fn remember(&self, remembered: &Remembered) {
+        if let Ok(text) = serde_json::to_vec_pretty(remembered) {
+            let _ = mitid_core::config::write_atomically(&self.dir.join(CHECKPOINT_FILE), &text);
+        }
+    }
+}
+
+/// A fresh idempotency key.
+pub fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    let _ = getrandom::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+impl DeskService for RemoteDesk {
+    fn agent(&self) -> &str {
+        &self.agent
+    }
+
+    fn now(&self) -> Timestamp {
+        let (at, seen) = *self.clock.lock().unwrap_or_else(|p| p.into_inner());
+        at + seen.elapsed()
+    }
+
+    fn hours(&self) -> &SupportHours {
+        &self.hours
+    }
+
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        self.call(Method::GET, &format!("/v1/callers/search?q={}&limit={limit}", encode(query)), None::<&()>)
+    }
+
+    fn caller(&self, id: i64) -> Result<Option<Caller>, StoreError> {
+        match self.call(Method::GET, &format!("/v1/callers/{id}"), None::<&()>) {
+            Ok(caller) => Ok(Some(caller)),
+            Err(StoreError::NoCaller(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn caller_count(&self) -> Result<u64, StoreError> {
+        Ok(self.call::<Count>(Method::GET, "/v1/callers/count", None::<&()>)?.count)
+    }
+
+    fn add_caller(&mut self, details: CallerDetails) -> Result<i64, StoreError> {
+        Ok(self.call::<Created>(Method::POST, "/v1/callers", Some(&details))?.id)
+    }
+
+    fn add_callers(&mut self, batch: Vec<CallerDetails>, action: &str) -> Result<Vec<i64>, StoreError> {
+        let body = NewCallers { callers: batch, action: action.to_owned() };
+        Ok(self.call::<CreatedMany>(Method::POST, "/v1/callers/batch", Some(&body))?.ids)
+    }
+
+    fn update_caller(&mut self, id: i64, details: CallerDetails) -> Result<(), StoreError> {
+        self.call_empty(Method::PUT, &format!("/v1/callers/{id}"), Some(&details))
+    }
+
+    fn delete_caller(&mut self, id: i64) -> Result<(), StoreError> {
+        self.call_empty(Method::DELETE, &format!("/v1/callers/{id}"), None::<&()>)
+    }
+
+    fn merge_callers(&mut self, into: i64, from: i64) -> Result<(), StoreError> {
+        self.call_empty(Method::POST, &format!("/v1/callers/{into}/merge"), Some(&Merge { from }))
+    }
+
+    fn log_contact(&mut self, caller_id: i64, contact: NewContact) -> Result<(), StoreError> {
+        self.call_once::<Created>(&format!("/v1/callers/{caller_id}/contacts"), &new_key(), &contact).map(drop)
+    }
+
+    fn contacts(&self, caller_id: i64) -> Result<Vec<Contact>, StoreError> {
+        self.call(Method::GET, &format!("/v1/callers/{caller_id}/contacts"), None::<&()>)
+    }
+
+    fn issue_pcode(&mut self, caller_id: i64) -> Result<(PCode, PCodeInfo), StoreError> {
+        let issued: Issued = self.call(Method::POST, &format!("/v1/callers/{caller_id}/pcodes"), None::<&()>)?;
+        let code =
+            issued.code.parse().map_err(|_| StoreError::Refused("the service sent a code that is not one".into()))?;
+        Ok((code, issued.pcode))
+    }
+
+    fn redeem_pcode(&mut self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), StoreError> {
+        let body = Redeem { code: code.digits().to_owned() };
+        let answer: Redeemed = self.call(Method::POST, &format!("/v1/callers/{caller_id}/redemptions"), Some(&body))?;
+        Ok((answer.redemption, answer.attempts_left))
+    }
+
+    fn revoke_pcode(&mut self, reference: &str, reason: &str) -> Result<PCodeInfo, StoreError> {
+        let body = Revoke { reason: reason.to_owned() };
+        self.call(Method::POST, &format!("/v1/pcodes/{}/revoke", encode(reference)), Some(&body))
+    }
+
+    fn pcode(&self, reference: &str) -> Result<Option<PCodeInfo>, StoreError> {
+        match self.call(Method::GET, &format!("/v1/pcodes/{}", encode(reference)), None::<&()>) {
+            Ok(info) => Ok(Some(info)),
+            Err(StoreError::NoPCode(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn pcodes(&self, caller_id: i64) -> Result<Vec<PCodeInfo>, StoreError> {
+        self.call(Method::GET, &format!("/v1/callers/{caller_id}/pcodes"), None::<&()>)
+    }
+
+    fn open_case(&mut self) -> Result<i64, StoreError> {
+        Ok(self.call_once::<Created>("/v1/cases", &new_key(), &())?.id)
+    }
+
+    fn record_case_step(&mut self, id: i64, step: &str, verdict: &str, detail: &str) -> Result<(), StoreError> {
+        let body = NewStep { step: step.into(), verdict: verdict.into(), detail: detail.into() };
+        self.call_once::<Created>(&format!("/v1/cases/{id}/steps"), &new_key(), &body).map(drop)
+    }
+
+    fn close_case(&mut self, id: i64, outcome: &str) -> Result<(), StoreError> {
+        self.call_once::<Created>(&format!("/v1/cases/{id}/close"), &new_key(), &Close { outcome: outcome.into() })
+            .map(drop)
+    }
+
+    fn case_steps(&self, id: i64) -> Result<Vec<CaseStep>, StoreError> {
+        self.call(Method::GET, &format!("/v1/cases/{id}/steps"), None::<&()>)
+    }
+
+    fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut query = Vec::new();
+        if let Some(agent) = &filter.agent {
+            query.push(format!("agent={}", encode(agent)));
+        }
+        if let Some(prefix) = &filter.action_prefix {
+            query.push(format!("action_prefix={}", encode(prefix)));
+        }
+        if let Some(from) = filter.from {
+            query.push(format!("from={}", encode(&from.to_string())));
+        }
+        if let Some(until) = filter.until {
+            query.push(format!("until={}", encode(&until.to_string())));
+        }
+        if let Some(limit) = filter.limit {
+            query.push(format!("limit={limit}"));
+        }
+        self.call(Method::GET, &format!("/v1/audit?{}", query.join("&")), None::<&()>)
+    }
+
+    /// The service checks its chain; the desk then holds it against the
+    /// checkpoint it remembers (signed by the key pinned at first sight)
+    /// and remembers the new one.
+    fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        let verified: Verified = self.call(Method::POST, "/v1/audit/verify", None::<&()>)?;
+        let mut report = verified.report;
+        if report.problem.is_some() {
+            return Ok(report);
+        }
+        let pinned = self.session.checkpoint_key.clone();
+        let remembered = self.remembered();
+        if let Some(remembered) = &remembered {
+            let held = remembered.checkpoint.as_ref();
+            if remembered.key != pinned || held.is_some_and(|c| !checkpoint::signed_by_public(&remembered.key, c)) {
+                report.problem = Some(ChainBreak::ForgedCheckpoint);
+                return Ok(report);
+            }
+            if let Some(held) = held {
+                let found: EntryHash =
+                    self.call(Method::GET, &format!("/v1/audit/entries/{}/hash", held.seq), None::<&()>)?;
+                if found.hash.as_deref() != Some(held.head.as_str()) {
+                    report.problem = Some(ChainBreak::Rewritten { seq: held.seq });
+                    return Ok(report);
+                }
+            }
+        }
+        match verified.checkpoint {
+            Some(new) if !checkpoint::signed_by_public(&pinned, &new) => {
+                report.problem = Some(ChainBreak::ForgedCheckpoint);
+            }
+            new => {
+                let checkpoint = new.or_else(|| remembered.and_then(|r| r.checkpoint));
+                self.remember(&Remembered { url: self.base.clone(), key: pinned, checkpoint });
+            }
+        }
+        Ok(report)
+    }
+}

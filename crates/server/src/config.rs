@@ -1,0 +1,180 @@
+//! `server.toml`: where the server listens, its database, its TLS
+//! certificate, the P-code key file (never in the database), the log level,
+//! and MitID Support's hours — the `[support]` table read exactly as the
+//! desk's `config.toml` reads it, exceptions included.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use mitid_core::SupportHours;
+use mitid_core::support_hours::HoursConfig;
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Where to listen (HTTPS), e.g. `127.0.0.1:8443`.
+    pub listen: SocketAddr,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The certificate and key the server presents.
+    pub tls: TlsConfig,
+    /// The file holding the P-code key (hex), readable by the server only.
+    pub pcode_key: PathBuf,
+    /// `error`, `warn`, `info`, `debug` or a tracing filter.
+    #[serde(default = "default_log")]
+    pub log_level: String,
+    /// MitID Support's hours, as the desk's `[support]`.
+    #[serde(default)]
+    pub support: HoursConfig,
+    /// What the desks are allowed.
+    #[serde(default)]
+    pub desk: DeskRules,
+    /// A training or test service's clock.
+    #[serde(default)]
+    pub clock: ClockConfig,
+}
+
+fn default_log() -> String {
+    "info".into()
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// A libpq connection string or `postgresql://` URL.
+    pub url: String,
+    /// Connections in the pool.
+    #[serde(default = "default_pool")]
+    pub pool_size: usize,
+    /// How long a statement may run before it is cancelled (ms).
+    #[serde(default = "default_statement_timeout")]
+    pub statement_timeout_ms: u64,
+    /// How long a request waits for a connection before it gets 503 (ms).
+    #[serde(default = "default_wait")]
+    pub connect_timeout_ms: u64,
+}
+
+fn default_pool() -> usize {
+    32
+}
+fn default_statement_timeout() -> u64 {
+    5_000
+}
+fn default_wait() -> u64 {
+    3_000
+}
+
+/// `[tls]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+}
+
+/// `[desk]`: rules the service applies to every desk.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeskRules {
+    /// How many usable P-codes a caller may hold at once.
+    pub max_active_pcodes: u32,
+}
+
+impl Default for DeskRules {
+    fn default() -> Self {
+        Self { max_active_pcodes: 1 }
+    }
+}
+
+/// `[clock]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClockConfig {
+    /// Start at this instant and let `PUT /v1/clock` move the clock: a
+    /// training or test service only, never production.
+    pub simulated: Option<jiff::Timestamp>,
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("the configuration {path} cannot be read: {source}")]
+    Read {
+        /// Which.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or not this file's fields.
+    #[error("the configuration {path} is not valid: {message}")]
+    Invalid {
+        /// Which.
+        path: PathBuf,
+        /// Where and why (line and column).
+        message: String,
+    },
+    /// The support hours contradict each other.
+    #[error("the configuration {path} has unusable support hours: {message}")]
+    Hours {
+        /// Which.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+impl ServerConfig {
+    /// Reads and checks `path`; relative file names in it are taken from
+    /// the file's folder.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        let mut config: Self =
+            toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.into(), message: e.to_string() })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for file in [&mut config.tls.cert, &mut config.tls.key, &mut config.pcode_key] {
+            if file.is_relative() {
+                *file = base.join(&*file);
+            }
+        }
+        config.hours().map_err(|e| ConfigError::Hours { path: path.into(), message: e.to_string() })?;
+        Ok(config)
+    }
+
+    /// The support-hours engine.
+    pub fn hours(&self) -> Result<SupportHours, mitid_core::support_hours::HoursConfigError> {
+        SupportHours::new(self.support.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_support_table_as_the_desk_does_and_says_where_a_file_is_wrong() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("server.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:8443\"\npcode_key = \"pcode.key\"\n[database]\nurl = \"host=/tmp dbname=x\"\n\
+             [tls]\ncert = \"cert.pem\"\nkey = \"key.pem\"\n[support]\nweekday = \"09:00-17:00\"\n\
+             [[support.exception]]\ndate = \"2026-12-28\"\nhours = \"closed\"\nnote = \"Upgrade\"\n",
+        )
+        .expect("written");
+        let config = ServerConfig::load(&path).expect("a good file");
+        assert_eq!(config.support.weekday.to_string(), "09:00-17:00");
+        assert_eq!(config.support.exceptions.len(), 1);
+        assert_eq!(config.pcode_key, dir.path().join("pcode.key"));
+        assert_eq!(config.database.pool_size, 32);
+
+        std::fs::write(&path, "listen = \"127.0.0.1:8443\"\nlisten_too = 1\n").expect("written");
+        let error = ServerConfig::load(&path).expect_err("unknown field").to_string();
+        assert!(error.contains("line") && error.contains("listen_too"), "{error}");
+    }
+}

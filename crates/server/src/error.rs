@@ -1,0 +1,135 @@
+//! What can go wrong serving a request, and the answer each gets: a 4xx
+//! with what to do for the client's mistakes, a 503 with `Retry-After`
+//! while the database is away (never a 500 for that), and a 500 with only
+//! the request id for what the service did not expect — whose detail goes
+//! to the log, which carries no personal data.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mitid_core::api::{ErrorBody, ErrorKind};
+use mitid_core::store::StoreError;
+
+/// A request that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// What the records refuse (the same errors the desk's store gives).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No such case.
+    #[error("there is no counter case E-{0}")]
+    NoCase(i64),
+    /// The request cannot be read.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The idempotency key was used for another request.
+    #[error("this idempotency key was already used for a different request")]
+    IdempotencyConflict,
+    /// Not allowed on this service.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A statement failed.
+    #[error("database: {0}")]
+    Db(#[from] tokio_postgres::Error),
+    /// No connection to the database could be had.
+    #[error("database pool: {0}")]
+    Pool(String),
+    /// A stored value this version cannot read.
+    #[error("the database holds a value this version cannot read ({0})")]
+    Corrupt(&'static str),
+}
+
+impl Failure {
+    pub(crate) fn corrupt(what: &'static str) -> Self {
+        Self::Corrupt(what)
+    }
+
+    /// Whether the database is away (the request may be tried again).
+    pub fn unavailable(&self) -> bool {
+        match self {
+            Self::Pool(_) => true,
+            Self::Db(e) => {
+                match e.code() {
+                    Some(code) => {
+                        let code = code.code();
+                        // 08: connection; 57: operator intervention
+                        // (shutdown, statement or lock timeout); 53: out
+                        // of resources; 55P03: lock not available;
+                        // 25006: read-only (a standby, before failover).
+                        code.starts_with("08")
+                            || code.starts_with("57")
+                            || code.starts_with("53")
+                            || code == "55P03"
+                            || code == "25006"
+                    }
+                    // Not from the server: the connection (a value that
+                    // cannot be converted is this code's mistake).
+                    None => !e.to_string().contains("serializ"),
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// The answer's body.
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            Self::Store(e) => ErrorBody::from_store(e).unwrap_or_else(|| match e {
+                StoreError::KeyMismatch { .. } => ErrorBody::new(ErrorKind::Internal, e.to_string()),
+                _ => ErrorBody::new(ErrorKind::Internal, "the service failed; its log has the details"),
+            }),
+            Self::NoCase(id) => ErrorBody { number: Some(*id), ..ErrorBody::new(ErrorKind::NoCase, self.to_string()) },
+            Self::BadRequest(m) => ErrorBody::new(ErrorKind::BadRequest, m.clone()),
+            Self::IdempotencyConflict => ErrorBody::new(ErrorKind::IdempotencyConflict, self.to_string()),
+            Self::Forbidden(m) => ErrorBody::new(ErrorKind::Forbidden, m.clone()),
+            Self::Db(_) | Self::Pool(_) if self.unavailable() => ErrorBody::new(
+                ErrorKind::Unavailable,
+                "the service's database cannot be reached just now; nothing was changed — try again shortly",
+            ),
+            Self::Db(_) | Self::Pool(_) | Self::Corrupt(_) => {
+                ErrorBody::new(ErrorKind::Internal, "the service failed; its log has the details")
+            }
+        }
+    }
+}
+
+impl Failure {
+    /// What the log says: a database error by its SQLSTATE and message
+    /// only (a constraint's detail may quote the values).
+    pub fn log_text(&self) -> String {
+        match self {
+            Self::Db(e) => match e.as_db_error() {
+                Some(db) => format!("database error {}: {}", db.code().code(), db.message()),
+                None if e.is_closed() => "the database connection closed".into(),
+                None => "the database connection failed".into(),
+            },
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Failure {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => Self::Db(e),
+            other => Self::Pool(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let body = self.body();
+        if body.error == ErrorKind::Internal {
+            tracing::error!(error = %self.log_text(), "request failed");
+        } else if body.error == ErrorKind::Unavailable {
+            tracing::warn!(error = %self.log_text(), "database unavailable");
+        }
+        let status = StatusCode::from_u16(body.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        response
+    }
+}

@@ -1,0 +1,603 @@
+//! The service over HTTP: one route per record operation of the desk
+//! service, JSON in and out, the errors of [`crate::error`], a request id
+//! on every answer and log line, the service's clock on every answer, a
+//! cap on bodies, `/healthz`, `/readyz` and the OpenAPI document.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use deadpool_postgres::Transaction;
+use mitid_core::api::{
+    self, Close, Count, Created, CreatedMany, EntryHash, ErrorBody, ErrorKind, Health, Issued, Merge, NewCallers,
+    NewStep, Redeem, Redeemed, Revoke, Session, SetClock, Verified,
+};
+use mitid_core::caller::{Caller, CallerDetails, Contact};
+use mitid_core::pcode::{PCode, PCodeInfo};
+use mitid_core::service::NewContact;
+use mitid_core::store::{AuditFilter, CaseStep, Hit};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::OpenApi;
+
+use crate::db::Ts;
+use crate::error::Failure;
+use crate::records::Records;
+
+/// What every handler shares.
+pub struct App {
+    /// The records.
+    pub records: Records,
+}
+
+type Shared = State<Arc<App>>;
+
+/// The router for `app`.
+pub fn router(app: Arc<App>) -> Router {
+    let v1 = Router::new()
+        .route("/session", get(session))
+        .route("/callers", post(add_caller))
+        .route("/callers/batch", post(add_callers))
+        .route("/callers/search", get(search))
+        .route("/callers/count", get(caller_count))
+        .route("/callers/{id}", get(caller).put(update_caller).delete(delete_caller))
+        .route("/callers/{id}/merge", post(merge_callers))
+        .route("/callers/{id}/contacts", get(contacts).post(log_contact))
+        .route("/callers/{id}/pcodes", get(pcodes).post(issue_pcode))
+        .route("/callers/{id}/redemptions", post(redeem_pcode))
+        .route("/pcodes/{reference}", get(pcode))
+        .route("/pcodes/{reference}/revoke", post(revoke_pcode))
+        .route("/cases", post(open_case))
+        .route("/cases/{id}/steps", get(case_steps).post(record_case_step))
+        .route("/cases/{id}/close", post(close_case))
+        .route("/audit", get(audit_entries))
+        .route("/audit/verify", post(verify_audit))
+        .route("/audit/checkpoint", get(checkpoint))
+        .route("/audit/entries/{seq}/hash", get(entry_hash))
+        .route("/clock", put(set_clock));
+    Router::new()
+        .nest("/v1", v1)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(api::MAX_BODY))
+        .layer(middleware::from_fn_with_state(app.clone(), stamp))
+        .with_state(app)
+}
+
+/// A request id (the client's, when it sent a sane one), the service's
+/// clock on the answer, and one log line per request — its method, route,
+/// status and time, never a body or a query string (they hold names).
+async fn stamp(State(app): Shared, request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(api::REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map_or_else(new_request_id, str::to_owned);
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let span = tracing::info_span!("request", id = %id);
+    let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert(api::REQUEST_ID_HEADER, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&app.records.now().to_string()) {
+        headers.insert(api::TIME_HEADER, value);
+    }
+    tracing::info!(
+        parent: &span,
+        method = %method,
+        route = %route_of(&path),
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "served"
+    );
+    response
+}
+
+/// The path with its ids taken out (`/v1/callers/{id}`): a P-code reference
+/// or caller id is not for the log.
+fn route_of(path: &str) -> String {
+    path.split('/')
+        .map(|part| {
+            if part.chars().any(|c| c.is_ascii_digit()) && part.len() > 1 || part.starts_with("P-") {
+                "{id}"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn bad_json(e: JsonRejection) -> Failure {
+    Failure::BadRequest(format!("the request body is not what this endpoint takes: {}", e.body_text()))
+}
+
+fn bad_path(e: PathRejection) -> Failure {
+    Failure::BadRequest(format!("the address is not valid: {}", e.body_text()))
+}
+
+fn bad_query(e: QueryRejection) -> Failure {
+    Failure::BadRequest(format!("the query is not valid: {}", e.body_text()))
+}
+
+/// Who a change is recorded under: the desk's agent id.
+fn agent(headers: &HeaderMap) -> Result<String, Failure> {
+    let Some(value) = headers.get(api::AGENT_HEADER) else { return Ok("unknown-agent".into()) };
+    let text = value
+        .to_str()
+        .map_err(|_| Failure::BadRequest(format!("the {} header is not plain text", api::AGENT_HEADER)))?
+        .trim();
+    if text.is_empty() || text.len() > 100 || text.chars().any(char::is_control) {
+        return Err(Failure::BadRequest(format!("the {} header must be 1 to 100 characters", api::AGENT_HEADER)));
+    }
+    Ok(text.to_owned())
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Failure> {
+    let Some(value) = headers.get(api::IDEMPOTENCY_HEADER) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default();
+    if text.is_empty() || text.len() > 128 || !text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Failure::BadRequest(format!(
+            "the {} header must be 1 to 128 printable characters",
+            api::IDEMPOTENCY_HEADER
+        )));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// Does `work` in a transaction once per idempotency key: the same key
+/// again (a desk's outbox delivering after a lost answer) gets the first
+/// answer and changes nothing; the same key with another request, 422.
+async fn once<T: serde::Serialize>(
+    app: &App,
+    key: Option<String>,
+    request: &[u8],
+    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, Failure>,
+) -> Result<Response, Failure> {
+    let mut client = app.records.pool.get().await?;
+    let tx = client.transaction().await?;
+    let digest = Sha256::digest(request).to_vec();
+    if let Some(key) = &key {
+        let now = Ts(app.records.now());
+        let fresh = tx
+            .execute(
+                "INSERT INTO idempotency (key, request, status, body, at) VALUES ($1, $2, 0, '', $3)
+                 ON CONFLICT (key) DO NOTHING",
+                &[key, &digest, &now],
+            )
+            .await?;
+        if fresh == 0 {
+            let row = tx.query_one("SELECT request, status, body FROM idempotency WHERE key = $1", &[key]).await?;
+            if row.get::<_, &[u8]>(0) != digest.as_slice() {
+                return Err(Failure::IdempotencyConflict);
+            }
+            let status = StatusCode::from_u16(row.get::<_, i16>(1).unsigned_abs()).unwrap_or(StatusCode::OK);
+            let body: String = row.get(2);
+            return Ok(json_text(status, body));
+        }
+    }
+    let answer = work(&tx).await?;
+    let body = serde_json::to_string(&answer).map_err(|e| Failure::BadRequest(e.to_string()))?;
+    if let Some(key) = &key {
+        tx.execute("UPDATE idempotency SET status = 200, body = $2 WHERE key = $1", &[key, &body]).await?;
+    }
+    tx.commit().await?;
+    Ok(json_text(StatusCode::OK, body))
+}
+
+fn json_text(status: StatusCode, body: String) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn not_found() -> Response {
+    let body = ErrorBody::new(ErrorKind::NotFound, "there is no such endpoint: see /openapi.json");
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    let body = ErrorBody::new(ErrorKind::BadRequest, "this endpoint does not take that method: see /openapi.json");
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}
+
+/// Query of a search.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// What was typed.
+    pub q: String,
+    /// The most hits (at most 200).
+    pub limit: Option<usize>,
+}
+
+/// Query of the audit log.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only this agent.
+    pub agent: Option<String>,
+    /// Only actions starting with this.
+    pub action_prefix: Option<String>,
+    /// Only entries at or after (RFC 3339).
+    pub from: Option<String>,
+    /// Only entries before (RFC 3339).
+    pub until: Option<String>,
+    /// At most this many, newest first.
+    pub limit: Option<u32>,
+}
+
+fn instant(name: &str, text: Option<&str>) -> Result<Option<jiff::Timestamp>, Failure> {
+    text.map(|t| t.parse().map_err(|_| Failure::BadRequest(format!("{name} is not an RFC 3339 instant: «{t}»"))))
+        .transpose()
+}
+
+fn parse_code(code: &str) -> Result<PCode, Failure> {
+    code.parse().map_err(|e: mitid_core::pcode::MalformedPCode| Failure::Store(e.into()))
+}
+
+#[utoipa::path(get, path = "/v1/session", tag = "desk", responses((status = 200, body = Session)))]
+async fn session(State(app): Shared, headers: HeaderMap) -> Result<Json<Session>, Failure> {
+    let records = &app.records;
+    Ok(Json(Session {
+        agent: agent(&headers)?,
+        now: records.now(),
+        hours: records.hours().config().clone(),
+        checkpoint_key: records.checkpoints.public_hex(),
+        key_fingerprint: records.key_fingerprint(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/callers", tag = "callers", request_body = CallerDetails,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody)))]
+async fn add_caller(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Result<Json<CallerDetails>, JsonRejection>,
+) -> Result<Json<Created>, Failure> {
+    let Json(details) = body.map_err(bad_json)?;
+    Ok(Json(Created { id: app.records.add_caller(&agent(&headers)?, details).await? }))
+}
+
+#[utoipa::path(post, path = "/v1/callers/batch", tag = "callers", request_body = NewCallers,
+    responses((status = 200, body = CreatedMany), (status = 400, body = ErrorBody)))]
+async fn add_callers(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Result<Json<NewCallers>, JsonRejection>,
+) -> Result<Json<CreatedMany>, Failure> {
+    let Json(batch) = body.map_err(bad_json)?;
+    Ok(Json(CreatedMany { ids: app.records.add_callers(&agent(&headers)?, batch.callers, &batch.action).await? }))
+}
+
+#[utoipa::path(get, path = "/v1/callers/search", tag = "callers", params(SearchQuery),
+    responses((status = 200, body = Vec<Hit>), (status = 400, body = ErrorBody)))]
+async fn search(
+    State(app): Shared,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Result<Json<Vec<Hit>>, Failure> {
+    let Query(query) = query.map_err(bad_query)?;
+    Ok(Json(app.records.search(&query.q, query.limit.unwrap_or(50)).await?))
+}
+
+#[utoipa::path(get, path = "/v1/callers/count", tag = "callers", responses((status = 200, body = Count)))]
+async fn caller_count(State(app): Shared) -> Result<Json<Count>, Failure> {
+    Ok(Json(Count { count: app.records.caller_count().await? }))
+}
+
+#[utoipa::path(get, path = "/v1/callers/{id}", tag = "callers", params(("id" = i64, Path)),
+    responses((status = 200, body = Caller), (status = 404, body = ErrorBody)))]
+async fn caller(State(app): Shared, id: Result<Path<i64>, PathRejection>) -> Result<Json<Caller>, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    app.records.caller(id).await?.map(Json).ok_or(Failure::Store(mitid_core::store::StoreError::NoCaller(id)))
+}
+
+#[utoipa::path(put, path = "/v1/callers/{id}", tag = "callers", params(("id" = i64, Path)), request_body = CallerDetails,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn update_caller(
+    State(app): Shared,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<CallerDetails>, JsonRejection>,
+) -> Result<StatusCode, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(details) = body.map_err(bad_json)?;
+    app.records.update_caller(&agent(&headers)?, id, details).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/v1/callers/{id}", tag = "callers", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_caller(
+    State(app): Shared,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<StatusCode, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    app.records.delete_caller(&agent(&headers)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/v1/callers/{id}/merge", tag = "callers", params(("id" = i64, Path)), request_body = Merge,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn merge_callers(
+    State(app): Shared,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<Merge>, JsonRejection>,
+) -> Result<StatusCode, Failure> {
+    let Path(into) = id.map_err(bad_path)?;
+    let Json(merge) = body.map_err(bad_json)?;
+    app.records.merge_callers(&agent(&headers)?, into, merge.from).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/callers/{id}/contacts", tag = "callers", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Contact>)))]
+async fn contacts(State(app): Shared, id: Result<Path<i64>, PathRejection>) -> Result<Json<Vec<Contact>>, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    Ok(Json(app.records.contacts(id).await?))
+}
+
+#[utoipa::path(post, path = "/v1/callers/{id}/contacts", tag = "callers", params(("id" = i64, Path),
+        ("idempotency-key" = Option<String>, Header, description = "The same key again is done once")),
+    request_body = NewContact,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn log_contact(
+    State(app): Shared,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<NewContact>, JsonRejection>,
+) -> Result<Response, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(contact) = body.map_err(bad_json)?;
+    let (agent, key) = (agent(&headers)?, idempotency_key(&headers)?);
+    let request = serde_json::to_vec(&(id, &contact)).unwrap_or_default();
+    once(&app, key, &request, async |tx| {
+        app.records.log_contact(tx, &agent, id, contact).await?;
+        Ok(Created { id })
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/v1/callers/{id}/pcodes", tag = "pcodes", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<PCodeInfo>)))]
+async fn pcodes(State(app): Shared, id: Result<Path<i64>, PathRejection>) -> Result<Json<Vec<PCodeInfo>>, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    Ok(Json(app.records.pcodes(id).await?))
+}
+
+#[utoipa::path(post, path = "/v1/callers/{id}/pcodes", tag = "pcodes", params(("id" = i64, Path)),
+    responses((status = 200, body = Issued), (status = 404, body = ErrorBody),
+        (status = 409, description = "Support is closed, or the caller holds the most codes allowed", body = ErrorBody)))]
+async fn issue_pcode(
+    State(app): Shared,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<Issued>, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    let (code, pcode) = app.records.issue_pcode(&agent(&headers)?, id).await?;
+    Ok(Json(Issued { code: code.digits().to_owned(), pcode }))
+}
+
+#[utoipa::path(post, path = "/v1/callers/{id}/redemptions", tag = "pcodes", params(("id" = i64, Path)),
+    request_body = Redeem, responses((status = 200, body = Redeemed), (status = 400, body = ErrorBody)))]
+async fn redeem_pcode(
+    State(app): Shared,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<Redeem>, JsonRejection>,
+) -> Result<Json<Redeemed>, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(redeem) = body.map_err(bad_json)?;
+    let (redemption, attempts_left) = app.records.redeem_pcode(id, &parse_code(&redeem.code)?).await?;
+    Ok(Json(Redeemed { redemption, attempts_left }))
+}
+
+#[utoipa::path(get, path = "/v1/pcodes/{reference}", tag = "pcodes", params(("reference" = String, Path)),
+    responses((status = 200, body = PCodeInfo), (status = 404, body = ErrorBody)))]
+async fn pcode(State(app): Shared, reference: Result<Path<String>, PathRejection>) -> Result<Json<PCodeInfo>, Failure> {
+    let Path(reference) = reference.map_err(bad_path)?;
+    app.records
+        .pcode(&reference)
+        .await?
+        .map(Json)
+        .ok_or(Failure::Store(mitid_core::store::StoreError::NoPCode(reference)))
+}
+
+#[utoipa::path(post, path = "/v1/pcodes/{reference}/revoke", tag = "pcodes", params(("reference" = String, Path)),
+    request_body = Revoke,
+    responses((status = 200, body = PCodeInfo), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn revoke_pcode(
+    State(app): Shared,
+    headers: HeaderMap,
+    reference: Result<Path<String>, PathRejection>,
+    body: Result<Json<Revoke>, JsonRejection>,
+) -> Result<Json<PCodeInfo>, Failure> {
+    let Path(reference) = reference.map_err(bad_path)?;
+    let Json(revoke) = body.map_err(bad_json)?;
+    Ok(Json(app.records.revoke_pcode(&agent(&headers)?, &reference, &revoke.reason).await?))
+}
+
+#[utoipa::path(post, path = "/v1/cases", tag = "cases",
+    params(("idempotency-key" = Option<String>, Header, description = "The same key again is done once")),
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody)))]
+async fn open_case(State(app): Shared, headers: HeaderMap) -> Result<Response, Failure> {
+    let (agent, key) = (agent(&headers)?, idempotency_key(&headers)?);
+    once(&app, key, b"open", async |tx| Ok(Created { id: app.records.open_case(tx, &agent).await? })).await
+}
+
+#[utoipa::path(post, path = "/v1/cases/{id}/steps", tag = "cases", params(("id" = i64, Path),
+        ("idempotency-key" = Option<String>, Header, description = "The same key again is done once")),
+    request_body = NewStep,
+    responses((status = 200, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_case_step(
+    State(app): Shared,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<NewStep>, JsonRejection>,
+) -> Result<Response, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(step) = body.map_err(bad_json)?;
+    let (agent, key) = (agent(&headers)?, idempotency_key(&headers)?);
+    let request = serde_json::to_vec(&(id, &step)).unwrap_or_default();
+    once(&app, key, &request, async |tx| {
+        app.records.record_case_step(tx, &agent, id, &step.step, &step.verdict, &step.detail).await?;
+        Ok(Created { id })
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/cases/{id}/close", tag = "cases", params(("id" = i64, Path),
+        ("idempotency-key" = Option<String>, Header, description = "The same key again is done once")),
+    request_body = Close,
+    responses((status = 200, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn close_case(
+    State(app): Shared,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<Close>, JsonRejection>,
+) -> Result<Response, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(close) = body.map_err(bad_json)?;
+    let (agent, key) = (agent(&headers)?, idempotency_key(&headers)?);
+    let request = serde_json::to_vec(&(id, "close", &close)).unwrap_or_default();
+    once(&app, key, &request, async |tx| {
+        app.records.close_case(tx, &agent, id, &close.outcome).await?;
+        Ok(Created { id })
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/v1/cases/{id}/steps", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CaseStep>), (status = 404, body = ErrorBody)))]
+async fn case_steps(State(app): Shared, id: Result<Path<i64>, PathRejection>) -> Result<Json<Vec<CaseStep>>, Failure> {
+    let Path(id) = id.map_err(bad_path)?;
+    Ok(Json(app.records.case_steps(id).await?))
+}
+
+#[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Vec<mitid_core::audit::AuditEntry>), (status = 400, body = ErrorBody)))]
+async fn audit_entries(
+    State(app): Shared,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<Json<Vec<mitid_core::audit::AuditEntry>>, Failure> {
+    let Query(q) = query.map_err(bad_query)?;
+    let filter = AuditFilter {
+        agent: q.agent,
+        action_prefix: q.action_prefix,
+        from: instant("from", q.from.as_deref())?,
+        until: instant("until", q.until.as_deref())?,
+        limit: q.limit,
+    };
+    Ok(Json(app.records.audit_entries(&filter).await?))
+}
+
+#[utoipa::path(post, path = "/v1/audit/verify", tag = "audit", responses((status = 200, body = Verified)))]
+async fn verify_audit(State(app): Shared) -> Result<Json<Verified>, Failure> {
+    let report = app.records.verify_audit().await?;
+    let checkpoint = if report.problem.is_none() { app.records.checkpoint().await? } else { None };
+    Ok(Json(Verified { report, checkpoint }))
+}
+
+#[utoipa::path(get, path = "/v1/audit/checkpoint", tag = "audit",
+    responses((status = 200, body = Option<mitid_core::checkpoint::Checkpoint>)))]
+async fn checkpoint(State(app): Shared) -> Result<Json<Option<mitid_core::checkpoint::Checkpoint>>, Failure> {
+    Ok(Json(app.records.checkpoint().await?))
+}
+
+#[utoipa::path(get, path = "/v1/audit/entries/{seq}/hash", tag = "audit", params(("seq" = i64, Path)),
+    responses((status = 200, body = EntryHash)))]
+async fn entry_hash(State(app): Shared, seq: Result<Path<i64>, PathRejection>) -> Result<Json<EntryHash>, Failure> {
+    let Path(seq) = seq.map_err(bad_path)?;
+    Ok(Json(EntryHash { seq, hash: app.records.entry_hash(seq).await?.map(hex::encode) }))
+}
+
+#[utoipa::path(put, path = "/v1/clock", tag = "training", request_body = SetClock,
+    responses((status = 204), (status = 403, description = "Not a training or test service", body = ErrorBody)))]
+async fn set_clock(State(app): Shared, body: Result<Json<SetClock>, JsonRejection>) -> Result<StatusCode, Failure> {
+    let Json(set) = body.map_err(bad_json)?;
+    let Some(clock) = &app.records.simulated else {
+        return Err(Failure::Forbidden(
+            "this service's clock is the real one; only a training service's can be set".into(),
+        ));
+    };
+    clock.set(set.now);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok".into() })
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+async fn readyz(State(app): Shared) -> Result<Json<Health>, Failure> {
+    let client = app.records.pool.get().await?;
+    client.query_one("SELECT 1", &[]).await?;
+    Ok(Json(Health { status: "ok".into() }))
+}
+
+async fn openapi() -> Response {
+    let mut response = Json(ApiDoc::openapi()).into_response();
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The OpenAPI document, written from the handlers and the wire types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mitid-assist-server",
+        description = "The shared service of mitid-assist: callers, P-codes, counter cases and the audit log."
+    ),
+    paths(
+        session,
+        add_caller,
+        add_callers,
+        search,
+        caller_count,
+        caller,
+        update_caller,
+        delete_caller,
+        merge_callers,
+        contacts,
+        log_contact,
+        pcodes,
+        issue_pcode,
+        redeem_pcode,
+        pcode,
+        revoke_pcode,
+        open_case,
+        record_case_step,
+        close_case,
+        case_steps,
+        audit_entries,
+        verify_audit,
+        checkpoint,
+        entry_hash,
+        set_clock,
+        healthz,
+        readyz
+    )
+)]
+pub struct ApiDoc;

@@ -1,0 +1,107 @@
+//! `mitid-assist-server`: the shared service of a site's desks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mitid_assist_server::config::ServerConfig;
+use mitid_assist_server::{db, serve};
+
+#[derive(Parser)]
+#[command(version, about = "The shared service of mitid-assist's desks, over HTTPS on PostgreSQL")]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, short, global = true, default_value = "/etc/mitid-assist/server.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Bring the database's schema up to date, then stop.
+    Migrate,
+    /// Check the configuration, the key, the TLS files and the database, then stop.
+    CheckConfig,
+    /// Write a new P-code key to FILE (never replaces one).
+    NewKey {
+        /// Where.
+        file: PathBuf,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mitid-assist-server: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::NewKey { file } => {
+            let fingerprint = serve::new_key(&file)?;
+            println!("{} (fingerprint {fingerprint})", file.display());
+            Ok(())
+        }
+        Command::Openapi => {
+            use utoipa::OpenApi as _;
+            println!("{}", mitid_assist_server::http::ApiDoc::openapi().to_pretty_json()?);
+            Ok(())
+        }
+        Command::Serve => {
+            let config = ServerConfig::load(&cli.config)?;
+            logging(&config.log_level);
+            runtime()?.block_on(serve::serve(config))
+        }
+        Command::Migrate => {
+            let config = ServerConfig::load(&cli.config)?;
+            logging(&config.log_level);
+            runtime()?.block_on(async {
+                let pool = db::pool(&config.database)?;
+                let found = db::migrate(&pool).await?;
+                println!("schema {found} → {}", db::SCHEMA_VERSION);
+                Ok(())
+            })
+        }
+        Command::CheckConfig => {
+            let config = ServerConfig::load(&cli.config)?;
+            println!("configuration: {} is valid", cli.config.display());
+            let key = serve::read_key(&config.pcode_key)?;
+            println!("P-code key: fingerprint {}", key.fingerprint());
+            serve::tls(&config)?;
+            println!("TLS: {} and {} belong together", config.tls.cert.display(), config.tls.key.display());
+            runtime()?.block_on(async {
+                let pool = db::pool(&config.database)?;
+                let client = pool.get().await.map_err(|e| anyhow::anyhow!("the database cannot be reached: {e}"))?;
+                let version: Option<i64> = client
+                    .query_opt("SELECT version FROM schema_version", &[])
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|row| row.get(0));
+                println!("database: reachable, schema {} of {}", version.unwrap_or(0), db::SCHEMA_VERSION);
+                Ok(())
+            })
+        }
+    }
+}

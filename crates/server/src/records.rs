@@ -1,0 +1,750 @@
+//! The service's records on PostgreSQL: callers, contacts, P-codes and
+//! counter cases, with the rules the desk keeps — Support's hours checked
+//! here, P-codes kept as keyed hashes, each redemption counted atomically,
+//! and every change's audit entry inserted in the change's own transaction.
+
+use std::sync::Arc;
+
+use deadpool_postgres::{GenericClient, Pool, Transaction};
+use jiff::Timestamp;
+use mitid_core::caller::{Caller, CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
+use mitid_core::checkpoint::CheckpointKey;
+use mitid_core::pcode::{ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY};
+use mitid_core::service::NewContact;
+use mitid_core::store::{CaseStep, REDEEMER, StoreError};
+use mitid_core::support_hours::COPENHAGEN;
+use mitid_core::{Clock, SimulatedClock, SupportHours, fold};
+use tokio_postgres::Row;
+
+use crate::db::Ts;
+use crate::error::Failure;
+
+/// The service: its database, keys, rules and clock.
+pub struct Records {
+    /// The database.
+    pub pool: Pool,
+    pub(crate) key: CodeKey,
+    pub(crate) checkpoints: CheckpointKey,
+    hours: SupportHours,
+    clock: Arc<dyn Clock>,
+    /// The clock, when it may be set (training and tests).
+    pub simulated: Option<Arc<SimulatedClock>>,
+    max_active: u32,
+}
+
+/// The entry of the audit log a change writes, in its transaction.
+pub(crate) async fn audit(
+    tx: &Transaction<'_>,
+    at: Timestamp,
+    agent: &str,
+    action: &str,
+    subject: &str,
+    verdict: &str,
+) -> Result<(), Failure> {
+    tx.execute(
+        &tx.prepare_cached("INSERT INTO audit (at, agent, action, subject, verdict) VALUES ($1, $2, $3, $4, $5)")
+            .await?,
+        &[&Ts(at), &agent, &action, &subject, &verdict],
+    )
+    .await?;
+    Ok(())
+}
+
+fn random_reference() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(format!("P-{}", hex::encode(bytes)))
+}
+
+/// Compares two byte strings in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+const PCODE_COLUMNS: &str =
+    "id, reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason";
+
+fn pcode_info(row: &Row) -> Result<PCodeInfo, Failure> {
+    let state: String = row.get(7);
+    let attempts: i16 = row.get(6);
+    Ok(PCodeInfo {
+        id: row.get(0),
+        reference: row.get(1),
+        caller_id: row.get(2),
+        issued_at: row.get::<_, Ts>(4).0,
+        expires_at: row.get::<_, Ts>(5).0,
+        attempts_left: u8::try_from(attempts).map_err(|_| Failure::corrupt("P-code attempts"))?,
+        state: PCodeState::parse(&state).ok_or_else(|| Failure::corrupt("P-code state"))?,
+        revoked_reason: row.get(8),
+    })
+}
+
+impl Records {
+    /// The records in `pool`, with the service's keys, hours and clock.
+    pub fn new(pool: Pool, key: CodeKey, hours: SupportHours, simulated: Option<Timestamp>, max_active: u32) -> Self {
+        let simulated = simulated.map(|at| Arc::new(SimulatedClock::starting_at(at)));
+        let clock: Arc<dyn Clock> = match &simulated {
+            Some(clock) => clock.clone(),
+            None => Arc::new(mitid_core::SystemClock),
+        };
+        let checkpoints = CheckpointKey::from_code_key(&key);
+        Self { pool, key, checkpoints, hours, clock, simulated, max_active: max_active.max(1) }
+    }
+
+    /// Now, cut to the database's precision.
+    pub fn now(&self) -> Timestamp {
+        Ts::micros(self.clock.now())
+    }
+
+    /// MitID Support's hours.
+    pub fn hours(&self) -> &SupportHours {
+        &self.hours
+    }
+
+    /// The fingerprint of the P-code key.
+    pub fn key_fingerprint(&self) -> String {
+        self.key.fingerprint()
+    }
+
+    /// Records the P-code key's fingerprint in a new database, and refuses
+    /// a database whose codes were hashed with another key.
+    pub async fn bind_key(&self) -> Result<(), Failure> {
+        let client = self.pool.get().await?;
+        let found = self.key.fingerprint();
+        client
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('key_fingerprint', $1) ON CONFLICT (key) DO NOTHING",
+                &[&found],
+            )
+            .await?;
+        let expected: String =
+            client.query_one("SELECT value FROM meta WHERE key = 'key_fingerprint'", &[]).await?.get(0);
+        if expected != found {
+            return Err(Failure::Store(StoreError::KeyMismatch { expected, found }));
+        }
+        Ok(())
+    }
+
+    fn today(&self, now: Timestamp) -> jiff::civil::Date {
+        COPENHAGEN.to_datetime(now).date()
+    }
+
+    /// Adds a caller.
+    pub async fn add_caller(&self, agent: &str, details: CallerDetails) -> Result<i64, Failure> {
+        let now = self.now();
+        let details = details.validated(self.today(now)).map_err(StoreError::from)?;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let id = insert_caller(&tx, &details, now).await?;
+        audit(&tx, now, agent, "caller.create", &format!("caller:{id}"), "ok").await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds many callers as one change.
+    pub async fn add_callers(&self, agent: &str, batch: Vec<CallerDetails>, action: &str) -> Result<Vec<i64>, Failure> {
+        if !mitid_core::api::BATCH_ACTIONS.contains(&action) {
+            return Err(Failure::BadRequest(format!(
+                "«{action}» is not a batch action: use one of {}",
+                mitid_core::api::BATCH_ACTIONS.join(", ")
+            )));
+        }
+        let now = self.now();
+        let today = self.today(now);
+        let batch = batch
+            .into_iter()
+            .enumerate()
+            .map(|(index, d)| d.validated(today).map_err(|source| StoreError::InvalidAt { index, source }))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut ids = Vec::with_capacity(batch.len());
+        for details in &batch {
+            ids.push(insert_caller(&tx, details, now).await?);
+        }
+        audit(&tx, now, agent, action, &format!("callers:{}", ids.len()), "ok").await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Changes a caller.
+    pub async fn update_caller(&self, agent: &str, id: i64, details: CallerDetails) -> Result<(), Failure> {
+        let now = self.now();
+        let details = details.validated(self.today(now)).map_err(StoreError::from)?;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if !rewrite_caller(&tx, id, &details, now).await? {
+            return Err(StoreError::NoCaller(id).into());
+        }
+        audit(&tx, now, agent, "caller.update", &format!("caller:{id}"), "ok").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One caller.
+    pub async fn caller(&self, id: i64) -> Result<Option<Caller>, Failure> {
+        let client = self.pool.get().await?;
+        read_caller(&client, id).await
+    }
+
+    /// How many callers.
+    pub async fn caller_count(&self) -> Result<u64, Failure> {
+        let client = self.pool.get().await?;
+        let n: i64 = client.query_one("SELECT count(*) FROM caller", &[]).await?.get(0);
+        Ok(n.unsigned_abs())
+    }
+
+    /// Deletes a caller and everything about them.
+    pub async fn delete_caller(&self, agent: &str, id: i64) -> Result<(), Failure> {
+        let now = self.now();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if tx.execute("DELETE FROM caller WHERE id = $1", &[&id]).await? == 0 {
+            return Err(StoreError::NoCaller(id).into());
+        }
+        audit(&tx, now, agent, "caller.delete", &format!("caller:{id}"), "ok").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Merges `from` into `into`.
+    pub async fn merge_callers(&self, agent: &str, into: i64, from: i64) -> Result<(), Failure> {
+        if into == from {
+            return Err(StoreError::SelfMerge.into());
+        }
+        let now = self.now();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Both rows locked, in id order, so two merges cannot cross.
+        let locked =
+            tx.query("SELECT id FROM caller WHERE id = ANY($1) ORDER BY id FOR UPDATE", &[&vec![into, from]]).await?;
+        if locked.len() < 2 {
+            let present: Vec<i64> = locked.iter().map(|r| r.get(0)).collect();
+            let missing = if present.contains(&into) { from } else { into };
+            return Err(StoreError::NoCaller(missing).into());
+        }
+        let (Some(mut keep), Some(gone)) = (read_caller(&tx, into).await?, read_caller(&tx, from).await?) else {
+            return Err(StoreError::NoCaller(into).into());
+        };
+        let d = &mut keep.details;
+        let g = gone.details;
+        d.birth_date = d.birth_date.or(g.birth_date);
+        d.nationality = d.nationality.take().or(g.nationality);
+        d.email = d.email.take().or(g.email);
+        d.language = d.language.take().or(g.language);
+        if !g.notes.is_empty() {
+            d.notes = if d.notes.is_empty() { g.notes } else { format!("{}\n{}", d.notes, g.notes) };
+        }
+        for p in g.phones {
+            if !d.phones.contains(&p) {
+                d.phones.push(p);
+            }
+        }
+        for doc in g.documents {
+            if !d.documents.contains(&doc) {
+                d.documents.push(doc);
+            }
+        }
+        tx.execute("UPDATE contact SET caller_id = $1 WHERE caller_id = $2", &[&into, &from]).await?;
+        tx.execute("UPDATE pcode SET caller_id = $1 WHERE caller_id = $2", &[&into, &from]).await?;
+        rewrite_caller(&tx, into, &keep.details, now).await?;
+        tx.execute("DELETE FROM caller WHERE id = $1", &[&from]).await?;
+        audit(&tx, now, agent, "caller.merge", &format!("caller:{into}<-caller:{from}"), "ok").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Logs a contact, in `tx` (so that an idempotency key can be kept with it).
+    pub async fn log_contact(
+        &self,
+        tx: &Transaction<'_>,
+        agent: &str,
+        caller_id: i64,
+        contact: NewContact,
+    ) -> Result<(), Failure> {
+        let now = self.now();
+        check_text("the outcome", &contact.outcome)?;
+        check_text("the note", &contact.note)?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO contact (caller_id, at, agent, channel, outcome, note)
+                 SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM caller WHERE id = $1)",
+                &[&caller_id, &Ts(now), &agent, &contact.channel.as_str(), &contact.outcome, &contact.note],
+            )
+            .await?;
+        if inserted == 0 {
+            return Err(StoreError::NoCaller(caller_id).into());
+        }
+        audit(tx, now, agent, "contact.log", &format!("caller:{caller_id}"), contact.channel.as_str()).await?;
+        Ok(())
+    }
+
+    /// A caller's contacts, newest first.
+    pub async fn contacts(&self, caller_id: i64) -> Result<Vec<Contact>, Failure> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT at, agent, channel, outcome, note FROM contact WHERE caller_id = $1 ORDER BY at DESC, id DESC",
+                &[&caller_id],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let channel: String = r.get(2);
+                Ok(Contact {
+                    at: r.get::<_, Ts>(0).0,
+                    agent: r.get(1),
+                    channel: Channel::parse(&channel).ok_or_else(|| Failure::corrupt("channel"))?,
+                    outcome: r.get(3),
+                    note: r.get(4),
+                })
+            })
+            .collect()
+    }
+
+    /// Issues a P-code — only while Support is open (a refusal is audited).
+    pub async fn issue_pcode(&self, agent: &str, caller_id: i64) -> Result<(PCode, PCodeInfo), Failure> {
+        // Whole seconds: the times are read out and printed.
+        let now = Timestamp::from_second(self.now().as_second()).unwrap_or_else(|_| self.now());
+        let subject = format!("caller:{caller_id}");
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let status = self.hours.status(now);
+        if !status.open {
+            audit(&tx, now, agent, "pcode.issue", &subject, "refused:closed").await?;
+            tx.commit().await?;
+            let next_open = status
+                .next_change
+                .map(|t| t.display_with_offset(self.hours.time_zone().to_offset(t)).to_string())
+                .unwrap_or_else(|| "when a new opening is planned".into());
+            return Err(StoreError::Closed { next_open }.into());
+        }
+        // The caller's row locked: two agents issuing at once cannot both
+        // pass the limit.
+        if tx.query_opt("SELECT id FROM caller WHERE id = $1 FOR UPDATE", &[&caller_id]).await?.is_none() {
+            return Err(StoreError::NoCaller(caller_id).into());
+        }
+        let active: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM pcode WHERE caller_id = $1 AND state = 'active' AND expires_at > $2",
+                &[&caller_id, &Ts(now)],
+            )
+            .await?
+            .get(0);
+        if active >= i64::from(self.max_active) {
+            audit(&tx, now, agent, "pcode.issue", &subject, "refused:too_many_active").await?;
+            tx.commit().await?;
+            return Err(StoreError::TooManyActive(self.max_active).into());
+        }
+        let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
+        let reference = random_reference()?;
+        let expires_at = now + VALIDITY;
+        let attempts = i16::from(ATTEMPTS);
+        let row = tx
+            .query_one(
+                &tx.prepare_cached(
+                    "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING id",
+                )
+                .await?,
+                &[&reference, &caller_id, &self.key.hash(&code).as_slice(), &Ts(now), &Ts(expires_at), &attempts],
+            )
+            .await?;
+        audit(&tx, now, agent, "pcode.issue", &format!("pcode:{reference} {subject}"), "ok").await?;
+        tx.commit().await?;
+        let info = PCodeInfo {
+            id: row.get(0),
+            reference,
+            caller_id,
+            issued_at: now,
+            expires_at,
+            attempts_left: ATTEMPTS,
+            state: PCodeState::Active,
+            revoked_reason: None,
+        };
+        Ok((code, info))
+    }
+
+    /// Redeems a code typed for a caller. The caller's codes are locked for
+    /// the decision (`FOR UPDATE`), and the change is a guarded `UPDATE`:
+    /// two attempts at the same instant, on any instance, never share an
+    /// attempt or a success.
+    pub async fn redeem_pcode(&self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), Failure> {
+        let now = self.now();
+        let hash = self.key.hash(code);
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let rows = tx
+            .query(
+                &tx.prepare_cached(&format!(
+                    "SELECT {PCODE_COLUMNS} FROM pcode WHERE caller_id = $1 ORDER BY issued_at DESC, id DESC FOR UPDATE"
+                ))
+                .await?,
+                &[&caller_id],
+            )
+            .await?;
+        let codes: Vec<PCodeInfo> = rows.iter().map(pcode_info).collect::<Result<_, _>>()?;
+        let void_result = |c: &PCodeInfo| match c.state {
+            PCodeState::Consumed => Some(Redemption::Consumed),
+            PCodeState::Revoked => Some(Redemption::Revoked),
+            PCodeState::Locked => Some(Redemption::Locked),
+            PCodeState::Active if now >= c.expires_at => Some(Redemption::Expired),
+            PCodeState::Active => None,
+        };
+        // Every code compared, so the time taken does not tell which matched.
+        let matched = rows
+            .iter()
+            .zip(&codes)
+            .fold(None, |m, (row, c)| if same(row.get::<_, &[u8]>(3), &hash) { Some(c) } else { m });
+        let (result, subject, left) = match matched {
+            Some(c) => {
+                let result = match void_result(c) {
+                    Some(void) => void,
+                    None => {
+                        let changed = tx
+                            .execute("UPDATE pcode SET state = 'consumed' WHERE id = $1 AND state = 'active'", &[&c.id])
+                            .await?;
+                        if changed == 1 { Redemption::Accepted } else { Redemption::Consumed }
+                    }
+                };
+                (result, format!("pcode:{}", c.reference), c.attempts_left)
+            }
+            None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
+                None => (Redemption::NoCode, format!("caller:{caller_id}"), 0),
+                Some(c) => {
+                    let result = match void_result(c) {
+                        Some(void) => void,
+                        None => {
+                            let row = tx
+                                .query_opt(
+                                    "UPDATE pcode SET attempts_left = attempts_left - 1,
+                                         state = CASE WHEN attempts_left <= 1 THEN 'locked' ELSE 'active' END
+                                     WHERE id = $1 AND state = 'active' AND attempts_left > 0 RETURNING attempts_left",
+                                    &[&c.id],
+                                )
+                                .await?;
+                            match row.map(|r| r.get::<_, i16>(0)) {
+                                Some(left) if left > 0 => {
+                                    Redemption::Wrong { attempts_left: u8::try_from(left).unwrap_or(0) }
+                                }
+                                _ => Redemption::Locked,
+                            }
+                        }
+                    };
+                    let left = match result {
+                        Redemption::Wrong { attempts_left } => attempts_left,
+                        Redemption::Locked => 0,
+                        _ => c.attempts_left,
+                    };
+                    (result, format!("pcode:{}", c.reference), left)
+                }
+            },
+        };
+        audit(&tx, now, REDEEMER, "pcode.redeem", &subject, result.name()).await?;
+        tx.commit().await?;
+        Ok((result, left))
+    }
+
+    /// Revokes an active code.
+    pub async fn revoke_pcode(&self, agent: &str, reference: &str, reason: &str) -> Result<PCodeInfo, Failure> {
+        check_text("the reason", reason)?;
+        let now = self.now();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let Some(row) = tx.query_opt("SELECT state FROM pcode WHERE reference = $1 FOR UPDATE", &[&reference]).await?
+        else {
+            return Err(StoreError::NoPCode(reference.to_owned()).into());
+        };
+        let state: String = row.get(0);
+        match PCodeState::parse(&state) {
+            Some(PCodeState::Active) => {}
+            Some(other) => return Err(StoreError::AlreadyVoid(other.as_str()).into()),
+            None => return Err(Failure::corrupt("P-code state")),
+        }
+        let row = tx
+            .query_one(
+                &format!(
+                    "UPDATE pcode SET state = 'revoked', revoked_reason = $2 WHERE reference = $1 RETURNING {PCODE_COLUMNS}"
+                ),
+                &[&reference, &reason.trim()],
+            )
+            .await?;
+        audit(&tx, now, agent, "pcode.revoke", &format!("pcode:{reference}"), "ok").await?;
+        tx.commit().await?;
+        pcode_info(&row)
+    }
+
+    /// A code by reference.
+    pub async fn pcode(&self, reference: &str) -> Result<Option<PCodeInfo>, Failure> {
+        let client = self.pool.get().await?;
+        let row =
+            client.query_opt(&format!("SELECT {PCODE_COLUMNS} FROM pcode WHERE reference = $1"), &[&reference]).await?;
+        row.as_ref().map(pcode_info).transpose()
+    }
+
+    /// A caller's codes, newest first.
+    pub async fn pcodes(&self, caller_id: i64) -> Result<Vec<PCodeInfo>, Failure> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &format!("SELECT {PCODE_COLUMNS} FROM pcode WHERE caller_id = $1 ORDER BY issued_at DESC, id DESC"),
+                &[&caller_id],
+            )
+            .await?;
+        rows.iter().map(pcode_info).collect()
+    }
+
+    /// Opens a case, in `tx`.
+    pub async fn open_case(&self, tx: &Transaction<'_>, agent: &str) -> Result<i64, Failure> {
+        let now = self.now();
+        let id: i64 = tx
+            .query_one("INSERT INTO enrollment_case (agent, started) VALUES ($1, $2) RETURNING id", &[&agent, &Ts(now)])
+            .await?
+            .get(0);
+        audit(tx, now, agent, "enrollment.open", &format!("case:E-{id}"), "ok").await?;
+        Ok(id)
+    }
+
+    /// Records a step of a case, in `tx`.
+    pub async fn record_case_step(
+        &self,
+        tx: &Transaction<'_>,
+        agent: &str,
+        id: i64,
+        step: &str,
+        verdict: &str,
+        detail: &str,
+    ) -> Result<(), Failure> {
+        for (what, text) in [("the step", step), ("the verdict", verdict), ("the detail", detail)] {
+            check_text(what, text)?;
+        }
+        let now = self.now();
+        let inserted = tx
+            .execute(
+                "INSERT INTO enrollment_step (case_id, at, step, verdict, detail)
+                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM enrollment_case WHERE id = $1)",
+                &[&id, &Ts(now), &step, &verdict, &detail],
+            )
+            .await?;
+        if inserted == 0 {
+            return Err(Failure::NoCase(id));
+        }
+        audit(tx, now, agent, &format!("enrollment.{step}"), &format!("case:E-{id}"), verdict).await?;
+        Ok(())
+    }
+
+    /// Closes a case, in `tx`.
+    pub async fn close_case(&self, tx: &Transaction<'_>, agent: &str, id: i64, outcome: &str) -> Result<(), Failure> {
+        check_text("the outcome", outcome)?;
+        let now = self.now();
+        let changed = tx
+            .execute("UPDATE enrollment_case SET ended = $2, outcome = $3 WHERE id = $1", &[&id, &Ts(now), &outcome])
+            .await?;
+        if changed == 0 {
+            return Err(Failure::NoCase(id));
+        }
+        audit(tx, now, agent, "enrollment.close", &format!("case:E-{id}"), outcome).await?;
+        Ok(())
+    }
+
+    /// A case's steps, in order.
+    pub async fn case_steps(&self, id: i64) -> Result<Vec<CaseStep>, Failure> {
+        let client = self.pool.get().await?;
+        if client.query_opt("SELECT 1 FROM enrollment_case WHERE id = $1", &[&id]).await?.is_none() {
+            return Err(Failure::NoCase(id));
+        }
+        let rows = client
+            .query("SELECT at, step, verdict, detail FROM enrollment_step WHERE case_id = $1 ORDER BY id", &[&id])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CaseStep { at: r.get::<_, Ts>(0).0, step: r.get(1), verdict: r.get(2), detail: r.get(3) })
+            .collect())
+    }
+}
+
+fn check_text(what: &str, text: &str) -> Result<(), Failure> {
+    if text.len() > mitid_core::api::MAX_TEXT {
+        return Err(Failure::BadRequest(format!("{what} is too long (at most {} bytes)", mitid_core::api::MAX_TEXT)));
+    }
+    if text.contains('\0') {
+        return Err(Failure::BadRequest(format!("{what} holds a NUL character")));
+    }
+    Ok(())
+}
+
+/// Where the name is searched: its folded key and words.
+fn name_index(details: &CallerDetails) -> (String, Vec<String>) {
+    let name = format!("{} {}", details.given_name, details.family_name);
+    let mut terms: Vec<String> = fold::index_terms(&name).split_whitespace().map(str::to_owned).collect();
+    terms.sort();
+    terms.dedup();
+    (fold::key(&name), terms)
+}
+
+fn no_nul(details: &CallerDetails) -> Result<(), Failure> {
+    let texts = [&details.given_name, &details.family_name, &details.notes];
+    let more = [&details.email, &details.language, &details.nationality];
+    if texts.iter().any(|t| t.contains('\0'))
+        || more.iter().any(|t| t.as_deref().is_some_and(|t| t.contains('\0')))
+        || details.documents.iter().any(|d| d.number.contains('\0'))
+    {
+        return Err(Failure::BadRequest("a caller's details hold a NUL character".into()));
+    }
+    Ok(())
+}
+
+async fn insert_caller(tx: &Transaction<'_>, details: &CallerDetails, now: Timestamp) -> Result<i64, Failure> {
+    no_nul(details)?;
+    let (key, terms) = name_index(details);
+    let birth = details.birth_date.map(|d| d.to_string());
+    let id: i64 = tx
+        .query_one(
+            &tx.prepare_cached(
+                "INSERT INTO caller (given_name, family_name, birth_date, nationality, email, language, notes,
+                     name_key, terms, created_at, updated_at)
+                 VALUES ($1, $2, $3::text::date, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+            )
+            .await?,
+            &[
+                &details.given_name,
+                &details.family_name,
+                &birth,
+                &details.nationality,
+                &details.email,
+                &details.language,
+                &details.notes,
+                &key,
+                &terms,
+                &Ts(now),
+            ],
+        )
+        .await?
+        .get(0);
+    write_children(tx, id, details, &terms).await?;
+    Ok(id)
+}
+
+async fn rewrite_caller(
+    tx: &Transaction<'_>,
+    id: i64,
+    details: &CallerDetails,
+    now: Timestamp,
+) -> Result<bool, Failure> {
+    no_nul(details)?;
+    let (key, terms) = name_index(details);
+    let birth = details.birth_date.map(|d| d.to_string());
+    let changed = tx
+        .execute(
+            "UPDATE caller SET given_name = $2, family_name = $3, birth_date = $4::text::date, nationality = $5,
+                 email = $6, language = $7, notes = $8, name_key = $9, terms = $10, updated_at = $11
+             WHERE id = $1",
+            &[
+                &id,
+                &details.given_name,
+                &details.family_name,
+                &birth,
+                &details.nationality,
+                &details.email,
+                &details.language,
+                &details.notes,
+                &key,
+                &terms,
+                &Ts(now),
+            ],
+        )
+        .await?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    for table in ["caller_phone", "caller_document", "caller_term"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE caller_id = $1"), &[&id]).await?;
+    }
+    write_children(tx, id, details, &terms).await?;
+    Ok(true)
+}
+
+async fn write_children(
+    tx: &Transaction<'_>,
+    id: i64,
+    details: &CallerDetails,
+    terms: &[String],
+) -> Result<(), Failure> {
+    let phones: Vec<&str> = details.phones.iter().map(Phone::e164).collect();
+    tx.execute(
+        &tx.prepare_cached(
+            "INSERT INTO caller_phone (caller_id, pos, e164)
+             SELECT $1, p.pos, p.e164 FROM unnest($2::text[]) WITH ORDINALITY AS p(e164, pos)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?,
+        &[&id, &phones],
+    )
+    .await?;
+    tx.execute(
+        &tx.prepare_cached(
+            "INSERT INTO caller_term (term, caller_id) SELECT t, $1 FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
+        )
+        .await?,
+        &[&id, &terms],
+    )
+    .await?;
+    if !details.documents.is_empty() {
+        let kinds: Vec<&str> = details.documents.iter().map(|d| d.kind.as_str()).collect();
+        let countries: Vec<&str> = details.documents.iter().map(|d| d.country.as_str()).collect();
+        let numbers: Vec<&str> = details.documents.iter().map(|d| d.number.as_str()).collect();
+        tx.execute(
+            "INSERT INTO caller_document (caller_id, kind, country, number)
+             SELECT $1, k, c, n FROM unnest($2::text[], $3::text[], $4::text[]) AS d(k, c, n)",
+            &[&id, &kinds, &countries, &numbers],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn read_caller(client: &impl GenericClient, id: i64) -> Result<Option<Caller>, Failure> {
+    let Some(row) = client
+        .query_opt(
+            "SELECT given_name, family_name, birth_date::text, nationality, email, language, notes, created_at, updated_at
+             FROM caller WHERE id = $1",
+            &[&id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let birth: Option<String> = row.get(2);
+    let birth_date = birth.map(|b| b.parse().map_err(|_| Failure::corrupt("date of birth"))).transpose()?;
+    let phones = client
+        .query("SELECT e164 FROM caller_phone WHERE caller_id = $1 ORDER BY pos", &[&id])
+        .await?
+        .iter()
+        .map(|r| Phone::parse(r.get(0)).map_err(|_| Failure::corrupt("phone")))
+        .collect::<Result<_, _>>()?;
+    let documents = client
+        .query("SELECT kind, country, number FROM caller_document WHERE caller_id = $1 ORDER BY id", &[&id])
+        .await?
+        .iter()
+        .map(|r| {
+            let kind = DocumentKind::parse(r.get(0)).ok_or_else(|| Failure::corrupt("document kind"))?;
+            Ok(DocumentRef { kind, country: r.get(1), number: r.get(2) })
+        })
+        .collect::<Result<_, Failure>>()?;
+    Ok(Some(Caller {
+        id,
+        details: CallerDetails {
+            given_name: row.get(0),
+            family_name: row.get(1),
+            birth_date,
+            nationality: row.get(3),
+            phones,
+            email: row.get(4),
+            language: row.get(5),
+            notes: row.get(6),
+            documents,
+        },
+        created_at: row.get::<_, Ts>(7).0,
+        updated_at: row.get::<_, Ts>(8).0,
+    }))
+}

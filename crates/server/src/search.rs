@@ -1,0 +1,247 @@
+//! Caller search on the server, ranked as the desk ranks: exact phone, then
+//! e-mail and references, then the whole name by its folded key, whole
+//! words, prefixes, and near misses — with the desk's folding (æ/ae, ø/oe,
+//! å/aa, Cyrillic and Greek as the MRZ writes them). Never sorts a large
+//! set: every step reads a bounded number of rows from an index.
+
+use std::collections::HashSet;
+
+use mitid_core::caller::Phone;
+use mitid_core::fold;
+use mitid_core::store::{Hit, MatchKind};
+
+use crate::error::Failure;
+use crate::records::Records;
+
+/// How many word or prefix matches are ranked.
+const CANDIDATES: i64 = 400;
+/// How many names are checked for near misses.
+const FUZZY_CANDIDATES: i64 = 3000;
+/// The most a search returns.
+pub const MAX_LIMIT: usize = 200;
+
+/// The smallest string after every string that starts with `prefix`.
+fn after_prefix(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// Levenshtein distance, stopping early above `max`.
+fn within(a: &str, b: &str, max: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        if cur.iter().min().is_some_and(|m| *m > max) {
+            return false;
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= max
+}
+
+struct Found {
+    ids: Vec<(i64, MatchKind)>,
+    seen: HashSet<i64>,
+}
+
+impl Found {
+    fn push(&mut self, id: i64, kind: MatchKind) {
+        if self.seen.insert(id) {
+            self.ids.push((id, kind));
+        }
+    }
+}
+
+impl Records {
+    /// Callers matching `query`, best first, at most `limit`.
+    pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Failure> {
+        let query = query.trim();
+        let limit = limit.min(MAX_LIMIT);
+        let mut found = Found { ids: Vec::new(), seen: HashSet::new() };
+        if query.is_empty() || limit == 0 || query.contains('\0') {
+            return Ok(Vec::new());
+        }
+        let client = self.pool.get().await?;
+        let limit_sql = limit as i64;
+        if query.contains('@') {
+            let lower = query.to_lowercase();
+            let pattern = format!("{}%", lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let rows = client
+                .query(
+                    &client
+                        .prepare_cached(
+                            "SELECT id FROM caller WHERE lower(email) LIKE $1 ORDER BY lower(email) <> $2, id LIMIT $3",
+                        )
+                        .await?,
+                    &[&pattern, &lower, &limit_sql],
+                )
+                .await?;
+            rows.iter().for_each(|r| found.push(r.get(0), MatchKind::Email));
+            return self.hits(&client, found.ids).await;
+        }
+        let digits = query.chars().filter(char::is_ascii_digit).count();
+        if digits >= 6 && query.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c)) {
+            if let Ok(phone) = Phone::parse(query) {
+                let rows = client
+                    .query(
+                        &client.prepare_cached("SELECT caller_id FROM caller_phone WHERE e164 = $1 LIMIT $2").await?,
+                        &[&phone.e164(), &limit_sql],
+                    )
+                    .await?;
+                rows.iter().for_each(|r| found.push(r.get(0), MatchKind::Phone));
+            }
+            return self.hits(&client, found.ids).await;
+        }
+        let upper = query.to_ascii_uppercase();
+        let reference = upper.strip_prefix("C-").or(upper.strip_prefix("C")).and_then(|n| n.trim().parse::<i64>().ok());
+        if let Some(id) = reference {
+            if client.query_opt("SELECT id FROM caller WHERE id = $1", &[&id]).await?.is_some() {
+                found.push(id, MatchKind::Reference);
+            }
+            return self.hits(&client, found.ids).await;
+        }
+        if let Some(hex) = upper.strip_prefix("P-").filter(|h| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            let reference = format!("P-{}", hex.to_ascii_lowercase());
+            if let Some(row) =
+                client.query_opt("SELECT caller_id FROM pcode WHERE reference = $1", &[&reference]).await?
+            {
+                found.push(row.get(0), MatchKind::Reference);
+            }
+            return self.hits(&client, found.ids).await;
+        }
+        let terms = fold::query_terms(query);
+        let Some(longest) = terms.iter().max_by_key(|t| t.chars().count()).cloned() else {
+            return Ok(Vec::new());
+        };
+        // 1. The whole name, exactly.
+        let rows = client
+            .query(
+                &client.prepare_cached("SELECT id FROM caller WHERE name_key = $1 ORDER BY id LIMIT $2").await?,
+                &[&fold::key(query), &limit_sql],
+            )
+            .await?;
+        rows.iter().for_each(|r| found.push(r.get(0), MatchKind::Name));
+        // 2. Whole words, then 3. prefixes: candidates from the longest
+        // word's index range, every other word checked on the name's words,
+        // ranked by how short the name is.
+        let others: Vec<&str> = terms.iter().filter(|t| **t != longest).map(String::as_str).collect();
+        let exact = client
+            .prepare_cached(
+                "SELECT c.id, length(c.name_key) FROM caller_term t JOIN caller c ON c.id = t.caller_id
+                 WHERE t.term = $1 AND $2::text[] <@ c.terms LIMIT $3",
+            )
+            .await?;
+        let prefix = client
+            .prepare_cached(
+                "SELECT c.id, length(c.name_key) FROM caller_term t JOIN caller c ON c.id = t.caller_id
+                 WHERE t.term >= $1 AND ($2::text IS NULL OR t.term < $2)
+                   AND (SELECT bool_and(EXISTS (SELECT 1 FROM unnest(c.terms) w WHERE starts_with(w, p)))
+                        FROM unnest($3::text[]) p) IS NOT FALSE
+                 LIMIT $4",
+            )
+            .await?;
+        let after = after_prefix(&longest);
+        for exact_words in [true, false] {
+            if found.ids.len() >= limit {
+                break;
+            }
+            let rows = if exact_words {
+                client.query(&exact, &[&longest, &others, &CANDIDATES]).await?
+            } else {
+                client.query(&prefix, &[&longest, &after, &others, &CANDIDATES]).await?
+            };
+            let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            candidates.sort_by_key(|(id, len)| (*len, *id));
+            candidates.into_iter().for_each(|(id, _)| found.push(id, MatchKind::Name));
+        }
+        // 4. Near misses: names with a word sharing the longest word's
+        // first two letters, within one edit (two for long words).
+        if found.ids.len() < limit && longest.chars().count() >= 4 {
+            let head: String = longest.chars().take(2).collect();
+            let max = if longest.chars().count() >= 8 { 2 } else { 1 };
+            let rows = client
+                .query(
+                    &client
+                        .prepare_cached(
+                            "SELECT t.caller_id, t.term FROM caller_term t
+                             WHERE t.term >= $1 AND ($2::text IS NULL OR t.term < $2) LIMIT $3",
+                        )
+                        .await?,
+                    &[&head, &after_prefix(&head), &FUZZY_CANDIDATES],
+                )
+                .await?;
+            for row in rows {
+                let term: &str = row.get(1);
+                if within(term, &longest, max) {
+                    found.push(row.get(0), MatchKind::Fuzzy);
+                    if found.ids.len() >= limit {
+                        break;
+                    }
+                }
+            }
+        }
+        found.ids.truncate(limit);
+        self.hits(&client, found.ids).await
+    }
+
+    /// The rows to show for the callers found, in order.
+    async fn hits(
+        &self,
+        client: &deadpool_postgres::Client,
+        found: Vec<(i64, MatchKind)>,
+    ) -> Result<Vec<Hit>, Failure> {
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+        let rows = client
+            .query(
+                &client
+                    .prepare_cached(
+                        "SELECT id, given_name, family_name, birth_date::text,
+                             (SELECT e164 FROM caller_phone WHERE caller_id = c.id ORDER BY pos LIMIT 1)
+                         FROM caller c WHERE id = ANY($1)",
+                    )
+                    .await?,
+                &[&ids],
+            )
+            .await?;
+        let mut hits = Vec::with_capacity(found.len());
+        for (id, kind) in found {
+            if let Some(r) = rows.iter().find(|r| r.get::<_, i64>(0) == id) {
+                let name = format!("{} {}", r.get::<_, &str>(1), r.get::<_, &str>(2)).trim().to_owned();
+                hits.push(Hit { caller_id: id, name, birth_date: r.get(3), phone: r.get(4), kind });
+            }
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_range_after_a_prefix_holds_exactly_the_words_that_start_with_it() {
+        assert_eq!(after_prefix("han").as_deref(), Some("hao"));
+        assert_eq!(after_prefix("").as_deref(), None);
+        let after = after_prefix("søren").expect("a bound");
+        assert!("sørensen" >= "søren" && "sørensen" < after.as_str());
+        assert!(within("christiansen", "kristiansen", 2));
+        assert!(!within("hansen", "jensen", 1));
+    }
+}
