@@ -17,7 +17,7 @@ KEYRING_PACKAGES="dbus-daemon gnome-keyring keyutils"
 
 # The shared service's tests: a PostgreSQL 15 cluster of their own, and
 # openssl for the test CA.
-SERVICE_PACKAGES="postgresql-15 postgresql-client-15 openssl"
+SERVICE_PACKAGES="postgresql-15 postgresql-client-15 openssl curl"
 
 # Installs the Debian packages given that are not installed yet.
 apt_install() {

@@ -234,6 +234,10 @@ pub enum ErrorKind {
     /// The request cannot be read (malformed JSON, unknown fields, a value
     /// of the wrong kind, too large).
     BadRequest,
+    /// The body is larger than [`MAX_BODY`].
+    TooLarge,
+    /// The body is not JSON.
+    NotJson,
     /// No such path.
     NotFound,
     /// MitID Support is closed.
@@ -309,6 +313,8 @@ impl ErrorBody {
         match self.error {
             ErrorKind::BadRequest | ErrorKind::InvalidCaller | ErrorKind::MalformedPcode | ErrorKind::SelfMerge => 400,
             ErrorKind::Forbidden => 403,
+            ErrorKind::TooLarge => 413,
+            ErrorKind::NotJson => 415,
             ErrorKind::NotFound | ErrorKind::NoCaller | ErrorKind::NoPcode | ErrorKind::NoCase => 404,
             ErrorKind::Closed | ErrorKind::TooManyActive | ErrorKind::AlreadyVoid => 409,
             ErrorKind::IdempotencyConflict => 422,
@@ -397,6 +403,8 @@ impl ErrorBody {
             ErrorKind::Unavailable => StoreError::Unreachable(self.message),
             ErrorKind::NoCase
             | ErrorKind::BadRequest
+            | ErrorKind::TooLarge
+            | ErrorKind::NotJson
             | ErrorKind::NotFound
             | ErrorKind::IdempotencyConflict
             | ErrorKind::Forbidden

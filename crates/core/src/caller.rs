@@ -200,6 +200,7 @@ pub struct Contact {
 
 /// What an agent enters about a caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallerDetails {
     /// Given names, as on the document.
@@ -431,5 +432,28 @@ mod tests {
         assert_eq!(CallerDetails::parse_name("Shevchenko, Olena"), ("Olena".into(), "Shevchenko".into()));
         assert_eq!(CallerDetails::parse_name("Anna Maria Eriksson"), ("Anna Maria".into(), "Eriksson".into()));
         assert_eq!(CallerDetails::parse_name("Madonna"), (String::new(), "Madonna".into()));
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    #[test]
+    fn details_cross_the_wire_with_defaults_and_refuse_what_they_do_not_know() {
+        let details: CallerDetails =
+            serde_json::from_str(r#"{"given_name": "Ada", "phones": ["+45 20 12 34 56"]}"#).expect("the rest defaults");
+        assert_eq!(details.phones[0].e164(), "+4520123456");
+        assert!(serde_json::from_str::<CallerDetails>(r#"{"given_name": "Ada", "force": 1}"#).is_err());
+        let error = serde_json::from_str::<CallerDetails>(r#"{"phones": ["12"]}"#).expect_err("not a phone");
+        assert!(error.to_string().contains("not a phone number"), "{error}");
+        let caller = Caller {
+            id: 7,
+            details,
+            created_at: "2026-11-24T09:00:00Z".parse().expect("an instant"),
+            updated_at: "2026-11-24T09:00:00Z".parse().expect("an instant"),
+        };
+        let back: Caller = serde_json::from_str(&serde_json::to_string(&caller).expect("JSON")).expect("read back");
+        assert_eq!(back, caller);
     }
 }

@@ -22,6 +22,12 @@ pub enum Failure {
     /// The request cannot be read.
     #[error("{0}")]
     BadRequest(String),
+    /// The body is too large.
+    #[error("the request body is larger than the {} bytes allowed", mitid_core::api::MAX_BODY)]
+    TooLarge,
+    /// The body is not JSON.
+    #[error("the request body must be JSON (Content-Type: application/json)")]
+    NotJson,
     /// The idempotency key was used for another request.
     #[error("this idempotency key was already used for a different request")]
     IdempotencyConflict,
@@ -80,6 +86,8 @@ impl Failure {
             }),
             Self::NoCase(id) => ErrorBody { number: Some(*id), ..ErrorBody::new(ErrorKind::NoCase, self.to_string()) },
             Self::BadRequest(m) => ErrorBody::new(ErrorKind::BadRequest, m.clone()),
+            Self::TooLarge => ErrorBody::new(ErrorKind::TooLarge, self.to_string()),
+            Self::NotJson => ErrorBody::new(ErrorKind::NotJson, self.to_string()),
             Self::IdempotencyConflict => ErrorBody::new(ErrorKind::IdempotencyConflict, self.to_string()),
             Self::Forbidden(m) => ErrorBody::new(ErrorKind::Forbidden, m.clone()),
             Self::Db(_) | Self::Pool(_) if self.unavailable() => ErrorBody::new(

@@ -88,6 +88,9 @@ async fn stamp(State(app): Shared, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let span = tracing::info_span!("request", id = %id);
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    if let Some(replaced) = as_error_body(&response) {
+        response = replaced;
+    }
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&id) {
         headers.insert(api::REQUEST_ID_HEADER, value);
@@ -104,6 +107,34 @@ async fn stamp(State(app): Shared, request: Request, next: Next) -> Response {
         "served"
     );
     response
+}
+
+/// The answers axum gives on its own (a body too large, not JSON, a
+/// method not taken) as the service's error body, so every 4xx says what
+/// to do in the same form.
+fn as_error_body(response: &Response) -> Option<Response> {
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || response.status().is_success() {
+        return None;
+    }
+    let message = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => format!("the request body is larger than the {} bytes allowed", api::MAX_BODY),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "the request body must be JSON (Content-Type: application/json)".into(),
+        StatusCode::METHOD_NOT_ALLOWED => "this endpoint does not take that method: see /openapi.json".into(),
+        status if status.is_client_error() => format!("the request was refused ({status})"),
+        _ => return None,
+    };
+    let kind = match response.status() {
+        StatusCode::NOT_FOUND => ErrorKind::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorKind::NotJson,
+        _ => ErrorKind::BadRequest,
+    };
+    Some((response.status(), Json(ErrorBody::new(kind, message))).into_response())
 }
 
 /// The path with its ids taken out (`/v1/callers/{id}`): a P-code reference
@@ -128,6 +159,11 @@ fn new_request_id() -> String {
 }
 
 fn bad_json(e: JsonRejection) -> Failure {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => return Failure::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => return Failure::NotJson,
+        _ => {}
+    }
     Failure::BadRequest(format!("the request body is not what this endpoint takes: {}", e.body_text()))
 }
 

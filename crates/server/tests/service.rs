@@ -46,3 +46,300 @@ fn a_production_service_keeps_its_clock() {
     let drift = desk.now().duration_since(Timestamp::now()).abs();
     assert!(drift < jiff::SignedDuration::from_secs(5), "{drift:?}");
 }
+
+/// A training clock at a time Support is open (Tuesday 10:00 in Copenhagen).
+const OPEN: &str = "[clock]\nsimulated = \"2026-11-24T09:00:00Z\"";
+
+fn person(given: &str, family: &str) -> mitid_core::caller::CallerDetails {
+    mitid_core::caller::CallerDetails { given_name: given.into(), family_name: family.into(), ..Default::default() }
+}
+
+fn wrong(code: &mitid_core::pcode::PCode) -> mitid_core::pcode::PCode {
+    let d = code.digits();
+    format!("{}{}", &d[..7], (d.as_bytes()[7] - b'0' + 1) % 10).parse().unwrap()
+}
+
+/// `n` redemptions of `code` for `caller` at once, spread over the servers.
+fn redeem_at_once(
+    servers: &[&Server],
+    caller: i64,
+    code: &mitid_core::pcode::PCode,
+    n: usize,
+) -> Vec<mitid_core::pcode::Redemption> {
+    let dir = tempfile::tempdir().unwrap();
+    let desks: Vec<RemoteDesk> = (0..n)
+        .map(|i| RemoteDesk::connect(&desk_config(servers[i % servers.len()]), "mitid-side", dir.path()).unwrap())
+        .collect();
+    let start = std::sync::Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = desks
+            .into_iter()
+            .map(|mut desk| {
+                let start = &start;
+                s.spawn(move || {
+                    start.wait();
+                    desk.redeem_pcode(caller, code).unwrap().0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn two_instances_on_one_database_count_every_redemption_exactly_once() {
+    use mitid_core::pcode::{PCodeState, Redemption};
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    // Both start at once: the migrations wait for each other.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| Server::start(&db, OPEN));
+        let b = s.spawn(|| Server::start(&db, OPEN));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = RemoteDesk::connect(&desk_config(&a), "agent-1", dir.path()).unwrap();
+    let caller = desk.add_caller(person("Olena", "Shevchenko")).unwrap();
+    let (code, info) = desk.issue_pcode(caller).unwrap();
+
+    let results = redeem_at_once(&[&a, &b], caller, &code, 64);
+    assert_eq!(results.iter().filter(|r| **r == Redemption::Accepted).count(), 1, "{results:?}");
+    assert!(results.iter().all(|r| matches!(r, Redemption::Accepted | Redemption::Consumed)), "{results:?}");
+    assert_eq!(desk.pcode(&info.reference).unwrap().unwrap().state, PCodeState::Consumed);
+
+    // Wrong codes: exactly three attempts counted, then locked.
+    let other = desk.add_caller(person("Søren", "Kierkegaard")).unwrap();
+    let (code, info) = desk.issue_pcode(other).unwrap();
+    let results = redeem_at_once(&[&a, &b], other, &wrong(&code), 64);
+    let wrong_answers: Vec<_> = results.iter().filter(|r| matches!(r, Redemption::Wrong { .. })).collect();
+    assert_eq!(wrong_answers.len(), 2, "{results:?}");
+    assert!(wrong_answers.contains(&&Redemption::Wrong { attempts_left: 2 }));
+    assert!(wrong_answers.contains(&&Redemption::Wrong { attempts_left: 1 }));
+    assert_eq!(results.iter().filter(|r| **r == Redemption::Locked).count(), 62);
+    let stored = desk.pcode(&info.reference).unwrap().unwrap();
+    assert_eq!((stored.state, stored.attempts_left), (PCodeState::Locked, 0));
+    assert_eq!(desk.redeem_pcode(other, &code).unwrap().0, Redemption::Locked, "the right code, too late");
+
+    // Every attempt is in the one chain, which verifies.
+    let entries = desk.audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    assert_eq!(entries.iter().filter(|e| e.action == "pcode.redeem").count(), 129);
+    assert_eq!(db.sql("SELECT count(*) FROM audit WHERE seq IS NULL"), "0");
+    let report = desk.verify_audit().unwrap();
+    assert!(report.problem.is_none(), "{report:?}");
+    assert_eq!(db.sql("SELECT version FROM schema_version"), "1", "migrated once");
+}
+
+/// Writes the whole chain anew from the rows as they are now, every hash
+/// recomputed and the head moved: what someone who can write the database
+/// (but holds no key) can do.
+fn rechain(db: &Database) {
+    let rows = db.sql(
+        "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, agent, action, subject, verdict FROM audit ORDER BY seq",
+    );
+    let mut prev = mitid_core::audit::GENESIS;
+    let mut updates = String::new();
+    for line in rows.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        let seq: i64 = f[0].parse().unwrap();
+        let at = Timestamp::from_microsecond(f[1].parse().unwrap()).unwrap();
+        let hash = mitid_core::audit::entry_hash(seq, at, f[2], f[3], f[4], f[5], &prev);
+        updates.push_str(&format!(
+            "UPDATE audit SET prev_hash = '\\x{}', hash = '\\x{}' WHERE seq = {seq};",
+            hex::encode(prev),
+            hex::encode(hash)
+        ));
+        prev = hash;
+    }
+    updates.push_str(&format!("UPDATE audit_head SET hash = '\\x{}';", hex::encode(prev)));
+    db.sql(&updates);
+}
+
+#[test]
+fn an_edited_deleted_or_reordered_entry_is_found_and_a_rewritten_chain_is_caught_by_the_desk() {
+    use mitid_core::audit::ChainBreak;
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, OPEN);
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = RemoteDesk::connect(&desk_config(&server), "agent-1", dir.path()).unwrap();
+    for i in 0..6 {
+        desk.add_caller(person("Ada", &format!("Lovelace{i}"))).unwrap();
+    }
+    assert_eq!(desk.verify_audit().unwrap().problem, None, "a clean chain, and its checkpoint remembered");
+    let verify = |desk: &RemoteDesk| desk.verify_audit().unwrap().problem;
+
+    // Edited.
+    db.sql("UPDATE audit SET verdict = 'refused' WHERE seq = 3");
+    assert_eq!(verify(&desk), Some(ChainBreak::Edited { seq: 3 }));
+    db.sql("UPDATE audit SET verdict = 'ok' WHERE seq = 3");
+    assert_eq!(verify(&desk), None);
+    // Reordered.
+    db.sql("UPDATE audit SET seq = -1 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = -1");
+    assert!(matches!(verify(&desk), Some(ChainBreak::Broken { seq: 2, .. } | ChainBreak::Edited { seq: 2 })));
+    db.sql("UPDATE audit SET seq = -1 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = -1");
+    assert_eq!(verify(&desk), None);
+    // Deleted, in the middle and at the end.
+    let kept = db.sql("SELECT id FROM audit WHERE seq = 6");
+    db.sql("CREATE TABLE gone AS SELECT * FROM audit WHERE seq IN (4, 6); DELETE FROM audit WHERE seq = 4");
+    assert_eq!(verify(&desk), Some(ChainBreak::Broken { seq: 5, after: 3 }));
+    db.sql("INSERT INTO audit SELECT * FROM gone WHERE seq = 4");
+    db.sql(&format!("DELETE FROM audit WHERE id = {kept}"));
+    assert_eq!(verify(&desk), Some(ChainBreak::Truncated { last: 5, head: 6 }));
+    db.sql("INSERT INTO audit SELECT * FROM gone WHERE seq = 6; DROP TABLE gone");
+    assert_eq!(verify(&desk), None);
+
+    // Rewritten: an entry changed and every hash after it recomputed. The
+    // chain verifies on the server — but not against the checkpoint the
+    // desk remembers.
+    db.sql("UPDATE audit SET verdict = 'refused' WHERE seq = 2");
+    rechain(&db);
+    let problem = verify(&desk);
+    assert!(matches!(problem, Some(ChainBreak::Rewritten { seq }) if seq >= 6), "{problem:?}");
+    // Another desk, which never saw the chain before, sees a chain that
+    // holds: only a remembered checkpoint catches a rewrite.
+    let fresh = tempfile::tempdir().unwrap();
+    let other = RemoteDesk::connect(&desk_config(&server), "agent-2", fresh.path()).unwrap();
+    assert_eq!(verify(&other), None);
+}
+
+fn raw_client() -> reqwest::blocking::Client {
+    let pem = std::fs::read(support::ca().join("ca.pem")).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    reqwest::blocking::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
+}
+
+#[test]
+fn bad_input_gets_a_4xx_that_says_what_is_wrong_and_writes_nothing() {
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, OPEN);
+    let http = raw_client();
+    let url = |path: &str| format!("{}{path}", server.url);
+    let ok = http
+        .post(url("/v1/callers"))
+        .json(&serde_json::json!({"given_name": "Ada", "family_name": "L"}))
+        .send()
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let written = || (db.sql("SELECT count(*) FROM caller"), db.sql("SELECT count(*) FROM audit"));
+    let before = written();
+    let cases: Vec<(&str, reqwest::blocking::RequestBuilder, u16, &str)> = vec![
+        (
+            "malformed JSON",
+            http.post(url("/v1/callers")).header("content-type", "application/json").body("{\"given_name\": "),
+            400,
+            "not what this endpoint takes",
+        ),
+        (
+            "unknown field",
+            http.post(url("/v1/callers/1/merge")).json(&serde_json::json!({"from": 2, "force": true})),
+            400,
+            "unknown field",
+        ),
+        ("not JSON", http.post(url("/v1/callers")).body("given_name=Ada"), 415, "must be JSON"),
+        (
+            "a phone that is not one",
+            http.post(url("/v1/callers")).json(&serde_json::json!({"given_name": "Ada", "phones": ["12"]})),
+            400,
+            "not a phone number",
+        ),
+        (
+            "no name",
+            http.post(url("/v1/callers")).json(&serde_json::json!({"given_name": " "})),
+            400,
+            "needs a given name",
+        ),
+        (
+            "an unknown caller",
+            http.put(url("/v1/callers/424242")).json(&serde_json::json!({"given_name": "Ada"})),
+            404,
+            "no caller 424242",
+        ),
+        ("an id that is not one", http.get(url("/v1/callers/abc")), 400, "address is not valid"),
+        (
+            "a code that is not one",
+            http.post(url("/v1/callers/1/redemptions")).json(&serde_json::json!({"code": "12ab"})),
+            400,
+            "8 digits",
+        ),
+        (
+            "an unknown case",
+            http.post(url("/v1/cases/99/steps")).json(&serde_json::json!({"step": "chip", "verdict": "genuine"})),
+            404,
+            "E-99",
+        ),
+        (
+            "a NUL in a name",
+            http.post(url("/v1/callers")).json(&serde_json::json!({"given_name": "A\u{0}da"})),
+            400,
+            "NUL",
+        ),
+        (
+            "a batch action that is not one",
+            http.post(url("/v1/callers/batch")).json(&serde_json::json!({"callers": [], "action": "caller.delete"})),
+            400,
+            "not a batch action",
+        ),
+        ("no such endpoint", http.get(url("/v1/nothing")), 404, "no such endpoint"),
+        ("a method not taken", http.delete(url("/v1/callers/count")), 405, "does not take that method"),
+        ("a bad instant", http.get(url("/v1/audit?from=yesterday")), 400, "RFC 3339"),
+        (
+            "a training clock on a production desk path",
+            http.put(url("/v1/clock")).json(&serde_json::json!({"now": "x"})),
+            400,
+            "not what this endpoint takes",
+        ),
+    ];
+    for (what, request, status, says) in cases {
+        let response = request.send().unwrap();
+        assert_eq!(response.status().as_u16(), status, "{what}");
+        assert!(response.headers().contains_key("x-request-id"), "{what}");
+        let body: mitid_core::api::ErrorBody =
+            response.json().unwrap_or_else(|e| panic!("{what}: not an error body: {e}"));
+        assert!(body.message.contains(says), "{what}: {}", body.message);
+    }
+    // 10 MB: the server answers before the body is in and closes the
+    // connection; curl reads that answer as a desk would be told.
+    let huge = server.dir.path().join("huge.json");
+    std::fs::write(&huge, format!("{{\"given_name\": \"{}\"}}", "x".repeat(10 * 1024 * 1024))).unwrap();
+    let out = std::process::Command::new("curl")
+        .args(["-s", "--cacert"])
+        .arg(support::ca().join("ca.pem"))
+        .args(["-H", "content-type: application/json", "-w", "\n%{http_code}", "--data-binary"])
+        .arg(format!("@{}", huge.display()))
+        .arg(url("/v1/callers"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    let (body, status) = out.rsplit_once('\n').unwrap();
+    assert_eq!(status, "413", "{out}");
+    assert!(body.contains("larger than"), "{body}");
+
+    assert_eq!(written(), before, "nothing was written");
+    assert!(!server.log().contains("Ada"), "no personal data in the log");
+}
+
+#[test]
+fn the_openapi_document_is_3_1_and_names_every_route() {
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, "");
+    let doc: serde_json::Value =
+        raw_client().get(format!("{}/openapi.json", server.url)).send().unwrap().json().unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    for path in ["/v1/callers/search", "/v1/callers/{id}/pcodes", "/v1/audit/verify", "/readyz"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+    assert!(doc["components"]["schemas"].get("ErrorBody").is_some());
+    let ready = raw_client().get(format!("{}/readyz", server.url)).send().unwrap();
+    assert_eq!(ready.status(), 200);
+}
