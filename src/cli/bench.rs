@@ -113,7 +113,7 @@ pub(super) fn run(action: &BenchCommand, context: &Context, demo: bool) -> Resul
     match action {
         BenchCommand::Search { queries } => {
             let desk = super::desk::open(context, demo)?;
-            let store: &dyn mitid_core::service::DeskService = &desk;
+            let store: &dyn mitid_core::service::DeskService = desk.as_ref();
             let callers = store.caller_count()?;
             if callers == 0 {
                 return Err(CliError::Input(

@@ -154,14 +154,19 @@ impl AuditCommand {
     }
 }
 
-/// Opens the desk of the context's data dir.
-pub(super) fn open(context: &Context, demo: bool) -> Result<Desk, CliError> {
+/// Opens the records the context names: the site's shared service when
+/// one is configured, else the desk of the context's data dir.
+pub(super) fn open(context: &Context, demo: bool) -> Result<Box<dyn DeskService>, CliError> {
     let data = &context.paths.data_dir;
+    if let Some(server) = &context.server {
+        let agent = context.config.desk.agent_id();
+        return Ok(Box::new(mitid_remote::RemoteDesk::connect(server, &agent, data)?));
+    }
     if demo {
         eprintln!("mitid-assist: demo mode: the P-code key is a file in the demo data folder, not in a keyring");
     }
     let key_store = Desk::key_store(data, demo, context.config.desk.key_store);
-    Ok(Desk::open(data, &key_store, context.hours.clone(), context.clock.clone(), &context.config.desk)?)
+    Ok(Box::new(Desk::open(data, &key_store, context.hours.clone(), context.clock.clone(), &context.config.desk)?))
 }
 
 fn phones(texts: &[String]) -> Result<Vec<Phone>, CliError> {

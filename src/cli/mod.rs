@@ -51,6 +51,10 @@ pub struct Cli {
     /// Use this configuration file instead of the platform's.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Work with the site's shared service at this address (https://…)
+    /// instead of this desk's own records; overrides `[server] url`.
+    #[arg(long, global = true, value_name = "URL")]
+    pub server: Option<String>,
     /// What to do; the window when absent.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -176,6 +180,12 @@ pub enum CliError {
     /// `--clock` outside demo mode.
     #[error("--clock only works in demo mode: add --demo (the real clock cannot be changed)")]
     ClockOutsideDemo,
+    /// `--server` in demo mode.
+    #[error("demo mode works on its own records: leave out --server, or leave out --demo")]
+    ServerInDemo,
+    /// The shared service cannot be used.
+    #[error(transparent)]
+    Service(#[from] mitid_remote::ConnectError),
     /// No place for files could be found.
     #[error("{0}")]
     Paths(std::io::Error),
@@ -218,7 +228,8 @@ impl CliError {
     /// A short machine-readable name, for `{"error": …}`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::ClockOutsideDemo => "usage",
+            Self::ClockOutsideDemo | Self::ServerInDemo => "usage",
+            Self::Service(_) => "service",
             Self::Paths(_) | Self::Config(_) => "config",
             Self::Input(_) => "input",
             Self::Chip(code, _) => match *code {
@@ -249,6 +260,7 @@ impl CliError {
                 StoreError::TooManyActive(_) => "too_many_active",
                 StoreError::AlreadyVoid(_) => "already_void",
                 StoreError::SelfMerge => "input",
+                StoreError::Unreachable(_) => "unreachable",
                 _ => "database",
             },
         }
@@ -277,6 +289,9 @@ pub struct Context {
     pub hours: SupportHours,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
+    /// The site's shared service, when this desk works with one (never in
+    /// demo mode).
+    pub server: Option<mitid_core::config::ServerLink>,
 }
 
 impl Context {
@@ -298,6 +313,9 @@ impl Cli {
         if self.clock.is_some() && !self.demo {
             return Err(CliError::ClockOutsideDemo);
         }
+        if self.server.is_some() && self.demo {
+            return Err(CliError::ServerInDemo);
+        }
         let paths = Paths::resolve(self.config.clone(), self.data_dir.clone(), self.demo).map_err(CliError::Paths)?;
         let (config, config_error) = match Config::load(&paths.config_file) {
             Ok(config) => (config, None),
@@ -308,7 +326,15 @@ impl Cli {
             Some(start) => Arc::new(SimulatedClock::starting_at(start)),
             None => Arc::new(SystemClock),
         };
-        Ok(Context { paths, config, config_error, hours, clock })
+        let server = match (&self.server, &config.server) {
+            _ if self.demo => None,
+            (Some(url), configured) => Some(mitid_core::config::ServerLink {
+                url: url.clone(),
+                ca: configured.as_ref().and_then(|c| c.ca.clone()),
+            }),
+            (None, configured) => configured.clone(),
+        };
+        Ok(Context { paths, config, config_error, hours, clock, server })
     }
 }
 

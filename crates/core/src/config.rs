@@ -152,6 +152,20 @@ pub struct Config {
     pub desk: crate::desk::DeskConfig,
     /// Face comparison: the score bands, where the models are.
     pub face: FaceConfig,
+    /// The site's shared service; the desk's own SQLite file when absent.
+    pub server: Option<ServerLink>,
+}
+
+/// `[server]`: where a desk finds the site's shared service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerLink {
+    /// `https://…`
+    pub url: String,
+    /// A PEM file with the CA that signed the server's certificate, when
+    /// it is not one the system trusts.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
 }
 
 /// `[face]`: where a comparison score's bands meet (cosine similarity of

@@ -110,4 +110,11 @@ pub trait DeskService: Send {
 
     /// Checks the audit log's chain.
     fn verify_audit(&self) -> Result<AuditReport, StoreError>;
+
+    /// Checks that the service can be reached (and, for a client of the
+    /// shared service, delivers what waits in its outbox). The embedded
+    /// service is always there.
+    fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

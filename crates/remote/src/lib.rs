@@ -13,6 +13,8 @@
 
 #![warn(missing_docs)]
 
+pub mod outbox;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,17 +36,10 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::outbox::{Change, Item, Outbox};
+
 /// Where a desk finds the shared service (the `[server]` table).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServerConfig {
-    /// `https://…`
-    pub url: String,
-    /// A PEM file with the CA that signed the server's certificate, when it
-    /// is not one the system trusts.
-    #[serde(default)]
-    pub ca: Option<PathBuf>,
-}
+pub use mitid_core::config::ServerLink as ServerConfig;
 
 /// Why the service cannot be used from this desk.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +87,15 @@ pub enum Link {
     Unreachable(Timestamp),
 }
 
+/// The connection and the outbox, as the status bar shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// The connection.
+    pub link: Link,
+    /// Changes waiting in the outbox.
+    pub waiting: usize,
+}
+
 /// The shared service, as a desk's [`DeskService`].
 pub struct RemoteDesk {
     http: Client,
@@ -101,7 +105,8 @@ pub struct RemoteDesk {
     session: Session,
     /// The service's clock as last seen, and when.
     clock: Mutex<(Timestamp, Instant)>,
-    link: Arc<Mutex<Link>>,
+    status: Arc<Mutex<Status>>,
+    outbox: Mutex<Outbox>,
     dir: PathBuf,
 }
 
@@ -158,7 +163,8 @@ impl RemoteDesk {
             .user_agent(concat!("mitid-assist/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConnectError::Tls(e.to_string()))?;
-        let link = Arc::new(Mutex::new(Link::Connected));
+        let outbox = Outbox::open(data_dir);
+        let status = Arc::new(Mutex::new(Status { link: Link::Connected, waiting: outbox.len() }));
         let mut desk = Self {
             http,
             base: url.to_owned(),
@@ -173,7 +179,8 @@ impl RemoteDesk {
                 version: String::new(),
             },
             clock: Mutex::new((Timestamp::now(), Instant::now())),
-            link,
+            status,
+            outbox: Mutex::new(outbox),
             dir: data_dir.to_owned(),
         };
         let session: Session = desk.call(Method::GET, "/v1/session", None::<&()>)?;
@@ -195,17 +202,95 @@ impl RemoteDesk {
         self.call_empty(Method::PUT, "/v1/clock", Some(&api::SetClock { now: at }))
     }
 
-    /// How the connection stands (shared, for the status bar).
-    pub fn link(&self) -> Arc<Mutex<Link>> {
-        self.link.clone()
+    /// How the connection and the outbox stand (shared, for the status bar).
+    pub fn status(&self) -> Arc<Mutex<Status>> {
+        self.status.clone()
     }
 
     fn set_link(&self, link: Link) {
-        let mut current = self.link.lock().unwrap_or_else(|p| p.into_inner());
-        match (*current, link) {
+        let mut current = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        match (current.link, link) {
             (Link::Unreachable(_), Link::Unreachable(_)) => {}
-            _ => *current = link,
+            _ => current.link = link,
         }
+    }
+
+    fn outbox(&self) -> std::sync::MutexGuard<'_, Outbox> {
+        self.outbox.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Saves the outbox and shows how many changes wait.
+    fn outbox_changed(&self, outbox: &Outbox) {
+        if let Err(e) = outbox.save() {
+            tracing::error!(error = %e, "the outbox could not be written");
+        }
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).waiting = outbox.len();
+    }
+
+    /// Sends what waits in the outbox, in order, each with its own key;
+    /// stops at the first that finds no service. A change the service
+    /// refuses (its caller was deleted meanwhile, say) is set aside in the
+    /// log's words, not retried for ever.
+    pub fn deliver(&self) {
+        let mut outbox = self.outbox();
+        while let Some(item) = outbox.items.first().cloned() {
+            let sent = match &item.change {
+                Change::Contact { caller_id, contact } => self
+                    .call_once::<Created>(&format!("/v1/callers/{caller_id}/contacts"), &item.key, contact)
+                    .map(drop),
+                Change::OpenCase { local } => self.call_once::<Created>("/v1/cases", &item.key, &()).map(|created| {
+                    outbox.delivered.insert(*local, created.id);
+                }),
+                Change::Step { case, step } => {
+                    let case = outbox.case_id(*case);
+                    self.call_once::<Created>(&format!("/v1/cases/{case}/steps"), &item.key, step).map(drop)
+                }
+                Change::Close { case, outcome } => {
+                    let case = outbox.case_id(*case);
+                    let body = Close { outcome: outcome.clone() };
+                    self.call_once::<Created>(&format!("/v1/cases/{case}/close"), &item.key, &body).map(drop)
+                }
+            };
+            match sent {
+                Err(StoreError::Unreachable(_)) => break,
+                Err(e) => tracing::error!(error = %e, "a waiting change was refused by the service and set aside"),
+                Ok(()) => tracing::info!("a waiting change was delivered"),
+            }
+            outbox.items.remove(0);
+            self.outbox_changed(&outbox);
+        }
+    }
+
+    /// Sends `change` now — after whatever waits, so the order holds — or,
+    /// when the service cannot be reached, keeps it in the outbox. Returns
+    /// the service's answer when it was sent now.
+    fn send_or_wait(&self, change: Change) -> Result<Option<Created>, StoreError> {
+        self.deliver();
+        let mut outbox = self.outbox();
+        let item = Item { key: new_key(), change };
+        if outbox.is_empty() {
+            let sent = match &item.change {
+                Change::Contact { caller_id, contact } => {
+                    self.call_once::<Created>(&format!("/v1/callers/{caller_id}/contacts"), &item.key, contact)
+                }
+                Change::OpenCase { .. } => self.call_once::<Created>("/v1/cases", &item.key, &()),
+                Change::Step { case, step } => {
+                    self.call_once::<Created>(&format!("/v1/cases/{}/steps", outbox.case_id(*case)), &item.key, step)
+                }
+                Change::Close { case, outcome } => self.call_once::<Created>(
+                    &format!("/v1/cases/{}/close", outbox.case_id(*case)),
+                    &item.key,
+                    &Close { outcome: outcome.clone() },
+                ),
+            };
+            match sent {
+                Err(StoreError::Unreachable(_)) => {}
+                other => return other.map(Some),
+            }
+        }
+        outbox.items.push(item);
+        self.outbox_changed(&outbox);
+        Ok(None)
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
@@ -360,8 +445,9 @@ impl DeskService for RemoteDesk {
         self.call_empty(Method::POST, &format!("/v1/callers/{into}/merge"), Some(&Merge { from }))
     }
 
+    /// Sent now, or kept in the outbox while the service is away.
     fn log_contact(&mut self, caller_id: i64, contact: NewContact) -> Result<(), StoreError> {
-        self.call_once::<Created>(&format!("/v1/callers/{caller_id}/contacts"), &new_key(), &contact).map(drop)
+        self.send_or_wait(Change::Contact { caller_id, contact }).map(drop)
     }
 
     fn contacts(&self, caller_id: i64) -> Result<Vec<Contact>, StoreError> {
@@ -398,22 +484,39 @@ impl DeskService for RemoteDesk {
         self.call(Method::GET, &format!("/v1/callers/{caller_id}/pcodes"), None::<&()>)
     }
 
+    /// Opened now, or — while the service is away — under a local id
+    /// (negative) whose records wait in the outbox with it.
     fn open_case(&mut self) -> Result<i64, StoreError> {
-        Ok(self.call_once::<Created>("/v1/cases", &new_key(), &())?.id)
+        let local = {
+            let mut outbox = self.outbox();
+            let local = outbox.local_case();
+            self.outbox_changed(&outbox);
+            local
+        };
+        match self.send_or_wait(Change::OpenCase { local })? {
+            Some(created) => Ok(created.id),
+            None => Ok(local),
+        }
     }
 
     fn record_case_step(&mut self, id: i64, step: &str, verdict: &str, detail: &str) -> Result<(), StoreError> {
-        let body = NewStep { step: step.into(), verdict: verdict.into(), detail: detail.into() };
-        self.call_once::<Created>(&format!("/v1/cases/{id}/steps"), &new_key(), &body).map(drop)
+        let step = NewStep { step: step.into(), verdict: verdict.into(), detail: detail.into() };
+        self.send_or_wait(Change::Step { case: id, step }).map(drop)
     }
 
     fn close_case(&mut self, id: i64, outcome: &str) -> Result<(), StoreError> {
-        self.call_once::<Created>(&format!("/v1/cases/{id}/close"), &new_key(), &Close { outcome: outcome.into() })
-            .map(drop)
+        self.send_or_wait(Change::Close { case: id, outcome: outcome.into() }).map(drop)
     }
 
     fn case_steps(&self, id: i64) -> Result<Vec<CaseStep>, StoreError> {
+        let id = self.outbox().case_id(id);
         self.call(Method::GET, &format!("/v1/cases/{id}/steps"), None::<&()>)
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        self.send(self.request(Method::GET, "/readyz"))?;
+        self.deliver();
+        Ok(())
     }
 
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {

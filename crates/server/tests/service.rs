@@ -343,3 +343,68 @@ fn the_openapi_document_is_3_1_and_names_every_route() {
     let ready = raw_client().get(format!("{}/readyz", server.url)).send().unwrap();
     assert_eq!(ready.status(), 200);
 }
+
+#[test]
+fn while_the_service_is_away_nothing_is_issued_and_what_may_wait_is_delivered_once_after() {
+    use mitid_core::caller::Channel;
+    use mitid_core::service::NewContact;
+    use mitid_core::store::StoreError;
+    use mitid_remote::Link;
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let listen = format!("127.0.0.1:{}", support::free_port());
+    let server = Server::start_at(&db, OPEN, &listen);
+    let config = desk_config(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = RemoteDesk::connect(&config, "agent-1", dir.path()).unwrap();
+    let status = desk.status();
+    let caller = desk.add_caller(person("Olena", "Shevchenko")).unwrap();
+    assert!(server.stop(), "stopped cleanly");
+
+    // Away: no P-code, no revocation, a search that says so …
+    assert!(matches!(desk.issue_pcode(caller), Err(StoreError::Unreachable(_))));
+    assert!(matches!(desk.revoke_pcode("P-00000000", "x"), Err(StoreError::Unreachable(_))));
+    assert!(matches!(desk.search("olena", 10), Err(StoreError::Unreachable(_))));
+    assert!(matches!(status.lock().unwrap().link, Link::Unreachable(_)));
+    // … but a contact note and a counter case wait in the outbox.
+    let note = NewContact { channel: Channel::Phone, outcome: "identity checked".into(), note: String::new() };
+    desk.log_contact(caller, note).unwrap();
+    let case = desk.open_case().unwrap();
+    assert!(case < 0, "a local id meanwhile: {case}");
+    desk.record_case_step(case, "chip", "genuine", "sod_sha256=ab").unwrap();
+    desk.close_case(case, "finished").unwrap();
+    assert_eq!(status.lock().unwrap().waiting, 4);
+    // The outbox survives the desk closing.
+    drop(desk);
+    let desk = RemoteDesk::connect(&config, "agent-1", dir.path());
+    assert!(matches!(desk, Err(mitid_remote::ConnectError::Service(StoreError::Unreachable(_)))));
+
+    // Back: the desk delivers, once.
+    let server = Server::start_at(&db, OPEN, &listen);
+    let desk = RemoteDesk::connect(&desk_config(&server), "agent-1", dir.path()).unwrap();
+    assert_eq!(desk.status().lock().unwrap().waiting, 4);
+    desk.ping().unwrap();
+    assert_eq!(desk.status().lock().unwrap().waiting, 0);
+    desk.ping().unwrap();
+    assert_eq!(desk.contacts(caller).unwrap().len(), 1);
+    assert_eq!(db.sql("SELECT count(*) FROM enrollment_case"), "1");
+    assert_eq!(db.sql("SELECT outcome FROM enrollment_case"), "finished");
+    assert_eq!(db.sql("SELECT count(*) FROM enrollment_step"), "1");
+    assert_eq!(db.sql("SELECT count(*) FROM audit WHERE action = 'contact.log'"), "1");
+
+    // The same key again — an answer lost on the way — is done once; the
+    // same key with another request is refused.
+    let http = raw_client();
+    let send = |body: serde_json::Value| {
+        http.post(format!("{}/v1/callers/{caller}/contacts", server.url))
+            .header("idempotency-key", "k-1")
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    let body = serde_json::json!({"channel": "counter", "outcome": "came by"});
+    assert_eq!(send(body.clone()).status(), 200);
+    assert_eq!(send(body).status(), 200);
+    assert_eq!(desk.contacts(caller).unwrap().len(), 2);
+    assert_eq!(send(serde_json::json!({"channel": "counter", "outcome": "other"})).status(), 422);
+}

@@ -100,8 +100,17 @@ impl Server {
         Self::start_with_key(db, extra, KEY)
     }
 
+    /// As [`Self::start`], on `listen` (`127.0.0.1:PORT`).
+    pub fn start_at(db: &Database, extra: &str, listen: &str) -> Self {
+        Self::start_full(db, extra, KEY, listen)
+    }
+
     /// As [`Self::start`], with its own P-code key.
     pub fn start_with_key(db: &Database, extra: &str, key: &str) -> Self {
+        Self::start_full(db, extra, key, "127.0.0.1:0")
+    }
+
+    fn start_full(db: &Database, extra: &str, key: &str, listen: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pcode.key"), key).unwrap();
         let ca = ca();
@@ -110,7 +119,7 @@ impl Server {
             None => (extra, ""),
         };
         let config = format!(
-            "listen = \"127.0.0.1:0\"\npcode_key = \"pcode.key\"\nlog_level = \"info\"\n{top}\n\
+            "listen = \"{listen}\"\npcode_key = \"pcode.key\"\nlog_level = \"info\"\n{top}\n\
              [database]\nurl = \"{}\"\npool_size = 16\n[tls]\ncert = \"{}\"\nkey = \"{}\"\n{tables}\n",
             db.conninfo,
             ca.join("server.pem").display(),
@@ -163,4 +172,9 @@ impl Drop for Server {
 /// A desk's configuration for `server`.
 pub fn desk_config(server: &Server) -> mitid_remote::ServerConfig {
     mitid_remote::ServerConfig { url: server.url.clone(), ca: Some(ca().join("ca.pem")) }
+}
+
+/// A loopback port free just now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
