@@ -64,6 +64,8 @@ pub enum DeskSource {
         demo: bool,
         /// The desk configuration.
         config: mitid_core::desk::DeskConfig,
+        /// The site's shared service, when the desk works with one.
+        server: Option<mitid_core::config::ServerLink>,
     },
 }
 
@@ -88,6 +90,8 @@ pub struct App {
     audit: audit::Audit,
     trust: trust::Trust,
     status: SupportStatus,
+    /// The shared service's connection and outbox, when the desk uses one.
+    connection: Option<mitid_remote::Status>,
     language: Language,
     theme: ThemePreference,
     geometry: WindowGeometry,
@@ -166,6 +170,10 @@ pub enum Message {
     DeskOpened(Result<DeskHandle, String>),
     /// Try opening the desk again.
     RetryDesk,
+    /// Ask the shared service whether it is there (and deliver the outbox).
+    Ping,
+    /// The shared service answered, or not.
+    Pinged,
     /// Remember where the window is and stop.
     Quit(Option<Point>),
 }
@@ -195,6 +203,7 @@ impl App {
             audit: audit::Audit::default(),
             trust: trust::Trust::default(),
             status,
+            connection: None,
             language,
             theme: options.state.theme.unwrap_or(options.theme),
             geometry: options.state.window,
@@ -226,8 +235,27 @@ impl App {
     }
 
     fn open_desk(&self) -> Task<Message> {
-        let DeskSource::Open { data_dir, demo, config } = self.options.desk.clone() else { return Task::none() };
+        let DeskSource::Open { data_dir, demo, config, server } = self.options.desk.clone() else {
+            return Task::none();
+        };
         let (hours, clock) = (self.options.hours.clone(), self.options.clock.clone());
+        if let Some(server) = server {
+            return Task::perform(
+                async move {
+                    let agent = config.agent_id();
+                    let connected = tokio::task::spawn_blocking(move || {
+                        mitid_remote::RemoteDesk::connect(&server, &agent, &data_dir)
+                    })
+                    .await;
+                    match connected {
+                        Ok(Ok(desk)) => Ok(DeskHandle::remote(desk)),
+                        Ok(Err(error)) => Err(error.to_string()),
+                        Err(error) => Err(error.to_string()),
+                    }
+                },
+                Message::DeskOpened,
+            );
+        }
         Task::perform(
             async move {
                 let opened = tokio::task::spawn_blocking(move || {
@@ -481,7 +509,13 @@ impl App {
             Message::DeskOpened(result) => {
                 self.desk = match result {
                     Ok(handle) => {
-                        tracing::info!("caller register open");
+                        tracing::info!(shared = handle.connection().is_some(), "caller register open");
+                        if let Some(hours) = handle.service_hours() {
+                            // The hours the service enforces are the ones to show.
+                            self.options.hours = hours.clone();
+                            self.refresh_status();
+                        }
+                        self.connection = handle.connection();
                         DeskState::Ready(handle)
                     }
                     Err(why) => {
@@ -489,6 +523,17 @@ impl App {
                         DeskState::Unavailable(why)
                     }
                 };
+                Task::none()
+            }
+            Message::Ping => {
+                let DeskState::Ready(handle) = &self.desk else { return Task::none() };
+                let handle = handle.clone();
+                Task::perform(handle.run(|desk| drop(desk.ping())), |_| Message::Pinged)
+            }
+            Message::Pinged => {
+                if let DeskState::Ready(handle) = &self.desk {
+                    self.connection = handle.connection();
+                }
                 Task::none()
             }
             Message::RetryDesk => {
@@ -594,6 +639,9 @@ impl App {
             }
             Message::Tick => {
                 self.refresh_status();
+                if let DeskState::Ready(handle) = &self.desk {
+                    self.connection = handle.connection();
+                }
                 Task::none()
             }
             Message::ToggleLanguage => {
@@ -866,6 +914,18 @@ impl App {
             _ => None,
         });
         let mut subscriptions = vec![tick, events];
+        if self.connection.is_some() {
+            // The shared service asked after every few seconds: the status
+            // bar tells when it goes and comes back, and the outbox is
+            // delivered as soon as it does.
+            let every = if matches!(self.connection, Some(c) if c.link != mitid_remote::Link::Connected || c.waiting > 0)
+            {
+                3
+            } else {
+                15
+            };
+            subscriptions.push(iced::time::every(Duration::from_secs(every)).map(|_| Message::Ping));
+        }
         if !self.first_frame_seen {
             subscriptions.push(window::frames().map(|_| Message::FirstFrame));
         }
@@ -1031,8 +1091,10 @@ impl App {
         } else {
             scrollable(column![content, hint]).height(Length::Fill).into()
         };
-        let page: Element<'_, Message> =
-            page.push(body).push(status_bar::view(&self.options.hours, &self.status, self.options.demo)).into();
+        let page: Element<'_, Message> = page
+            .push(body)
+            .push(status_bar::view(&self.options.hours, &self.status, self.options.demo, self.connection))
+            .into();
         // A dialog lies over the whole window, header and status bar too.
         match self.current {
             ScreenId::Callers => match self.callers.dialog_view() {

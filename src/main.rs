@@ -76,7 +76,12 @@ fn run_window(demo: bool, context: cli::Context, started: std::time::Instant) ->
         theme: context.config.theme,
         config_error: context.config_error.map(|e| e.to_string()),
         started: Some(started),
-        desk: DeskSource::Open { data_dir: context.paths.data_dir.clone(), demo, config: context.config.desk.clone() },
+        desk: DeskSource::Open {
+            data_dir: context.paths.data_dir.clone(),
+            demo,
+            config: context.config.desk.clone(),
+            server: context.server.clone(),
+        },
         face: context.config.face.clone(),
     };
     // A daemon: the agent's window, and the citizen's when opened; closing

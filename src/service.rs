@@ -6,10 +6,17 @@
 use std::sync::{Arc, Mutex};
 
 use mitid_core::service::DeskService;
+use mitid_core::support_hours::SupportHours;
+use mitid_remote::{RemoteDesk, Status};
 
 /// A handle to the open desk service.
 #[derive(Clone)]
-pub struct DeskHandle(Arc<Mutex<Box<dyn DeskService>>>);
+pub struct DeskHandle {
+    service: Arc<Mutex<Box<dyn DeskService>>>,
+    /// For a client of the shared service: the connection and outbox, and
+    /// the hours the service enforces.
+    remote: Option<(Arc<Mutex<Status>>, SupportHours)>,
+}
 
 impl std::fmt::Debug for DeskHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -20,7 +27,25 @@ impl std::fmt::Debug for DeskHandle {
 impl DeskHandle {
     /// Wraps an open service.
     pub fn new(service: impl DeskService + 'static) -> Self {
-        Self(Arc::new(Mutex::new(Box::new(service))))
+        Self { service: Arc::new(Mutex::new(Box::new(service))), remote: None }
+    }
+
+    /// Wraps a client of the shared service.
+    pub fn remote(service: RemoteDesk) -> Self {
+        let remote = Some((service.status(), service.hours().clone()));
+        Self { service: Arc::new(Mutex::new(Box::new(service))), remote }
+    }
+
+    /// How the connection to the shared service stands; `None` for the
+    /// desk's own records.
+    pub fn connection(&self) -> Option<Status> {
+        self.remote.as_ref().map(|(status, _)| *status.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The hours the shared service enforces; `None` for the desk's own
+    /// records (whose hours are the configuration's).
+    pub fn service_hours(&self) -> Option<&SupportHours> {
+        self.remote.as_ref().map(|(_, hours)| hours)
     }
 
     /// Runs `f` on a blocking thread; an `Err` only when `f` panicked.
@@ -29,7 +54,7 @@ impl DeskHandle {
         f: impl FnOnce(&mut dyn DeskService) -> T + Send + 'static,
     ) -> Result<T, String> {
         tokio::task::spawn_blocking(move || {
-            let mut service = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut service = self.service.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             f(service.as_mut())
         })
         .await
@@ -38,7 +63,7 @@ impl DeskHandle {
 
     /// Runs `f` here, blocking (tests, and work that must finish before exit).
     pub fn run_blocking<T>(&self, f: impl FnOnce(&mut dyn DeskService) -> T) -> T {
-        let mut service = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut service = self.service.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(service.as_mut())
     }
 }

@@ -1,5 +1,7 @@
 //! The Callers & P-codes screen, headless (iced_test, tiny-skia), on a real
-//! SQLite desk in a scratch folder: search → card → issue → the one-time
+//! SQLite desk in a scratch folder — and the main flows again on the
+//! site's shared service (a real PostgreSQL database and
+//! `mitid-assist-server` over HTTPS): search → card → issue → the one-time
 //! code; the closed-hours refusal; revoke; the form's checks; delete.
 //! Desk requests the screen makes are performed here, as the app would off
 //! the UI thread, and their answers fed back.
@@ -7,35 +9,59 @@
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 mod common;
+#[path = "../crates/server/tests/support/mod.rs"]
+mod site;
 
 use mitid_core::service::DeskService;
-use std::sync::Arc;
 
 use common::serial;
 use iced_test::Simulator;
 use jiff::Timestamp;
 use mitid_assist::screen::callers::{Callers, Dialog, Event, Message};
-use mitid_core::SimulatedClock;
 use mitid_core::caller::{CallerDetails, Phone};
-use mitid_core::desk::Desk;
 use mitid_core::pcode::PCodeState;
 use mitid_core::support_hours::SupportHours;
 
 struct Harness {
     screen: Callers,
-    desk: Desk,
-    clock: Arc<SimulatedClock>,
+    desk: Box<dyn DeskService>,
     hours: SupportHours,
     status: mitid_core::SupportStatus,
+    /// Sets the service's clock.
+    set: Box<dyn Fn(Timestamp)>,
     _dir: tempfile::TempDir,
+    /// The database and server of a shared-service harness.
+    _site: Option<(site::Database, site::Server)>,
 }
 
 impl Harness {
+    /// On the desk's own SQLite file.
     fn new(at: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (mut desk, clock) = common::desk(dir.path(), at);
-        let hours = SupportHours::default();
-        let now = desk.now();
+        let (desk, clock) = common::desk(dir.path(), at);
+        Self::seeded(Box::new(desk), Box::new(move |at| clock.set(at)), dir, None)
+    }
+
+    /// On the shared service, its training clock at `at`; `None` (saying
+    /// so) where no PostgreSQL cluster is at hand.
+    fn remote(at: &str) -> Option<Self> {
+        let admin = site::cluster()?;
+        let db = site::Database::new(&admin);
+        let server = site::Server::start(&db, &format!("[clock]\nsimulated = \"{}\"", common::local(at)));
+        let dir = tempfile::tempdir().unwrap();
+        let desk = mitid_remote::RemoteDesk::connect(&site::desk_config(&server), "agent-1", dir.path()).unwrap();
+        let trainer = mitid_remote::RemoteDesk::connect(&site::desk_config(&server), "trainer", dir.path()).unwrap();
+        let set = Box::new(move |at| trainer.set_service_clock(at).unwrap());
+        Some(Self::seeded(Box::new(desk), set, dir, Some((db, server))))
+    }
+
+    fn seeded(
+        mut desk: Box<dyn DeskService>,
+        set: Box<dyn Fn(Timestamp)>,
+        dir: tempfile::TempDir,
+        site: Option<(site::Database, site::Server)>,
+    ) -> Self {
+        let hours = desk.hours().clone();
         for (given, family, phone, language, nationality) in [
             ("Olena", "Shevchenko", "+380 44 123 4567", "uk", "UKR"),
             ("Søren", "Kierkegaard", "20 12 34 56", "da", "DNK"),
@@ -49,15 +75,20 @@ impl Harness {
                 nationality: Some(nationality.into()),
                 ..CallerDetails::default()
             };
-            desk.raw_store().add_caller(details, "agent-1", now).unwrap();
+            desk.add_caller(details).unwrap();
         }
-        let status = hours.status(now);
-        Self { screen: Callers::default(), desk, clock, hours, status, _dir: dir }
+        let status = hours.status(desk.now());
+        Self { screen: Callers::default(), desk, hours, status, set, _dir: dir, _site: site }
+    }
+
+    /// Moves the service's (simulated) clock.
+    fn set_clock(&mut self, at: &str) {
+        (self.set)(common::local(at));
+        self.status = self.hours.status(self.clock_now());
     }
 
     fn clock_now(&self) -> Timestamp {
-        use mitid_core::Clock;
-        self.clock.now()
+        self.desk.now()
     }
 
     /// The screen as the app lays it out: a dialog over all of it.
@@ -78,7 +109,7 @@ impl Harness {
         while let Some(message) = queue.pop() {
             let (_task, event) = self.screen.update(message, today);
             if let Some(Event::Desk(request)) = event {
-                queue.push(request.perform(&mut self.desk));
+                queue.push(request.perform(self.desk.as_mut()));
             }
         }
     }
@@ -110,7 +141,18 @@ impl Harness {
 #[test]
 fn search_open_issue_and_show_the_code_once() {
     let _guard = serial();
-    let mut h = Harness::new("2026-11-24T10:00");
+    search_open_issue(Harness::new("2026-11-24T10:00"));
+}
+
+#[test]
+fn search_open_issue_and_show_the_code_once_on_the_shared_service() {
+    let _guard = serial();
+    if let Some(h) = Harness::remote("2026-11-24T10:00") {
+        search_open_issue(h);
+    }
+}
+
+fn search_open_issue(mut h: Harness) {
     h.type_in_search("soren");
     let names: Vec<&str> = h.screen.results().iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Søren Kierkegaard", "Anne Sørensen"], "whole word first");
@@ -165,7 +207,20 @@ fn search_open_issue_and_show_the_code_once() {
 #[test]
 fn issuing_is_not_offered_while_support_is_closed() {
     let _guard = serial();
-    let mut h = Harness::new("2026-11-24T20:00");
+    closed_refuses(Harness::new("2026-11-24T10:00"), "2026-11-24T20:00");
+}
+
+#[test]
+fn the_shared_service_refuses_to_issue_while_support_is_closed() {
+    let _guard = serial();
+    if let Some(h) = Harness::remote("2026-11-24T10:00") {
+        closed_refuses(h, "2026-11-24T20:00");
+    }
+}
+
+/// Support closes at `closed` (the callers were added while it was open).
+fn closed_refuses(mut h: Harness, closed: &str) {
+    h.set_clock(closed);
     h.type_in_search("olena");
     h.send(Message::OpenSelected);
     assert!(h.shows("P-codes cannot be issued now: MitID Support opens tomorrow 08:00."));

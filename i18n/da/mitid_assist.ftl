@@ -27,6 +27,14 @@ status-closed = Lukket — åbner { $when }
 status-closed-indefinitely = Lukket — ingen åbning er planlagt
 status-special-hours = Særlige åbningstider: { $note }
 status-local-time = Klokken { $time } i København
+service-connected = Fælles tjeneste: forbundet
+service-reconnecting = Fælles tjeneste: genopretter forbindelsen…
+service-unreachable = Fælles tjeneste utilgængelig siden { $since }
+service-waiting = { $count ->
+    [one] 1 registrering venter på at blive sendt
+   *[other] { $count } registreringer venter på at blive sendt
+}
+error-unreachable = Den fælles tjeneste kan ikke nås, så det blev ikke gjort — ingen P-kode blev udstedt eller ændret. Skranken bliver ved med at prøve; noter og sagsregistreringer venter og sendes, når den er tilbage.
 when-today = { $time }
 when-tomorrow = i morgen { $time }
 when-weekday = { $weekday } { $time }

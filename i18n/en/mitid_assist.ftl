@@ -27,6 +27,14 @@ status-closed = Closed — opens { $when }
 status-closed-indefinitely = Closed — no opening is planned
 status-special-hours = Special hours: { $note }
 status-local-time = { $time } in Copenhagen
+service-connected = Shared service: connected
+service-reconnecting = Shared service: reconnecting…
+service-unreachable = Shared service unreachable since { $since }
+service-waiting = { $count ->
+    [one] 1 record waiting to be sent
+   *[other] { $count } records waiting to be sent
+}
+error-unreachable = The shared service cannot be reached, so this was not done — no P-code was issued or changed. The desk keeps trying; notes and case records wait and are sent when it is back.
 when-today = { $time }
 when-tomorrow = tomorrow { $time }
 when-weekday = { $weekday } { $time }

@@ -213,6 +213,7 @@ pub fn error_text(error: &StoreError) -> String {
         StoreError::TooManyActive(n) => fl!("error-too-many-active", count = u64::from(*n)),
         StoreError::AlreadyVoid(_) => fl!("error-already-void"),
         StoreError::KeyMismatch { .. } => fl!("error-key-mismatch"),
+        StoreError::Unreachable(_) => fl!("error-unreachable"),
         other => fl!("error-database", detail = other.to_string()),
     }
 }

@@ -98,8 +98,31 @@ pub fn special_day(status: &SupportStatus) -> Option<String> {
     }
 }
 
+/// The shared service's connection in words: connected (and what waits
+/// to be sent), reconnecting (the first half minute), unreachable since.
+pub fn connection_text(hours: &SupportHours, connection: mitid_remote::Status, now: Timestamp) -> String {
+    let link = match connection.link {
+        mitid_remote::Link::Connected => fl!("service-connected"),
+        mitid_remote::Link::Unreachable(since) if now.duration_since(since) < jiff::SignedDuration::from_secs(30) => {
+            fl!("service-reconnecting")
+        }
+        mitid_remote::Link::Unreachable(since) => {
+            fl!("service-unreachable", since = clock_time(hours.local(since)))
+        }
+    };
+    match connection.waiting {
+        0 => link,
+        n => format!("{link} · {}", fl!("service-waiting", count = u64::try_from(n).unwrap_or(u64::MAX))),
+    }
+}
+
 /// The bar along the bottom of the window.
-pub fn view<'a, Message: 'a>(hours: &SupportHours, status: &SupportStatus, demo: bool) -> Element<'a, Message> {
+pub fn view<'a, Message: 'a>(
+    hours: &SupportHours,
+    status: &SupportStatus,
+    demo: bool,
+    connection: Option<mitid_remote::Status>,
+) -> Element<'a, Message> {
     let mut line = row![
         container(Space::new().width(12).height(12)).style(theme::status_dot(status.open)),
         text(fl!("status-support")).font(theme::MEDIUM),
@@ -113,8 +136,36 @@ pub fn view<'a, Message: 'a>(hours: &SupportHours, status: &SupportStatus, demo:
     if let Some(note) = status.day.exception.as_deref().filter(|n| !n.is_empty()) {
         line = line.push(text(format!("· {}", fl!("status-special-hours", note = note.to_owned()))));
     }
+    if let Some(connection) = connection {
+        line = line.push(text(format!("· {}", connection_text(hours, connection, status.at))));
+    }
     let time = clock_time(hours.local(status.at));
     let clock = if demo { fl!("demo-clock", time = time) } else { fl!("status-local-time", time = time) };
     line = line.push(Space::new().width(Length::Fill)).push(text(clock).size(14));
     container(line).padding([8, 16]).width(Length::Fill).style(theme::status_bar).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mitid_remote::{Link, Status};
+
+    #[test]
+    fn the_connection_reads_connected_reconnecting_then_unreachable_since() {
+        // The library's own tests never leave English.
+        crate::i18n::set_language(mitid_core::config::Language::En);
+        let hours = SupportHours::default();
+        let since: Timestamp = "2026-11-24T09:42:00Z".parse().expect("an instant");
+        let connected = Status { link: Link::Connected, waiting: 0 };
+        assert_eq!(connection_text(&hours, connected, since), "Shared service: connected");
+        let away = Status { link: Link::Unreachable(since), waiting: 2 };
+        assert_eq!(
+            connection_text(&hours, away, since + jiff::SignedDuration::from_secs(5)),
+            "Shared service: reconnecting… · 2 records waiting to be sent"
+        );
+        assert_eq!(
+            connection_text(&hours, away, since + jiff::SignedDuration::from_mins(3)),
+            "Shared service unreachable since 10:42 · 2 records waiting to be sent"
+        );
+    }
 }

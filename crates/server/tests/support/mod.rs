@@ -25,8 +25,10 @@ pub fn cluster() -> Option<String> {
     }
 }
 
+/// The clone: the first folder up from the crate's that holds `packaging/`.
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir.ancestors().find(|dir| dir.join("packaging/test-ca.sh").exists()).unwrap().to_owned()
 }
 
 /// The test CA (made once per test binary): (folder with ca.pem,
@@ -127,7 +129,7 @@ impl Server {
         );
         std::fs::write(dir.path().join("server.toml"), config).unwrap();
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mitid-assist-server"))
+        let mut child = Command::new(server_binary())
             .arg("--config")
             .arg(dir.path().join("server.toml"))
             .stdout(Stdio::piped())
@@ -172,6 +174,19 @@ impl Drop for Server {
 /// A desk's configuration for `server`.
 pub fn desk_config(server: &Server) -> mitid_remote::ServerConfig {
     mitid_remote::ServerConfig { url: server.url.clone(), ca: Some(ca().join("ca.pem")) }
+}
+
+/// The server's binary: cargo names it to the server's own tests; the
+/// desk's tests find it beside themselves in the target folder (`cargo
+/// test --workspace` builds it).
+pub fn server_binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_mitid-assist-server") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let beside = exe.parent().and_then(Path::parent).unwrap().join("mitid-assist-server");
+    assert!(beside.exists(), "{} is not built: run `cargo test --workspace`", beside.display());
+    beside
 }
 
 /// A loopback port free just now.
