@@ -98,6 +98,20 @@ scratch() {
     CLEANUP_DIRS+=("$SCRATCH")
 }
 
+# Schemathesis (PyPI), in a virtual environment of its own in the cache,
+# for the property-based test of the server's OpenAPI document; exports
+# MITID_TEST_SCHEMATHESIS.
+SCHEMATHESIS_VERSION=4.32.5
+install_schemathesis() {
+    local venv="$FACE_CACHE/schemathesis-$SCHEMATHESIS_VERSION"
+    if [ ! -x "$venv/bin/schemathesis" ]; then
+        python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+    fi
+    export MITID_TEST_SCHEMATHESIS="$venv/bin/schemathesis"
+}
+
 # Starts a throw-away PostgreSQL cluster (stopped and removed on exit) and
 # exports its connection string as MITID_TEST_PG, for the shared
 # service's tests.

@@ -207,6 +207,7 @@ audit-broken = LOGGEN ER ÆNDRET: post { $seq } følger ikke efter post { $after
 audit-truncated = LOGGEN ER ÆNDRET: den slutter ved post { $last }, men post { $head } blev skrevet.
 audit-rewritten = LOGGEN ER SKREVET OM: post { $seq } er ikke den, skranken har underskrevet; alle hash-værdier efter den er regnet om.
 audit-checkpoint-forged = LOGGEN KAN IKKE STOLES PÅ: det underskrevne kontrolpunkt, skranken gemmer, er udskiftet eller beskadiget.
+audit-imported = LOGGEN ER ÆNDRET: loggen, der blev flyttet ind fra skranke { $desk }, er ændret ved dens post { $seq }.
 audit-empty = Ingen poster passer.
 audit-col-seq = #
 audit-col-time = Tid (København)

@@ -207,6 +207,7 @@ audit-broken = THE LOG WAS CHANGED: entry { $seq } does not follow entry { $afte
 audit-truncated = THE LOG WAS CHANGED: it ends at entry { $last }, but entry { $head } was written.
 audit-rewritten = THE LOG WAS WRITTEN ANEW: entry { $seq } is not the one this desk signed; every hash after it was recomputed.
 audit-checkpoint-forged = THE LOG CANNOT BE TRUSTED: the signed checkpoint this desk keeps was replaced or damaged.
+audit-imported = THE LOG WAS CHANGED: the log moved in from desk { $desk } was changed at its entry { $seq }.
 audit-empty = No entries match.
 audit-col-seq = #
 audit-col-time = Time (Copenhagen)

@@ -146,6 +146,10 @@ fn break_text(problem: &ChainBreak) -> String {
             fl!("audit-rewritten", seq = seq)
         }
         ChainBreak::ForgedCheckpoint => fl!("audit-checkpoint-forged"),
+        ChainBreak::Imported { desk, seq } => {
+            let (desk, seq) = (desk.clone(), seq.to_string());
+            fl!("audit-imported", desk = desk, seq = seq)
+        }
         ChainBreak::Truncated { last, head } => {
             let (last, head) = (last.to_string(), head.to_string());
             fl!("audit-truncated", last = last, head = head)

@@ -27,6 +27,8 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The most a request body may hold.
 pub const MAX_BODY: usize = 1024 * 1024;
+/// The most a batch of callers may hold (an import, 10,000 at a time).
+pub const MAX_BATCH_BODY: usize = 8 * 1024 * 1024;
 
 /// What a desk learns when it connects.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

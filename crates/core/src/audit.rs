@@ -111,6 +111,15 @@ pub enum ChainBreak {
         /// The entry the checkpoint names.
         seq: i64,
     },
+    /// The log a desk brought when it moved to the shared service no
+    /// longer holds at an entry.
+    #[error("the log moved in from desk {desk} was changed at its entry {seq}")]
+    Imported {
+        /// The desk (its first entry's hash, first 16 hex digits).
+        desk: String,
+        /// The entry of that desk's log.
+        seq: i64,
+    },
     /// The checkpoint the desk remembers is not signed by its key.
     #[error("the desk's remembered checkpoint does not carry its signature: it was replaced")]
     ForgedCheckpoint,

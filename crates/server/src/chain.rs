@@ -219,6 +219,35 @@ impl Records {
         if last < head {
             return Ok(AuditReport { entries, problem: Some(ChainBreak::Truncated { last, head }) });
         }
+        // The logs desks brought when they moved in, each as it was.
+        let sources =
+            client.query("SELECT id, genesis, head_seq, head_hash FROM import_source ORDER BY id", &[]).await?;
+        for source in &sources {
+            let (id, genesis): (i64, &str) = (source.get(0), source.get(1));
+            let desk = genesis.get(..16).unwrap_or(genesis).to_owned();
+            let rows = client
+                .query(
+                    "SELECT seq, at, agent, action, subject, verdict, prev_hash, hash FROM imported_audit
+                     WHERE source = $1 ORDER BY seq",
+                    &[&id],
+                )
+                .await?;
+            let (mut last, mut prev) = (0i64, GENESIS);
+            for row in &rows {
+                let seq: i64 = row.get(0);
+                let at: Option<Timestamp> = row.get::<_, &str>(1).parse().ok();
+                let hash = hash32(row.get(7))?;
+                let expected = at.map(|at| entry_hash(seq, at, row.get(2), row.get(3), row.get(4), row.get(5), &prev));
+                if seq != last + 1 || hash32(row.get(6))? != prev || expected != Some(hash) {
+                    return Ok(AuditReport { entries, problem: Some(ChainBreak::Imported { desk, seq }) });
+                }
+                (last, prev) = (seq, hash);
+                entries += 1;
+            }
+            if last != source.get::<_, i64>(2) || hex::encode(prev) != source.get::<_, &str>(3) {
+                return Ok(AuditReport { entries, problem: Some(ChainBreak::Imported { desk, seq: last }) });
+            }
+        }
         Ok(AuditReport { entries, problem: None })
     }
 }

@@ -131,6 +131,36 @@ pub const MIGRATIONS: &[&str] = &[
         at TIMESTAMPTZ NOT NULL
     );
     "#,
+    // 2: desks moved in: each by its first audit entry's hash, its chain
+    // kept as it was (the instants as the desk wrote them, so every hash
+    // can be checked again).
+    r#"
+    CREATE TABLE import_source (
+        id BIGSERIAL PRIMARY KEY,
+        genesis TEXT NOT NULL UNIQUE,
+        key_fingerprint TEXT NOT NULL,
+        head_seq BIGINT NOT NULL,
+        head_hash TEXT NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL,
+        callers BIGINT NOT NULL DEFAULT 0,
+        contacts BIGINT NOT NULL DEFAULT 0,
+        pcodes BIGINT NOT NULL DEFAULT 0,
+        cases BIGINT NOT NULL DEFAULT 0,
+        entries BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE imported_audit (
+        source BIGINT NOT NULL REFERENCES import_source(id),
+        seq BIGINT NOT NULL,
+        at TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        prev_hash BYTEA NOT NULL,
+        hash BYTEA NOT NULL,
+        PRIMARY KEY (source, seq)
+    );
+    "#,
 ];
 
 /// The schema version this code writes.

@@ -23,7 +23,7 @@ pub enum Failure {
     #[error("{0}")]
     BadRequest(String),
     /// The body is too large.
-    #[error("the request body is larger than the {} bytes allowed", mitid_core::api::MAX_BODY)]
+    #[error("the request body is larger than allowed: 1 MiB, 8 MiB for a batch of callers")]
     TooLarge,
     /// The body is not JSON.
     #[error("the request body must be JSON (Content-Type: application/json)")]

@@ -43,7 +43,7 @@ pub fn router(app: Arc<App>) -> Router {
     let v1 = Router::new()
         .route("/session", get(session))
         .route("/callers", post(add_caller))
-        .route("/callers/batch", post(add_callers))
+        .route("/callers/batch", post(add_callers).layer(DefaultBodyLimit::max(api::MAX_BATCH_BODY)))
         .route("/callers/search", get(search))
         .route("/callers/count", get(caller_count))
         .route("/callers/{id}", get(caller).put(update_caller).delete(delete_caller))
@@ -122,7 +122,9 @@ fn as_error_body(response: &Response) -> Option<Response> {
         return None;
     }
     let message = match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => format!("the request body is larger than the {} bytes allowed", api::MAX_BODY),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "the request body is larger than allowed: 1 MiB, 8 MiB for a batch of callers".into()
+        }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "the request body must be JSON (Content-Type: application/json)".into(),
         StatusCode::METHOD_NOT_ALLOWED => "this endpoint does not take that method: see /openapi.json".into(),
         status if status.is_client_error() => format!("the request was refused ({status})"),

@@ -32,6 +32,12 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Bring a single desk's records (its desk.sqlite) into the shared
+    /// database; running it again imports nothing twice.
+    Import {
+        /// The desk's database file (close the desk first).
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +86,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let pool = db::pool(&config.database)?;
                 let found = db::migrate(&pool).await?;
                 println!("schema {found} → {}", db::SCHEMA_VERSION);
+                Ok(())
+            })
+        }
+        Command::Import { file } => {
+            let config = ServerConfig::load(&cli.config)?;
+            logging(&config.log_level);
+            runtime()?.block_on(async {
+                let records = serve::open(&config).await?;
+                let summary = mitid_assist_server::import::import(&records, &file).await?;
+                if summary.already {
+                    println!("desk {} was imported before: nothing imported", summary.desk);
+                } else {
+                    println!(
+                        "desk {}: {} callers, {} contacts, {} P-codes, {} cases, {} audit entries imported",
+                        summary.desk, summary.callers, summary.contacts, summary.pcodes, summary.cases, summary.entries
+                    );
+                }
                 Ok(())
             })
         }

@@ -594,7 +594,11 @@ fn no_nul(details: &CallerDetails) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn insert_caller(tx: &Transaction<'_>, details: &CallerDetails, now: Timestamp) -> Result<i64, Failure> {
+pub(crate) async fn insert_caller(
+    tx: &Transaction<'_>,
+    details: &CallerDetails,
+    now: Timestamp,
+) -> Result<i64, Failure> {
     no_nul(details)?;
     let (key, terms) = name_index(details);
     let birth = details.birth_date.map(|d| d.to_string());

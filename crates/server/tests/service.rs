@@ -126,7 +126,8 @@ fn two_instances_on_one_database_count_every_redemption_exactly_once() {
     assert_eq!(db.sql("SELECT count(*) FROM audit WHERE seq IS NULL"), "0");
     let report = desk.verify_audit().unwrap();
     assert!(report.problem.is_none(), "{report:?}");
-    assert_eq!(db.sql("SELECT version FROM schema_version"), "1", "migrated once");
+    let version = mitid_assist_server::db::SCHEMA_VERSION.to_string();
+    assert_eq!(db.sql("SELECT count(*), max(version) FROM schema_version"), format!("1|{version}"), "migrated once");
 }
 
 /// Writes the whole chain anew from the rows as they are now, every hash
@@ -407,4 +408,109 @@ fn while_the_service_is_away_nothing_is_issued_and_what_may_wait_is_delivered_on
     assert_eq!(send(body).status(), 200);
     assert_eq!(desk.contacts(caller).unwrap().len(), 2);
     assert_eq!(send(serde_json::json!({"channel": "counter", "outcome": "other"})).status(), 422);
+}
+
+#[test]
+fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_schema() {
+    let Some(admin) = cluster() else { return };
+    let Some(schemathesis) = std::env::var_os("MITID_TEST_SCHEMATHESIS") else {
+        assert!(std::env::var_os("CI").is_none(), "MITID_TEST_SCHEMATHESIS is not set: packaging/test.sh installs it");
+        eprintln!("skipped: schemathesis is not installed (MITID_TEST_SCHEMATHESIS); packaging/test.sh installs it");
+        return;
+    };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, OPEN);
+    let out = std::process::Command::new(schemathesis)
+        .args(["--no-color", "run", &format!("{}/openapi.json", server.url), "--tls-verify"])
+        .arg(support::ca().join("ca.pem"))
+        .args(["--checks", "not_a_server_error,response_schema_conformance", "--max-examples", "30"])
+        .args(["--phases", "examples,coverage,fuzzing", "--seed", "1", "--workers", "2"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "schemathesis found problems:\n{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.contains("passed"), "{report}");
+    assert!(!server.log().contains("ERROR"), "the server logged an error:\n{}", server.log());
+}
+
+/// A single desk's file with a caller, a contact, a P-code and a case, its
+/// key `key`; returns the file and the code.
+fn a_desk(dir: &std::path::Path, key: &str) -> (std::path::PathBuf, mitid_core::pcode::PCode) {
+    use mitid_core::desk::{Desk, DeskConfig};
+    use mitid_core::keys::KeyStore;
+    std::fs::write(dir.join("key"), key).unwrap();
+    let clock = std::sync::Arc::new(mitid_core::SimulatedClock::starting_at(suite::local("2026-11-24T10:00")));
+    let config = DeskConfig { agent: Some("desk-agent".into()), ..DeskConfig::default() };
+    let store = KeyStore::DemoFile(dir.join("key"));
+    let mut desk = Desk::open(dir, &store, mitid_core::SupportHours::default(), clock, &config).unwrap();
+    let mut details = person("Åse", "Ødegård");
+    details.phones = vec![mitid_core::caller::Phone::parse("20 12 34 56").unwrap()];
+    let caller = desk.add_caller(details).unwrap();
+    let contact = mitid_core::service::NewContact {
+        channel: mitid_core::caller::Channel::Phone,
+        outcome: "identity checked".into(),
+        note: String::new(),
+    };
+    desk.log_contact(caller, contact).unwrap();
+    let (code, _) = desk.issue_pcode(caller).unwrap();
+    let case = desk.open_case().unwrap();
+    desk.record_case_step(case, "chip", "genuine", "sod_sha256=ab").unwrap();
+    desk.close_case(case, "finished").unwrap();
+    (dir.join(mitid_core::desk::DATABASE), code)
+}
+
+fn import(server: &Server, file: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(support::server_binary())
+        .arg("--config")
+        .arg(server.dir.path().join("server.toml"))
+        .arg("import")
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_desk_moves_in_once_with_its_codes_and_its_log_kept_verifiable() {
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, OPEN);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, code) = a_desk(dir.path(), support::KEY);
+
+    let out = import(&server, &file);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("1 callers, 1 contacts, 1 P-codes, 1 cases"), "{said}");
+    let again = import(&server, &file);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing imported"));
+    assert_eq!(db.sql("SELECT count(*) FROM caller"), "1", "imported once");
+
+    // The caller is found as on the desk, and the code issued there works here.
+    let remote = tempfile::tempdir().unwrap();
+    let mut desk = RemoteDesk::connect(&desk_config(&server), "agent-1", remote.path()).unwrap();
+    let hit = desk.search("aase oedegaard", 5).unwrap();
+    assert_eq!(hit.len(), 1, "{hit:?}");
+    assert_eq!(desk.search("+45 20 12 34 56", 5).unwrap().len(), 1);
+    let caller = hit[0].caller_id;
+    assert_eq!(desk.contacts(caller).unwrap().len(), 1);
+    assert_eq!(desk.redeem_pcode(caller, &code).unwrap().0, mitid_core::pcode::Redemption::Accepted);
+    // Both chains verify; the shared one records the link.
+    assert_eq!(desk.verify_audit().unwrap().problem, None);
+    let link = desk.audit_entries(&mitid_core::store::AuditFilter::default()).unwrap();
+    assert!(link.iter().any(|e| e.action == "desk.import" && e.verdict.contains("entries=")), "{link:?}");
+    // An edit of the desk's log, after it moved in, is found.
+    db.sql("UPDATE imported_audit SET agent = 'someone-else' WHERE seq = 2");
+    assert!(matches!(
+        desk.verify_audit().unwrap().problem,
+        Some(mitid_core::audit::ChainBreak::Imported { seq: 2, .. })
+    ));
+
+    // A desk whose codes were hashed with another key is refused whole.
+    let other = tempfile::tempdir().unwrap();
+    let (file, _) = a_desk(other.path(), &"8".repeat(64));
+    let out = import(&server, &file);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another key"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(db.sql("SELECT count(*) FROM caller"), "1", "nothing of it imported");
 }

@@ -1,0 +1,194 @@
+//! Load on a running `mitid-assist-server` over HTTPS, as many desks make
+//! it: `packaging/bench-service.sh` starts the site and runs this beside
+//! pgbench on the same cluster, in one run.
+//!
+//! ```text
+//! cargo bench -p mitid-assist-server --bench load -- pairs URL CA CLIENTS SECONDS
+//! cargo bench -p mitid-assist-server --bench load -- fill URL CA CALLERS
+//! cargo bench -p mitid-assist-server --bench load -- search URL CA CLIENTS SECONDS
+//! ```
+//!
+//! `pairs`: each client has a caller of its own and issues a P-code, then
+//! redeems it, again and again; one pair is both answers. `search`: the
+//! clients type names of the made-up callers as an agent does (each prefix
+//! a request). Prints one JSON line of figures.
+
+#![allow(clippy::unwrap_used)] // a benchmark: a panic is the report
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mitid_core::synthetic;
+
+fn client(ca: &str) -> reqwest::Client {
+    let pem = std::fs::read(ca).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder().tls_backend_preconfigured(tls).pool_max_idle_per_host(1024).build().unwrap()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(kind: &str, clients: usize, elapsed: Duration, mut times: Vec<f64>, errors: usize) {
+    times.sort_by(f64::total_cmp);
+    let rate = times.len() as f64 / elapsed.as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({
+            "kind": kind, "clients": clients, "done": times.len(), "errors": errors,
+            "per_second": (rate * 10.0).round() / 10.0,
+            "p50_ms": (percentile(&times, 0.5) * 100.0).round() / 100.0,
+            "p99_ms": (percentile(&times, 0.99) * 100.0).round() / 100.0,
+            "max_ms": (percentile(&times, 1.0) * 100.0).round() / 100.0,
+        })
+    );
+}
+
+async fn pairs(url: String, http: reqwest::Client, clients: usize, seconds: u64) {
+    // A caller per client.
+    let mut callers = Vec::new();
+    for i in 0..clients {
+        let body = serde_json::json!({"given_name": "Load", "family_name": format!("Client{i}")});
+        let created: serde_json::Value =
+            http.post(format!("{url}/v1/callers")).json(&body).send().await.unwrap().json().await.unwrap();
+        callers.push(created["id"].as_i64().unwrap());
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = callers
+        .into_iter()
+        .map(|caller| {
+            let (http, url) = (http.clone(), url.clone());
+            tokio::spawn(async move {
+                let (mut times, mut errors) = (Vec::new(), 0usize);
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    let issued = http.post(format!("{url}/v1/callers/{caller}/pcodes")).send().await;
+                    let Ok(issued) = issued else {
+                        errors += 1;
+                        continue;
+                    };
+                    if !issued.status().is_success() {
+                        errors += 1;
+                        continue;
+                    }
+                    let issued: serde_json::Value = issued.json().await.unwrap();
+                    let code = issued["code"].as_str().unwrap().to_owned();
+                    let redeemed = http
+                        .post(format!("{url}/v1/callers/{caller}/redemptions"))
+                        .json(&serde_json::json!({"code": code}))
+                        .send()
+                        .await;
+                    match redeemed {
+                        Ok(r) if r.status().is_success() => {
+                            let answer: serde_json::Value = r.json().await.unwrap();
+                            assert_eq!(answer["redemption"], "accepted", "{answer}");
+                            times.push(t.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let (mut times, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (t, e) = task.await.unwrap();
+        times.extend(t);
+        errors += e;
+    }
+    report("issue+redeem", clients, started.elapsed(), times, errors);
+}
+
+async fn fill(url: String, http: reqwest::Client, callers: u64) {
+    let mut rng = synthetic::Rng::new(1);
+    let started = Instant::now();
+    let mut done = 0;
+    while done < callers {
+        let size = (callers - done).min(2_000);
+        let batch: Vec<_> = (0..size).map(|_| synthetic::caller(&mut rng)).collect();
+        let body = serde_json::json!({"callers": batch, "action": "caller.generate"});
+        let r = http.post(format!("{url}/v1/callers/batch")).json(&body).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        done += size;
+        eprint!("\r{done} of {callers} callers made ({:.0} s)", started.elapsed().as_secs_f64());
+    }
+    eprintln!();
+}
+
+async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64) {
+    // The names the generator made with seed 1: typed as an agent types
+    // them, a prefix a request from three letters on.
+    let mut rng = synthetic::Rng::new(1);
+    let names: Vec<String> = (0..2_000)
+        .map(|_| {
+            let c = synthetic::caller(&mut rng);
+            format!("{} {}", c.given_name, c.family_name)
+        })
+        .collect();
+    let names = Arc::new(names);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|i| {
+            let (http, url, names) = (http.clone(), url.clone(), names.clone());
+            tokio::spawn(async move {
+                let (mut times, mut errors, mut n) = (Vec::new(), 0usize, i * 37);
+                while Instant::now() < deadline {
+                    let name = &names[n % names.len()];
+                    n += 1;
+                    let chars: Vec<char> = name.chars().collect();
+                    for end in 3..=chars.len() {
+                        let typed: String = chars[..end].iter().collect();
+                        let t = Instant::now();
+                        let q: String = url::form_urlencoded::byte_serialize(typed.as_bytes()).collect();
+                        let r = http.get(format!("{url}/v1/callers/search?q={q}&limit=20")).send().await;
+                        match r {
+                            Ok(r) if r.status().is_success() => {
+                                let _ = r.bytes().await;
+                                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                            }
+                            _ => errors += 1,
+                        }
+                    }
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let (mut times, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (t, e) = task.await.unwrap();
+        times.extend(t);
+        errors += e;
+    }
+    report("search", clients, started.elapsed(), times, errors);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| panic!("usage: see the top of benches/load.rs"));
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (url, http) = (arg(1), client(&arg(2)));
+    runtime.block_on(async move {
+        match arg(0).as_str() {
+            "pairs" => pairs(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap()).await,
+            "fill" => fill(url, http, arg(3).parse().unwrap()).await,
+            "search" => search(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap()).await,
+            other => panic!("no benchmark {other}"),
+        }
+    });
+}

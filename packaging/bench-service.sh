@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The shared service's figures, side by side in one run on this machine:
+# pgbench's tpcb-like tps on the cluster, then issue+redeem pairs/s (p50,
+# p99) over HTTPS at 16, 64 and 256 clients, caller search p99 with 64
+# searchers at CALLERS callers (1,000,000 by default), and the server's RSS
+# idle and under load. A site of its own in a scratch folder, removed after.
+#
+#     bash packaging/bench-service.sh [CALLERS] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. packaging/lib.sh
+callers=${1:-1000000}
+seconds=${2:-20}
+need_rust
+# shellcheck disable=SC2086
+apt_install $BUILD_PACKAGES $SERVICE_PACKAGES
+cargo build --release --locked -p mitid-assist-server >&2
+cargo bench --locked -p mitid-assist-server --bench load --no-run >&2
+load=$(ls -t "$CARGO_TARGET_DIR"/release/deps/load-* | grep -v '\.d$' | head -n1)
+server="$CARGO_TARGET_DIR/release/mitid-assist-server"
+
+dir=$(mktemp -d /tmp/mitid-bench.XXXXXX)
+chmod 755 "$dir"
+CLEANUP_DIRS+=("$dir")
+CLEANUP_CLUSTERS+=("$dir/pg")
+conninfo=$(bash packaging/pg.sh "$dir/pg" start | tail -n1)
+psql "$conninfo" -Xqc "CREATE DATABASE mitid" -c "CREATE DATABASE pgbench"
+bash packaging/test-ca.sh "$dir/tls"
+"$server" new-key "$dir/pcode.key" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$dir/server.toml" <<TOML
+listen = "127.0.0.1:$port"
+pcode_key = "pcode.key"
+log_level = "warn"
+[database]
+url = "${conninfo/dbname=postgres/dbname=mitid}"
+pool_size = 64
+[tls]
+cert = "tls/server.pem"
+key = "tls/server.key"
+# A Tuesday morning: Support is open for the whole run.
+[clock]
+simulated = "2026-11-24T08:00:00Z"
+TOML
+"$server" --config "$dir/server.toml" >"$dir/server.log" 2>&1 &
+pid=$!
+CLEANUP_PIDS+=("$pid")
+url="https://127.0.0.1:$port"
+ca="$dir/tls/ca.pem"
+timeout 60 sh -c "until curl -sf --cacert '$ca' '$url/readyz' >/dev/null; do sleep 0.2; done"
+rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
+echo "server RSS idle: $(rss) MB"
+
+echo "== pgbench tpcb-like, scale 10, 10 clients, ${seconds} s (the yardstick)"
+pgbench -q -i -s 10 "${conninfo/dbname=postgres/dbname=pgbench}" >/dev/null 2>&1
+pgbench -c 10 -j 2 -T "$seconds" "${conninfo/dbname=postgres/dbname=pgbench}" 2>/dev/null | grep -E "^tps|latency average"
+
+for clients in 16 64 256; do
+    echo "== issue + redeem, $clients clients, ${seconds} s"
+    "$load" pairs "$url" "$ca" "$clients" "$seconds" &
+    loadpid=$!
+    sleep "$((seconds / 2))"
+    echo "server RSS under load: $(rss) MB"
+    wait "$loadpid"
+done
+
+echo "== $callers callers"
+"$load" fill "$url" "$ca" "$callers"
+psql "${conninfo/dbname=postgres/dbname=mitid}" -Xqc "VACUUM ANALYZE"
+echo "server RSS idle with $callers callers: $(rss) MB"
+echo "== search, 64 searchers typing, ${seconds} s"
+"$load" search "$url" "$ca" 64 "$seconds" &
+loadpid=$!
+sleep "$((seconds / 2))"
+echo "server RSS under load: $(rss) MB"
+wait "$loadpid"
+echo "server RSS after: $(rss) MB"
