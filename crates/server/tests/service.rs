@@ -421,6 +421,8 @@ fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_schema() {
     let db = Database::new(&admin);
     let server = Server::start(&db, OPEN);
     let out = std::process::Command::new(schemathesis)
+        // Its cache (.schemathesis/) goes with the server's scratch folder.
+        .current_dir(server.dir.path())
         .args(["--no-color", "run", &format!("{}/openapi.json", server.url), "--tls-verify"])
         .arg(support::ca().join("ca.pem"))
         .args(["--checks", "not_a_server_error,response_schema_conformance", "--max-examples", "30"])
