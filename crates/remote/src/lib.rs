@@ -549,7 +549,9 @@ impl DeskService for RemoteDesk {
             return Ok(report);
         }
         let pinned = self.session.checkpoint_key.clone();
-        let remembered = self.remembered();
+        // What this desk remembers of this service (a desk moved to another
+        // site starts afresh there).
+        let remembered = self.remembered().filter(|r| r.url == self.base);
         if let Some(remembered) = &remembered {
             let held = remembered.checkpoint.as_ref();
             if remembered.key != pinned || held.is_some_and(|c| !checkpoint::signed_by_public(&remembered.key, c)) {

@@ -321,16 +321,16 @@ impl Records {
         }
         // The caller's row locked: two agents issuing at once cannot both
         // pass the limit.
-        if tx.query_opt("SELECT id FROM caller WHERE id = $1 FOR UPDATE", &[&caller_id]).await?.is_none() {
+        let lock = tx.prepare_cached("SELECT id FROM caller WHERE id = $1 FOR UPDATE").await?;
+        if tx.query_opt(&lock, &[&caller_id]).await?.is_none() {
             return Err(StoreError::NoCaller(caller_id).into());
         }
-        let active: i64 = tx
-            .query_one(
-                "SELECT count(*) FROM pcode WHERE caller_id = $1 AND state = 'active' AND expires_at > $2",
-                &[&caller_id, &Ts(now)],
-            )
-            .await?
-            .get(0);
+        // Counted after the lock, in a statement of its own: its snapshot
+        // sees the code another agent issued while this one waited.
+        let count = tx
+            .prepare_cached("SELECT count(*) FROM pcode WHERE caller_id = $1 AND state = 'active' AND expires_at > $2")
+            .await?;
+        let active: i64 = tx.query_one(&count, &[&caller_id, &Ts(now)]).await?.get(0);
         if active >= i64::from(self.max_active) {
             audit(&tx, now, agent, "pcode.issue", &subject, "refused:too_many_active").await?;
             tx.commit().await?;
@@ -340,17 +340,21 @@ impl Records {
         let reference = random_reference()?;
         let expires_at = now + VALIDITY;
         let attempts = i16::from(ATTEMPTS);
-        let row = tx
-            .query_one(
-                &tx.prepare_cached(
-                    "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING id",
-                )
-                .await?,
-                &[&reference, &caller_id, &self.key.hash(&code).as_slice(), &Ts(now), &Ts(expires_at), &attempts],
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING id",
             )
             .await?;
-        audit(&tx, now, agent, "pcode.issue", &format!("pcode:{reference} {subject}"), "ok").await?;
+        let hash = self.key.hash(&code);
+        let params: [&(dyn postgres_types::ToSql + Sync); 6] =
+            [&reference, &caller_id, &hash.as_slice(), &Ts(now), &Ts(expires_at), &attempts];
+        let entry = format!("pcode:{reference} {subject}");
+        // The code and its audit entry sent together (one round trip).
+        let (row, ()) = tokio::try_join!(
+            async { Ok(tx.query_one(&insert, &params).await?) },
+            audit(&tx, now, agent, "pcode.issue", &entry, "ok")
+        )?;
         tx.commit().await?;
         let info = PCodeInfo {
             id: row.get(0),
@@ -396,51 +400,68 @@ impl Records {
             .iter()
             .zip(&codes)
             .fold(None, |m, (row, c)| if same(row.get::<_, &[u8]>(3), &hash) { Some(c) } else { m });
-        let (result, subject, left) = match matched {
-            Some(c) => {
-                let result = match void_result(c) {
-                    Some(void) => void,
-                    None => {
-                        let changed = tx
-                            .execute("UPDATE pcode SET state = 'consumed' WHERE id = $1 AND state = 'active'", &[&c.id])
-                            .await?;
-                        if changed == 1 { Redemption::Accepted } else { Redemption::Consumed }
-                    }
-                };
-                (result, format!("pcode:{}", c.reference), c.attempts_left)
-            }
-            None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
-                None => (Redemption::NoCode, format!("caller:{caller_id}"), 0),
-                Some(c) => {
-                    let result = match void_result(c) {
-                        Some(void) => void,
-                        None => {
-                            let row = tx
-                                .query_opt(
-                                    "UPDATE pcode SET attempts_left = attempts_left - 1,
-                                         state = CASE WHEN attempts_left <= 1 THEN 'locked' ELSE 'active' END
-                                     WHERE id = $1 AND state = 'active' AND attempts_left > 0 RETURNING attempts_left",
-                                    &[&c.id],
-                                )
-                                .await?;
-                            match row.map(|r| r.get::<_, i16>(0)) {
-                                Some(left) if left > 0 => {
-                                    Redemption::Wrong { attempts_left: u8::try_from(left).unwrap_or(0) }
-                                }
-                                _ => Redemption::Locked,
-                            }
-                        }
-                    };
-                    let left = match result {
-                        Redemption::Wrong { attempts_left } => attempts_left,
-                        Redemption::Locked => 0,
-                        _ => c.attempts_left,
-                    };
-                    (result, format!("pcode:{}", c.reference), left)
+        // The change and its audit entry in one statement where there is a
+        // change: the entry says what the guarded UPDATE found.
+        let concerned = matched.or_else(|| codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()));
+        let subject = concerned.map_or_else(|| format!("caller:{caller_id}"), |c| format!("pcode:{}", c.reference));
+        let audited = |verdict: &'static str| audit(&tx, now, REDEEMER, "pcode.redeem", &subject, verdict);
+        let (result, left) = match matched {
+            Some(c) => match void_result(c) {
+                Some(void) => {
+                    audited(void.name()).await?;
+                    (void, c.attempts_left)
+                }
+                None => {
+                    let consume = tx
+                        .prepare_cached(
+                            "WITH u AS (UPDATE pcode SET state = 'consumed' WHERE id = $1 AND state = 'active' RETURNING 1)
+                             INSERT INTO audit (at, agent, action, subject, verdict)
+                             SELECT $2, $3, 'pcode.redeem', $4,
+                                    CASE WHEN EXISTS (SELECT 1 FROM u) THEN 'accepted' ELSE 'consumed' END
+                             RETURNING verdict",
+                        )
+                        .await?;
+                    let row = tx.query_one(&consume, &[&c.id, &Ts(now), &REDEEMER, &subject]).await?;
+                    let result =
+                        if row.get::<_, &str>(0) == "accepted" { Redemption::Accepted } else { Redemption::Consumed };
+                    (result, c.attempts_left)
                 }
             },
+            None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
+                None => {
+                    audited(Redemption::NoCode.name()).await?;
+                    (Redemption::NoCode, 0)
+                }
+                Some(c) => match void_result(c) {
+                    Some(void) => {
+                        audited(void.name()).await?;
+                        let left = if void == Redemption::Locked { 0 } else { c.attempts_left };
+                        (void, left)
+                    }
+                    None => {
+                        let count = tx
+                            .prepare_cached(
+                                "WITH u AS (UPDATE pcode SET attempts_left = attempts_left - 1,
+                                         state = CASE WHEN attempts_left <= 1 THEN 'locked' ELSE 'active' END
+                                     WHERE id = $1 AND state = 'active' AND attempts_left > 0 RETURNING attempts_left)
+                                 INSERT INTO audit (at, agent, action, subject, verdict)
+                                 SELECT $2, $3, 'pcode.redeem', $4,
+                                        CASE WHEN (SELECT attempts_left FROM u) > 0 THEN 'wrong' ELSE 'locked' END
+                                 RETURNING (SELECT attempts_left FROM u)",
+                            )
+                            .await?;
+                        let row = tx.query_one(&count, &[&c.id, &Ts(now), &REDEEMER, &subject]).await?;
+                        match row.get::<_, Option<i16>>(0) {
+                            Some(left) if left > 0 => {
+                                let left = u8::try_from(left).unwrap_or(0);
+                                (Redemption::Wrong { attempts_left: left }, left)
+                            }
+                            _ => (Redemption::Locked, 0),
+                        }
+                    }
+                },
+            },
         };
-        audit(&tx, now, REDEEMER, "pcode.redeem", &subject, result.name()).await?;
         tx.commit().await?;
         Ok((result, left))
     }
