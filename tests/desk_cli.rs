@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
+#[path = "../crates/server/tests/support/mod.rs"]
+mod site;
+
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -330,4 +333,52 @@ fn a_chain_written_anew_is_caught_by_the_desks_signed_checkpoint() {
     std::fs::write(&path, checkpoint.to_string()).unwrap();
     let v = json(&mitid(f, OPEN, &["audit", "verify", "--json"]));
     assert_eq!(v["problem"]["problem"], "forged_checkpoint", "{v}");
+}
+
+#[test]
+fn the_commands_work_the_same_on_the_sites_shared_service() {
+    let Some(admin) = site::cluster() else { return };
+    let db = site::Database::new(&admin);
+    let server = site::Server::start(&db, "[clock]\nsimulated = \"2026-11-24T09:00:00Z\"");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("config.toml");
+    let ca = site::ca().join("ca.pem");
+    std::fs::write(
+        &config,
+        format!("[server]\nurl = \"{}\"\nca = \"{}\"\n[desk]\nagent = \"agent-cli\"\n", server.url, ca.display()),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN).arg("--data-dir").arg(d).arg("--config").arg(&config).args(args).output().unwrap()
+    };
+    let added = json(&run(&["caller", "add", "--name", "Шевченко, Олена", "--phone", "20 12 34 56", "--json"]));
+    let id = added["id"].as_i64().unwrap().to_string();
+    // The name as the passport's MRZ writes it, on the server's search.
+    let hits = json(&run(&["caller", "search", "SHEVCHENKO OLENA", "--json"]));
+    assert_eq!(hits[0]["caller_id"].as_i64().unwrap().to_string(), id, "{hits}");
+    let issued = json(&run(&["pcode", "issue", "--caller", &id, "--json"]));
+    let code = issued["code"].as_str().unwrap().to_owned();
+    let out = run(&["pcode", "redeem", &code, "--caller", &id, "--json"]);
+    assert_eq!(json(&out)["result"], "accepted");
+    let verify = json(&run(&["audit", "verify", "--json"]));
+    assert_eq!(verify["ok"], true, "{verify}");
+    assert_eq!(db.sql("SELECT agent FROM audit WHERE action = 'pcode.issue'"), "agent-cli");
+    assert_eq!(db.sql("SELECT count(*) FROM caller"), "1", "on the server, not in a local file");
+    assert!(!d.join("desk.sqlite").exists());
+
+    // A flag instead of the file; an address that is not https is refused.
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(d)
+        .args(["--server", "http://127.0.0.1:1", "caller", "search", "x", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("https://"), "{out:?}");
+    // The service gone: the command says so and changes nothing.
+    drop(server);
+    let out = run(&["pcode", "issue", "--caller", &id, "--json"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"), "{out:?}");
 }
