@@ -1,9 +1,13 @@
 //! The Audit screen, headless, on a real SQLite desk: list and filter,
-//! check the chain (intact, then tampered), export to a file.
+//! check the chain (intact, then tampered), export to a file — and on the
+//! site's shared service, where a chain written anew on the server is
+//! caught by the checkpoint the desk remembers.
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 mod common;
+#[path = "../crates/server/tests/support/mod.rs"]
+mod site;
 
 use common::serial;
 use iced_test::Simulator;
@@ -99,4 +103,40 @@ fn exports_csv_and_json_to_the_chosen_file() {
     assert_eq!(v[3]["action"], "pcode.issue");
     h.send(Message::ExportTo(Format::Csv, None));
     assert!(h.screen.notice().unwrap().starts_with("Export cancelled"));
+}
+
+#[test]
+fn on_the_shared_service_the_screen_lists_checks_and_catches_an_edit() {
+    let _guard = serial();
+    let Some(admin) = site::cluster() else { return };
+    let db = site::Database::new(&admin);
+    let server = site::Server::start(&db, "[clock]\nsimulated = \"2026-11-24T09:00:00Z\"");
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = mitid_remote::RemoteDesk::connect(&site::desk_config(&server), "agent-7", dir.path()).unwrap();
+    for family in ["Eriksson", "Jensen", "Nowak"] {
+        let details =
+            CallerDetails { given_name: "Anna".into(), family_name: family.into(), ..CallerDetails::default() };
+        desk.add_caller(details).unwrap();
+    }
+    let (mut screen, hours) = (Audit::default(), desk.hours().clone());
+    let mut send = |screen: &mut Audit, message: Message| {
+        let mut queue = vec![message];
+        while let Some(message) = queue.pop() {
+            let (_task, event) = screen.update(message, &hours);
+            if let Some(Event::Desk(request)) = event {
+                queue.push(request.perform(&mut desk));
+            }
+        }
+    };
+    let shows = |screen: &Audit, label: &str| {
+        Simulator::with_settings(common::settings(), screen.view(&SupportHours::default(), None)).find(label).is_ok()
+    };
+    send(&mut screen, Message::Refresh);
+    assert_eq!(screen.entries().len(), 3);
+    assert!(shows(&screen, "agent-7"));
+    send(&mut screen, Message::Verify);
+    assert!(shows(&screen, "The log is intact: all 3 entries are unchanged and in order."));
+    db.sql("UPDATE audit SET verdict = 'refused' WHERE seq = 2");
+    send(&mut screen, Message::Verify);
+    assert!(shows(&screen, "THE LOG WAS CHANGED: entry 2 is not what was written."));
 }
