@@ -11,14 +11,23 @@
 //! Part 3's transliteration, and for Cyrillic also the Ukrainian national
 //! one Ukrainian passports use (Г→H, И→Y, Є/Ї/Й/Ю/Я→YE/YI/Y/YU/YA at the
 //! start of a word) — so "shevchenko" finds "Шевченко" and "hryhorii"
-//! finds "Григорій". (Arabic script is not transliterated: its short vowels
-//! are not written, so no one Latin spelling follows from it.)
+//! finds "Григорій".
+//!
+//! Arabic script writes no short vowels, so no one Latin spelling follows
+//! from a name in it ("محمد" is Mohammed, Muhammad, Mohamed …). What does
+//! follow is its consonants: a word in Arabic script is also indexed by its
+//! consonant skeleton (ICAO Doc 9303 Part 3's consonants; the letters that
+//! double as long vowels, and ع, left out) as a term of its own, marked
+//! with a leading `0`, and a query in Latin letters is looked up by the
+//! skeletons of its words ([`skeleton_terms`]) — so "MOHAMMED AHMED" finds
+//! "محمد أحمد".
 
 use unicode_normalization::UnicodeNormalization;
 
 /// The folding's version: a file indexed by an older one is indexed again
-/// when it is opened (2: Cyrillic and Greek names in Latin letters).
-pub const VERSION: u32 = 2;
+/// when it is opened (2: Cyrillic and Greek names in Latin letters; 3:
+/// Arabic names by their consonants).
+pub const VERSION: u32 = 3;
 
 /// The two spellings of one word, lowercase ASCII letters and digits.
 fn spellings(word: &str) -> (String, String) {
@@ -213,6 +222,117 @@ fn latin(word: &str) -> Vec<String> {
     spellings
 }
 
+/// An Arabic letter's consonant in Latin letters (ICAO Doc 9303 Part 3);
+/// empty for the letters that carry long vowels or hamza, and for ع, which
+/// Latin spellings of names mostly leave out.
+fn arabic(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ب' => "b",
+        'ت' | 'ط' => "t",
+        'ث' => "th",
+        'ج' => "j",
+        'ح' | 'ه' => "h",
+        'خ' => "kh",
+        'د' | 'ض' => "d",
+        'ذ' => "dh",
+        'ر' => "r",
+        'ز' | 'ظ' => "z",
+        'س' | 'ص' => "s",
+        'ش' => "sh",
+        'غ' => "gh",
+        'ف' => "f",
+        'ق' => "q",
+        'ك' | 'ک' => "k",
+        'ل' => "l",
+        'م' => "m",
+        'ن' => "n",
+        'پ' => "p",
+        'چ' => "ch",
+        'ژ' => "zh",
+        'گ' => "g",
+        'ا' | 'أ' | 'إ' | 'آ' | 'ٱ' | 'ء' | 'ؤ' | 'ئ' | 'ى' | 'ی' | 'ي' | 'و' | 'ة' | 'ع' => "",
+        // Short vowels, shadda, sukun, tatweel.
+        '\u{064B}'..='\u{0652}' | '\u{0670}' | 'ـ' => "",
+        _ => return None,
+    })
+}
+
+/// The consonant skeleton of a word in Latin letters: vowels and the
+/// letters that stand for them (y, w) out, the h of a digraph out (kh, sh,
+/// th, dh, gh, ch), q as k, j as g, doubled letters once — what a Latin
+/// spelling of an Arabic name shares with every other spelling of it.
+fn skeleton(latin: &str) -> String {
+    let mut out = String::new();
+    let mut prev: Option<char> = None;
+    for c in latin.chars() {
+        let keep = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w' => None,
+            'h' if prev.is_some_and(|p| "kstdgc".contains(p)) => None,
+            'q' => Some('k'),
+            'j' => Some('g'),
+            c if c.is_ascii_alphanumeric() => Some(c),
+            _ => None,
+        };
+        if let Some(k) = keep {
+            if out.chars().last() != Some(k) {
+                out.push(k);
+            }
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// The skeleton terms of a word in Arabic script (none for any other): the
+/// skeleton, and without the article al- as well.
+fn arabic_terms(word: &str) -> Vec<String> {
+    let mut latin = String::new();
+    for c in word.chars() {
+        match arabic(c) {
+            Some(consonant) => latin.push_str(consonant),
+            None => return Vec::new(),
+        }
+    }
+    let mut terms = Vec::new();
+    let whole = skeleton(&latin);
+    if whole.len() >= 2 {
+        terms.push(format!("0{whole}"));
+    }
+    if let Some(rest) = word.strip_prefix("ال").or_else(|| word.strip_prefix("آل")) {
+        for term in arabic_terms(rest) {
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+    }
+    terms
+}
+
+/// A query in Latin letters as the skeleton terms to look up names in
+/// Arabic script by (see the module's notes): one term a word whose
+/// skeleton has two letters or more; none unless one has three.
+pub fn skeleton_terms(text: &str) -> Vec<String> {
+    let skeletons: Vec<String> =
+        query_terms(text).iter().filter(|w| w.is_ascii()).map(|w| skeleton(w)).filter(|s| s.len() >= 2).collect();
+    if !skeletons.iter().any(|s| s.len() >= 3) {
+        return Vec::new();
+    }
+    let mut terms: Vec<String> = Vec::new();
+    for s in skeletons {
+        let term = format!("0{s}");
+        if !terms.contains(&term) {
+            terms.push(term);
+        }
+    }
+    terms
+}
+
+/// Whether `c` is a letter of a script the folding writes in Latin letters
+/// or indexes by consonants (Greek, Cyrillic, Arabic).
+pub fn other_script(c: char) -> bool {
+    ('\u{0370}'..='\u{06FF}').contains(&c)
+}
+
 /// The words of `text` split at anything that is not a letter or digit.
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
@@ -225,7 +345,7 @@ pub fn index_terms(text: &str) -> String {
     let mut terms: Vec<String> = Vec::new();
     let mut add = |word: &str| {
         let (t, b) = spellings(word);
-        for term in [t, b].into_iter().chain(latin(word)) {
+        for term in [t, b].into_iter().chain(latin(word)).chain(arabic_terms(word)) {
             if !term.is_empty() && !terms.contains(&term) {
                 terms.push(term);
             }
@@ -320,7 +440,41 @@ mod tests {
         assert!(!finds("Олена Шевченко", "petrenko"));
         assert_eq!(index_terms("Шевченко"), "шевченко shevchenko", "the script and one Latin spelling");
         // Mixed or other scripts get no made-up spelling.
-        assert_eq!(index_terms("محمد"), "محمد");
         assert_eq!(index_terms("Шевchenko"), "шевchenko");
+    }
+
+    /// A name in Arabic script is found by the consonants of the Latin
+    /// spellings the MRZ may give it, never by a different name.
+    #[test]
+    fn names_in_arabic_script_are_found_by_their_consonants() {
+        let finds_arabic = |name: &str, query: &str| {
+            let terms: Vec<String> = index_terms(name).split(' ').map(str::to_owned).collect();
+            let wanted = skeleton_terms(query);
+            !wanted.is_empty() && wanted.iter().all(|q| terms.contains(q))
+        };
+        for (name, query) in [
+            ("محمد أحمد", "MOHAMMED AHMED"),
+            ("محمد أحمد", "muhammad ahmad"),
+            ("محمد أحمد", "Mohamed"),
+            ("خالد الحسن", "khalid al hassan"),
+            ("خالد الحسن", "KHALED HASAN"),
+            ("فاطمة الزهراء", "fatima zahra"),
+            ("يوسف القاسم", "youssef kasim"),
+            ("جمال ناصر", "gamal nasser"),
+        ] {
+            assert!(
+                finds_arabic(name, query),
+                "{name} by {query}: {} / {:?}",
+                index_terms(name),
+                skeleton_terms(query)
+            );
+        }
+        assert!(!finds_arabic("محمد أحمد", "hassan"), "another name");
+        // Consonants alone cannot tell Mahmoud from Mohammed (both m-h-m-d):
+        // such hits rank after every exact one, for the agent to check.
+        assert!(finds_arabic("محمود", "mohammed"));
+        assert!(!finds_arabic("محمد", "ali"), "too short a skeleton to tell names apart");
+        assert!(skeleton_terms("al").is_empty());
+        assert_eq!(index_terms("محمد"), "محمد 0mhmd");
     }
 }

@@ -125,6 +125,45 @@ impl Records {
         Ok(())
     }
 
+    /// Indexes again the names in other scripts when the folding has
+    /// changed since the database was indexed (as the desk does on open);
+    /// returns how many.
+    pub async fn refold(&self) -> Result<usize, Failure> {
+        let version = fold::VERSION.to_string();
+        let mut client = self.pool.get().await?;
+        let found: Option<String> =
+            client.query_opt("SELECT value FROM meta WHERE key = 'fold_version'", &[]).await?.map(|r| r.get(0));
+        if found.as_deref() == Some(version.as_str()) {
+            return Ok(0);
+        }
+        let tx = client.transaction().await?;
+        let rows = tx
+            .query(
+                "SELECT id, given_name, family_name FROM caller WHERE given_name || ' ' || family_name ~ $1 FOR UPDATE",
+                &[&"[\u{0370}-\u{06FF}]"],
+            )
+            .await?;
+        for row in &rows {
+            let id: i64 = row.get(0);
+            let details = CallerDetails { given_name: row.get(1), family_name: row.get(2), ..CallerDetails::default() };
+            let (key, terms) = name_index(&details);
+            tx.execute("UPDATE caller SET name_key = $2, terms = $3 WHERE id = $1", &[&id, &key, &terms]).await?;
+            tx.execute("DELETE FROM caller_term WHERE caller_id = $1", &[&id]).await?;
+            tx.execute(
+                "INSERT INTO caller_term (term, caller_id) SELECT t, $1 FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
+                &[&id, &terms],
+            )
+            .await?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('fold_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+            &[&version],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+
     fn today(&self, now: Timestamp) -> jiff::civil::Date {
         COPENHAGEN.to_datetime(now).date()
     }

@@ -168,6 +168,18 @@ impl Records {
             candidates.sort_by_key(|(id, len)| (*len, *id));
             candidates.into_iter().for_each(|(id, _)| found.push(id, MatchKind::Name));
         }
+        // 3b. A name in Arabic script by the consonants of the Latin
+        // spelling typed.
+        let skeletons = fold::skeleton_terms(query);
+        if found.ids.len() < limit
+            && let Some(driver) = skeletons.iter().max_by_key(|t| t.len())
+        {
+            let rest: Vec<&str> = skeletons.iter().filter(|t| *t != driver).map(String::as_str).collect();
+            let rows = client.query(&exact, &[driver, &rest, &CANDIDATES]).await?;
+            let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            candidates.sort_by_key(|(id, len)| (*len, *id));
+            candidates.into_iter().for_each(|(id, _)| found.push(id, MatchKind::Name));
+        }
         // 4. Near misses: names with a word sharing the longest word's
         // first two letters, within one edit (two for long words).
         if found.ids.len() < limit && longest.chars().count() >= 4 {

@@ -88,6 +88,10 @@ pub async fn open(config: &ServerConfig) -> anyhow::Result<Records> {
     let hours = config.hours()?;
     let records = Records::new(pool, key, hours, config.clock.simulated, config.desk.max_active_pcodes);
     records.bind_key().await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    let refolded = records.refold().await.map_err(|e| anyhow::anyhow!(e.log_text()))?;
+    if refolded > 0 {
+        tracing::info!(callers = refolded, "names in other scripts indexed again for search");
+    }
     Ok(records)
 }
 

@@ -516,3 +516,20 @@ fn a_desk_moves_in_once_with_its_codes_and_its_log_kept_verifiable() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("another key"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(db.sql("SELECT count(*) FROM caller"), "1", "nothing of it imported");
 }
+
+#[test]
+fn names_indexed_by_an_older_folding_are_indexed_again_at_start() {
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, OPEN);
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = RemoteDesk::connect(&desk_config(&server), "agent-1", dir.path()).unwrap();
+    let id = desk.add_caller(person("محمد", "أحمد")).unwrap();
+    assert!(server.stop());
+    // As an older server left it: the name's words only, version 2.
+    db.sql("UPDATE caller SET terms = '{}'; DELETE FROM caller_term; UPDATE meta SET value = '2' WHERE key = 'fold_version'");
+    let server = Server::start(&db, OPEN);
+    let desk = RemoteDesk::connect(&desk_config(&server), "agent-1", dir.path()).unwrap();
+    assert_eq!(desk.search("MOHAMMED AHMED", 5).unwrap().first().map(|h| h.caller_id), Some(id));
+    assert_eq!(db.sql("SELECT value FROM meta WHERE key = 'fold_version'"), mitid_core::fold::VERSION.to_string());
+}

@@ -69,9 +69,10 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// Indexes again the callers whose names are in a script the folding
-/// transliterates (Cyrillic, Greek); Latin names fold as they did.
+/// transliterates (Cyrillic, Greek) or indexes by consonants (Arabic);
+/// Latin names fold as they did.
 pub(super) fn refold(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    reindex(tx, |name| name.chars().any(|c| ('\u{0370}'..='\u{04FF}').contains(&c)))
+    reindex(tx, |name| name.chars().any(fold::other_script))
 }
 
 /// Indexes again every caller whose "given family" name `wanted` picks.
@@ -200,6 +201,19 @@ impl Store {
             if found.len() >= limit {
                 break;
             }
+            let mut candidates: Vec<(i64, i64)> = stmt
+                .query_map(params![expression, CANDIDATES], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            candidates.sort_by_key(|(id, len)| (*len, *id));
+            for (id, _) in candidates {
+                push(&mut found, id, MatchKind::Name);
+            }
+        }
+        // 3b. A name in Arabic script by the consonants of the Latin
+        // spelling typed (its skeleton terms).
+        let skeletons = fold::skeleton_terms(query);
+        if found.len() < limit && !skeletons.is_empty() {
+            let expression = skeletons.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" AND ");
             let mut candidates: Vec<(i64, i64)> = stmt
                 .query_map(params![expression, CANDIDATES], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
