@@ -273,10 +273,10 @@ fn skeleton(latin: &str) -> String {
             c if c.is_ascii_alphanumeric() => Some(c),
             _ => None,
         };
-        if let Some(k) = keep {
-            if out.chars().last() != Some(k) {
-                out.push(k);
-            }
+        if let Some(k) = keep
+            && !out.ends_with(k)
+        {
+            out.push(k);
         }
         prev = Some(c);
     }
