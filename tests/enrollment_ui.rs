@@ -6,8 +6,9 @@
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 mod common;
+#[path = "../crates/server/tests/support/mod.rs"]
+mod site;
 
-use mitid_core::service::DeskService;
 use std::sync::Arc;
 
 use common::serial;
@@ -30,15 +31,35 @@ struct Harness {
     remembered: Vec<String>,
     /// How often it asked to remember the webcam chosen.
     remembered_camera: u32,
-    desk: mitid_core::desk::Desk,
+    desk: Box<dyn mitid_core::service::DeskService>,
     _dir: tempfile::TempDir,
+    /// The database and server of a shared-service harness.
+    _site: Option<(site::Database, site::Server)>,
 }
 
 impl Harness {
     fn with(screen: Enrollment) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (desk, _clock) = common::desk(dir.path(), "2026-11-24T10:00");
-        Self { screen, remembered: Vec::new(), remembered_camera: 0, desk, _dir: dir }
+        Self { screen, remembered: Vec::new(), remembered_camera: 0, desk: Box::new(desk), _dir: dir, _site: None }
+    }
+
+    /// In demo mode, its cases recorded on the site's shared service;
+    /// `None` (saying so) where no PostgreSQL cluster is at hand.
+    fn demo_on_the_shared_service() -> Option<Self> {
+        let admin = site::cluster()?;
+        let db = site::Database::new(&admin);
+        let server = site::Server::start(&db, "[clock]\nsimulated = \"2026-11-24T09:00:00Z\"");
+        let dir = tempfile::tempdir().unwrap();
+        let desk = mitid_remote::RemoteDesk::connect(&site::desk_config(&server), "counter-1", dir.path()).unwrap();
+        Some(Self {
+            screen: Enrollment::new(true),
+            remembered: Vec::new(),
+            remembered_camera: 0,
+            desk: Box::new(desk),
+            _dir: dir,
+            _site: Some((db, server)),
+        })
     }
 
     fn new() -> Self {
@@ -76,7 +97,7 @@ impl Harness {
                 }
             }
             Event::Case(case, request) => {
-                queue.push(Message::Reply(case, Reply::Case(request.perform(&mut self.desk))));
+                queue.push(Message::Reply(case, Reply::Case(request.perform(self.desk.as_mut()))));
             }
             Event::ListReaders => queue.push(Message::Chip(ChipMessage::Readers(chip_read::readers(true)))),
             Event::RememberReader(name) => self.remembered.push(name),
@@ -272,6 +293,23 @@ fn the_demo_reader_reads_a_genuine_specimen_and_shows_the_verdict() {
 }
 
 #[test]
+fn a_counter_case_is_recorded_on_the_shared_service() {
+    let _guard = serial();
+    let Some(h) = Harness::demo_on_the_shared_service() else { return };
+    let mut h = into_the_chip_step(h, "123456");
+    h.click("Read the chip");
+    let document = h.screen.document().expect("read");
+    assert_eq!(document.verdict.0, Verdict::Genuine, "{}", document.verdict.1);
+    let case = h.screen.case().expect("a case on the service");
+    h.click("Start over (forget this person's data)");
+    let steps = h.desk.case_steps(case).unwrap();
+    assert_eq!(steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(), ["chip"]);
+    assert!(steps[0].detail.contains("csca=") && !steps[0].detail.contains("ERIKSSON"), "{:?}", steps[0]);
+    let (db, _) = h._site.as_ref().unwrap();
+    assert_eq!(db.sql("SELECT agent || ' ' || outcome FROM enrollment_case"), "counter-1 started over");
+}
+
+#[test]
 fn a_wrong_can_a_clone_and_a_slipping_document() {
     let _guard = serial();
     // A wrong CAN: access denied, translated, and the screen can try again.
@@ -352,7 +390,7 @@ fn an_id_card_opens_with_its_can_or_its_typed_data() {
     let case = h.screen.case().expect("a case");
     match h.screen.forget("app closed") {
         Some(Event::Case(_, request)) => {
-            let _ = request.perform(&mut h.desk);
+            let _ = request.perform(h.desk.as_mut());
         }
         other => panic!("no case closing: {other:?}"),
     }
