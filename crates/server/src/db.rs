@@ -148,6 +148,8 @@ pub const MIGRATIONS: &[&str] = &[
         cases BIGINT NOT NULL DEFAULT 0,
         entries BIGINT NOT NULL DEFAULT 0
     );
+    CREATE INDEX caller_email_c ON caller ((lower(email)) COLLATE "C");
+    DROP INDEX caller_email;
     CREATE TABLE imported_audit (
         source BIGINT NOT NULL REFERENCES import_source(id),
         seq BIGINT NOT NULL,

@@ -15,21 +15,25 @@ use crate::records::Records;
 
 /// How many word or prefix matches are ranked.
 const CANDIDATES: i64 = 400;
+/// How many rows of the term index a prefix search looks at, at most.
+const SCANNED: i64 = 5_000;
 /// How many names are checked for near misses.
 const FUZZY_CANDIDATES: i64 = 3000;
 /// The most a search returns.
 pub const MAX_LIMIT: usize = 200;
 
-/// The smallest string after every string that starts with `prefix`.
-fn after_prefix(prefix: &str) -> Option<String> {
+/// A string after every string that starts with `prefix` (the smallest
+/// one there is, or — for a prefix of nothing but the last character —
+/// one past every term).
+fn after_prefix(prefix: &str) -> String {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         if let Some(next) = char::from_u32(last as u32 + 1) {
             chars.push(next);
-            return Some(chars.into_iter().collect());
+            return chars.into_iter().collect();
         }
     }
-    None
+    char::MAX.to_string().repeat(4)
 }
 
 /// Levenshtein distance, stopping early above `max`.
@@ -77,16 +81,18 @@ impl Records {
         let client = self.pool.get().await?;
         let limit_sql = limit as i64;
         if query.contains('@') {
+            // The address, whole or its beginning: a range of the index.
             let lower = query.to_lowercase();
-            let pattern = format!("{}%", lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             let rows = client
                 .query(
                     &client
                         .prepare_cached(
-                            "SELECT id FROM caller WHERE lower(email) LIKE $1 ORDER BY lower(email) <> $2, id LIMIT $3",
+                            "SELECT id FROM caller
+                             WHERE lower(email) COLLATE \"C\" >= $1 AND lower(email) COLLATE \"C\" < $2
+                             ORDER BY lower(email) <> $1, id LIMIT $3",
                         )
                         .await?,
-                    &[&pattern, &lower, &limit_sql],
+                    &[&lower, &after_prefix(&lower), &limit_sql],
                 )
                 .await?;
             rows.iter().for_each(|r| found.push(r.get(0), MatchKind::Email));
@@ -141,15 +147,21 @@ impl Records {
         let others: Vec<&str> = terms.iter().filter(|t| **t != longest).map(String::as_str).collect();
         let exact = client
             .prepare_cached(
-                "SELECT c.id, length(c.name_key) FROM caller_term t JOIN caller c ON c.id = t.caller_id
-                 WHERE t.term = $1 AND $2::text[] <@ c.terms LIMIT $3",
+                "SELECT c.id, length(c.name_key)
+                 FROM (SELECT caller_id FROM caller_term WHERE term = $1 LIMIT $4) t
+                 JOIN caller c ON c.id = t.caller_id
+                 WHERE $2::text[] <@ c.terms LIMIT $3",
             )
             .await?;
+        // A range of the term index (never a scan: the bounds are always
+        // given), at most SCANNED of its rows looked at, however common
+        // the prefix — the agent types on and the next request narrows it.
         let prefix = client
             .prepare_cached(
-                "SELECT c.id, length(c.name_key) FROM caller_term t JOIN caller c ON c.id = t.caller_id
-                 WHERE t.term >= $1 AND ($2::text IS NULL OR t.term < $2)
-                   AND (SELECT bool_and(EXISTS (SELECT 1 FROM unnest(c.terms) w WHERE starts_with(w, p)))
+                "SELECT c.id, length(c.name_key)
+                 FROM (SELECT caller_id FROM caller_term WHERE term >= $1 AND term < $2 LIMIT $5) t
+                 JOIN caller c ON c.id = t.caller_id
+                 WHERE (SELECT bool_and(EXISTS (SELECT 1 FROM unnest(c.terms) w WHERE starts_with(w, p)))
                         FROM unnest($3::text[]) p) IS NOT FALSE
                  LIMIT $4",
             )
@@ -160,9 +172,9 @@ impl Records {
                 break;
             }
             let rows = if exact_words {
-                client.query(&exact, &[&longest, &others, &CANDIDATES]).await?
+                client.query(&exact, &[&longest, &others, &CANDIDATES, &SCANNED]).await?
             } else {
-                client.query(&prefix, &[&longest, &after, &others, &CANDIDATES]).await?
+                client.query(&prefix, &[&longest, &after, &others, &CANDIDATES, &SCANNED]).await?
             };
             let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
             candidates.sort_by_key(|(id, len)| (*len, *id));
@@ -175,7 +187,7 @@ impl Records {
             && let Some(driver) = skeletons.iter().max_by_key(|t| t.len())
         {
             let rest: Vec<&str> = skeletons.iter().filter(|t| *t != driver).map(String::as_str).collect();
-            let rows = client.query(&exact, &[driver, &rest, &CANDIDATES]).await?;
+            let rows = client.query(&exact, &[driver, &rest, &CANDIDATES, &SCANNED]).await?;
             let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
             candidates.sort_by_key(|(id, len)| (*len, *id));
             candidates.into_iter().for_each(|(id, _)| found.push(id, MatchKind::Name));
@@ -190,7 +202,7 @@ impl Records {
                     &client
                         .prepare_cached(
                             "SELECT t.caller_id, t.term FROM caller_term t
-                             WHERE t.term >= $1 AND ($2::text IS NULL OR t.term < $2) LIMIT $3",
+                             WHERE t.term >= $1 AND t.term < $2 LIMIT $3",
                         )
                         .await?,
                     &[&head, &after_prefix(&head), &FUZZY_CANDIDATES],
@@ -249,9 +261,9 @@ mod tests {
 
     #[test]
     fn the_range_after_a_prefix_holds_exactly_the_words_that_start_with_it() {
-        assert_eq!(after_prefix("han").as_deref(), Some("hao"));
-        assert_eq!(after_prefix("").as_deref(), None);
-        let after = after_prefix("søren").expect("a bound");
+        assert_eq!(after_prefix("han"), "hao");
+        assert!(after_prefix("") > "zzzz".to_owned());
+        let after = after_prefix("søren");
         assert!("sørensen" >= "søren" && "sørensen" < after.as_str());
         assert!(within("christiansen", "kristiansen", 2));
         assert!(!within("hansen", "jensen", 1));
