@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn the_range_after_a_prefix_holds_exactly_the_words_that_start_with_it() {
         assert_eq!(after_prefix("han"), "hao");
-        assert!(after_prefix("") > "zzzz".to_owned());
+        assert!(after_prefix("").as_str() > "zzzz");
         let after = after_prefix("søren");
         assert!("sørensen" >= "søren" && "sørensen" < after.as_str());
         assert!(within("christiansen", "kristiansen", 2));
