@@ -47,53 +47,79 @@ impl Records {
             } else if !tx.query_one("SELECT pg_try_advisory_xact_lock($1)", &[&CHAIN_LOCK]).await?.get::<_, bool>(0) {
                 return Ok(chained);
             }
-            let head = tx.query_opt("SELECT seq, hash FROM audit_head", &[]).await?;
-            let (mut seq, mut prev) = match head {
-                Some(row) => (row.get::<_, i64>(0), hash32(row.get(1))?),
-                None => (0, GENESIS),
-            };
-            let rows = tx
-                .query(
-                    "SELECT id, at, agent, action, subject, verdict FROM audit WHERE seq IS NULL ORDER BY id LIMIT $1",
-                    &[&BATCH],
-                )
-                .await?;
-            if rows.is_empty() {
+            let Some((count, seq, prev)) = self.chain_batch(&tx).await? else {
+                // Nothing new here — but changes that chained their own
+                // entries may have moved the head: sign it now and then.
+                let head = tx.query_opt("SELECT seq, hash FROM audit_head", &[]).await?;
+                if let Some(row) = head.filter(|r| r.get::<_, i64>(0) > 0) {
+                    self.maybe_checkpoint(&tx, row.get(0), &hash32(row.get(1))?).await?;
+                }
                 tx.commit().await?;
                 break;
-            }
-            let (mut ids, mut seqs, mut prevs, mut hashes) = (vec![], vec![], vec![], vec![]);
-            for row in &rows {
-                seq += 1;
-                let at: Ts = row.get(1);
-                let hash = entry_hash(seq, at.0, row.get(2), row.get(3), row.get(4), row.get(5), &prev);
-                ids.push(row.get::<_, i64>(0));
-                seqs.push(seq);
-                prevs.push(prev.to_vec());
-                hashes.push(hash.to_vec());
-                prev = hash;
-            }
-            tx.execute(
-                "UPDATE audit a SET seq = v.seq, prev_hash = v.prev, hash = v.hash
-                 FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]) AS v(id, seq, prev, hash)
-                 WHERE a.id = v.id",
-                &[&ids, &seqs, &prevs, &hashes],
-            )
-            .await?;
-            tx.execute(
-                "INSERT INTO audit_head (one, seq, hash) VALUES (true, $1, $2)
-                 ON CONFLICT (one) DO UPDATE SET seq = $1, hash = $2",
-                &[&seq, &prev.as_slice()],
-            )
-            .await?;
+            };
             self.maybe_checkpoint(&tx, seq, &prev).await?;
             tx.commit().await?;
-            chained += rows.len();
-            if rows.len() < BATCH as usize {
+            chained += count;
+            if count < BATCH as usize {
                 break;
             }
         }
         Ok(chained)
+    }
+
+    /// Chains the entries not chained yet that `tx` sees (at most
+    /// [`BATCH`]), holding the head row; returns how many and the new head.
+    async fn chain_batch(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+    ) -> Result<Option<(usize, i64, [u8; 32])>, Failure> {
+        let head = tx.query_opt(&tx.prepare_cached("SELECT seq, hash FROM audit_head FOR UPDATE").await?, &[]).await?;
+        let (mut seq, mut prev) = match head {
+            Some(row) => (row.get::<_, i64>(0), hash32(row.get(1))?),
+            None => (0, GENESIS),
+        };
+        let pending = tx
+            .prepare_cached(
+                "SELECT id, at, agent, action, subject, verdict FROM audit WHERE seq IS NULL ORDER BY id LIMIT $1",
+            )
+            .await?;
+        let rows = tx.query(&pending, &[&BATCH]).await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let (mut ids, mut seqs, mut prevs, mut hashes) = (vec![], vec![], vec![], vec![]);
+        for row in &rows {
+            seq += 1;
+            let at: Ts = row.get(1);
+            let hash = entry_hash(seq, at.0, row.get(2), row.get(3), row.get(4), row.get(5), &prev);
+            ids.push(row.get::<_, i64>(0));
+            seqs.push(seq);
+            prevs.push(prev.to_vec());
+            hashes.push(hash.to_vec());
+            prev = hash;
+        }
+        let update = tx
+            .prepare_cached(
+                "UPDATE audit a SET seq = v.seq, prev_hash = v.prev, hash = v.hash
+                 FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]) AS v(id, seq, prev, hash)
+                 WHERE a.id = v.id",
+            )
+            .await?;
+        tx.execute(&update, &[&ids, &seqs, &prevs, &hashes]).await?;
+        let head = tx
+            .prepare_cached(
+                "INSERT INTO audit_head (one, seq, hash) VALUES (true, $1, $2)
+                 ON CONFLICT (one) DO UPDATE SET seq = $1, hash = $2",
+            )
+            .await?;
+        tx.execute(&head, &[&seq, &prev.as_slice()]).await?;
+        Ok(Some((rows.len(), seq, prev)))
+    }
+
+    /// Chains the entries a change wrote, in its own transaction, before
+    /// it commits (chaining in the transaction).
+    pub(crate) async fn chain_pending(&self, tx: &deadpool_postgres::Transaction<'_>) -> Result<(), Failure> {
+        self.chain_batch(tx).await.map(drop)
     }
 
     /// Signs the head when the last checkpoint is older than
@@ -105,9 +131,11 @@ impl Records {
         head: &[u8; 32],
     ) -> Result<(), Failure> {
         let now = self.now();
-        let last: Option<Ts> =
-            tx.query_opt("SELECT at FROM audit_checkpoint ORDER BY seq DESC LIMIT 1", &[]).await?.map(|r| r.get(0));
-        if last.is_some_and(|last| now.duration_since(last.0) < CHECKPOINT_EVERY && now >= last.0) {
+        let last = tx.query_opt("SELECT seq, at FROM audit_checkpoint ORDER BY seq DESC LIMIT 1", &[]).await?;
+        let last: Option<(i64, Ts)> = last.map(|r| (r.get(0), r.get(1)));
+        if last
+            .is_some_and(|(signed, at)| signed == seq || (now.duration_since(at.0) < CHECKPOINT_EVERY && now >= at.0))
+        {
             return Ok(());
         }
         self.store_checkpoint(tx, seq, head, now).await
@@ -137,7 +165,7 @@ impl Records {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK]).await?;
-        let Some(row) = tx.query_opt("SELECT seq, hash FROM audit_head", &[]).await? else {
+        let Some(row) = tx.query_opt("SELECT seq, hash FROM audit_head WHERE seq > 0", &[]).await? else {
             return Ok(None);
         };
         let (seq, head) = (row.get::<_, i64>(0), hash32(row.get(1))?);

@@ -34,6 +34,31 @@ pub struct ServerConfig {
     /// A training or test service's clock.
     #[serde(default)]
     pub clock: ClockConfig,
+    /// How the audit chain is written.
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Where entries get their place in the chain.
+    pub chaining: Chaining,
+}
+
+/// Where an entry gets its place in the chain. Both write the entry in
+/// the change's own transaction; they differ in when it is chained.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Chaining {
+    /// One integrator chains new entries in batches, within a second (the
+    /// default: changes stay as parallel as the database allows).
+    #[default]
+    Integrator,
+    /// Each change chains its own entries before it commits, holding the
+    /// chain's head (every audited change of the site in one queue).
+    Transaction,
 }
 
 fn default_log() -> String {

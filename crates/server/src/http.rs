@@ -238,7 +238,7 @@ async fn once<T: serde::Serialize>(
     if let Some(key) = &key {
         tx.execute("UPDATE idempotency SET status = 200, body = $2 WHERE key = $1", &[key, &body]).await?;
     }
-    tx.commit().await?;
+    app.records.commit(tx).await?;
     Ok(json_text(StatusCode::OK, body))
 }
 

@@ -274,6 +274,6 @@ pub async fn import(records: &Records, path: &Path) -> anyhow::Result<Summary> {
         ],
     )
     .await?;
-    tx.commit().await?;
+    records.commit(tx).await.map_err(|e| anyhow::anyhow!(e.log_text()))?;
     Ok(summary)
 }

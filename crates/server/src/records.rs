@@ -30,6 +30,8 @@ pub struct Records {
     /// The clock, when it may be set (training and tests).
     pub simulated: Option<Arc<SimulatedClock>>,
     max_active: u32,
+    /// Whether each change chains its own entries before committing.
+    chain_in_transaction: bool,
 }
 
 /// The entry of the audit log a change writes, in its transaction.
@@ -88,7 +90,25 @@ impl Records {
             None => Arc::new(mitid_core::SystemClock),
         };
         let checkpoints = CheckpointKey::from_code_key(&key);
-        Self { pool, key, checkpoints, hours, clock, simulated, max_active: max_active.max(1) }
+        let chain_in_transaction = false;
+        Self { pool, key, checkpoints, hours, clock, simulated, max_active: max_active.max(1), chain_in_transaction }
+    }
+
+    /// Chains each change's entries in its own transaction (see
+    /// [`crate::config::Chaining`]).
+    pub fn chaining(mut self, chaining: crate::config::Chaining) -> Self {
+        self.chain_in_transaction = chaining == crate::config::Chaining::Transaction;
+        self
+    }
+
+    /// Commits a change: with chaining in the transaction, its entries are
+    /// chained first, under the lock of the chain's head.
+    pub(crate) async fn commit(&self, tx: Transaction<'_>) -> Result<(), Failure> {
+        if self.chain_in_transaction {
+            self.chain_pending(&tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Now, cut to the database's precision.
@@ -160,7 +180,7 @@ impl Records {
             &[&version],
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(rows.len())
     }
 
@@ -176,7 +196,7 @@ impl Records {
         let tx = client.transaction().await?;
         let id = insert_caller(&tx, &details, now).await?;
         audit(&tx, now, agent, "caller.create", &format!("caller:{id}"), "ok").await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -202,7 +222,7 @@ impl Records {
             ids.push(insert_caller(&tx, details, now).await?);
         }
         audit(&tx, now, agent, action, &format!("callers:{}", ids.len()), "ok").await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(ids)
     }
 
@@ -216,7 +236,7 @@ impl Records {
             return Err(StoreError::NoCaller(id).into());
         }
         audit(&tx, now, agent, "caller.update", &format!("caller:{id}"), "ok").await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -242,7 +262,7 @@ impl Records {
             return Err(StoreError::NoCaller(id).into());
         }
         audit(&tx, now, agent, "caller.delete", &format!("caller:{id}"), "ok").await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -289,7 +309,7 @@ impl Records {
         rewrite_caller(&tx, into, &keep.details, now).await?;
         tx.execute("DELETE FROM caller WHERE id = $1", &[&from]).await?;
         audit(&tx, now, agent, "caller.merge", &format!("caller:{into}<-caller:{from}"), "ok").await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -351,7 +371,7 @@ impl Records {
         let status = self.hours.status(now);
         if !status.open {
             audit(&tx, now, agent, "pcode.issue", &subject, "refused:closed").await?;
-            tx.commit().await?;
+            self.commit(tx).await?;
             let next_open = status
                 .next_change
                 .map(|t| t.display_with_offset(self.hours.time_zone().to_offset(t)).to_string())
@@ -372,7 +392,7 @@ impl Records {
         let active: i64 = tx.query_one(&count, &[&caller_id, &Ts(now)]).await?.get(0);
         if active >= i64::from(self.max_active) {
             audit(&tx, now, agent, "pcode.issue", &subject, "refused:too_many_active").await?;
-            tx.commit().await?;
+            self.commit(tx).await?;
             return Err(StoreError::TooManyActive(self.max_active).into());
         }
         let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
@@ -394,7 +414,7 @@ impl Records {
             async { Ok(tx.query_one(&insert, &params).await?) },
             audit(&tx, now, agent, "pcode.issue", &entry, "ok")
         )?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         let info = PCodeInfo {
             id: row.get(0),
             reference,
@@ -501,7 +521,7 @@ impl Records {
                 },
             },
         };
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((result, left))
     }
 
@@ -530,7 +550,7 @@ impl Records {
             )
             .await?;
         audit(&tx, now, agent, "pcode.revoke", &format!("pcode:{reference}"), "ok").await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         pcode_info(&row)
     }
 

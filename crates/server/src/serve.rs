@@ -86,7 +86,19 @@ pub async fn open(config: &ServerConfig) -> anyhow::Result<Records> {
         }
     }
     let hours = config.hours()?;
-    let records = Records::new(pool, key, hours, config.clock.simulated, config.desk.max_active_pcodes);
+    let records = Records::new(pool, key, hours, config.clock.simulated, config.desk.max_active_pcodes)
+        .chaining(config.audit.chaining);
+    // The head row exists from the start: a change chaining in its
+    // transaction locks it.
+    {
+        let client = records.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO audit_head (one, seq, hash) VALUES (true, 0, $1) ON CONFLICT (one) DO NOTHING",
+                &[&mitid_core::audit::GENESIS.as_slice()],
+            )
+            .await?;
+    }
     records.bind_key().await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
     let refolded = records.refold().await.map_err(|e| anyhow::anyhow!(e.log_text()))?;
     if refolded > 0 {

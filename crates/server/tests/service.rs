@@ -88,13 +88,22 @@ fn redeem_at_once(
 
 #[test]
 fn two_instances_on_one_database_count_every_redemption_exactly_once() {
+    two_instances(OPEN);
+}
+
+#[test]
+fn two_instances_chaining_in_each_transaction_count_every_redemption_exactly_once() {
+    two_instances(&format!("[audit]\nchaining = \"transaction\"\n{OPEN}"));
+}
+
+fn two_instances(config: &str) {
     use mitid_core::pcode::{PCodeState, Redemption};
     let Some(admin) = cluster() else { return };
     let db = Database::new(&admin);
     // Both start at once: the migrations wait for each other.
     let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| Server::start(&db, OPEN));
-        let b = s.spawn(|| Server::start(&db, OPEN));
+        let a = s.spawn(|| Server::start(&db, config));
+        let b = s.spawn(|| Server::start(&db, config));
         (a.join().unwrap(), b.join().unwrap())
     });
     let dir = tempfile::tempdir().unwrap();
@@ -103,6 +112,9 @@ fn two_instances_on_one_database_count_every_redemption_exactly_once() {
     let (code, info) = desk.issue_pcode(caller).unwrap();
 
     let results = redeem_at_once(&[&a, &b], caller, &code, 64);
+    if config.contains("transaction") {
+        assert_eq!(db.sql("SELECT count(*) FROM audit WHERE seq IS NULL"), "0", "each change chained its own entry");
+    }
     assert_eq!(results.iter().filter(|r| **r == Redemption::Accepted).count(), 1, "{results:?}");
     assert!(results.iter().all(|r| matches!(r, Redemption::Accepted | Redemption::Consumed)), "{results:?}");
     assert_eq!(desk.pcode(&info.reference).unwrap().unwrap().state, PCodeState::Consumed);
