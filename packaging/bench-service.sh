@@ -6,11 +6,15 @@
 # out), and the server's RSS idle and under load. A site of its own in a scratch folder, removed after.
 #
 #     bash packaging/bench-service.sh [CALLERS] [SECONDS]
+#
+# CHAINING=transaction chains each change's audit entries in its own
+# transaction instead of by the integrator (see server.toml's [audit]).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . packaging/lib.sh
 callers=${1:-1000000}
 seconds=${2:-20}
+chaining=${CHAINING:-integrator}
 need_rust
 # shellcheck disable=SC2086
 apt_install $BUILD_PACKAGES $SERVICE_PACKAGES
@@ -38,6 +42,8 @@ pool_size = 64
 [tls]
 cert = "tls/server.pem"
 key = "tls/server.key"
+[audit]
+chaining = "$chaining"
 # A Tuesday morning: Support is open for the whole run.
 [clock]
 simulated = "2026-11-24T08:00:00Z"
@@ -49,7 +55,7 @@ url="https://127.0.0.1:$port"
 ca="$dir/tls/ca.pem"
 timeout 60 sh -c "until curl -sf --cacert '$ca' '$url/readyz' >/dev/null; do sleep 0.2; done"
 rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
-echo "server RSS idle: $(rss) MB"
+echo "audit chaining: $chaining; server RSS idle: $(rss) MB"
 
 echo "== pgbench tpcb-like, scale 10, 10 clients, ${seconds} s (the yardstick)"
 pgbench -q -i -s 10 "${conninfo/dbname=postgres/dbname=pgbench}" >/dev/null 2>&1

@@ -163,6 +163,17 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source, seq)
     );
     "#,
+    // 3: search by indexes that intersect: the name's words as an array
+    // (GIN, for whole words) and as one text (trigrams, for beginnings of
+    // words), so a query of several words reads only the callers that
+    // have all of them.
+    r#"
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    ALTER TABLE caller ADD COLUMN words TEXT NOT NULL DEFAULT '';
+    UPDATE caller SET words = ' ' || array_to_string(terms, ' ');
+    CREATE INDEX caller_terms_gin ON caller USING gin (terms);
+    CREATE INDEX caller_words_trgm ON caller USING gin (words gin_trgm_ops);
+    "#,
 ];
 
 /// The schema version this code writes.

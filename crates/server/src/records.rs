@@ -167,7 +167,11 @@ impl Records {
             let id: i64 = row.get(0);
             let details = CallerDetails { given_name: row.get(1), family_name: row.get(2), ..CallerDetails::default() };
             let (key, terms) = name_index(&details);
-            tx.execute("UPDATE caller SET name_key = $2, terms = $3 WHERE id = $1", &[&id, &key, &terms]).await?;
+            tx.execute(
+                "UPDATE caller SET name_key = $2, terms = $3, words = ' ' || array_to_string($3::text[], ' ') WHERE id = $1",
+                &[&id, &key, &terms],
+            )
+            .await?;
             tx.execute("DELETE FROM caller_term WHERE caller_id = $1", &[&id]).await?;
             tx.execute(
                 "INSERT INTO caller_term (term, caller_id) SELECT t, $1 FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
@@ -686,8 +690,9 @@ pub(crate) async fn insert_caller(
         .query_one(
             &tx.prepare_cached(
                 "INSERT INTO caller (given_name, family_name, birth_date, nationality, email, language, notes,
-                     name_key, terms, created_at, updated_at)
-                 VALUES ($1, $2, $3::text::date, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                     name_key, terms, words, created_at, updated_at)
+                 VALUES ($1, $2, $3::text::date, $4, $5, $6, $7, $8, $9, ' ' || array_to_string($9::text[], ' '), $10, $10)
+                 RETURNING id",
             )
             .await?,
             &[
@@ -721,7 +726,8 @@ async fn rewrite_caller(
     let changed = tx
         .execute(
             "UPDATE caller SET given_name = $2, family_name = $3, birth_date = $4::text::date, nationality = $5,
-                 email = $6, language = $7, notes = $8, name_key = $9, terms = $10, updated_at = $11
+                 email = $6, language = $7, notes = $8, name_key = $9, terms = $10,
+                 words = ' ' || array_to_string($10::text[], ' '), updated_at = $11
              WHERE id = $1",
             &[
                 &id,

@@ -15,8 +15,8 @@ use crate::records::Records;
 
 /// How many word or prefix matches are ranked.
 const CANDIDATES: i64 = 400;
-/// How many rows of the term index a prefix search looks at, at most.
-const SCANNED: i64 = 5_000;
+/// The most words of a query used.
+const MAX_WORDS: usize = 8;
 /// How many names are checked for near misses.
 const FUZZY_CANDIDATES: i64 = 3000;
 /// The most a search returns.
@@ -34,6 +34,14 @@ fn after_prefix(prefix: &str) -> String {
         }
     }
     char::MAX.to_string().repeat(4)
+}
+
+/// The query for names with a word beginning with each of `n` words
+/// (`$1`…`$n` the patterns, `$n+1` the limit): one LIKE a word, so the
+/// trigram index intersects them.
+fn beginnings_sql(n: usize) -> String {
+    let conditions: Vec<String> = (1..=n).map(|i| format!("words LIKE ${i}")).collect();
+    format!("SELECT id, length(name_key) FROM caller WHERE {} LIMIT ${}", conditions.join(" AND "), n + 1)
 }
 
 /// Levenshtein distance, stopping early above `max`.
@@ -129,7 +137,9 @@ impl Records {
             }
             return self.hits(&client, found.ids).await;
         }
-        let terms = fold::query_terms(query);
+        let mut terms = fold::query_terms(query);
+        // A pasted paragraph is not a name: its first words serve.
+        terms.truncate(MAX_WORDS);
         let Some(longest) = terms.iter().max_by_key(|t| t.chars().count()).cloned() else {
             return Ok(Vec::new());
         };
@@ -141,40 +151,25 @@ impl Records {
             )
             .await?;
         rows.iter().for_each(|r| found.push(r.get(0), MatchKind::Name));
-        // 2. Whole words, then 3. prefixes: candidates from the longest
-        // word's index range, every other word checked on the name's words,
+        // 2. Whole words, then 3. beginnings of words: the callers whose
+        // name has every word typed (a GIN index on the words) or a word
+        // beginning with each (trigrams), at most CANDIDATES of them,
         // ranked by how short the name is.
-        let others: Vec<&str> = terms.iter().filter(|t| **t != longest).map(String::as_str).collect();
-        let exact = client
-            .prepare_cached(
-                "SELECT c.id, length(c.name_key)
-                 FROM (SELECT caller_id FROM caller_term WHERE term = $1 LIMIT $4) t
-                 JOIN caller c ON c.id = t.caller_id
-                 WHERE $2::text[] <@ c.terms LIMIT $3",
-            )
-            .await?;
-        // A range of the term index (never a scan: the bounds are always
-        // given), at most SCANNED of its rows looked at, however common
-        // the prefix — the agent types on and the next request narrows it.
-        let prefix = client
-            .prepare_cached(
-                "SELECT c.id, length(c.name_key)
-                 FROM (SELECT caller_id FROM caller_term WHERE term >= $1 AND term < $2 LIMIT $5) t
-                 JOIN caller c ON c.id = t.caller_id
-                 WHERE (SELECT bool_and(EXISTS (SELECT 1 FROM unnest(c.terms) w WHERE starts_with(w, p)))
-                        FROM unnest($3::text[]) p) IS NOT FALSE
-                 LIMIT $4",
-            )
-            .await?;
-        let after = after_prefix(&longest);
+        let exact =
+            client.prepare_cached("SELECT id, length(name_key) FROM caller WHERE terms @> $1::text[] LIMIT $2").await?;
         for exact_words in [true, false] {
             if found.ids.len() >= limit {
                 break;
             }
             let rows = if exact_words {
-                client.query(&exact, &[&longest, &others, &CANDIDATES, &SCANNED]).await?
+                client.query(&exact, &[&terms, &CANDIDATES]).await?
             } else {
-                client.query(&prefix, &[&longest, &after, &others, &CANDIDATES, &SCANNED]).await?
+                let prefix = client.prepare_cached(&beginnings_sql(terms.len())).await?;
+                let patterns: Vec<String> = terms.iter().map(|t| format!("% {t}%")).collect();
+                let mut params: Vec<&(dyn postgres_types::ToSql + Sync)> =
+                    patterns.iter().map(|p| p as &(dyn postgres_types::ToSql + Sync)).collect();
+                params.push(&CANDIDATES);
+                client.query(&prefix, &params).await?
             };
             let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
             candidates.sort_by_key(|(id, len)| (*len, *id));
@@ -183,11 +178,8 @@ impl Records {
         // 3b. A name in Arabic script by the consonants of the Latin
         // spelling typed.
         let skeletons = fold::skeleton_terms(query);
-        if found.ids.len() < limit
-            && let Some(driver) = skeletons.iter().max_by_key(|t| t.len())
-        {
-            let rest: Vec<&str> = skeletons.iter().filter(|t| *t != driver).map(String::as_str).collect();
-            let rows = client.query(&exact, &[driver, &rest, &CANDIDATES, &SCANNED]).await?;
+        if found.ids.len() < limit && !skeletons.is_empty() {
+            let rows = client.query(&exact, &[&skeletons, &CANDIDATES]).await?;
             let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
             candidates.sort_by_key(|(id, len)| (*len, *id));
             candidates.into_iter().for_each(|(id, _)| found.push(id, MatchKind::Name));
