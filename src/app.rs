@@ -243,13 +243,14 @@ impl App {
             return Task::perform(
                 async move {
                     let agent = config.agent_id();
+                    let url = server.url.clone();
                     let connected = tokio::task::spawn_blocking(move || {
                         mitid_remote::RemoteDesk::connect(&server, &agent, &data_dir)
                     })
                     .await;
                     match connected {
                         Ok(Ok(desk)) => Ok(DeskHandle::remote(desk)),
-                        Ok(Err(error)) => Err(error.to_string()),
+                        Ok(Err(error)) => Err(crate::service::connect_error_text(&error, &url)),
                         Err(error) => Err(error.to_string()),
                     }
                 },

@@ -67,3 +67,32 @@ impl DeskHandle {
         f(service.as_mut())
     }
 }
+
+/// Why the shared service cannot be used, in the agent's language.
+pub fn connect_error_text(error: &mitid_remote::ConnectError, url: &str) -> String {
+    use mitid_remote::ConnectError;
+    match error {
+        ConnectError::BadUrl(given) => crate::fl!("service-error-url", url = given.clone()),
+        ConnectError::Ca { path, .. } => crate::fl!("service-error-ca", path = path.display().to_string()),
+        ConnectError::Tls(detail) => crate::fl!("service-error-tls", detail = detail.clone()),
+        ConnectError::Service(mitid_core::store::StoreError::Unreachable(_)) => {
+            crate::fl!("service-error-unreachable", url = url.to_owned())
+        }
+        ConnectError::Service(other) => crate::screen::callers::error_text(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn why_the_service_cannot_be_used_is_said_in_words_the_agent_can_act_on() {
+        crate::i18n::set_language(mitid_core::config::Language::En);
+        let unreachable = mitid_remote::ConnectError::Service(mitid_core::store::StoreError::Unreachable("x".into()));
+        let text = connect_error_text(&unreachable, "https://service.example:8443");
+        assert!(text.contains("https://service.example:8443") && text.contains("IT"), "{text}");
+        let text = connect_error_text(&mitid_remote::ConnectError::BadUrl("http://x".into()), "http://x");
+        assert!(text.contains("https://"), "{text}");
+    }
+}

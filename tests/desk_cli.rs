@@ -365,6 +365,9 @@ fn the_commands_work_the_same_on_the_sites_shared_service() {
     assert_eq!(verify["ok"], true, "{verify}");
     assert_eq!(db.sql("SELECT agent FROM audit WHERE action = 'pcode.issue'"), "agent-cli");
     assert_eq!(db.sql("SELECT count(*) FROM caller"), "1", "on the server, not in a local file");
+    // Support's hours as the service keeps them, by its (training) clock.
+    let hours = json(&run(&["hours", "--json"]));
+    assert_eq!((hours["open"].as_bool(), hours["date"].as_str()), (Some(true), Some("2026-11-24")), "{hours}");
     assert!(!d.join("desk.sqlite").exists());
 
     // A flag instead of the file; an address that is not https is refused.

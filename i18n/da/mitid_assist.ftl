@@ -30,6 +30,10 @@ status-local-time = Klokken { $time } i København
 service-connected = Fælles tjeneste: forbundet
 service-reconnecting = Fælles tjeneste: genopretter forbindelsen…
 service-unreachable = Fælles tjeneste utilgængelig siden { $since }
+service-error-url = «{ $url }» er ikke adressen på en fælles tjeneste: den skal begynde med https://. Bed IT rette [server] url i konfigurationen.
+service-error-ca = CA-filen { $path } i konfigurationen kan ikke bruges. Bed IT kontrollere [server] ca.
+service-error-tls = Den sikre forbindelse til den fælles tjeneste kan ikke oprettes ({ $detail }). Kontakt IT.
+service-error-unreachable = Den fælles tjeneste på { $url } svarer ikke. Kontroller netværket, eller spørg IT, om den kører; prøv så igen.
 service-waiting = { $count ->
     [one] 1 registrering venter på at blive sendt
    *[other] { $count } registreringer venter på at blive sendt

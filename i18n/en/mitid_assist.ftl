@@ -30,6 +30,10 @@ status-local-time = { $time } in Copenhagen
 service-connected = Shared service: connected
 service-reconnecting = Shared service: reconnecting…
 service-unreachable = Shared service unreachable since { $since }
+service-error-url = «{ $url }» is not the address of a shared service: it must start with https://. Ask IT to correct [server] url in the configuration.
+service-error-ca = The CA file { $path } named in the configuration cannot be used. Ask IT to check [server] ca.
+service-error-tls = The secure connection to the shared service cannot be set up ({ $detail }). Ask IT.
+service-error-unreachable = The shared service at { $url } does not answer. Check the network, or ask IT whether it is running; then try again.
 service-waiting = { $count ->
     [one] 1 record waiting to be sent
    *[other] { $count } records waiting to be sent

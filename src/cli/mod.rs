@@ -347,9 +347,16 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Holidays { year, json } => {
             Outcome::ok(calendar::holidays_output(*year, context.hours.holiday_rules(), *json))
         }
-        Command::Hours { at, json } => {
-            Outcome::ok(calendar::hours_output(&context.hours, at.unwrap_or_else(|| context.clock.now()), *json))
-        }
+        Command::Hours { at, json } => match &context.server {
+            // The hours the site's service enforces, by its clock.
+            Some(_) => {
+                let service = desk::open(&context, demo)?;
+                Outcome::ok(calendar::hours_output(service.hours(), at.unwrap_or_else(|| service.now()), *json))
+            }
+            None => {
+                Outcome::ok(calendar::hours_output(&context.hours, at.unwrap_or_else(|| context.clock.now()), *json))
+            }
+        },
         Command::Caller { action } => desk::caller(action, &context, demo)?,
         Command::Pcode { action } => desk::pcode(action, &context, demo)?,
         Command::Audit { action } => desk::audit(action, &context, demo)?,
