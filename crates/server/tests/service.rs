@@ -434,11 +434,14 @@ fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_schema() {
     let server = Server::start(&db, OPEN);
     let out = std::process::Command::new(schemathesis)
         // Its cache (.schemathesis/) goes with the server's scratch folder.
+        // One worker: with two, CPython 3.11's ast.parse in hypothesis's
+        // threads now and then fails inside schemathesis itself (a
+        // SystemError, no request sent), which is not a finding.
         .current_dir(server.dir.path())
         .args(["--no-color", "run", &format!("{}/openapi.json", server.url), "--tls-verify"])
         .arg(support::ca().join("ca.pem"))
         .args(["--checks", "not_a_server_error,response_schema_conformance", "--max-examples", "30"])
-        .args(["--phases", "examples,coverage,fuzzing", "--seed", "1", "--workers", "2"])
+        .args(["--phases", "examples,coverage,fuzzing", "--seed", "1", "--workers", "1"])
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
