@@ -258,6 +258,29 @@ fn country_code(s: &str) -> Result<String, InvalidCaller> {
 }
 
 impl CallerDetails {
+    /// Takes in a duplicate's details, as a merge keeps them: what this
+    /// caller lacks is filled from the duplicate, notes are joined, phones
+    /// and documents not held yet are added.
+    pub fn absorb(&mut self, gone: CallerDetails) {
+        self.birth_date = self.birth_date.or(gone.birth_date);
+        self.nationality = self.nationality.take().or(gone.nationality);
+        self.email = self.email.take().or(gone.email);
+        self.language = self.language.take().or(gone.language);
+        if !gone.notes.is_empty() {
+            self.notes = if self.notes.is_empty() { gone.notes } else { format!("{}\n{}", self.notes, gone.notes) };
+        }
+        for p in gone.phones {
+            if !self.phones.contains(&p) {
+                self.phones.push(p);
+            }
+        }
+        for doc in gone.documents {
+            if !self.documents.contains(&doc) {
+                self.documents.push(doc);
+            }
+        }
+    }
+
     /// Trims and checks the details; `today` bounds the date of birth.
     pub fn validated(mut self, today: Date) -> Result<Self, InvalidCaller> {
         self.given_name = self.given_name.trim().to_owned();

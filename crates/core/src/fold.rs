@@ -333,6 +333,27 @@ pub fn other_script(c: char) -> bool {
     ('\u{0370}'..='\u{06FF}').contains(&c)
 }
 
+/// Whether `a` and `b` are at most `max` edits apart (Levenshtein),
+/// stopping early once they cannot be: near misses in search.
+pub fn within(a: &str, b: &str, max: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        if cur.iter().min().is_some_and(|m| *m > max) {
+            return false;
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= max
+}
+
 /// The words of `text` split at anything that is not a letter or digit.
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())

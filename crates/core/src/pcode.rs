@@ -255,7 +255,33 @@ pub struct PCodeInfo {
     pub revoked_reason: Option<String>,
 }
 
+/// Whether two code hashes are the same, in time independent of where
+/// they differ.
+pub fn same_hash(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A new reference for a code ("P-" and 8 random hex digits), unrelated to
+/// the code itself.
+pub fn new_reference() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("P-{}", hex::encode(bytes)))
+}
+
 impl PCodeInfo {
+    /// What a redemption of this code at `now` comes to when the code is
+    /// void already; `None` while it can still be redeemed.
+    pub fn void_redemption(&self, now: Timestamp) -> Option<Redemption> {
+        match self.state {
+            PCodeState::Consumed => Some(Redemption::Consumed),
+            PCodeState::Revoked => Some(Redemption::Revoked),
+            PCodeState::Locked => Some(Redemption::Locked),
+            PCodeState::Active if now >= self.expires_at => Some(Redemption::Expired),
+            PCodeState::Active => None,
+        }
+    }
+
     /// Whether it can still be redeemed at `now`.
     pub fn usable(&self, now: Timestamp) -> bool {
         self.state == PCodeState::Active && now < self.expires_at

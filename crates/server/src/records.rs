@@ -9,7 +9,9 @@ use deadpool_postgres::{GenericClient, Pool, Transaction};
 use jiff::Timestamp;
 use mitid_core::caller::{Caller, CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
 use mitid_core::checkpoint::CheckpointKey;
-use mitid_core::pcode::{ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY};
+use mitid_core::pcode::{
+    ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY, new_reference, same_hash,
+};
 use mitid_core::service::NewContact;
 use mitid_core::store::{CaseStep, REDEEMER, StoreError};
 use mitid_core::support_hours::COPENHAGEN;
@@ -50,17 +52,6 @@ pub(crate) async fn audit(
     )
     .await?;
     Ok(())
-}
-
-fn random_reference() -> Result<String, StoreError> {
-    let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
-    Ok(format!("P-{}", hex::encode(bytes)))
-}
-
-/// Compares two byte strings in time independent of where they differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 const PCODE_COLUMNS: &str =
@@ -289,25 +280,7 @@ impl Records {
         let (Some(mut keep), Some(gone)) = (read_caller(&tx, into).await?, read_caller(&tx, from).await?) else {
             return Err(StoreError::NoCaller(into).into());
         };
-        let d = &mut keep.details;
-        let g = gone.details;
-        d.birth_date = d.birth_date.or(g.birth_date);
-        d.nationality = d.nationality.take().or(g.nationality);
-        d.email = d.email.take().or(g.email);
-        d.language = d.language.take().or(g.language);
-        if !g.notes.is_empty() {
-            d.notes = if d.notes.is_empty() { g.notes } else { format!("{}\n{}", d.notes, g.notes) };
-        }
-        for p in g.phones {
-            if !d.phones.contains(&p) {
-                d.phones.push(p);
-            }
-        }
-        for doc in g.documents {
-            if !d.documents.contains(&doc) {
-                d.documents.push(doc);
-            }
-        }
+        keep.details.absorb(gone.details);
         tx.execute("UPDATE contact SET caller_id = $1 WHERE caller_id = $2", &[&into, &from]).await?;
         tx.execute("UPDATE pcode SET caller_id = $1 WHERE caller_id = $2", &[&into, &from]).await?;
         rewrite_caller(&tx, into, &keep.details, now).await?;
@@ -400,7 +373,7 @@ impl Records {
             return Err(StoreError::TooManyActive(self.max_active).into());
         }
         let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
-        let reference = random_reference()?;
+        let reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
         let expires_at = now + VALIDITY;
         let attempts = i16::from(ATTEMPTS);
         let insert = tx
@@ -451,25 +424,18 @@ impl Records {
             )
             .await?;
         let codes: Vec<PCodeInfo> = rows.iter().map(pcode_info).collect::<Result<_, _>>()?;
-        let void_result = |c: &PCodeInfo| match c.state {
-            PCodeState::Consumed => Some(Redemption::Consumed),
-            PCodeState::Revoked => Some(Redemption::Revoked),
-            PCodeState::Locked => Some(Redemption::Locked),
-            PCodeState::Active if now >= c.expires_at => Some(Redemption::Expired),
-            PCodeState::Active => None,
-        };
         // Every code compared, so the time taken does not tell which matched.
         let matched = rows
             .iter()
             .zip(&codes)
-            .fold(None, |m, (row, c)| if same(row.get::<_, &[u8]>(3), &hash) { Some(c) } else { m });
+            .fold(None, |m, (row, c)| if same_hash(row.get::<_, &[u8]>(3), &hash) { Some(c) } else { m });
         // The change and its audit entry in one statement where there is a
         // change: the entry says what the guarded UPDATE found.
         let concerned = matched.or_else(|| codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()));
         let subject = concerned.map_or_else(|| format!("caller:{caller_id}"), |c| format!("pcode:{}", c.reference));
         let audited = |verdict: &'static str| audit(&tx, now, REDEEMER, "pcode.redeem", &subject, verdict);
         let (result, left) = match matched {
-            Some(c) => match void_result(c) {
+            Some(c) => match c.void_redemption(now) {
                 Some(void) => {
                     audited(void.name()).await?;
                     (void, c.attempts_left)
@@ -495,7 +461,7 @@ impl Records {
                     audited(Redemption::NoCode.name()).await?;
                     (Redemption::NoCode, 0)
                 }
-                Some(c) => match void_result(c) {
+                Some(c) => match c.void_redemption(now) {
                     Some(void) => {
                         audited(void.name()).await?;
                         let left = if void == Redemption::Locked { 0 } else { c.attempts_left };

@@ -148,25 +148,7 @@ impl Store {
             let missing = if self.caller(into)?.is_none() { into } else { from };
             return Err(StoreError::NoCaller(missing));
         };
-        let d = &mut keep.details;
-        let g = gone.details;
-        d.birth_date = d.birth_date.or(g.birth_date);
-        d.nationality = d.nationality.take().or(g.nationality);
-        d.email = d.email.take().or(g.email);
-        d.language = d.language.take().or(g.language);
-        if !g.notes.is_empty() {
-            d.notes = if d.notes.is_empty() { g.notes } else { format!("{}\n{}", d.notes, g.notes) };
-        }
-        for p in g.phones {
-            if !d.phones.contains(&p) {
-                d.phones.push(p);
-            }
-        }
-        for doc in g.documents {
-            if !d.documents.contains(&doc) {
-                d.documents.push(doc);
-            }
-        }
+        keep.details.absorb(gone.details);
         let details = keep.details.clone();
         let tx = self.write()?;
         tx.execute("UPDATE contact SET caller_id = ?1 WHERE caller_id = ?2", [into, from])?;

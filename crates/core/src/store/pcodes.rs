@@ -5,21 +5,10 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, audit_log, ts};
-use crate::pcode::{ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY};
+use crate::pcode::{ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY, new_reference, same_hash};
 
 /// Who redeems: the citizen's MitID app, not an agent.
 pub const REDEEMER: &str = "mitid-app";
-
-/// Compares two byte strings in time independent of where they differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn random_reference() -> Result<String, StoreError> {
-    let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
-    Ok(format!("P-{}", hex::encode(bytes)))
-}
 
 type Row = (i64, String, Vec<u8>, String, String, u8, String, Option<String>);
 
@@ -70,7 +59,7 @@ impl Store {
             return Err(StoreError::TooManyActive(max_active));
         }
         let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
-        let reference = random_reference()?;
+        let reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
         let expires_at = now + VALIDITY;
         tx.prepare_cached(
             "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
@@ -135,18 +124,12 @@ impl Store {
             .collect::<Result<_, _>>()?
         };
         let codes: Vec<PCodeInfo> = rows.iter().map(|row| info(caller_id, row)).collect::<Result<_, _>>()?;
-        let void_result = |c: &PCodeInfo| match c.state {
-            PCodeState::Consumed => Some(Redemption::Consumed),
-            PCodeState::Revoked => Some(Redemption::Revoked),
-            PCodeState::Locked => Some(Redemption::Locked),
-            PCodeState::Active if now >= c.expires_at => Some(Redemption::Expired),
-            PCodeState::Active => None,
-        };
         // Check every code, so the time taken does not tell which matched.
-        let matched = rows.iter().zip(&codes).fold(None, |m, (row, c)| if same(&row.2, &hash) { Some(c) } else { m });
+        let matched =
+            rows.iter().zip(&codes).fold(None, |m, (row, c)| if same_hash(&row.2, &hash) { Some(c) } else { m });
         let (result, subject, left) = match matched {
             Some(c) => {
-                let result = match void_result(c) {
+                let result = match c.void_redemption(now) {
                     Some(void) => void,
                     None => {
                         tx.prepare_cached("UPDATE pcode SET state = 'consumed' WHERE id = ?1 AND state = 'active'")?
@@ -159,7 +142,7 @@ impl Store {
             None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
                 None => (Redemption::NoCode, format!("caller:{caller_id}"), 0),
                 Some(c) => {
-                    let result = match void_result(c) {
+                    let result = match c.void_redemption(now) {
                         Some(void) => void,
                         None => {
                             let left = c.attempts_left.saturating_sub(1);

@@ -94,26 +94,6 @@ fn fts_prefix(term: &str) -> String {
     format!("\"{}\"*", term.replace('"', ""))
 }
 
-/// Levenshtein distance, stopping early above `max`.
-fn within(a: &str, b: &str, max: usize) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > max {
-        return false;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        if cur.iter().min().is_some_and(|m| *m > max) {
-            return false;
-        }
-        prev = cur;
-    }
-    prev[b.len()] <= max
-}
-
 impl Store {
     /// Callers matching `query`, best first, at most `limit`.
     ///
@@ -238,7 +218,7 @@ impl Store {
             })?;
             for row in rows {
                 let (id, key) = row?;
-                if key.split(' ').any(|word| within(word, longest, max)) {
+                if key.split(' ').any(|word| fold::within(word, longest, max)) {
                     push(&mut found, id, MatchKind::Fuzzy);
                     if found.len() >= limit {
                         break;
@@ -284,7 +264,7 @@ const FUZZY_CANDIDATES: i64 = 3000;
 
 #[cfg(test)]
 mod tests {
-    use super::within;
+    use crate::fold::within;
 
     #[test]
     fn edit_distance() {
