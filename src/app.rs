@@ -367,7 +367,10 @@ impl App {
                 let request = crate::chip_read::Request {
                     source,
                     secret,
-                    data_dir: self.options.data_dir.clone(),
+                    desk: match &self.desk {
+                        DeskState::Ready(handle) => Some(handle.clone()),
+                        _ => None,
+                    },
                     demo: self.options.demo,
                     now: crate::chip_read::utc_time(self.options.clock.now()),
                     cancel,
@@ -610,14 +613,10 @@ impl App {
                 let (task, event) = self.trust.update(message);
                 let task = task.map(Message::Trust);
                 match event {
-                    Some(trust::Event::Store(request)) => {
-                        let Some(dir) = self.options.data_dir.clone() else {
-                            return Task::done(Message::Trust(trust::Message::Failed(fl!("trust-no-data-dir"))));
-                        };
-                        let now = self.options.clock.now();
-                        let work = Task::perform(
-                            async move { tokio::task::spawn_blocking(move || request.perform(&dir, now)).await },
-                            |done| Message::Trust(done.unwrap_or_else(|e| trust::Message::Failed(e.to_string()))),
+                    Some(trust::Event::Desk(request)) => {
+                        let work = self.desk_work(
+                            move |desk| Message::Trust(request.perform(desk)),
+                            |why| Message::Trust(trust::Message::Failed(why)),
                         );
                         Task::batch([task, work])
                     }

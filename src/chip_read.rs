@@ -185,10 +185,17 @@ pub fn transport_text(error: &TransportError) -> String {
     error_text(&SessionError::Read(ReadError::Transport(error.clone())))
 }
 
-/// The trust material for a read: the store in `data_dir`, and in demo
-/// mode the simulator's CSCA, so specimens can verify.
-fn trust(data_dir: Option<&std::path::Path>, demo: bool, now: Time) -> Trust {
-    let store = data_dir.and_then(|dir| mitid_core::trust::TrustStore::open(dir).ok());
+/// The trust material for a read: the desk service's trust store (the
+/// desk's own, or the site's — its copy while the service is away), and
+/// in demo mode the simulator's CSCA, so specimens can verify.
+fn trust(desk: Option<&crate::service::DeskHandle>, demo: bool, now: Time) -> Trust {
+    let store = desk.and_then(|desk| match desk.run_blocking(|desk| desk.trust()) {
+        Ok(view) => Some(view.store),
+        Err(error) => {
+            tracing::warn!(%error, "no trust store for this read: the chip's signature cannot be traced to an issuer");
+            None
+        }
+    });
     let mut certificates = store.as_ref().map(|s| s.certificates()).unwrap_or_default();
     if demo && let Ok(csca) = mitid_emrtd::pki::x509::Certificate::parse(document::TestPki::new().csca_certificate()) {
         certificates.push(csca);
@@ -203,8 +210,8 @@ pub struct Request {
     pub source: Source,
     /// What opens the chip.
     pub secret: Secret,
-    /// The data folder (its trust store).
-    pub data_dir: Option<std::path::PathBuf>,
+    /// The desk service (its trust store).
+    pub desk: Option<crate::service::DeskHandle>,
     /// Demo mode.
     pub demo: bool,
     /// Now.
@@ -214,8 +221,8 @@ pub struct Request {
 }
 
 fn read_blocking(request: Request, mut tx: mpsc::Sender<Report>) {
-    let Request { source, secret, data_dir, demo, now, cancel } = request;
-    let trust = trust(data_dir.as_deref(), demo, now);
+    let Request { source, secret, desk, demo, now, cancel } = request;
+    let trust = trust(desk.as_ref(), demo, now);
     let mut progress = |stage: Stage| {
         // Progress may be dropped when the UI is behind; the end may not.
         let _ = tx.try_send(Report::Stage(stage));

@@ -244,13 +244,20 @@ trust-total = { $certificates } certifikater fra { $countries } lande, { $crls }
 trust-col-country = Land
 trust-col-certificates = Certifikater
 trust-col-valid-until = Nyeste gyldig til
-trust-no-data-dir = Der er ingen datamappe at gemme betroede udstedere i: start programmet med --data-dir.
 trust-error-io = Filen { $path } kan ikke bruges: { $detail }
 trust-error-damaged = Listen over betroede udstedere var beskadiget; den er lagt til side som { $path }, og en ny er startet. Importér masterlisterne igen.
 trust-error-unrecognized = Filen er hverken en masterliste, et certifikat eller en spærreliste. Intet blev importeret.
 trust-error-not-ca = Dette certifikat kan ikke udstede dokumenters signeringscertifikater (det er ikke et CSCA). Intet blev importeret.
 trust-error-signature = Listens egen signatur holder ikke: den kan være ændret. Intet blev importeret; hent listen igen hos udgiveren.
 trust-error-rejected = Filen kunne ikke tjekkes ({ $detail }). Intet blev importeret.
+trust-origin-site = Det er stedets betroede udstedere fra den fælles tjeneste: alle skranker på stedet tjekker chips mod dem.
+trust-origin-copy = Den fælles tjeneste kan ikke nås: dette er skrankens kopi af stedets betroede udstedere fra { $at } ({ $hours } t gammel). Chips tjekkes mod den; import venter, til tjenesten er tilbage.
+trust-warning-crl-outdated = Spærrelisten fra { $issuer } skulle have været afløst { $date }: importér en nyere, ellers kan dokumenter, den dækker, ikke tjekkes fuldt ud.
+trust-warning-crl-due = Spærrelisten fra { $issuer } skal afløses { $date }: importér den nye, når den udgives.
+trust-warning-fetch = Tjenesten kunne ikke tage listen på { $url } sidst, den prøvede ({ $detail }). Sidst taget: { $last }. Kontakt IT.
+trust-error-unusable = De betroede udstedere kan ikke læses eller skrives ({ $detail }). Kontakt IT.
+trust-error-unreachable = Den fælles tjeneste kan ikke nås, og skranken har endnu ingen kopi af stedets betroede udstedere. Tjek netværket, og prøv igen.
+trust-error-import-unreachable = Den fælles tjeneste kan ikke nås, så intet blev importeret: stedets betroede udstedere opbevares af tjenesten. Prøv igen, når den er tilbage.
 
 # MRZ-trinnet
 month-names = januar, februar, marts, april, maj, juni, juli, august, september, oktober, november, december

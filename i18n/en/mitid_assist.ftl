@@ -244,13 +244,20 @@ trust-total = { $certificates } certificates from { $countries } countries, { $c
 trust-col-country = Country
 trust-col-certificates = Certificates
 trust-col-valid-until = Newest valid until
-trust-no-data-dir = There is no data folder to keep trusted issuers in: start the app with --data-dir.
 trust-error-io = The file { $path } cannot be used: { $detail }
 trust-error-damaged = The list of trusted issuers was damaged; it was set aside as { $path } and a new one started. Import the master lists again.
 trust-error-unrecognized = This file is not a master list, a certificate or a revocation list. Nothing was imported.
 trust-error-not-ca = This certificate cannot issue documents' signing certificates (it is not a CSCA). Nothing was imported.
 trust-error-signature = The list's own signature does not verify: it may have been altered. Nothing was imported; get the list again from its publisher.
 trust-error-rejected = The file could not be checked ({ $detail }). Nothing was imported.
+trust-origin-site = These are the site's trusted issuers, from the shared service: every desk of the site checks chips against them.
+trust-origin-copy = The shared service cannot be reached: this is the desk's copy of the site's trusted issuers from { $at } ({ $hours } h old). Chips are checked against it; importing waits until the service is back.
+trust-warning-crl-outdated = The revocation list of { $issuer } should have been replaced on { $date }: import a newer one, or documents it covers cannot be fully checked.
+trust-warning-crl-due = The revocation list of { $issuer } is due to be replaced on { $date }: import the new one when it is published.
+trust-warning-fetch = The service could not take the list at { $url } the last time it tried ({ $detail }). Last taken: { $last }. Ask IT.
+trust-error-unusable = The trusted issuers cannot be read or written ({ $detail }). Ask IT.
+trust-error-unreachable = The shared service cannot be reached, and this desk has no copy of the site's trusted issuers yet. Check the network and try again.
+trust-error-import-unreachable = The shared service cannot be reached, so nothing was imported: the site's trusted issuers are kept by the service. Try again when it is back.
 
 # The MRZ step
 month-names = January, February, March, April, May, June, July, August, September, October, November, December

@@ -224,7 +224,7 @@ fn read_mrz_file(path: &Path) -> Result<Mrz, CliError> {
     Mrz::parse(&text).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
 }
 
-pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outcome, CliError> {
+pub(super) fn run(action: &ChipCommand, context: &super::Context, demo: bool) -> Result<Outcome, CliError> {
     match action {
         ChipCommand::Readers { json } => {
             let names = pcsc::readers().map_err(transport_error)?;
@@ -386,7 +386,9 @@ pub(super) fn run(action: &ChipCommand, context: &super::Context) -> Result<Outc
                     super::trust::import_path(&mut store, path, now_ts)?;
                     store
                 }
-                None => TrustStore::open(&context.paths.data_dir).map_err(|e| CliError::Input(e.to_string()))?,
+                // The site's (through the service) or this desk's own.
+                None if context.server.is_some() => super::desk::open(context, demo)?.trust()?.store,
+                None => mitid_core::desk::Desk::own_trust(&context.paths.data_dir, now_ts)?.store,
             };
             let now = crate::chip_read::utc_time(now_ts);
             let trust = session::Trust { certificates: store.certificates(), crls: store.crls(), now };

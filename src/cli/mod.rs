@@ -361,8 +361,8 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Pcode { action } => desk::pcode(action, &context, demo)?,
         Command::Audit { action } => desk::audit(action, &context, demo)?,
         Command::Bench { action } => bench::run(action, &context, demo)?,
-        Command::Chip { action } => chip::run(action, &context)?,
-        Command::Trust { action } => trust::run(action, &context)?,
+        Command::Chip { action } => chip::run(action, &context, demo)?,
+        Command::Trust { action } => trust::run(action, &context, demo)?,
         Command::Face { action } => face::run(action, &context)?,
         Command::Camera { action } => camera::run(action, &context)?,
     })

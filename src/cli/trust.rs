@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use jiff::Timestamp;
-use mitid_core::trust::{Kind, TrustError, TrustStore};
+use mitid_core::service::TrustOrigin;
+use mitid_core::store::StoreError;
+use mitid_core::trust::{Kind, TrustStore, TrustWarning};
 use serde_json::json;
 
 use super::{CliError, Context, Outcome};
@@ -40,12 +42,18 @@ impl TrustCommand {
     }
 }
 
-fn trust_error(e: TrustError) -> CliError {
-    CliError::Input(e.to_string())
-}
-
 /// Imports `path` (a file, or every file in a folder) into `store`.
 pub(super) fn import_path(store: &mut TrustStore, path: &Path, now: Timestamp) -> Result<Vec<String>, CliError> {
+    let mut lines = Vec::new();
+    for (name, bytes) in files(path)? {
+        let report = store.import(&bytes, &name, now).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
+        lines.push(format!("{name}: {} — {} new, {} already trusted", report.kind, report.added, report.already));
+    }
+    Ok(lines)
+}
+
+/// The file at `path`, or every file in the folder, by name.
+fn files(path: &Path) -> Result<Vec<(String, Vec<u8>)>, CliError> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?
@@ -57,30 +65,38 @@ pub(super) fn import_path(store: &mut TrustStore, path: &Path, now: Timestamp) -
     } else {
         vec![path.to_path_buf()]
     };
-    let mut lines = Vec::new();
-    for file in files {
-        let bytes =
-            std::fs::read(&file).map_err(|e| CliError::Input(format!("cannot read {}: {e}", file.display())))?;
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let report = store.import(&bytes, &name, now).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
-        lines.push(format!("{name}: {} — {} new, {} already trusted", report.kind, report.added, report.already));
+    files
+        .into_iter()
+        .map(|file| {
+            let bytes =
+                std::fs::read(&file).map_err(|e| CliError::Input(format!("cannot read {}: {e}", file.display())))?;
+            Ok((file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), bytes))
+        })
+        .collect()
+}
+
+/// A refusal of the trust store: the input's fault (exit 2); anything
+/// else as the desk service's error.
+fn refused(name: &str, error: StoreError) -> CliError {
+    match error {
+        StoreError::Trust(refusal) => CliError::Input(format!("{name}: not imported: {refusal}")),
+        other => other.into(),
     }
-    Ok(lines)
 }
 
 fn date(t: Option<mitid_emrtd::pki::x509::Time>) -> String {
     t.map_or_else(|| "—".into(), |t| t.date())
 }
 
-pub(super) fn run(action: &TrustCommand, context: &Context) -> Result<Outcome, CliError> {
-    let mut store = TrustStore::open(&context.paths.data_dir).map_err(trust_error)?;
+pub(super) fn run(action: &TrustCommand, context: &Context, demo: bool) -> Result<Outcome, CliError> {
     match action {
         TrustCommand::Import { file, json } => {
             let bytes =
                 std::fs::read(file).map_err(|e| CliError::Input(format!("cannot read {}: {e}", file.display())))?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let mut desk = super::desk::open(context, demo)?;
             let started = std::time::Instant::now();
-            let report = store.import(&bytes, &name, context.clock.now()).map_err(trust_error)?;
+            let report = desk.import_trust(&bytes, &name).map_err(|e| refused(&name, e))?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             if *json {
                 let mut value = serde_json::to_value(&report).unwrap_or_default();
@@ -104,9 +120,15 @@ pub(super) fn run(action: &TrustCommand, context: &Context) -> Result<Outcome, C
             Ok(Outcome::ok(text))
         }
         TrustCommand::List { json } => {
+            let view = super::desk::open(context, demo)?.trust()?;
+            let origin = match view.origin {
+                TrustOrigin::Desk => json!({"store": "desk"}),
+                TrustOrigin::Site { fetched, live } => json!({"store": "site", "fetched": fetched, "live": live}),
+            };
+            let warnings: Vec<String> = view.warnings.iter().map(warning_line).collect();
             let mut countries: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
             let mut crls = Vec::new();
-            for (fingerprint, entry) in store.entries() {
+            for (fingerprint, entry) in view.store.entries() {
                 let item = json!({
                     "name": entry.name, "valid_from": date(entry.not_before), "valid_to": date(entry.not_after),
                     "source": entry.source, "imported": entry.imported, "sha256": fingerprint,
@@ -119,16 +141,25 @@ pub(super) fn run(action: &TrustCommand, context: &Context) -> Result<Outcome, C
                 }
             }
             if *json {
-                return Ok(Outcome::ok(json!({"countries": countries, "crls": crls}).to_string() + "\n"));
+                let value = json!({"countries": countries, "crls": crls, "origin": origin, "warnings": view.warnings});
+                return Ok(Outcome::ok(value.to_string() + "\n"));
+            }
+            let mut text = match view.origin {
+                TrustOrigin::Desk => String::new(),
+                TrustOrigin::Site { live: true, .. } => "the site's trust store, from the shared service\n".into(),
+                TrustOrigin::Site { fetched, live: false } => format!(
+                    "the shared service cannot be reached: the desk's copy of the site's trust store, from {fetched}\n"
+                ),
+            };
+            for warning in &warnings {
+                text += &format!("warning: {warning}\n");
             }
             if countries.is_empty() && crls.is_empty() {
-                return Ok(Outcome::ok(
-                    "the trust store is empty: import a CSCA master list with `trust import FILE`\n".into(),
-                ));
+                text += "the trust store is empty: import a CSCA master list with `trust import FILE`\n";
+                return Ok(Outcome::ok(text));
             }
             let total: usize = countries.values().map(Vec::len).sum();
-            let mut text =
-                format!("{total} CSCA certificates from {} countries, {} CRLs\n", countries.len(), crls.len());
+            text += &format!("{total} CSCA certificates from {} countries, {} CRLs\n", countries.len(), crls.len());
             for (country, certs) in &countries {
                 text += &format!("{country}  {} certificate(s)\n", certs.len());
                 for c in certs {
@@ -142,5 +173,21 @@ pub(super) fn run(action: &TrustCommand, context: &Context) -> Result<Outcome, C
             }
             Ok(Outcome::ok(text))
         }
+    }
+}
+
+/// A warning, for the terminal.
+fn warning_line(warning: &TrustWarning) -> String {
+    match warning {
+        TrustWarning::CrlOutdated { issuer, next_update } => {
+            format!("the CRL of {issuer} should have been replaced on {next_update}")
+        }
+        TrustWarning::CrlDueSoon { issuer, next_update } => {
+            format!("the CRL of {issuer} is due to be replaced on {next_update}")
+        }
+        TrustWarning::FetchFailing { url, last_ok, error } => format!(
+            "the service could not take {url} the last time ({error}); last taken {}",
+            last_ok.as_deref().unwrap_or("never")
+        ),
     }
 }

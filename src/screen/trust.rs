@@ -1,14 +1,18 @@
 //! Trust: the CSCA certificates documents are checked against — per
 //! country, how many and until when — and importing master lists,
-//! certificates and CRLs through the desktop's file dialog.
+//! certificates and CRLs through the desktop's file dialog. On a site the
+//! store is the shared service's; the screen says how old the desk's copy
+//! is when the service is away, and what in the store is getting old.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use iced::widget::{Space, button, column, container, row, scrollable, text};
 use iced::{Alignment, Length, Task};
 use jiff::Timestamp;
-use mitid_core::trust::{Kind, TrustError, TrustStore};
-use mitid_emrtd::pki::PkiError;
+use mitid_core::service::{DeskService, TrustOrigin, TrustView};
+use mitid_core::store::StoreError;
+use mitid_core::support_hours::SupportHours;
+use mitid_core::trust::{Kind, TrustRefusal, TrustStore, TrustWarning};
 
 use crate::fl;
 use crate::theme;
@@ -25,11 +29,29 @@ pub struct CountryRow {
     pub valid_until: String,
 }
 
+/// What the store holds, summed up for the screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Per country.
+    pub rows: Vec<CountryRow>,
+    /// How many CRLs.
+    pub crls: usize,
+    /// Whose store it is and how fresh, in words (None: the desk's own).
+    pub origin: Option<String>,
+    /// Whether that copy is not current (the service is away).
+    pub stale: bool,
+    /// What wants attention, in words.
+    pub warnings: Vec<String>,
+}
+
 /// The screen's state.
 #[derive(Debug, Default)]
 pub struct Trust {
     rows: Vec<CountryRow>,
     crls: usize,
+    origin: Option<String>,
+    stale: bool,
+    warnings: Vec<String>,
     busy: bool,
     notice: Option<String>,
     problem: Option<String>,
@@ -41,13 +63,13 @@ pub enum Message {
     /// Read the store again.
     Refresh,
     /// What the store holds.
-    Listed(Vec<CountryRow>, usize),
+    Listed(Listing),
     /// Ask which file to import.
     Import,
     /// Import this file (None: the dialog was cancelled or is missing).
     ImportFrom(Option<PathBuf>),
     /// Imported: what it said, and the store afterwards.
-    Imported(String, Vec<CountryRow>, usize),
+    Imported(String, Listing),
     /// Something failed; the text says why, translated.
     Failed(String),
 }
@@ -64,8 +86,8 @@ pub enum Request {
 /// What the screen tells the app.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// Do this on the store in the data folder and send back the message.
-    Store(Request),
+    /// Do this with the desk service and send back the message.
+    Desk(Request),
 }
 
 fn date(t: Option<mitid_emrtd::pki::x509::Time>) -> String {
@@ -94,32 +116,66 @@ fn summary(store: &TrustStore) -> (Vec<CountryRow>, usize) {
     (rows, crls)
 }
 
-/// A translated sentence for a store error.
-fn error_text(error: &TrustError) -> String {
-    match error {
-        TrustError::Io { path, source } => {
-            fl!("trust-error-io", path = path.display().to_string(), detail = source.to_string())
+/// The view of the store, in words for the screen (times in Copenhagen's).
+pub fn listing(view: &TrustView, now: Timestamp, hours: &SupportHours) -> Listing {
+    let (rows, crls) = summary(&view.store);
+    let (origin, stale) = match view.origin {
+        TrustOrigin::Desk => (None, false),
+        TrustOrigin::Site { live: true, .. } => (Some(fl!("trust-origin-site")), false),
+        TrustOrigin::Site { fetched, live: false } => {
+            let at = hours.local(fetched).strftime("%Y-%m-%d %H:%M").to_string();
+            let hours_old = (now.as_second() - fetched.as_second()).max(0) / 3600;
+            (Some(fl!("trust-origin-copy", at = at, hours = hours_old)), true)
         }
-        TrustError::Damaged(aside) => fl!("trust-error-damaged", path = aside.display().to_string()),
-        TrustError::Unrecognized => fl!("trust-error-unrecognized"),
-        TrustError::NotCa => fl!("trust-error-not-ca"),
-        TrustError::Rejected(PkiError::BadSignature | PkiError::ContentDigest) => fl!("trust-error-signature"),
-        TrustError::Rejected(other) => fl!("trust-error-rejected", detail = other.to_string()),
+    };
+    let warnings = view.warnings.iter().map(warning_text).collect();
+    Listing { rows, crls, origin, stale, warnings }
+}
+
+/// A warning in the agent's language.
+pub fn warning_text(warning: &TrustWarning) -> String {
+    match warning {
+        TrustWarning::CrlOutdated { issuer, next_update } => {
+            fl!("trust-warning-crl-outdated", issuer = issuer.clone(), date = next_update.clone())
+        }
+        TrustWarning::CrlDueSoon { issuer, next_update } => {
+            fl!("trust-warning-crl-due", issuer = issuer.clone(), date = next_update.clone())
+        }
+        TrustWarning::FetchFailing { url, last_ok, error } => fl!(
+            "trust-warning-fetch",
+            url = url.clone(),
+            last = last_ok.clone().unwrap_or_else(|| "—".into()),
+            detail = error.clone()
+        ),
+    }
+}
+
+/// A translated sentence for a refusal or an error of the service.
+pub fn error_text(error: &StoreError) -> String {
+    match error {
+        StoreError::Trust(refusal) => match refusal {
+            TrustRefusal::Unrecognized => fl!("trust-error-unrecognized"),
+            TrustRefusal::NotCa => fl!("trust-error-not-ca"),
+            TrustRefusal::Signature => fl!("trust-error-signature"),
+            TrustRefusal::Malformed(detail) => fl!("trust-error-rejected", detail = detail.clone()),
+            TrustRefusal::Unusable(detail) => fl!("trust-error-unusable", detail = detail.clone()),
+        },
+        StoreError::Unreachable(_) => fl!("trust-error-unreachable"),
+        other => super::callers::error_text(other),
     }
 }
 
 impl Request {
-    /// Does the work (blocking) on the store in `data_dir`.
-    pub fn perform(self, data_dir: &Path, now: Timestamp) -> Message {
-        let mut store = match TrustStore::open(data_dir) {
-            Ok(store) => store,
-            Err(e) => return Message::Failed(error_text(&e)),
+    /// Does the work (blocking) with the desk service.
+    pub fn perform(self, desk: &mut dyn DeskService) -> Message {
+        let listed = |desk: &mut dyn DeskService| -> Result<Listing, StoreError> {
+            Ok(listing(&desk.trust()?, desk.now(), desk.hours()))
         };
         match self {
-            Request::List => {
-                let (rows, crls) = summary(&store);
-                Message::Listed(rows, crls)
-            }
+            Request::List => match listed(desk) {
+                Ok(listing) => Message::Listed(listing),
+                Err(e) => Message::Failed(error_text(&e)),
+            },
             Request::Import(path) => {
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let bytes = match std::fs::read(&path) {
@@ -132,9 +188,9 @@ impl Request {
                         ));
                     }
                 };
-                match store.import(&bytes, &name, now) {
+                match desk.import_trust(&bytes, &name) {
                     Ok(report) => {
-                        let kind = match report.kind {
+                        let kind = match report.kind.as_str() {
                             "master list" => fl!("trust-kind-master-list"),
                             "revocation list" => fl!("trust-kind-crl"),
                             _ => fl!("trust-kind-certificate"),
@@ -145,9 +201,12 @@ impl Request {
                         if let Some(signer) = report.signed_by {
                             said = format!("{said} {}", fl!("trust-signed-by", signer = signer));
                         }
-                        let (rows, crls) = summary(&store);
-                        Message::Imported(said, rows, crls)
+                        match listed(desk) {
+                            Ok(listing) => Message::Imported(said, listing),
+                            Err(e) => Message::Failed(format!("{said} {}", error_text(&e))),
+                        }
                     }
+                    Err(StoreError::Unreachable(_)) => Message::Failed(fl!("trust-error-import-unreachable")),
                     Err(e) => Message::Failed(format!("{name}: {}", error_text(&e))),
                 }
             }
@@ -156,13 +215,28 @@ impl Request {
 }
 
 fn work(request: Request) -> (Task<Message>, Option<Event>) {
-    (Task::none(), Some(Event::Store(request)))
+    (Task::none(), Some(Event::Desk(request)))
 }
 
 impl Trust {
     /// The countries listed.
     pub fn rows(&self) -> &[CountryRow] {
         &self.rows
+    }
+
+    /// Whose store it is and how fresh, in words (None: the desk's own).
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// What wants attention, in words.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    fn show(&mut self, listing: Listing) {
+        (self.rows, self.crls, self.origin, self.stale, self.warnings) =
+            (listing.rows, listing.crls, listing.origin, listing.stale, listing.warnings);
     }
 
     /// A note (an import done), if any.
@@ -179,7 +253,10 @@ impl Trust {
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         match message {
             Message::Refresh => return work(Request::List),
-            Message::Listed(rows, crls) => (self.rows, self.crls) = (rows, crls),
+            Message::Listed(listing) => {
+                self.problem = None;
+                self.show(listing);
+            }
             Message::Import => {
                 let task = Task::perform(
                     async {
@@ -201,10 +278,10 @@ impl Trust {
                 self.notice = Some(fl!("trust-importing"));
                 return work(Request::Import(path));
             }
-            Message::Imported(said, rows, crls) => {
+            Message::Imported(said, listing) => {
                 self.busy = false;
                 self.notice = Some(said);
-                (self.rows, self.crls) = (rows, crls);
+                self.show(listing);
             }
             Message::Failed(problem) => {
                 self.busy = false;
@@ -246,6 +323,18 @@ impl Trust {
             container(text(summary_line).font(theme::MEDIUM)).padding(10).width(Length::Fill).style(theme::card),
         ]
         .spacing(12);
+        if let Some(origin) = &self.origin {
+            let line = text(origin.clone()).font(theme::MEDIUM);
+            body = body.push(if self.stale {
+                container(line).padding(10).width(Length::Fill).style(theme::problem_banner)
+            } else {
+                container(line).padding(10).width(Length::Fill).style(theme::card)
+            });
+        }
+        for warning in &self.warnings {
+            body = body
+                .push(container(text(warning.clone())).padding(10).width(Length::Fill).style(theme::problem_banner));
+        }
         if let Some(note) = &self.notice {
             body = body.push(text(note.clone()));
         }

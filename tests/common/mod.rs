@@ -82,7 +82,7 @@ pub fn demo_request(
     mitid_assist::chip_read::Request {
         source,
         secret,
-        data_dir: None,
+        desk: None,
         demo: true,
         now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
         cancel,

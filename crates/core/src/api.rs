@@ -27,6 +27,8 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The most a request body may hold.
 pub const MAX_BODY: usize = 1024 * 1024;
+/// The most a trust-store import may hold (a master list is about 1 MB).
+pub const MAX_TRUST_BODY: usize = 16 * 1024 * 1024;
 /// The most a batch of callers may hold (an import, 10,000 at a time).
 pub const MAX_BATCH_BODY: usize = 8 * 1024 * 1024;
 
@@ -264,11 +266,41 @@ pub enum ErrorKind {
     IdempotencyConflict,
     /// The service cannot serve now (its database is away); try again.
     Unavailable,
+    /// The trust store did not take the file (`value`: why, as
+    /// `unrecognized`, `not_ca`, `signature`, `malformed`, `unusable`).
+    TrustRejected,
     /// Not possible on this service.
     Forbidden,
     /// Something the service did not expect; its log says more (by request id).
     Internal,
 }
+
+/// One entry of the site's trust store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrustItem {
+    /// SHA-256 of the DER, hex.
+    pub fingerprint: String,
+    /// The certificate or CRL.
+    pub entry: crate::trust::Entry,
+}
+
+/// The site's trust store, as `GET /v1/trust` lists it (with an `ETag`;
+/// `If-None-Match` with it answers 304 while nothing changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrustList {
+    /// Every CSCA certificate and CRL.
+    pub entries: Vec<TrustItem>,
+    /// What wants attention.
+    pub warnings: Vec<crate::trust::TrustWarning>,
+}
+
+/// The path of the trust store's import (`POST`, the file's bytes as
+/// `application/octet-stream`, its name in `?source=`).
+pub const TRUST_PATH: &str = "/v1/trust";
 
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,7 +351,7 @@ impl ErrorBody {
             ErrorKind::NotJson => 415,
             ErrorKind::NotFound | ErrorKind::NoCaller | ErrorKind::NoPcode | ErrorKind::NoCase => 404,
             ErrorKind::Closed | ErrorKind::TooManyActive | ErrorKind::AlreadyVoid => 409,
-            ErrorKind::IdempotencyConflict => 422,
+            ErrorKind::IdempotencyConflict | ErrorKind::TrustRejected => 422,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,
         }
@@ -345,6 +377,9 @@ impl ErrorBody {
                 Self { value: Some((*state).to_owned()), ..Self::new(ErrorKind::AlreadyVoid, message) }
             }
             StoreError::SelfMerge => Self::new(ErrorKind::SelfMerge, message),
+            StoreError::Trust(refusal) => {
+                Self { value: Some(refusal.code().into()), ..Self::new(ErrorKind::TrustRejected, refusal.to_string()) }
+            }
             StoreError::InvalidCaller(e) => Self::invalid(e, message),
             StoreError::InvalidAt { index, source } => Self { index: Some(*index), ..Self::invalid(source, message) },
             _ => return None,
@@ -403,6 +438,7 @@ impl ErrorBody {
                 }
             }
             ErrorKind::Unavailable => StoreError::Unreachable(self.message),
+            ErrorKind::TrustRejected => StoreError::Trust(crate::trust::TrustRefusal::from_code(&value, &self.message)),
             ErrorKind::NoCase
             | ErrorKind::BadRequest
             | ErrorKind::TooLarge
@@ -435,6 +471,10 @@ mod tests {
             StoreError::InvalidCaller(InvalidCaller::BadEmail("x@".into())),
             StoreError::InvalidCaller(InvalidCaller::FutureBirth(date)),
             StoreError::InvalidAt { index: 3, source: InvalidCaller::BadCountry("XX".into()) },
+            StoreError::Trust(crate::trust::TrustRefusal::Signature),
+            StoreError::Trust(crate::trust::TrustRefusal::NotCa),
+            StoreError::Trust(crate::trust::TrustRefusal::Unrecognized),
+            StoreError::Trust(crate::trust::TrustRefusal::Malformed("a broken CRL".into())),
         ];
         for error in errors {
             let body = ErrorBody::from_store(&error).expect("a client's error");

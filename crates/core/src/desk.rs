@@ -15,9 +15,10 @@ use crate::caller::{Caller, CallerDetails, Contact};
 use crate::checkpoint::{self, CheckpointKey};
 use crate::keys::{self, KeyError, KeyStore, KeyStoreKind};
 use crate::pcode::{CodeKey, PCode, PCodeInfo, Redemption};
-use crate::service::{DeskService, NewContact};
+use crate::service::{DeskService, NewContact, TrustOrigin, TrustView};
 use crate::store::{AuditFilter, AuditReport, CaseStep, Hit, Store, StoreError};
 use crate::support_hours::SupportHours;
+use crate::trust::{self, ImportReport, TrustRefusal, TrustStore};
 
 /// The `[desk]` table of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +104,15 @@ impl Desk {
             desk.checkpoint_now();
         }
         Ok(desk)
+    }
+
+    /// The trust store of the desk in `data_dir`, as [`DeskService::trust`]
+    /// gives it — readable without the P-code key (reading a chip needs
+    /// no records).
+    pub fn own_trust(data_dir: &Path, now: Timestamp) -> Result<TrustView, StoreError> {
+        let store = TrustStore::open(data_dir).map_err(|e| TrustRefusal::from(&e))?;
+        let warnings = trust::warnings(store.entries().map(|(_, e)| e), now, trust::WARN_DAYS);
+        Ok(TrustView { store, origin: TrustOrigin::Desk, warnings })
     }
 
     /// What the remembered signed head says of the log now: nothing when it
@@ -272,5 +282,27 @@ impl DeskService for Desk {
             self.checkpoint_now();
         }
         Ok(report)
+    }
+
+    fn trust(&self) -> Result<TrustView, StoreError> {
+        Self::own_trust(&self.dir, self.clock.now())
+    }
+
+    fn import_trust(&mut self, bytes: &[u8], source: &str) -> Result<ImportReport, StoreError> {
+        let now = self.clock.now();
+        let mut store = TrustStore::open(&self.dir).map_err(|e| TrustRefusal::from(&e))?;
+        let subject = format!("trust:{source}");
+        match store.import(bytes, source, now) {
+            Ok(report) => {
+                let verdict = format!("{}: {} new, {} already", report.kind, report.added, report.already);
+                self.store.audit_refusal(now, &self.agent, "trust.import", &subject, &verdict)?;
+                Ok(report)
+            }
+            Err(e) => {
+                let refusal = TrustRefusal::from(&e);
+                self.store.audit_refusal(now, &self.agent, "trust.import", &subject, refusal.code())?;
+                Err(refusal.into())
+            }
+        }
     }
 }

@@ -16,6 +16,34 @@ use crate::caller::{Caller, CallerDetails, Channel, Contact};
 use crate::pcode::{PCode, PCodeInfo, Redemption};
 use crate::store::{AuditFilter, AuditReport, CaseStep, Hit, StoreError};
 use crate::support_hours::SupportHours;
+use crate::trust::{ImportReport, TrustStore, TrustWarning};
+
+/// The trust store chips are verified against, as the service has it.
+#[derive(Debug)]
+pub struct TrustView {
+    /// The CSCA certificates and CRLs.
+    pub store: TrustStore,
+    /// Whose they are.
+    pub origin: TrustOrigin,
+    /// What wants attention (CRLs getting old, lists not fetched lately).
+    pub warnings: Vec<TrustWarning>,
+}
+
+/// Where a [`TrustView`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustOrigin {
+    /// This desk's own store, in its data folder.
+    Desk,
+    /// The site's, from the shared service: `fetched` is when the desk last
+    /// had it from the service; `live` whether that was just now (else the
+    /// service is away and this is the desk's copy).
+    Site {
+        /// When the desk last had the list from the service.
+        fetched: Timestamp,
+        /// Whether the service answered just now.
+        live: bool,
+    },
+}
 
 /// A contact with a caller, as the agent logs it (the service adds when
 /// and who).
@@ -110,6 +138,14 @@ pub trait DeskService: Send {
 
     /// Checks the audit log's chain.
     fn verify_audit(&self) -> Result<AuditReport, StoreError>;
+
+    /// The trust store chips are verified against: the desk's own, or the
+    /// site's (from the desk's copy while the service is away).
+    fn trust(&self) -> Result<TrustView, StoreError>;
+
+    /// Imports a CSCA master list, CSCA certificate(s) or CRL(s) (`source`
+    /// names the file) into that trust store; audited.
+    fn import_trust(&mut self, bytes: &[u8], source: &str) -> Result<ImportReport, StoreError>;
 
     /// Checks that the service can be reached (and, for a client of the
     /// shared service, delivers what waits in its outbox). The embedded

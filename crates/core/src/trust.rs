@@ -38,9 +38,67 @@ pub enum TrustError {
     NotCa,
 }
 
+/// Why the trust store did not take a file, as a client of the desk
+/// service (or the shared service's answer) reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrustRefusal {
+    /// None of the kinds the store takes.
+    #[error("this is not a master list, a certificate or a revocation list")]
+    Unrecognized,
+    /// A certificate that may not issue certificates.
+    #[error("the certificate is not a CA certificate (a CSCA is)")]
+    NotCa,
+    /// A master list or CRL whose signature does not verify.
+    #[error("its signature does not verify")]
+    Signature,
+    /// A broken item, in the parser's words.
+    #[error("{0}")]
+    Malformed(String),
+    /// The store itself cannot be read or written.
+    #[error("the trust store cannot be used: {0}")]
+    Unusable(String),
+}
+
+impl TrustRefusal {
+    /// Its name on the wire.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unrecognized => "unrecognized",
+            Self::NotCa => "not_ca",
+            Self::Signature => "signature",
+            Self::Malformed(_) => "malformed",
+            Self::Unusable(_) => "unusable",
+        }
+    }
+
+    /// From its name on the wire, with the service's words for the rest.
+    pub fn from_code(code: &str, message: &str) -> Self {
+        match code {
+            "unrecognized" => Self::Unrecognized,
+            "not_ca" => Self::NotCa,
+            "signature" => Self::Signature,
+            "unusable" => Self::Unusable(message.into()),
+            _ => Self::Malformed(message.into()),
+        }
+    }
+}
+
+impl From<&TrustError> for TrustRefusal {
+    fn from(error: &TrustError) -> Self {
+        match error {
+            TrustError::Io { .. } | TrustError::Damaged(_) => Self::Unusable(error.to_string()),
+            TrustError::Unrecognized => Self::Unrecognized,
+            TrustError::NotCa => Self::NotCa,
+            TrustError::Rejected(PkiError::BadSignature | PkiError::ContentDigest) => Self::Signature,
+            TrustError::Rejected(other) => Self::Malformed(other.to_string()),
+        }
+    }
+}
+
 /// What an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Kind {
     /// A CSCA certificate (self-signed or link).
     Csca,
@@ -50,6 +108,7 @@ pub enum Kind {
 
 /// One entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entry {
     /// Certificate or CRL.
     pub kind: Kind,
@@ -63,11 +122,14 @@ pub struct Entry {
     pub country: Option<String>,
     /// Subject (or, for a CRL, issuer), for people.
     pub name: String,
-    /// Valid from (a CRL's thisUpdate).
+    /// Valid from (a CRL's thisUpdate), as the number YYYYMMDDHHMMSS (UTC;
+    /// 0 for none).
     #[serde(with = "compact_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub not_before: Option<Time>,
-    /// Valid until (a CRL's nextUpdate, if it has one).
+    /// Valid until (a CRL's nextUpdate, if it has one), as `not_before`.
     #[serde(with = "compact_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub not_after: Option<Time>,
 }
 
@@ -94,10 +156,11 @@ struct File {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// "master list", "certificate" or "revocation list".
-    pub kind: &'static str,
+    pub kind: String,
     /// A master list's signer, and the CSCA that vouches for it.
     pub signed_by: Option<String>,
     /// Entries new to the store.
@@ -211,81 +274,19 @@ impl TrustStore {
         self.file.entries.values().filter(move |e| e.kind == kind).filter_map(|e| hex::decode(&e.der).ok())
     }
 
-    fn add(&mut self, der: &[u8], entry: impl FnOnce(String) -> Entry) -> bool {
-        let fingerprint = sha256_hex(der);
-        if self.file.entries.contains_key(&fingerprint) {
-            return false;
-        }
-        self.file.entries.insert(fingerprint, entry(hex::encode(der)));
-        true
-    }
-
-    fn add_certificate(&mut self, cert: &Certificate, source: &str, now: &str) -> bool {
-        self.add(&cert.raw, |der| Entry {
-            kind: Kind::Csca,
-            der,
-            source: source.into(),
-            imported: now.into(),
-            country: cert.subject.country(),
-            name: cert.subject.to_string(),
-            not_before: Some(cert.not_before),
-            not_after: Some(cert.not_after),
-        })
-    }
-
-    fn add_crl(&mut self, crl: &Crl, source: &str, now: &str) -> bool {
-        self.add(&crl.raw, |der| Entry {
-            kind: Kind::Crl,
-            der,
-            source: source.into(),
-            imported: now.into(),
-            country: crl.issuer.country(),
-            name: crl.issuer.to_string(),
-            not_before: Some(crl.this_update),
-            not_after: crl.next_update,
-        })
-    }
-
     /// Imports a master list, certificate(s) or CRL(s) from `bytes`
     /// (`source` names the file), and saves the store when anything is
     /// new. Nothing is added from a master list whose signature fails.
     pub fn import(&mut self, bytes: &[u8], source: &str, now: Timestamp) -> Result<ImportReport, TrustError> {
-        let now = now.to_string();
-        let blocks = pem_blocks(bytes).unwrap_or_else(|| vec![bytes.to_vec()]);
-        let mut report = ImportReport { kind: "certificate", signed_by: None, added: 0, already: 0, skipped: 0 };
-        let count = |added: bool, report: &mut ImportReport| {
-            if added {
-                report.added += 1;
-            } else {
-                report.already += 1;
-            }
-        };
-        for block in &blocks {
-            if is_signed_data(block) {
-                let ml = masterlist::parse(block).map_err(TrustError::Rejected)?;
-                report.kind = "master list";
-                report.skipped += ml.skipped;
-                report.signed_by = Some(match &ml.signer_issuer {
-                    Some(csca) => format!("{} (certified by {})", ml.signer.subject, csca.subject),
-                    None => format!("{} (its CSCA is not in the list)", ml.signer.subject),
-                });
-                let source = format!("{source} — master list signed by {}", ml.signer.subject);
-                for cert in &ml.certificates {
-                    let added = self.add_certificate(cert, &source, &now);
-                    count(added, &mut report);
+        let parsed = parse(bytes, source, now)?;
+        let mut report = parsed.report();
+        for (fingerprint, entry) in parsed.entries {
+            match self.file.entries.entry(fingerprint) {
+                std::collections::btree_map::Entry::Occupied(_) => report.already += 1,
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(entry);
+                    report.added += 1;
                 }
-            } else if let Ok(cert) = Certificate::parse(block) {
-                if cert.ca == Some(false) || (cert.ca.is_none() && !cert.self_issued()) {
-                    return Err(TrustError::NotCa);
-                }
-                let added = self.add_certificate(&cert, source, &now);
-                count(added, &mut report);
-            } else if let Ok(crl) = Crl::parse(block) {
-                report.kind = "revocation list";
-                let added = self.add_crl(&crl, source, &now);
-                count(added, &mut report);
-            } else {
-                return Err(TrustError::Unrecognized);
             }
         }
         if report.added > 0 && !self.path.as_os_str().is_empty() {
@@ -294,12 +295,191 @@ impl TrustStore {
         Ok(report)
     }
 
+    /// A store in memory holding `entries` (fingerprint, entry): the site's,
+    /// as the shared service lists it.
+    pub fn from_entries(entries: impl IntoIterator<Item = (String, Entry)>) -> Self {
+        Self { path: PathBuf::new(), file: File { version: 1, entries: entries.into_iter().collect() } }
+    }
+
     fn save(&self) -> Result<(), TrustError> {
         let text = serde_json::to_vec(&self.file)
             .map_err(|e| TrustError::Io { path: self.path.clone(), source: std::io::Error::other(e) })?;
         crate::config::write_atomically(&self.path, &text)
             .map_err(|source| TrustError::Io { path: self.path.clone(), source })
     }
+}
+
+/// A file's contents, checked: what it is and the entries it brings.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// "master list", "certificate" or "revocation list".
+    pub kind: &'static str,
+    /// A master list's signer, and the CSCA that vouches for it.
+    pub signed_by: Option<String>,
+    /// For a master list: the fingerprint of the listed CSCA that issued
+    /// the signer's certificate (`None` when none in the list did).
+    pub signer_csca: Option<String>,
+    /// Master-list items that are not certificates this reader can parse.
+    pub skipped: usize,
+    /// The entries, by fingerprint (SHA-256 of the DER, hex).
+    pub entries: Vec<(String, Entry)>,
+    /// The CRLs among them, parsed (to check their signatures).
+    pub crls: Vec<Crl>,
+}
+
+impl Parsed {
+    /// The report of an import that has added nothing yet.
+    pub fn report(&self) -> ImportReport {
+        ImportReport {
+            kind: self.kind.into(),
+            signed_by: self.signed_by.clone(),
+            added: 0,
+            already: 0,
+            skipped: self.skipped,
+        }
+    }
+}
+
+fn certificate_entry(cert: &Certificate, source: &str, now: &str) -> (String, Entry) {
+    let entry = Entry {
+        kind: Kind::Csca,
+        der: hex::encode(&cert.raw),
+        source: source.into(),
+        imported: now.into(),
+        country: cert.subject.country(),
+        name: cert.subject.to_string(),
+        not_before: Some(cert.not_before),
+        not_after: Some(cert.not_after),
+    };
+    (sha256_hex(&cert.raw), entry)
+}
+
+fn crl_entry(crl: &Crl, source: &str, now: &str) -> (String, Entry) {
+    let entry = Entry {
+        kind: Kind::Crl,
+        der: hex::encode(&crl.raw),
+        source: source.into(),
+        imported: now.into(),
+        country: crl.issuer.country(),
+        name: crl.issuer.to_string(),
+        not_before: Some(crl.this_update),
+        not_after: crl.next_update,
+    };
+    (sha256_hex(&crl.raw), entry)
+}
+
+/// Reads a master list (whose signature must verify), certificate(s) or
+/// CRL(s), DER or PEM, into the entries they bring — the one reading of an
+/// import, for the desk's store and the shared service's.
+pub fn parse(bytes: &[u8], source: &str, now: Timestamp) -> Result<Parsed, TrustError> {
+    let now = now.to_string();
+    let blocks = pem_blocks(bytes).unwrap_or_else(|| vec![bytes.to_vec()]);
+    let mut parsed =
+        Parsed { kind: "certificate", signed_by: None, signer_csca: None, skipped: 0, entries: vec![], crls: vec![] };
+    if blocks.is_empty() {
+        return Err(TrustError::Unrecognized);
+    }
+    for block in &blocks {
+        if is_signed_data(block) {
+            let ml = masterlist::parse(block).map_err(TrustError::Rejected)?;
+            parsed.kind = "master list";
+            parsed.skipped += ml.skipped;
+            parsed.signed_by = Some(match &ml.signer_issuer {
+                Some(csca) => format!("{} (certified by {})", ml.signer.subject, csca.subject),
+                None => format!("{} (its CSCA is not in the list)", ml.signer.subject),
+            });
+            parsed.signer_csca = ml.signer_issuer.as_ref().map(|csca| sha256_hex(&csca.raw));
+            let source = format!("{source} — master list signed by {}", ml.signer.subject);
+            parsed.entries.extend(ml.certificates.iter().map(|cert| certificate_entry(cert, &source, &now)));
+        } else if let Ok(cert) = Certificate::parse(block) {
+            if cert.ca == Some(false) || (cert.ca.is_none() && !cert.self_issued()) {
+                return Err(TrustError::NotCa);
+            }
+            parsed.entries.push(certificate_entry(&cert, source, &now));
+        } else if let Ok(crl) = Crl::parse(block) {
+            parsed.kind = "revocation list";
+            parsed.entries.push(crl_entry(&crl, source, &now));
+            parsed.crls.push(crl);
+        } else {
+            return Err(TrustError::Unrecognized);
+        }
+    }
+    Ok(parsed)
+}
+
+/// Whether one of `certificates` (the CSCA named as its issuer) signed
+/// `crl`.
+pub fn crl_signed_by_any(crl: &Crl, certificates: &[Certificate]) -> bool {
+    certificates
+        .iter()
+        .filter(|c| c.subject.same_as(&crl.issuer))
+        .any(|c| c.public_key().is_ok_and(|key| crl.verify_signed_by(&key).is_ok()))
+}
+
+/// How many days before a CRL's next update the store starts saying so.
+pub const WARN_DAYS: u32 = 14;
+
+/// Something about the trust store that wants attention before chips fail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TrustWarning {
+    /// A CRL whose next update has passed: a newer one should be imported.
+    CrlOutdated {
+        /// Its issuer, for people.
+        issuer: String,
+        /// When it should have been replaced (YYYY-MM-DD).
+        next_update: String,
+    },
+    /// A CRL due for its next update within the warning period.
+    CrlDueSoon {
+        /// Its issuer, for people.
+        issuer: String,
+        /// When (YYYY-MM-DD).
+        next_update: String,
+    },
+    /// A list the service fetches on a schedule that it could not take
+    /// lately.
+    FetchFailing {
+        /// The address.
+        url: String,
+        /// When it was last taken (RFC 3339), if ever.
+        last_ok: Option<String>,
+        /// Why not, the last time.
+        error: String,
+    },
+}
+
+/// The warnings `entries` deserve at `now`: CRLs past their next update,
+/// or due within `warn_days`. (A newer CRL of the same issuer silences an
+/// older one.)
+pub fn warnings<'a>(entries: impl IntoIterator<Item = &'a Entry>, now: Timestamp, warn_days: u32) -> Vec<TrustWarning> {
+    let mut newest: BTreeMap<&str, (Option<Time>, Option<Time>)> = BTreeMap::new();
+    for entry in entries.into_iter().filter(|e| e.kind == Kind::Crl) {
+        let slot = newest.entry(entry.name.as_str()).or_insert((entry.not_before, entry.not_after));
+        if entry.not_before > slot.0 {
+            *slot = (entry.not_before, entry.not_after);
+        }
+    }
+    let at = |t: Timestamp| Time::from_unix(t.as_second());
+    let (Some(today), Some(soon)) = (at(now), at(now + jiff::SignedDuration::from_hours(24 * i64::from(warn_days))))
+    else {
+        return vec![];
+    };
+    newest
+        .into_iter()
+        .filter_map(|(issuer, (_, next))| {
+            let next = next?;
+            let (issuer, next_update) = (issuer.to_owned(), next.date());
+            if next < today {
+                Some(TrustWarning::CrlOutdated { issuer, next_update })
+            } else if next < soon {
+                Some(TrustWarning::CrlDueSoon { issuer, next_update })
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn is_signed_data(bytes: &[u8]) -> bool {
@@ -361,7 +541,7 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let mut store = TrustStore::open(data.path()).unwrap();
         let r = store.import(pki.csca_certificate(), "csca.der", now()).unwrap();
-        assert_eq!((r.kind, r.added), ("certificate", 1));
+        assert_eq!((r.kind.as_str(), r.added), ("certificate", 1));
         // The same as PEM: already there.
         let b64 = base64_encode(pki.csca_certificate());
         let pem = format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n");
@@ -375,6 +555,31 @@ mod tests {
         assert!(matches!(TrustStore::open(data.path()), Err(TrustError::Damaged(_))));
         assert!(data.path().join("trust.json.damaged").exists());
         assert_eq!(TrustStore::open(data.path()).unwrap().entries().count(), 0);
+    }
+
+    #[test]
+    fn crls_getting_old_are_said_and_a_newer_one_silences_the_older() {
+        let pki = mitid_emrtd::sim::document::TestPki::new();
+        let mut store = TrustStore::in_memory();
+        store.import(pki.csca_certificate(), "csca.der", now()).unwrap();
+        let warned = |store: &TrustStore| warnings(store.entries().map(|(_, e)| e), now(), WARN_DAYS);
+        assert!(warned(&store).is_empty(), "certificates alone warn of nothing");
+        store.import(&pki.crl_between(&[], "261001000000Z", "261120000000Z"), "old.crl", now()).unwrap();
+        assert!(
+            matches!(warned(&store).as_slice(), [TrustWarning::CrlOutdated { next_update, .. }] if next_update == "2026-11-20")
+        );
+        store.import(&pki.crl_between(&[], "261115000000Z", "261201000000Z"), "new.crl", now()).unwrap();
+        assert!(
+            matches!(warned(&store).as_slice(), [TrustWarning::CrlDueSoon { next_update, .. }] if next_update == "2026-12-01")
+        );
+        store.import(&pki.crl_between(&[], "261123000000Z", "270101000000Z"), "newest.crl", now()).unwrap();
+        assert!(warned(&store).is_empty());
+        // And only a trusted CSCA of its issuer signed it.
+        let crl = Crl::parse(&pki.crl(&[])).unwrap();
+        assert!(crl_signed_by_any(&crl, &store.certificates()));
+        let stranger = mitid_emrtd::sim::document::TestPki::unknown_csca();
+        assert!(!crl_signed_by_any(&Crl::parse(&stranger.crl(&[])).unwrap(), &store.certificates()));
+        assert!(matches!(parse(b"-----BEGIN CERTIFICATE-----\n", "x", now()), Err(TrustError::Unrecognized)));
     }
 
     fn base64_encode(bytes: &[u8]) -> String {

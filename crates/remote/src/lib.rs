@@ -28,9 +28,10 @@ use mitid_core::audit::{AuditEntry, ChainBreak};
 use mitid_core::caller::{Caller, CallerDetails, Contact};
 use mitid_core::checkpoint::{self, Checkpoint};
 use mitid_core::pcode::{PCode, PCodeInfo, Redemption};
-use mitid_core::service::{DeskService, NewContact};
+use mitid_core::service::{DeskService, NewContact, TrustOrigin, TrustView};
 use mitid_core::store::{AuditFilter, AuditReport, CaseStep, Hit, StoreError};
 use mitid_core::support_hours::SupportHours;
+use mitid_core::trust::{ImportReport, TrustStore};
 use reqwest::Method;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -66,6 +67,23 @@ pub enum ConnectError {
 /// The file, in the data folder, that remembers the service's last
 /// checkpoint and the key it was signed with.
 pub const CHECKPOINT_FILE: &str = "server-checkpoint.json";
+
+/// The file, in the data folder, that keeps the desk's copy of the site's
+/// trust store, for reading chips while the service is away.
+pub const TRUST_CACHE_FILE: &str = "site-trust.json";
+
+/// The desk's copy of the site's trust store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TrustCache {
+    /// The service's address.
+    url: String,
+    /// The list's ETag.
+    etag: String,
+    /// When the service last gave (or confirmed) it.
+    fetched: Timestamp,
+    /// The list.
+    list: api::TrustList,
+}
 
 /// What the desk remembers of the service's chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +124,8 @@ pub struct RemoteDesk {
     /// The service's clock as last seen, and when.
     clock: Mutex<(Timestamp, Instant)>,
     status: Arc<Mutex<Status>>,
+    /// The site's trust store as last fetched (read from its file once).
+    trust: Mutex<Option<TrustCache>>,
     outbox: Mutex<Outbox>,
     dir: PathBuf,
 }
@@ -180,6 +200,7 @@ impl RemoteDesk {
             },
             clock: Mutex::new((Timestamp::now(), Instant::now())),
             status,
+            trust: Mutex::new(None),
             outbox: Mutex::new(outbox),
             dir: data_dir.to_owned(),
         };
@@ -318,7 +339,7 @@ impl RemoteDesk {
             *self.clock.lock().unwrap_or_else(|p| p.into_inner()) = (at, Instant::now());
         }
         let status = response.status();
-        if status.is_success() {
+        if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
             self.set_link(Link::Connected);
             return Ok(response);
         }
@@ -360,6 +381,54 @@ impl RemoteDesk {
     fn call_once<T: DeserializeOwned>(&self, path: &str, key: &str, body: &impl Serialize) -> Result<T, StoreError> {
         let response = self.send(self.request(Method::POST, path).header(api::IDEMPOTENCY_HEADER, key).json(body))?;
         response.json().map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")))
+    }
+
+    /// The desk's copy of the site's trust store, from memory or its file.
+    fn cached_trust(&self) -> Option<TrustCache> {
+        let mut cache = self.trust.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.is_none() {
+            let bytes = std::fs::read(self.dir.join(TRUST_CACHE_FILE)).ok()?;
+            *cache = serde_json::from_slice::<TrustCache>(&bytes).ok();
+        }
+        cache.clone().filter(|c| c.url == self.base)
+    }
+
+    fn keep_trust(&self, cache: TrustCache) {
+        match serde_json::to_vec(&cache) {
+            Ok(text) => {
+                if let Err(e) = mitid_core::config::write_atomically(&self.dir.join(TRUST_CACHE_FILE), &text) {
+                    tracing::warn!(error = %e, "the desk's copy of the trust store could not be written");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "the desk's copy of the trust store could not be written"),
+        }
+        *self.trust.lock().unwrap_or_else(|p| p.into_inner()) = Some(cache);
+    }
+
+    /// The site's trust store: asked of the service (which answers 304 when
+    /// the desk's copy is current), else the desk's copy.
+    fn fetch_trust(&self) -> Result<(TrustCache, bool), StoreError> {
+        let cached = self.cached_trust();
+        let mut request = self.request(Method::GET, api::TRUST_PATH);
+        if let Some(cache) = &cached {
+            request = request.header(reqwest::header::IF_NONE_MATCH, &cache.etag);
+        }
+        let response = match self.send(request) {
+            Ok(response) => response,
+            Err(StoreError::Unreachable(why)) => return cached.map(|c| (c, false)).ok_or(StoreError::Unreachable(why)),
+            Err(e) => return Err(e),
+        };
+        let etag =
+            response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let list = match (response.status() == reqwest::StatusCode::NOT_MODIFIED, cached) {
+            (true, Some(cache)) => cache.list,
+            _ => response
+                .json::<api::TrustList>()
+                .map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")))?,
+        };
+        let cache = TrustCache { url: self.base.clone(), etag, fetched: self.now(), list };
+        self.keep_trust(cache.clone());
+        Ok((cache, true))
     }
 
     fn remembered(&self) -> Option<Remembered> {
@@ -511,6 +580,23 @@ impl DeskService for RemoteDesk {
     fn case_steps(&self, id: i64) -> Result<Vec<CaseStep>, StoreError> {
         let id = self.outbox().case_id(id);
         self.call(Method::GET, &format!("/v1/cases/{id}/steps"), None::<&()>)
+    }
+
+    fn trust(&self) -> Result<TrustView, StoreError> {
+        let (cache, live) = self.fetch_trust()?;
+        let store = TrustStore::from_entries(cache.list.entries.into_iter().map(|item| (item.fingerprint, item.entry)));
+        let origin = TrustOrigin::Site { fetched: cache.fetched, live };
+        Ok(TrustView { store, origin, warnings: cache.list.warnings })
+    }
+
+    fn import_trust(&mut self, bytes: &[u8], source: &str) -> Result<ImportReport, StoreError> {
+        let request = self
+            .request(Method::POST, &format!("{}?source={}", api::TRUST_PATH, encode(source)))
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .timeout(Duration::from_secs(120))
+            .body(bytes.to_vec());
+        let response = self.send(request)?;
+        response.json().map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")))
     }
 
     fn ping(&self) -> Result<(), StoreError> {

@@ -37,6 +37,58 @@ pub struct ServerConfig {
     /// How the audit chain is written.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// The site's trust store: when to warn, what to fetch.
+    #[serde(default)]
+    pub trust: TrustConfig,
+}
+
+/// `[trust]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrustConfig {
+    /// Say a CRL is getting old this many days before its next update.
+    pub warn_days: u32,
+    /// Lists to fetch on a schedule (`[[trust.fetch]]`).
+    pub fetch: Vec<FetchConfig>,
+}
+
+impl Default for TrustConfig {
+    fn default() -> Self {
+        Self { warn_days: mitid_core::trust::WARN_DAYS, fetch: vec![] }
+    }
+}
+
+/// `[[trust.fetch]]`: a master list or CRL the server fetches itself and
+/// takes only when its signature verifies — a master list's signer
+/// certified by a CSCA the site already trusts (or by `anchor`), a CRL
+/// signed by a trusted CSCA of its issuer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchConfig {
+    /// `https://…` (or `http://…`: the signature is what is trusted).
+    pub url: String,
+    /// How often, in minutes (and once at start).
+    #[serde(default = "default_every")]
+    pub every_minutes: u64,
+    /// The SHA-256 (hex) of the CSCA that must have certified a master
+    /// list's signer, for a first fetch into an empty trust store.
+    #[serde(default)]
+    pub anchor: Option<String>,
+    /// A PEM file of CA certificates to trust for this address's TLS
+    /// besides the system's.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+}
+
+fn default_every() -> u64 {
+    24 * 60
+}
+
+impl FetchConfig {
+    /// How often.
+    pub fn every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.every_minutes.max(1) * 60)
+    }
 }
 
 /// `[audit]`.
@@ -162,7 +214,8 @@ impl ServerConfig {
         let mut config: Self =
             toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.into(), message: e.to_string() })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for file in [&mut config.tls.cert, &mut config.tls.key, &mut config.pcode_key] {
+        let fetch_cas = config.trust.fetch.iter_mut().filter_map(|f| f.ca.as_mut());
+        for file in [&mut config.tls.cert, &mut config.tls.key, &mut config.pcode_key].into_iter().chain(fetch_cas) {
             if file.is_relative() {
                 *file = base.join(&*file);
             }

@@ -174,6 +174,29 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX caller_terms_gin ON caller USING gin (terms);
     CREATE INDEX caller_words_trgm ON caller USING gin (words gin_trgm_ops);
     "#,
+    // 4: the site's trust store (CSCA certificates and CRLs, by the
+    // SHA-256 of their DER; `seq` orders them for the list's ETag) and
+    // the lists the server fetches on a schedule.
+    r#"
+    CREATE TABLE trust_entry (
+        fingerprint TEXT PRIMARY KEY,
+        seq BIGSERIAL NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('csca', 'crl')),
+        der BYTEA NOT NULL,
+        source TEXT NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL,
+        country TEXT,
+        name TEXT NOT NULL,
+        not_before BIGINT NOT NULL,
+        not_after BIGINT NOT NULL
+    );
+    CREATE TABLE trust_fetch (
+        url TEXT PRIMARY KEY,
+        last_try TIMESTAMPTZ NOT NULL,
+        last_ok TIMESTAMPTZ,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    "#,
 ];
 
 /// The schema version this code writes.

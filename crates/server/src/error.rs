@@ -23,7 +23,7 @@ pub enum Failure {
     #[error("{0}")]
     BadRequest(String),
     /// The body is too large.
-    #[error("the request body is larger than allowed: 1 MiB, 8 MiB for a batch of callers")]
+    #[error("the request body is larger than allowed: 1 MiB, 8 MiB for a batch of callers, 16 MiB for a trust list")]
     TooLarge,
     /// The body is not JSON.
     #[error("the request body must be JSON (Content-Type: application/json)")]

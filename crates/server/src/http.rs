@@ -16,12 +16,13 @@ use axum::{Json, Router};
 use deadpool_postgres::Transaction;
 use mitid_core::api::{
     self, Close, Count, Created, CreatedMany, EntryHash, ErrorBody, ErrorKind, Health, Issued, Merge, NewCallers,
-    NewStep, Redeem, Redeemed, Revoke, Session, SetClock, Verified,
+    NewStep, Redeem, Redeemed, Revoke, Session, SetClock, TrustList, Verified,
 };
 use mitid_core::caller::{Caller, CallerDetails, Contact};
 use mitid_core::pcode::{PCode, PCodeInfo};
 use mitid_core::service::NewContact;
 use mitid_core::store::{AuditFilter, CaseStep, Hit};
+use mitid_core::trust::ImportReport;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
@@ -34,6 +35,8 @@ use crate::records::Records;
 pub struct App {
     /// The records.
     pub records: Records,
+    /// Say a CRL is getting old this many days before its next update.
+    pub trust_warn_days: u32,
 }
 
 type Shared = State<Arc<App>>;
@@ -60,7 +63,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/audit/verify", post(verify_audit))
         .route("/audit/checkpoint", get(checkpoint))
         .route("/audit/entries/{seq}/hash", get(entry_hash))
-        .route("/clock", put(set_clock));
+        .route("/clock", put(set_clock))
+        .route("/trust", get(trust_list).post(import_trust).layer(DefaultBodyLimit::max(api::MAX_TRUST_BODY)));
     Router::new()
         .nest("/v1", v1)
         .route("/healthz", get(healthz))
@@ -587,6 +591,62 @@ async fn healthz() -> Json<Health> {
     Json(Health { status: "ok".into() })
 }
 
+/// `?source=`: the imported file's name.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct TrustSource {
+    /// The file's name, as the store and the audit log record it.
+    source: String,
+}
+
+#[utoipa::path(get, path = "/v1/trust", tag = "trust",
+    params(("if-none-match" = Option<String>, Header, description = "The ETag of the list the desk holds")),
+    responses((status = 200, body = TrustList, headers(("etag" = String))), (status = 304, description = "Unchanged")))]
+async fn trust_list(State(app): Shared, headers: HeaderMap) -> Result<Response, Failure> {
+    let version = app.records.trust_version().await?;
+    let etag = HeaderValue::from_str(&version).map_err(|_| Failure::corrupt("trust version"))?;
+    if headers.get(axum::http::header::IF_NONE_MATCH) == Some(&etag) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response.headers_mut().insert(axum::http::header::ETAG, etag);
+        return Ok(response);
+    }
+    let list = app.records.trust_list(app.trust_warn_days).await?;
+    let mut response = Json(list).into_response();
+    response.headers_mut().insert(axum::http::header::ETAG, etag);
+    Ok(response)
+}
+
+#[utoipa::path(post, path = "/v1/trust", tag = "trust", params(TrustSource),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "A CSCA master list, CSCA certificate(s) or CRL(s), DER or PEM"),
+    responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn import_trust(
+    State(app): Shared,
+    headers: HeaderMap,
+    query: Result<Query<TrustSource>, QueryRejection>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<ImportReport>, Failure> {
+    let Query(query) = query.map_err(bad_query)?;
+    check_source(&query.source)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::TooLarge
+        } else {
+            Failure::BadRequest(format!("the file could not be received: {e}"))
+        }
+    })?;
+    let agent = agent(&headers)?;
+    Ok(Json(app.records.import_trust(&agent, &body, &query.source, crate::trust::Admission::Imported).await?))
+}
+
+fn check_source(source: &str) -> Result<(), Failure> {
+    if source.trim().is_empty() || source.len() > 200 || source.chars().any(char::is_control) {
+        return Err(Failure::BadRequest("source: the file's name, 1 to 200 characters, no control characters".into()));
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 async fn readyz(State(app): Shared) -> Result<Json<Health>, Failure> {
@@ -634,6 +694,8 @@ async fn openapi() -> Response {
         checkpoint,
         entry_hash,
         set_clock,
+        trust_list,
+        import_trust,
         healthz,
         readyz
     )

@@ -14,3 +14,4 @@ pub mod import;
 pub mod records;
 pub mod search;
 pub mod serve;
+pub mod trust;

@@ -43,16 +43,23 @@ pub fn new_key(path: &Path) -> anyhow::Result<String> {
 
 /// The TLS configuration from the PEM files, with rustls' ring provider.
 pub fn tls(config: &ServerConfig) -> anyhow::Result<rustls::ServerConfig> {
+    tls_from(&config.tls.cert, &config.tls.key)
+}
+
+/// The TLS configuration of the certificate chain and key in these PEM
+/// files.
+pub fn tls_from(cert: &Path, key: &Path) -> anyhow::Result<rustls::ServerConfig> {
     let read =
         |path: &Path| std::fs::read(path).with_context(|| format!("the TLS file {} cannot be read", path.display()));
-    let certs = rustls_pemfile::certs(&mut read(&config.tls.cert)?.as_slice())
+    let certs = rustls_pemfile::certs(&mut read(cert)?.as_slice())
         .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("{} is not a PEM certificate chain", config.tls.cert.display()))?;
-    anyhow::ensure!(!certs.is_empty(), "{} holds no certificate", config.tls.cert.display());
-    let key = rustls_pemfile::private_key(&mut read(&config.tls.key)?.as_slice())
+        .with_context(|| format!("{} is not a PEM certificate chain", cert.display()))?;
+    anyhow::ensure!(!certs.is_empty(), "{} holds no certificate", cert.display());
+    let key_path = key;
+    let key = rustls_pemfile::private_key(&mut read(key_path)?.as_slice())
         .ok()
         .flatten()
-        .with_context(|| format!("{} is not a PEM private key", config.tls.key.display()))?;
+        .with_context(|| format!("{} is not a PEM private key", key_path.display()))?;
     let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
@@ -111,7 +118,8 @@ pub async fn open(config: &ServerConfig) -> anyhow::Result<Records> {
 pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     let tls = RustlsConfig::from_config(Arc::new(tls(&config)?));
     let records = open(&config).await?;
-    let app = Arc::new(App { records });
+    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days });
+    let fetches = crate::trust::spawn_fetches(app.clone(), config.trust.fetch.clone());
     let handle = axum_server::Handle::new();
     let integrator = {
         let app = app.clone();
@@ -147,6 +155,9 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         .serve(http::router(app.clone()).into_make_service())
         .await?;
     integrator.abort();
+    if let Some(fetches) = fetches {
+        fetches.abort();
+    }
     // Whatever was written last is chained before the server goes.
     if let Err(e) = app.records.integrate(true).await {
         tracing::warn!(error = %e.log_text(), "the last audit entries stay for the next integrator");

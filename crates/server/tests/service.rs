@@ -548,3 +548,199 @@ fn names_indexed_by_an_older_folding_are_indexed_again_at_start() {
     assert_eq!(desk.search("MOHAMMED AHMED", 5).unwrap().first().map(|h| h.caller_id), Some(id));
     assert_eq!(db.sql("SELECT value FROM meta WHERE key = 'fold_version'"), mitid_core::fold::VERSION.to_string());
 }
+
+/// A publisher of trust lists on loopback, over HTTPS with the test CA:
+/// what it serves under each path can be changed while it runs.
+struct Publisher {
+    url: String,
+    files: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Publisher {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let files: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>> = Default::default();
+        let served = files.clone();
+        let router = axum::Router::new().route(
+            "/{name}",
+            axum::routing::get(move |axum::extract::Path(name): axum::extract::Path<String>| {
+                let served = served.clone();
+                async move {
+                    match served.lock().unwrap().get(&name) {
+                        Some(bytes) => (axum::http::StatusCode::OK, bytes.clone()),
+                        None => (axum::http::StatusCode::NOT_FOUND, Vec::new()),
+                    }
+                }
+            }),
+        );
+        let tls =
+            mitid_assist_server::serve::tls_from(&support::ca().join("server.pem"), &support::ca().join("server.key"))
+                .unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        runtime.spawn(async move {
+            let config = axum_server::tls_rustls::RustlsConfig::from_config(std::sync::Arc::new(tls));
+            axum_server::from_tcp_rustls(listener, config).unwrap().serve(router.into_make_service()).await.unwrap();
+        });
+        Self { url: format!("https://{address}"), files, _runtime: runtime }
+    }
+
+    fn publish(&self, name: &str, bytes: Vec<u8>) -> String {
+        self.files.lock().unwrap().insert(name.into(), bytes);
+        format!("{}/{name}", self.url)
+    }
+}
+
+fn fingerprint(der: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(der))
+}
+
+/// Asks `desk` for the site's trust store until `done` holds of it (the
+/// server fetches on its own schedule); panics after 60 s.
+fn until_trust(desk: &RemoteDesk, done: impl Fn(&mitid_core::service::TrustView) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let view = desk.trust().unwrap();
+        if done(&view) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the trust store never got there: {:?}", view.warnings);
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn the_sites_trust_store_is_imported_once_and_every_desk_reads_it() {
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, OPEN);
+    let dir = tempfile::tempdir().unwrap();
+    let mut admin_desk = RemoteDesk::connect(&desk_config(&server), "admin-1", dir.path()).unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = RemoteDesk::connect(&desk_config(&server), "agent-2", other_dir.path()).unwrap();
+    assert_eq!(other.trust().unwrap().store.entries().count(), 0);
+
+    // The real master lists, as the desk's own store takes them.
+    if let Some(lists) = support::shared("masterlists") {
+        let mut total = 0;
+        for name in ["DE_ML_2026-05-28.ml", "NL_ML_2026-07-22.ml"] {
+            let bytes = std::fs::read(lists.join(name)).unwrap();
+            let mut local = mitid_core::trust::TrustStore::in_memory();
+            let expected = local.import(&bytes, name, Timestamp::now()).unwrap();
+            let report = admin_desk.import_trust(&bytes, name).unwrap();
+            assert_eq!(report.kind, "master list");
+            assert_eq!(report.added + report.already, expected.added + expected.already, "{name}");
+            assert!(report.signed_by.as_deref().is_some_and(|s| s.contains("certified by")), "{report:?}");
+            total += report.added;
+            // Twice: nothing twice.
+            assert_eq!(admin_desk.import_trust(&bytes, name).unwrap().added, 0);
+        }
+        // Another desk of the site sees them all, and reads them from its
+        // copy while nothing changed (the service answers 304).
+        let view = other.trust().unwrap();
+        assert_eq!(view.store.entries().count(), total);
+        assert!(matches!(view.origin, mitid_core::service::TrustOrigin::Site { live: true, .. }));
+        assert!(view.store.entries().any(|(_, e)| e.country.as_deref() == Some("DK")));
+        let list = raw_client().get(format!("{}/v1/trust", server.url)).send().unwrap();
+        let etag = list.headers()["etag"].clone();
+        let again = raw_client().get(format!("{}/v1/trust", server.url)).header("if-none-match", etag).send().unwrap();
+        assert_eq!(again.status(), 304);
+    }
+
+    // A body that is no trust material, a name that is not one.
+    let junk = raw_client()
+        .post(format!("{}/v1/trust?source=x.bin", server.url))
+        .header("content-type", "application/octet-stream")
+        .body(vec![0x30, 0x82, 0xff])
+        .send()
+        .unwrap();
+    assert_eq!(junk.status(), 422);
+    assert!(junk.text().unwrap().contains("unrecognized"));
+    let unnamed = raw_client().post(format!("{}/v1/trust?source=", server.url)).body(vec![1]).send().unwrap();
+    assert_eq!(unnamed.status(), 400);
+
+    // The desk keeps a copy: while the service is away, chips are still
+    // checked against it, and it says how old it is.
+    let count = other.trust().unwrap().store.entries().count();
+    assert!(server.stop());
+    let view = other.trust().unwrap();
+    assert_eq!(view.store.entries().count(), count);
+    assert!(matches!(view.origin, mitid_core::service::TrustOrigin::Site { live: false, .. }), "{:?}", view.origin);
+    // The store is the database's, not the server's: a new instance
+    // serves the same to a desk that never had it.
+    let again = Server::start(&db, OPEN);
+    let fresh = tempfile::tempdir().unwrap();
+    let reconnected = RemoteDesk::connect(&desk_config(&again), "agent-3", fresh.path()).unwrap();
+    assert_eq!(reconnected.trust().unwrap().store.entries().count(), count);
+}
+
+#[test]
+fn the_server_fetches_lists_on_a_schedule_and_takes_only_what_verifies() {
+    let Some(admin) = cluster() else { return };
+    let publisher = Publisher::start();
+    let pki = mitid_emrtd::sim::document::TestPki::new();
+    let stranger = mitid_emrtd::sim::document::TestPki::unknown_csca();
+    let ml = publisher.publish("utopia.ml", pki.master_list());
+    let mut tampered = pki.master_list();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x01;
+    let bad = publisher.publish("tampered.ml", tampered);
+    let foreign_crl = publisher.publish("stranger.crl", stranger.crl(&[2]));
+    let crl = publisher.publish("utopia.crl", pki.crl(&[99]));
+    let missing = format!("{}/gone.ml", publisher.url);
+    let ca = support::ca().join("ca.pem");
+    let anchor = fingerprint(pki.csca_certificate());
+    let fetch = |url: &str, anchor: Option<&str>| {
+        let anchor = anchor.map(|a| format!("anchor = \"{a}\"\n")).unwrap_or_default();
+        format!("[[trust.fetch]]\nurl = \"{url}\"\nevery_minutes = 1\nca = \"{}\"\n{anchor}", ca.display())
+    };
+
+    // Without an anchor, a first list into an empty store is not taken:
+    // nothing vouches for its signer.
+    let db = Database::new(&admin);
+    let server = Server::start(&db, &format!("{OPEN}\n{}", fetch(&ml, None)));
+    let dir = tempfile::tempdir().unwrap();
+    let desk = RemoteDesk::connect(&desk_config(&server), "agent-1", dir.path()).unwrap();
+    until_trust(&desk, |view| !view.warnings.is_empty());
+    assert_eq!(desk.trust().unwrap().store.entries().count(), 0);
+    assert!(server.stop());
+
+    // With the anchor the list is taken; a tampered list, a CRL no trusted
+    // CSCA signed and an address that answers 404 are not, each said as a
+    // warning with why — and the store keeps what it had.
+    let db = Database::new(&admin);
+    let config = [
+        fetch(&ml, Some(&anchor)),
+        fetch(&crl, None),
+        fetch(&bad, None),
+        fetch(&foreign_crl, None),
+        fetch(&missing, None),
+    ];
+    let server = Server::start(&db, &format!("{OPEN}\n{}", config.join("\n")));
+    let desk = RemoteDesk::connect(&desk_config(&server), "agent-1", dir.path()).unwrap();
+    until_trust(&desk, |view| view.store.entries().count() == 2 && view.warnings.len() == 3);
+    let view = desk.trust().unwrap();
+    assert_eq!((view.store.certificates().len(), view.store.crls().len()), (1, 1));
+    let failing: Vec<(&str, &str)> = view
+        .warnings
+        .iter()
+        .filter_map(|w| match w {
+            mitid_core::trust::TrustWarning::FetchFailing { url, error, .. } => Some((url.as_str(), error.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert!(failing.iter().any(|(url, e)| *url == bad && e.contains("not taken")), "{failing:?}");
+    assert!(failing.iter().any(|(url, e)| *url == foreign_crl && e.contains("signature")), "{failing:?}");
+    assert!(failing.iter().any(|(url, e)| *url == missing && e.contains("404")), "{failing:?}");
+    let entries = desk
+        .audit_entries(&mitid_core::store::AuditFilter {
+            action_prefix: Some("trust.import".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(entries.iter().any(|e| e.agent == "service" && e.verdict.starts_with("master list: 1 new")), "{entries:?}");
+    assert!(!server.log().contains("panicked"));
+}

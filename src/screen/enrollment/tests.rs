@@ -12,7 +12,7 @@ fn read(e: &mut Enrollment, tag: CaseTag) {
     let request = chip_read::Request {
         source: Source::Demo(Specimen::Passport),
         secret: Secret::Can("123456".into()),
-        data_dir: None,
+        desk: None,
         demo: true,
         now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
         cancel: Arc::default(),

@@ -71,8 +71,9 @@ pub struct AuditReport {
 }
 
 impl Store {
-    /// Records a refusal (a request the service turned down) in the audit
-    /// log, on its own: nothing else changes.
+    /// Records an event that changes nothing in this database — a refusal
+    /// (a request the service turned down), an import into the trust
+    /// store — in the audit log, on its own.
     pub fn audit_refusal(
         &mut self,
         at: Timestamp,

@@ -193,6 +193,9 @@ pub enum StoreError {
     /// its own words (one this version does not know by name).
     #[error("the shared service refused: {0}")]
     Refused(String),
+    /// The trust store did not take a file, or cannot be used.
+    #[error("not imported: {0}")]
+    Trust(#[from] crate::trust::TrustRefusal),
     /// The key offered is not the one the P-codes in this file were hashed with.
     #[error(
         "the P-code key in the keyring (fingerprint {found}) is not the one this database was made with ({expected}): restore the keyring entry; with a new key no P-code issued so far can be checked"

@@ -11,6 +11,7 @@ use mitid_core::pcode::{PCode, PCodeState, Redemption};
 use mitid_core::service::{DeskService, NewContact};
 use mitid_core::store::{AuditFilter, REDEEMER, StoreError};
 use mitid_core::support_hours::COPENHAGEN;
+use mitid_core::trust::{TrustRefusal, TrustWarning};
 
 pub fn local(s: &str) -> Timestamp {
     let dt: jiff::civil::DateTime = s.parse().unwrap();
@@ -144,6 +145,43 @@ pub fn contract(service: &mut dyn DeskService, clock: &dyn SetClock, agent: &str
     service.close_case(case, "finished").unwrap();
     let steps = service.case_steps(case).unwrap();
     assert_eq!(steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(), ["chip"]);
+
+    // The trust store: CSCA certificates, master lists whose signature
+    // verifies and CRLs go in once; what is not trust material is refused
+    // with its reason; a CRL due for renewal is said.
+    let pki = mitid_emrtd::sim::document::TestPki::new();
+    assert_eq!(service.trust().unwrap().store.entries().count(), 0);
+    let report = service.import_trust(pki.csca_certificate(), "csca.der").unwrap();
+    assert_eq!((report.kind.as_str(), report.added, report.already), ("certificate", 1, 0));
+    let report = service.import_trust(&pki.master_list(), "utopia.ml").unwrap();
+    assert_eq!((report.kind.as_str(), report.added, report.already), ("master list", 0, 1));
+    assert!(report.signed_by.as_deref().is_some_and(|s| s.contains("certified by")), "{report:?}");
+    let mut tampered = pki.master_list();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x01;
+    assert!(matches!(
+        service.import_trust(&tampered, "tampered.ml"),
+        Err(StoreError::Trust(TrustRefusal::Signature | TrustRefusal::Malformed(_)))
+    ));
+    assert!(matches!(
+        service.import_trust(pki.document_signer_certificate(), "ds.der"),
+        Err(StoreError::Trust(TrustRefusal::NotCa))
+    ));
+    assert!(matches!(service.import_trust(b"hello", "notes.txt"), Err(StoreError::Trust(TrustRefusal::Unrecognized))));
+    let crl = pki.crl_between(&[99], "261101000000Z", "261205000000Z");
+    assert_eq!(service.import_trust(&crl, "utopia.crl").unwrap().kind, "revocation list");
+    let view = service.trust().unwrap();
+    assert_eq!(view.store.certificates().len(), 1);
+    assert_eq!(view.store.crls().len(), 1);
+    assert!(
+        matches!(view.warnings.as_slice(), [TrustWarning::CrlDueSoon { next_update, .. }] if next_update == "2026-12-05"),
+        "{:?}",
+        view.warnings
+    );
+    let imports = service
+        .audit_entries(&AuditFilter { action_prefix: Some("trust.import".into()), ..AuditFilter::default() })
+        .unwrap();
+    assert_eq!(imports.len(), 6, "every import is audited, refusals too: {imports:?}");
 
     // Every change is in one chain that verifies.
     let report = service.verify_audit().unwrap();

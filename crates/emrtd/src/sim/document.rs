@@ -389,6 +389,12 @@ impl TestPki {
     /// A CRL from the CSCA revoking the certificates with these serial
     /// numbers (the document signer is serial 2).
     pub fn crl(&self, revoked: &[u64]) -> Vec<u8> {
+        self.crl_between(revoked, "260101000000Z", "360101000000Z")
+    }
+
+    /// A CRL as [`Self::crl`], issued at `this_update` and due for its next
+    /// update at `next_update` (UTCTime, `YYMMDDHHMMSSZ`).
+    pub fn crl_between(&self, revoked: &[u64], this_update: &str, next_update: &str) -> Vec<u8> {
         let entries: Vec<Vec<u8>> =
             revoked.iter().map(|serial| der::seq(&[&der::int(*serial), &der::utc_time("260101000000Z")])).collect();
         let entry_refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
@@ -396,8 +402,8 @@ impl TestPki {
             der::int(1),
             der::algorithm(self.csca_key.algorithm()),
             name(self.csca_name),
-            der::utc_time("260101000000Z"),
-            der::utc_time("360101000000Z"),
+            der::utc_time(this_update),
+            der::utc_time(next_update),
         ];
         if !entries.is_empty() {
             parts.push(der::seq(&entry_refs));

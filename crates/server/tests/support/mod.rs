@@ -31,6 +31,18 @@ fn repo() -> PathBuf {
     crate_dir.ancestors().find(|dir| dir.join("packaging/test-ca.sh").exists()).unwrap().to_owned()
 }
 
+/// `../shared/testdata/<path>` beside the clone, or `None` (saying so)
+/// where ../shared is absent; CI always has it.
+pub fn shared(path: &str) -> Option<PathBuf> {
+    let full = repo().join("../shared/testdata").join(path);
+    if full.exists() {
+        return Some(full);
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI runs with ../shared beside the clone: {} is missing", full.display());
+    eprintln!("skipped: {} is absent (the shared test data sits beside the clone)", full.display());
+    None
+}
+
 /// The test CA (made once per test binary): (folder with ca.pem,
 /// server.pem, server.key).
 pub fn ca() -> &'static Path {
