@@ -2,7 +2,7 @@
 # The shared service's figures, side by side in one run on this machine:
 # pgbench's tpcb-like tps on the cluster, then issue+redeem pairs/s (p50,
 # p99) over HTTPS at 16, 64 and 256 clients, caller search p99 with 64
-# searchers at CALLERS callers (1,000,000 by default; 0 leaves the search
+# searchers (flat out, then typing as agents type) at CALLERS callers (1,000,000 by default; 0 leaves the search
 # out), and the server's RSS idle and under load. A site of its own in a scratch folder, removed after.
 #
 #     bash packaging/bench-service.sh [CALLERS] [SECONDS]
@@ -78,10 +78,12 @@ echo "== $callers callers"
 "$load" fill "$url" "$ca" "$callers"
 psql "${conninfo/dbname=postgres/dbname=mitid}" -Xqc "VACUUM ANALYZE"
 echo "server RSS idle with $callers callers: $(rss) MB"
-echo "== search, 64 searchers typing, ${seconds} s"
+echo "== search, 64 searchers as fast as the answers come, ${seconds} s (the most the service does)"
 "$load" search "$url" "$ca" 64 "$seconds" &
 loadpid=$!
 sleep "$((seconds / 2))"
 echo "server RSS under load: $(rss) MB"
 wait "$loadpid"
+echo "== search, 64 agents typing (a keystroke every 150 ms, a second to read), ${seconds} s"
+"$load" search "$url" "$ca" 64 "$seconds" 150
 echo "server RSS after: $(rss) MB"

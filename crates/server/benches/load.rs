@@ -5,13 +5,17 @@
 //! ```text
 //! cargo bench -p mitid-assist-server --bench load -- pairs URL CA CLIENTS SECONDS
 //! cargo bench -p mitid-assist-server --bench load -- fill URL CA CALLERS
-//! cargo bench -p mitid-assist-server --bench load -- search URL CA CLIENTS SECONDS
+//! cargo bench -p mitid-assist-server --bench load -- search URL CA CLIENTS SECONDS [PACE_MS]
 //! ```
 //!
 //! `pairs`: each client has a caller of its own and issues a P-code, then
 //! redeems it, again and again; one pair is both answers. `search`: the
-//! clients type names of the made-up callers as an agent does (each prefix
-//! a request). Prints one JSON line of figures.
+//! clients type names of the made-up callers as the desk's Callers screen
+//! sends them (each keystroke a search for 50, from the first letter):
+//! with PACE_MS 0 (the default) as fast as the answers come — the most the
+//! service can do —, else as an agent types, a keystroke every PACE_MS
+//! (the next one at once when an answer took longer) and a second to read
+//! the results after each name. Prints one JSON line of figures.
 
 #![allow(clippy::unwrap_used)] // a benchmark: a panic is the report
 
@@ -129,7 +133,7 @@ async fn fill(url: String, http: reqwest::Client, callers: u64) {
     eprintln!();
 }
 
-async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64) {
+async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64, pace_ms: u64) {
     // The names the generator made with seed 1: typed as an agent types
     // them, a prefix a request from three letters on.
     let mut rng = synthetic::Rng::new(1);
@@ -151,11 +155,16 @@ async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64
                     let name = &names[n % names.len()];
                     n += 1;
                     let chars: Vec<char> = name.chars().collect();
-                    for end in 3..=chars.len() {
+                    let mut next = Instant::now();
+                    for end in 1..=chars.len() {
+                        if pace_ms > 0 {
+                            tokio::time::sleep_until(next.into()).await;
+                            next = Instant::now().max(next) + Duration::from_millis(pace_ms);
+                        }
                         let typed: String = chars[..end].iter().collect();
                         let t = Instant::now();
                         let q: String = url::form_urlencoded::byte_serialize(typed.as_bytes()).collect();
-                        let r = http.get(format!("{url}/v1/callers/search?q={q}&limit=20")).send().await;
+                        let r = http.get(format!("{url}/v1/callers/search?q={q}&limit=50")).send().await;
                         match r {
                             Ok(r) if r.status().is_success() => {
                                 let _ = r.bytes().await;
@@ -163,6 +172,9 @@ async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64
                             }
                             _ => errors += 1,
                         }
+                    }
+                    if pace_ms > 0 {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
                 (times, errors)
@@ -175,19 +187,23 @@ async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64
         times.extend(t);
         errors += e;
     }
-    report("search", clients, started.elapsed(), times, errors);
+    report(if pace_ms > 0 { "search, typing" } else { "search" }, clients, started.elapsed(), times, errors);
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| panic!("usage: see the top of benches/load.rs"));
+    let pace = args.get(5).cloned();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (url, http) = (arg(1), client(&arg(2)));
     runtime.block_on(async move {
         match arg(0).as_str() {
             "pairs" => pairs(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap()).await,
             "fill" => fill(url, http, arg(3).parse().unwrap()).await,
-            "search" => search(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap()).await,
+            "search" => {
+                let pace = pace.map_or(0, |p| p.parse().unwrap());
+                search(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap(), pace).await
+            }
             other => panic!("no benchmark {other}"),
         }
     });

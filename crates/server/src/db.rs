@@ -197,6 +197,30 @@ pub const MIGRATIONS: &[&str] = &[
         last_error TEXT NOT NULL DEFAULT ''
     );
     "#,
+    // 5: beginnings of words by an array of every word's beginnings (1 to
+    // 12 letters) under a GIN index: one containment test intersects the
+    // query's words exactly, where trigrams needed a recheck of many
+    // rows (measured: 1.8 ms instead of 10 ms for two words at 1,000,000
+    // callers). Computed by the database from the words, so every way a
+    // name is written keeps it. And the whole name's key with the id, so
+    // an exact name shared by thousands reads only the first ids, and a
+    // name typed in order is a range of it. And each word's row carries
+    // the name's length, so one word is ranked from its index alone.
+    r#"
+    CREATE INDEX caller_name_key_id ON caller (name_key, id);
+    DROP INDEX caller_name_key;
+    ALTER TABLE caller_term ADD COLUMN name_len INT NOT NULL DEFAULT 0;
+    UPDATE caller_term t SET name_len = length(c.name_key) FROM caller c WHERE c.id = t.caller_id;
+    ALTER TABLE caller_term DROP CONSTRAINT caller_term_pkey,
+        ADD PRIMARY KEY (term, caller_id) INCLUDE (name_len);
+    CREATE FUNCTION name_prefixes(terms TEXT[]) RETURNS TEXT[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN (SELECT coalesce(array_agg(DISTINCT left(t, n)), '{}')
+                FROM unnest(terms) AS t, generate_series(1, least(length(t), 12)) AS n);
+    ALTER TABLE caller ADD COLUMN prefixes TEXT[] GENERATED ALWAYS AS (name_prefixes(terms)) STORED;
+    CREATE INDEX caller_prefixes_gin ON caller USING gin (prefixes);
+    DROP INDEX caller_words_trgm;
+    "#,
 ];
 
 /// The schema version this code writes.
@@ -248,8 +272,12 @@ pub fn pool(config: &DatabaseConfig) -> Result<Pool, DbError> {
 
 /// Brings the schema up to [`SCHEMA_VERSION`]; returns the version found.
 /// Instances starting together wait for each other on an advisory lock.
+/// A migration may take minutes on a large site (an index over every
+/// caller): the statement and lock timeouts of requests do not apply to
+/// it, nor to the wait for another instance's.
 pub async fn migrate(pool: &Pool) -> Result<i64, DbError> {
     let mut client = pool.get().await.map_err(|e| DbError::Connect(e.to_string()))?;
+    client.batch_execute("SET statement_timeout = 0; SET lock_timeout = 0").await?;
     client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).await?;
     let result = async {
         client.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await?;
@@ -270,8 +298,11 @@ pub async fn migrate(pool: &Pool) -> Result<i64, DbError> {
     }
     .await;
     let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await;
+    // Back to the configured timeouts before the connection serves requests.
+    let reset = client.batch_execute("RESET statement_timeout; RESET lock_timeout").await;
     let found = result?;
     unlocked?;
+    reset?;
     Ok(found)
 }
 

@@ -148,7 +148,8 @@ fn as_error_body(response: &Response) -> Option<Response> {
 fn route_of(path: &str) -> String {
     path.split('/')
         .map(|part| {
-            if part.chars().any(|c| c.is_ascii_digit()) && part.len() > 1 || part.starts_with("P-") {
+            let version = part.strip_prefix('v').is_some_and(|n| n.len() == 1 && n.chars().all(|c| c.is_ascii_digit()));
+            if !version && (part.chars().any(|c| c.is_ascii_digit()) && part.len() > 1 || part.starts_with("P-")) {
                 "{id}"
             } else {
                 part
@@ -701,3 +702,16 @@ async fn openapi() -> Response {
     )
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::route_of;
+
+    #[test]
+    fn the_log_names_routes_without_their_ids() {
+        assert_eq!(route_of("/v1/callers/search"), "/v1/callers/search");
+        assert_eq!(route_of("/v1/callers/4711/pcodes"), "/v1/callers/{id}/pcodes");
+        assert_eq!(route_of("/v1/pcodes/P-0badc0de/revoke"), "/v1/pcodes/{id}/revoke");
+        assert_eq!(route_of("/v1/audit/entries/12/hash"), "/v1/audit/entries/{id}/hash");
+    }
+}

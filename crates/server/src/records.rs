@@ -165,7 +165,9 @@ impl Records {
             .await?;
             tx.execute("DELETE FROM caller_term WHERE caller_id = $1", &[&id]).await?;
             tx.execute(
-                "INSERT INTO caller_term (term, caller_id) SELECT t, $1 FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
+                "INSERT INTO caller_term (term, caller_id, name_len) \
+             SELECT t, $1, (SELECT length(name_key) FROM caller WHERE id = $1) FROM unnest($2::text[]) AS t \
+             ON CONFLICT DO NOTHING",
                 &[&id, &terms],
             )
             .await?;
@@ -739,7 +741,9 @@ async fn write_children(
     .await?;
     tx.execute(
         &tx.prepare_cached(
-            "INSERT INTO caller_term (term, caller_id) SELECT t, $1 FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
+            "INSERT INTO caller_term (term, caller_id, name_len) \
+             SELECT t, $1, (SELECT length(name_key) FROM caller WHERE id = $1) FROM unnest($2::text[]) AS t \
+             ON CONFLICT DO NOTHING",
         )
         .await?,
         &[&id, &terms],

@@ -36,12 +36,17 @@ fn after_prefix(prefix: &str) -> String {
     char::MAX.to_string().repeat(4)
 }
 
-/// The query for names with a word beginning with each of `n` words
-/// (`$1`…`$n` the patterns, `$n+1` the limit): one LIKE a word, so the
-/// trigram index intersects them.
-fn beginnings_sql(n: usize) -> String {
-    let conditions: Vec<String> = (1..=n).map(|i| format!("words LIKE ${i}")).collect();
-    format!("SELECT id, length(name_key) FROM caller WHERE {} LIMIT ${}", conditions.join(" AND "), n + 1)
+/// The longest beginning of a word the index holds (as migration 5's
+/// `name_prefixes`).
+const PREFIX_CHARS: usize = 12;
+
+/// The query for names with a word beginning with each word typed: the
+/// beginnings (`$1`, cut to [`PREFIX_CHARS`]) by the GIN index, then for
+/// each of the `long` words longer than that a check of the words
+/// themselves (`$3`…), at most `$2` names.
+fn beginnings_sql(long: usize) -> String {
+    let checks: String = (0..long).map(|i| format!(" AND words LIKE ${}", i + 3)).collect();
+    format!("SELECT id, length(name_key) FROM caller WHERE prefixes @> $1::text[]{checks} LIMIT $2")
 }
 
 struct Found {
@@ -123,46 +128,79 @@ impl Records {
         let Some(longest) = terms.iter().max_by_key(|t| t.chars().count()).cloned() else {
             return Ok(Vec::new());
         };
-        // 1. The whole name, exactly.
-        let rows = client
-            .query(
-                &client.prepare_cached("SELECT id FROM caller WHERE name_key = $1 ORDER BY id LIMIT $2").await?,
-                &[&fold::key(query), &limit_sql],
-            )
-            .await?;
-        rows.iter().for_each(|r| found.push(r.get(0), MatchKind::Name));
-        // 2. Whole words, then 3. beginnings of words: the callers whose
-        // name has every word typed (a GIN index on the words) or a word
-        // beginning with each (trigrams), at most CANDIDATES of them,
-        // ranked by how short the name is.
-        let exact =
-            client.prepare_cached("SELECT id, length(name_key) FROM caller WHERE terms @> $1::text[] LIMIT $2").await?;
-        for exact_words in [true, false] {
-            if found.ids.len() >= limit {
-                break;
-            }
-            let rows = if exact_words {
-                client.query(&exact, &[&terms, &CANDIDATES]).await?
+        // 1. The whole name, exactly; 2. whole words; 3. beginnings of
+        // words: the callers whose name has every word typed or a word
+        // beginning with each, at most CANDIDATES of them, ranked by how
+        // short the name is. One word is a range of the words' own index
+        // (which carries the name's length), read only as far as needed;
+        // several, typed in the name's order, a range of the names' keys —
+        // and only when those are few, the GIN indexes for the words in any
+        // order (a GIN scan reads every match before the first row, which
+        // for one common word is thousands). The first three go to the
+        // database at once, in one round trip.
+        let typed_key = fold::key(query);
+        let (whole, exact, first_beginnings) = {
+            let whole = client.prepare_cached("SELECT id FROM caller WHERE name_key = $1 ORDER BY id LIMIT $2");
+            let words_sql = if terms.len() == 1 {
+                "SELECT caller_id, name_len FROM caller_term WHERE term = $1 LIMIT $2"
             } else {
-                let prefix = client.prepare_cached(&beginnings_sql(terms.len())).await?;
-                let patterns: Vec<String> = terms.iter().map(|t| format!("% {t}%")).collect();
-                let mut params: Vec<&(dyn postgres_types::ToSql + Sync)> =
-                    patterns.iter().map(|p| p as &(dyn postgres_types::ToSql + Sync)).collect();
-                params.push(&CANDIDATES);
-                client.query(&prefix, &params).await?
+                "SELECT id, length(name_key) FROM caller WHERE terms @> $1::text[] LIMIT $2"
             };
+            let beginnings_sql = if terms.len() == 1 {
+                "SELECT caller_id, name_len FROM caller_term WHERE term >= $1 AND term < $2 LIMIT $3"
+            } else {
+                "SELECT id, length(name_key) FROM caller WHERE name_key >= $1 AND name_key < $2 LIMIT $3"
+            };
+            let (whole, words, beginnings) =
+                tokio::try_join!(whole, client.prepare_cached(words_sql), client.prepare_cached(beginnings_sql))?;
+            let (from, to) = match terms.as_slice() {
+                [word] => (word.clone(), after_prefix(word)),
+                _ => (typed_key.clone(), after_prefix(&typed_key)),
+            };
+            let word_param: &(dyn postgres_types::ToSql + Sync) = if terms.len() == 1 { &terms[0] } else { &terms };
+            let whole_params: [&(dyn postgres_types::ToSql + Sync); 2] = [&typed_key, &limit_sql];
+            let words_params: [&(dyn postgres_types::ToSql + Sync); 2] = [word_param, &CANDIDATES];
+            let beginnings_params: [&(dyn postgres_types::ToSql + Sync); 3] = [&from, &to, &CANDIDATES];
+            tokio::try_join!(
+                client.query(&whole, &whole_params),
+                client.query(&words, &words_params),
+                client.query(&beginnings, &beginnings_params),
+            )?
+        };
+        whole.iter().for_each(|r| found.push(r.get(0), MatchKind::Name));
+        let ranked = |found: &mut Found, rows: &[tokio_postgres::Row]| {
             let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
             candidates.sort_by_key(|(id, len)| (*len, *id));
             candidates.into_iter().for_each(|(id, _)| found.push(id, MatchKind::Name));
+        };
+        if found.ids.len() < limit {
+            ranked(&mut found, &exact);
+        }
+        if found.ids.len() < limit {
+            let mut rows = first_beginnings;
+            if terms.len() > 1 && (rows.len() as i64) < CANDIDATES {
+                let beginnings: Vec<String> = terms.iter().map(|t| t.chars().take(PREFIX_CHARS).collect()).collect();
+                let long: Vec<String> = terms
+                    .iter()
+                    .filter(|t| t.chars().count() > PREFIX_CHARS)
+                    .map(|t| format!("% {}%", t.replace(['%', '_', '\\'], "")))
+                    .collect();
+                let any_order = client.prepare_cached(&beginnings_sql(long.len())).await?;
+                let mut params: Vec<&(dyn postgres_types::ToSql + Sync)> = vec![&beginnings, &CANDIDATES];
+                params.extend(long.iter().map(|p| p as &(dyn postgres_types::ToSql + Sync)));
+                rows.extend(client.query(&any_order, &params).await?);
+            }
+            ranked(&mut found, &rows);
         }
         // 3b. A name in Arabic script by the consonants of the Latin
         // spelling typed.
         let skeletons = fold::skeleton_terms(query);
         if found.ids.len() < limit && !skeletons.is_empty() {
-            let rows = client.query(&exact, &[&skeletons, &CANDIDATES]).await?;
-            let mut candidates: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-            candidates.sort_by_key(|(id, len)| (*len, *id));
-            candidates.into_iter().for_each(|(id, _)| found.push(id, MatchKind::Name));
+            let all_words = client
+                .prepare_cached("SELECT id, length(name_key) FROM caller WHERE terms @> $1::text[] LIMIT $2")
+                .await?;
+            let rows = client.query(&all_words, &[&skeletons, &CANDIDATES]).await?;
+            ranked(&mut found, &rows);
         }
         // 4. Near misses: names with a word sharing the longest word's
         // first two letters, within one edit (two for long words).

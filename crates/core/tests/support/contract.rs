@@ -78,6 +78,20 @@ pub fn contract(service: &mut dyn DeskService, clock: &dyn SetClock, agent: &str
     assert_eq!(service.search("ALHASSAN MOHAMMED", 10).unwrap().first().map(|h| h.caller_id), Some(arabic));
     assert_eq!(service.search("hasan muhammad", 10).unwrap().first().map(|h| h.caller_id), Some(arabic));
     service.delete_caller(arabic).unwrap();
+    // Beginnings of words, one or several, in the name's order or not, and
+    // longer than any index of beginnings keeps.
+    let long = service.add_caller(person("Hubert", "Wolfeschlegelsteinhausenberger", "+49 30 1234567")).unwrap();
+    let ids = |service: &mut dyn DeskService, q: &str| -> Vec<i64> {
+        service.search(q, 10).unwrap().iter().map(|h| h.caller_id).collect()
+    };
+    for q in ["wolf", "hub wolf", "wolfeschlegelsteinhau", "hubert wolfeschlegelsteinhau", "wolfeschl hub"] {
+        assert_eq!(ids(service, q), [long], "{q}");
+    }
+    assert!(ids(service, "wolfeschlegelsteinhax").is_empty());
+    assert!(ids(service, "hubert wolfeschlegelsteinhax").is_empty());
+    assert_eq!(ids(service, "s"), [olena, twin, soren], "one letter: the shortest names first");
+    assert_eq!(ids(service, "sø kier"), [soren], "ø is oe as typed");
+    service.delete_caller(long).unwrap();
     // Bad input is refused with its reason, and nothing is written.
     let before = service.audit_entries(&AuditFilter::default()).unwrap().len();
     assert!(matches!(service.add_caller(CallerDetails::default()), Err(StoreError::InvalidCaller(_))));
