@@ -261,6 +261,11 @@ pub fn same_hash(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// How many references an issue draws before it gives up: with 32 random
+/// bits, a second draw is needed about once in 4,000 issues at 1,000,000
+/// codes, an eighth never in practice.
+pub const REFERENCE_TRIES: usize = 8;
+
 /// A new reference for a code ("P-" and 8 random hex digits), unrelated to
 /// the code itself.
 pub fn new_reference() -> Result<String, getrandom::Error> {

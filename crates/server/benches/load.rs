@@ -60,24 +60,40 @@ fn report(kind: &str, clients: usize, elapsed: Duration, mut times: Vec<f64>, er
     );
 }
 
+/// Callers of each client's own, taken in turn, so that no caller holds
+/// more codes than a real one would (a few), however long the run.
+const CALLERS_PER_CLIENT: usize = 200;
+
 async fn pairs(url: String, http: reqwest::Client, clients: usize, seconds: u64) {
-    // A caller per client.
-    let mut callers = Vec::new();
-    for i in 0..clients {
-        let body = serde_json::json!({"given_name": "Load", "family_name": format!("Client{i}")});
-        let created: serde_json::Value =
-            http.post(format!("{url}/v1/callers")).json(&body).send().await.unwrap().json().await.unwrap();
-        callers.push(created["id"].as_i64().unwrap());
+    let mut ids: Vec<i64> = Vec::new();
+    for chunk in (0..clients * CALLERS_PER_CLIENT).collect::<Vec<_>>().chunks(2_000) {
+        let batch: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|i| serde_json::json!({"given_name": "Load", "family_name": format!("Client{i}")}))
+            .collect();
+        let created: serde_json::Value = http
+            .post(format!("{url}/v1/callers/batch"))
+            .json(&serde_json::json!({"callers": batch, "action": "caller.generate"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.extend(created["ids"].as_array().unwrap().iter().map(|id| id.as_i64().unwrap()));
     }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
-    let tasks: Vec<_> = callers
-        .into_iter()
-        .map(|caller| {
-            let (http, url) = (http.clone(), url.clone());
+    let tasks: Vec<_> = ids
+        .chunks(CALLERS_PER_CLIENT)
+        .map(|callers| {
+            let (http, url, callers) = (http.clone(), url.clone(), callers.to_vec());
             tokio::spawn(async move {
                 let (mut times, mut errors) = (Vec::new(), 0usize);
-                while Instant::now() < deadline {
+                for caller in callers.iter().cycle() {
+                    if Instant::now() >= deadline {
+                        break;
+                    }
                     let t = Instant::now();
                     let issued = http.post(format!("{url}/v1/callers/{caller}/pcodes")).send().await;
                     let Ok(issued) = issued else {

@@ -19,6 +19,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use mitid_core::audit::GENESIS;
 use mitid_core::caller::{CallerDetails, DocumentKind, DocumentRef, Phone};
+use mitid_core::pcode::{REFERENCE_TRIES, new_reference};
 use mitid_core::store::Store;
 use rusqlite::OptionalExtension as _;
 
@@ -42,6 +43,9 @@ pub struct Summary {
     pub cases: usize,
     /// Audit entries.
     pub entries: usize,
+    /// P-codes whose reference a code here had already, given a new one
+    /// (old, new; each renaming is in the audit log).
+    pub renamed: Vec<(String, String)>,
 }
 
 /// Rows of the desk's file, as read.
@@ -208,15 +212,38 @@ pub async fn import(records: &Records, path: &Path) -> anyhow::Result<Summary> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
         })?
         .collect::<Result<_, _>>()?;
+    // References are 32 random bits: a desk's can meet one here. The code
+    // keeps its hash and state under a new reference, and the renaming is
+    // audited (the desk's own log keeps the old one, as it was).
+    let insert_pcode = tx
+        .prepare(
+            "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (reference) DO NOTHING",
+        )
+        .await?;
     for (reference, caller, hash, issued, expires, attempts, state, reason) in pcodes {
         let attempts = i16::try_from(attempts).context("a P-code's attempts are out of range")?;
-        tx.execute(
-            "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[&reference, &new_id(caller)?, &hash, &Ts(ts(&issued)?), &Ts(ts(&expires)?), &attempts, &state, &reason],
-        )
-        .await
-        .with_context(|| format!("the P-code {reference} cannot be imported (is its reference in use here?)"))?;
+        let caller = new_id(caller)?;
+        let (issued, expires) = (Ts(ts(&issued)?), Ts(ts(&expires)?));
+        let mut taken = reference.clone();
+        let mut inserted = false;
+        for _ in 0..REFERENCE_TRIES {
+            let params: [&(dyn postgres_types::ToSql + Sync); 8] =
+                [&taken, &caller, &hash, &issued, &expires, &attempts, &state, &reason];
+            if tx.execute(&insert_pcode, &params).await? == 1 {
+                inserted = true;
+                break;
+            }
+            taken = new_reference().map_err(|e| anyhow::anyhow!("the system's random generator failed: {e}"))?;
+        }
+        anyhow::ensure!(inserted, "no free reference was drawn for the P-code {reference}");
+        if taken != reference {
+            let subject = format!("pcode:{taken} desk:{desk}");
+            audit(&tx, now, "import", "pcode.rename", &subject, &format!("was pcode:{reference}"))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.log_text()))?;
+            summary.renamed.push((reference, taken));
+        }
         summary.pcodes += 1;
     }
 

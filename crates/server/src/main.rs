@@ -102,6 +102,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         "desk {}: {} callers, {} contacts, {} P-codes, {} cases, {} audit entries imported",
                         summary.desk, summary.callers, summary.contacts, summary.pcodes, summary.cases, summary.entries
                     );
+                    for (old, new) in &summary.renamed {
+                        println!("P-code {old} is {new} here: its reference was taken");
+                    }
                 }
                 Ok(())
             })

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use mitid_core::caller::{Caller, CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
 use mitid_core::checkpoint::CheckpointKey;
 use mitid_core::pcode::{
-    ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY, new_reference, same_hash,
+    ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, REFERENCE_TRIES, Redemption, VALIDITY, new_reference, same_hash,
 };
 use mitid_core::service::NewContact;
 use mitid_core::store::{CaseStep, REDEEMER, StoreError};
@@ -375,27 +375,38 @@ impl Records {
             return Err(StoreError::TooManyActive(self.max_active).into());
         }
         let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
-        let reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
         let expires_at = now + VALIDITY;
         let attempts = i16::from(ATTEMPTS);
+        // The code and its audit entry in one statement; a reference drawn
+        // twice (32 random bits: it happens among millions) inserts
+        // nothing, and another is drawn.
         let insert = tx
             .prepare_cached(
-                "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING id",
+                "WITH p AS (INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
+                            VALUES ($1, $2, $3, $4, $5, $6, 'active') ON CONFLICT (reference) DO NOTHING RETURNING id)
+                 INSERT INTO audit (at, agent, action, subject, verdict)
+                 SELECT $4, $7, 'pcode.issue', $8, 'ok' FROM p
+                 RETURNING (SELECT id FROM p)",
             )
             .await?;
         let hash = self.key.hash(&code);
-        let params: [&(dyn postgres_types::ToSql + Sync); 6] =
-            [&reference, &caller_id, &hash.as_slice(), &Ts(now), &Ts(expires_at), &attempts];
-        let entry = format!("pcode:{reference} {subject}");
-        // The code and its audit entry sent together (one round trip).
-        let (row, ()) = tokio::try_join!(
-            async { Ok(tx.query_one(&insert, &params).await?) },
-            audit(&tx, now, agent, "pcode.issue", &entry, "ok")
-        )?;
+        let mut issued = None;
+        for _ in 0..REFERENCE_TRIES {
+            let reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
+            let entry = format!("pcode:{reference} {subject}");
+            let params: [&(dyn postgres_types::ToSql + Sync); 8] =
+                [&reference, &caller_id, &hash.as_slice(), &Ts(now), &Ts(expires_at), &attempts, &agent, &entry];
+            if let Some(row) = tx.query_opt(&insert, &params).await? {
+                issued = Some((row.get::<_, i64>(0), reference));
+                break;
+            }
+        }
+        let Some((id, reference)) = issued else {
+            return Err(StoreError::Random("no free P-code reference was drawn".into()).into());
+        };
         self.commit(tx).await?;
         let info = PCodeInfo {
-            id: row.get(0),
+            id,
             reference,
             caller_id,
             issued_at: now,

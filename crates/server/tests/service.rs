@@ -530,6 +530,27 @@ fn a_desk_moves_in_once_with_its_codes_and_its_log_kept_verifiable() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("another key"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(db.sql("SELECT count(*) FROM caller"), "1", "nothing of it imported");
+
+    // A desk whose code's reference is taken here: the code moves in under
+    // a new reference, said and audited, and still works.
+    let third = tempfile::tempdir().unwrap();
+    let (file, code) = a_desk(third.path(), support::KEY);
+    let taken: String =
+        rusqlite::Connection::open(&file).unwrap().query_row("SELECT reference FROM pcode", [], |r| r.get(0)).unwrap();
+    db.sql(&format!("UPDATE pcode SET reference = '{taken}'"));
+    let out = import(&server, &file);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains(&format!("P-code {taken} is P-")), "{said}");
+    let renamed = desk
+        .audit_entries(&mitid_core::store::AuditFilter {
+            action_prefix: Some("pcode.rename".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(matches!(renamed.as_slice(), [e] if e.verdict == format!("was pcode:{taken}")), "{renamed:?}");
+    let moved = desk.search("aase oedegaard", 5).unwrap().iter().map(|h| h.caller_id).max().unwrap();
+    assert_eq!(desk.redeem_pcode(moved, &code).unwrap().0, mitid_core::pcode::Redemption::Accepted);
 }
 
 #[test]

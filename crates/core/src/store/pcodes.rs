@@ -5,7 +5,9 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, audit_log, ts};
-use crate::pcode::{ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, Redemption, VALIDITY, new_reference, same_hash};
+use crate::pcode::{
+    ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, REFERENCE_TRIES, Redemption, VALIDITY, new_reference, same_hash,
+};
 
 /// Who redeems: the citizen's MitID app, not an agent.
 pub const REDEEMER: &str = "mitid-app";
@@ -59,20 +61,33 @@ impl Store {
             return Err(StoreError::TooManyActive(max_active));
         }
         let code = PCode::generate().map_err(|e| StoreError::Random(e.to_string()))?;
-        let reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
         let expires_at = now + VALIDITY;
-        tx.prepare_cached(
-            "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active')",
-        )?
-        .execute(params![
-            reference,
-            caller_id,
-            key.hash(&code).as_slice(),
-            now.to_string(),
-            expires_at.to_string(),
-            ATTEMPTS
-        ])?;
+        // A reference is 32 random bits: among millions of codes two can
+        // meet, and the second then takes another.
+        let mut reference = String::new();
+        for _ in 0..REFERENCE_TRIES {
+            reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active') ON CONFLICT (reference) DO NOTHING",
+                )?
+                .execute(params![
+                    reference,
+                    caller_id,
+                    key.hash(&code).as_slice(),
+                    now.to_string(),
+                    expires_at.to_string(),
+                    ATTEMPTS
+                ])?;
+            if inserted == 1 {
+                break;
+            }
+            reference.clear();
+        }
+        if reference.is_empty() {
+            return Err(StoreError::Random("no free P-code reference was drawn".into()));
+        }
         let id = tx.last_insert_rowid();
         audit_log::append(&tx, now, agent, "pcode.issue", &format!("pcode:{reference} {subject}"), "ok")?;
         tx.commit()?;
