@@ -9,7 +9,8 @@
 #     mitid-assist --config "$(bash packaging/site.sh /tmp/site | tail -n1)"
 #
 # `site.sh DIR stop` stops the server and the cluster; `site.sh DIR` again
-# starts the same site with its data. As root, the cluster belongs to the
+# starts the same site with its data. MITID_SERVER_BIN=PATH uses that
+# server binary instead of building one. As root, the cluster belongs to the
 # postgres user, so DIR must be reachable by it (under /tmp or /srv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,11 +36,18 @@ if [ "$action" = stop ]; then
 fi
 [ "$action" = start ] || { echo "usage: site.sh DIR [stop]" >&2; exit 2; }
 
-need_rust
-# shellcheck disable=SC2086
-apt_install $BUILD_PACKAGES $SERVICE_PACKAGES
-cargo build --release --locked -p mitid-assist-server >&2
-server="$CARGO_TARGET_DIR/release/mitid-assist-server"
+if [ -n "${MITID_SERVER_BIN:-}" ]; then
+    # A server already built (the tests' own), instead of a release build.
+    # shellcheck disable=SC2086
+    apt_install $SERVICE_PACKAGES
+    server=$MITID_SERVER_BIN
+else
+    need_rust
+    # shellcheck disable=SC2086
+    apt_install $BUILD_PACKAGES $SERVICE_PACKAGES
+    cargo build --release --locked -p mitid-assist-server >&2
+    server="$CARGO_TARGET_DIR/release/mitid-assist-server"
+fi
 
 conninfo=$(bash packaging/pg.sh "$dir/postgres" start | tail -n1)
 if [ -z "$(psql "$conninfo" -XAtqc "SELECT 1 FROM pg_database WHERE datname = 'mitid'")" ]; then
