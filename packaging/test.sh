@@ -19,8 +19,9 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
-echo "== PostgreSQL 15 and schemathesis for the shared service's tests"
+echo "== PostgreSQL 15, schemathesis and the test OpenID provider for the shared service's tests"
 install_schemathesis
+bash packaging/oidc.sh install
 start_postgres
 echo "cluster: $MITID_TEST_PG"
 echo "== cargo test (release: the end-to-end tests drive the release binary)"

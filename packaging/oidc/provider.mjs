@@ -109,6 +109,7 @@ const server = createServer();
 server.listen(port, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, configuration);
+  provider.on('server_error', (ctx, error) => console.error('server_error', error));
   const callback = provider.callback();
   server.on('request', (req, res) => {
     const disable = req.method === 'POST' && req.url.match(/^\/test\/disable\/([a-z]+)$/);

@@ -269,7 +269,10 @@ pub enum ErrorKind {
     /// The trust store did not take the file (`value`: why, as
     /// `unrecognized`, `not_ca`, `signature`, `malformed`, `unusable`).
     TrustRejected,
-    /// Not possible on this service.
+    /// No sign-in, an expired one, or a token the service does not take.
+    Unauthorized,
+    /// Not possible on this service, or not with the caller's roles (the
+    /// message says which role is needed).
     Forbidden,
     /// Something the service did not expect; its log says more (by request id).
     Internal,
@@ -346,6 +349,7 @@ impl ErrorBody {
     pub fn status(&self) -> u16 {
         match self.error {
             ErrorKind::BadRequest | ErrorKind::InvalidCaller | ErrorKind::MalformedPcode | ErrorKind::SelfMerge => 400,
+            ErrorKind::Unauthorized => 401,
             ErrorKind::Forbidden => 403,
             ErrorKind::TooLarge => 413,
             ErrorKind::NotJson => 415,
@@ -446,6 +450,7 @@ impl ErrorBody {
             | ErrorKind::NotFound
             | ErrorKind::IdempotencyConflict
             | ErrorKind::Forbidden
+            | ErrorKind::Unauthorized
             | ErrorKind::Internal => StoreError::Refused(self.message),
         }
     }

@@ -40,6 +40,11 @@ pub struct ServerConfig {
     /// The site's trust store: when to warn, what to fetch.
     #[serde(default)]
     pub trust: TrustConfig,
+    /// Staff sign in with the organisation's OpenID provider (without it,
+    /// a desk's agent id is taken as it says, for a single trusted
+    /// network only).
+    #[serde(default)]
+    pub identity: Option<crate::identity::IdentityConfig>,
 }
 
 /// `[trust]`.

@@ -31,9 +31,12 @@ pub enum Failure {
     /// The idempotency key was used for another request.
     #[error("this idempotency key was already used for a different request")]
     IdempotencyConflict,
-    /// Not allowed on this service.
+    /// Not allowed on this service, or not for the roles the caller holds.
     #[error("{0}")]
     Forbidden(String),
+    /// No sign-in, or one the service does not take.
+    #[error(transparent)]
+    Unauthorized(#[from] crate::identity::TokenError),
     /// A statement failed.
     #[error("database: {0}")]
     Db(#[from] tokio_postgres::Error),
@@ -90,6 +93,11 @@ impl Failure {
             Self::NotJson => ErrorBody::new(ErrorKind::NotJson, self.to_string()),
             Self::IdempotencyConflict => ErrorBody::new(ErrorKind::IdempotencyConflict, self.to_string()),
             Self::Forbidden(m) => ErrorBody::new(ErrorKind::Forbidden, m.clone()),
+            Self::Unauthorized(crate::identity::TokenError::Provider(_)) => ErrorBody::new(
+                ErrorKind::Unavailable,
+                "the organisation's identity provider cannot be reached to check the sign-in; try again shortly",
+            ),
+            Self::Unauthorized(e) => ErrorBody::new(ErrorKind::Unauthorized, e.to_string()),
             Self::Db(_) | Self::Pool(_) if self.unavailable() => ErrorBody::new(
                 ErrorKind::Unavailable,
                 "the service's database cannot be reached just now; nothing was changed — try again shortly",
@@ -137,6 +145,9 @@ impl IntoResponse for Failure {
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

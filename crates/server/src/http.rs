@@ -27,6 +27,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
 
+use mitid_core::roles::{Operation, Role};
+
 use crate::db::Ts;
 use crate::error::Failure;
 use crate::records::Records;
@@ -37,6 +39,8 @@ pub struct App {
     pub records: Records,
     /// Say a CRL is getting old this many days before its next update.
     pub trust_warn_days: u32,
+    /// Who may call, when staff sign in.
+    pub identity: Option<Arc<crate::identity::Identity>>,
 }
 
 type Shared = State<Arc<App>>;
@@ -64,7 +68,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/audit/checkpoint", get(checkpoint))
         .route("/audit/entries/{seq}/hash", get(entry_hash))
         .route("/clock", put(set_clock))
-        .route("/trust", get(trust_list).post(import_trust).layer(DefaultBodyLimit::max(api::MAX_TRUST_BODY)));
+        .route("/trust", get(trust_list).post(import_trust).layer(DefaultBodyLimit::max(api::MAX_TRUST_BODY)))
+        .route_layer(middleware::from_fn_with_state(app.clone(), authorize))
+        .route_layer(middleware::from_fn(declared_length));
     Router::new()
         .nest("/v1", v1)
         .route("/healthz", get(healthz))
@@ -75,6 +81,79 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(DefaultBodyLimit::max(api::MAX_BODY))
         .layer(middleware::from_fn_with_state(app.clone(), stamp))
         .with_state(app)
+}
+
+/// What a route of `/v1` is, for deciding who may call it.
+fn operation(method: &axum::http::Method, route: &str) -> Operation {
+    use axum::http::Method;
+    let route = route.strip_prefix("/v1").unwrap_or(route);
+    match (method, route) {
+        (_, "/session") => Operation::Session,
+        (&Method::GET, "/trust") => Operation::ReadTrust,
+        (_, "/trust") => Operation::WriteTrust,
+        (_, "/clock") => Operation::SetClock,
+        (_, r) if r.starts_with("/audit") => Operation::ReadAudit,
+        (_, r) if r.starts_with("/cases") => Operation::Cases,
+        (&Method::POST, "/callers/{id}/pcodes") => Operation::IssuePcode,
+        (&Method::POST, "/callers/{id}/redemptions") => Operation::DeskRedemption,
+        (&Method::POST, "/callers/{id}/contacts") => Operation::LogContact,
+        (&Method::POST, "/pcodes/{reference}/revoke") => Operation::RevokePcode,
+        (&Method::POST, "/callers/{id}/merge") | (&Method::DELETE, "/callers/{id}") => Operation::MergeOrDelete,
+        (&Method::POST | &Method::PUT, _) => Operation::WriteCallers,
+        _ => Operation::ReadCallers,
+    }
+}
+
+/// A body declared larger than its route takes is refused by its length,
+/// before a byte of it is read — so a client that asked to continue
+/// (`Expect: 100-continue`) gets the 413 instead of sending it all into a
+/// closing connection.
+async fn declared_length(matched: Option<axum::extract::MatchedPath>, request: Request, next: Next) -> Response {
+    let most = match matched.as_ref().map(|m| m.as_str()) {
+        Some("/v1/callers/batch") => api::MAX_BATCH_BODY,
+        Some("/v1/trust") => api::MAX_TRUST_BODY,
+        _ => api::MAX_BODY,
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > most) {
+        return Failure::TooLarge.into_response();
+    }
+    next.run(request).await
+}
+
+/// With staff sign-in: the bearer token checked, the route's roles
+/// required (a trainer's only on a training service), and the signed-in
+/// person made the agent every change is recorded under.
+async fn authorize(
+    State(app): Shared,
+    matched: Option<axum::extract::MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, Failure> {
+    let Some(identity) = &app.identity else { return Ok(next.run(request).await) };
+    let operation = operation(request.method(), matched.as_ref().map_or("", |m| m.as_str()));
+    let token = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .ok_or(crate::identity::TokenError::Missing)?;
+    let principal = identity.check(token.trim()).await?;
+    let mut held = principal.roles.clone();
+    if app.records.simulated.is_none() {
+        held.retain(|r| *r != Role::Trainer);
+    }
+    if !operation.allowed(&held) {
+        return Err(Failure::Forbidden(format!("this needs {}; you are signed in without it", operation.needs())));
+    }
+    let agent = HeaderValue::from_str(&principal.subject)
+        .map_err(|_| crate::identity::TokenError::Invalid("its subject is not plain text".into()))?;
+    request.headers_mut().insert(api::AGENT_HEADER, agent);
+    Ok(next.run(request).await)
 }
 
 /// A request id (the client's, when it sent a sane one), the service's

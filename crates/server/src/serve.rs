@@ -118,7 +118,8 @@ pub async fn open(config: &ServerConfig) -> anyhow::Result<Records> {
 pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     let tls = RustlsConfig::from_config(Arc::new(tls(&config)?));
     let records = open(&config).await?;
-    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days });
+    let identity = config.identity.clone().map(crate::identity::Identity::new).transpose()?;
+    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days, identity });
     let fetches = crate::trust::spawn_fetches(app.clone(), config.trust.fetch.clone());
     let handle = axum_server::Handle::new();
     let integrator = {

@@ -26,7 +26,7 @@ pub fn cluster() -> Option<String> {
 }
 
 /// The clone: the first folder up from the crate's that holds `packaging/`.
-fn repo() -> PathBuf {
+pub fn repo() -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     crate_dir.ancestors().find(|dir| dir.join("packaging/test-ca.sh").exists()).unwrap().to_owned()
 }

@@ -1,0 +1,162 @@
+//! Staff sign-in on real parts: the test OpenID provider (oidc-provider on
+//! Node) signs test users in by authorization code + PKCE as the desk does,
+//! and the server checks their tokens itself and enforces the roles their
+//! groups map to — the authorisation matrix: every kind of operation as
+//! every role, and with no token, a broken one, one for another audience.
+
+#![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
+
+mod oidc;
+mod support;
+
+use mitid_core::roles::{Operation, Role};
+use reqwest::Method;
+use support::{Database, Server, cluster};
+
+const TRAINING: &str = "[clock]\nsimulated = \"2026-11-24T09:00:00Z\"";
+
+fn client() -> reqwest::blocking::Client {
+    let pem = std::fs::read(support::ca().join("ca.pem")).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    reqwest::blocking::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
+}
+
+/// One call of each kind of operation: (operation, method, path, body).
+fn calls(caller: i64) -> Vec<(Operation, Method, String, Option<serde_json::Value>)> {
+    use serde_json::json;
+    vec![
+        (Operation::Session, Method::GET, "/v1/session".into(), None),
+        (Operation::ReadCallers, Method::GET, "/v1/callers/search?q=anna".into(), None),
+        (Operation::ReadCallers, Method::GET, format!("/v1/callers/{caller}"), None),
+        (
+            Operation::WriteCallers,
+            Method::POST,
+            "/v1/callers".into(),
+            Some(json!({"given_name": "Eva", "family_name": "Holm"})),
+        ),
+        (
+            Operation::LogContact,
+            Method::POST,
+            format!("/v1/callers/{caller}/contacts"),
+            Some(json!({"channel": "phone", "outcome": "answered"})),
+        ),
+        (Operation::IssuePcode, Method::POST, format!("/v1/callers/{caller}/pcodes"), None),
+        (Operation::RevokePcode, Method::POST, "/v1/pcodes/P-00000000/revoke".into(), Some(json!({"reason": "test"}))),
+        (Operation::MergeOrDelete, Method::DELETE, "/v1/callers/999999".into(), None),
+        (
+            Operation::DeskRedemption,
+            Method::POST,
+            format!("/v1/callers/{caller}/redemptions"),
+            Some(json!({"code": "12345678"})),
+        ),
+        (Operation::Cases, Method::POST, "/v1/cases".into(), None),
+        (Operation::ReadAudit, Method::GET, "/v1/audit?limit=5".into(), None),
+        (Operation::ReadTrust, Method::GET, "/v1/trust".into(), None),
+        (Operation::WriteTrust, Method::POST, "/v1/trust?source=x.bin".into(), None),
+        (Operation::SetClock, Method::PUT, "/v1/clock".into(), Some(json!({"now": "2026-11-24T09:30:00Z"}))),
+    ]
+}
+
+fn call(
+    http: &reqwest::blocking::Client,
+    server: &Server,
+    token: Option<&str>,
+    (method, path, body): (&Method, &str, &Option<serde_json::Value>),
+) -> (u16, String) {
+    let mut request = http.request(method.clone(), format!("{}{path}", server.url));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request = match body {
+        Some(body) => request.json(body),
+        None if method == Method::POST => request.header("content-type", "application/octet-stream").body("x"),
+        None => request,
+    };
+    let response = request.send().unwrap();
+    (response.status().as_u16(), response.text().unwrap())
+}
+
+#[test]
+fn every_operation_as_every_role_and_without_a_valid_sign_in() {
+    let Some(admin) = cluster() else { return };
+    let Some(provider) = oidc::Provider::start() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, &format!("{TRAINING}\n{}", provider.config("mitid-assist")));
+    let http = client();
+    let users = [
+        ("agent", vec![Role::PhoneAgent]),
+        ("counter", vec![Role::CounterStaff]),
+        ("supervisor", vec![Role::Supervisor]),
+        ("auditor", vec![Role::Auditor]),
+        ("admin", vec![Role::Admin]),
+        ("trainer", vec![Role::Trainer]),
+        ("nobody", vec![]),
+    ];
+    let tokens: Vec<(&str, &Vec<Role>, String)> =
+        users.iter().map(|(user, roles)| (*user, roles, provider.sign_in(user))).collect();
+    // A caller to work on, added by the agent — whose desk claims to be
+    // someone else: the token decides.
+    let agent = &tokens[0].2;
+    let body = serde_json::json!({"given_name": "Anna", "family_name": "Berg"});
+    let created = http
+        .post(format!("{}/v1/callers", server.url))
+        .bearer_auth(agent)
+        .header(mitid_core::api::AGENT_HEADER, "someone-else")
+        .json(&body)
+        .send()
+        .unwrap();
+    assert_eq!(created.status(), 200, "{}", created.text().unwrap());
+    let caller = created.json::<serde_json::Value>().unwrap()["id"].as_i64().unwrap();
+
+    for (operation, method, path, body) in calls(caller) {
+        for (user, roles, token) in &tokens {
+            let (status, text) = call(&http, &server, Some(token), (&method, &path, &body));
+            if operation.allowed(roles) {
+                assert!(status != 401 && status != 403, "{user} {method} {path}: {status} {text}");
+            } else {
+                assert_eq!(status, 403, "{user} {method} {path}: {text}");
+                assert!(text.contains(&operation.needs()), "{user} {method} {path}: {text}");
+            }
+        }
+        // No token, or one that is not a token: 401, whatever the route.
+        let (status, text) = call(&http, &server, None, (&method, &path, &body));
+        assert_eq!(status, 401, "{method} {path}: {text}");
+        assert!(text.contains("sign in"), "{text}");
+        let (status, _) = call(&http, &server, Some("not.a.token"), (&method, &path, &body));
+        assert_eq!(status, 401, "{method} {path}");
+    }
+    // What needs no sign-in.
+    for path in ["/healthz", "/readyz", "/openapi.json"] {
+        assert_eq!(http.get(format!("{}{path}", server.url)).send().unwrap().status(), 200, "{path}");
+    }
+    // The audit log names the signed-in person, never the desk's claim:
+    // the first caller is the agent's, and the others' are those who may
+    // add callers, each under their own subject.
+    let entries: Vec<serde_json::Value> = http
+        .get(format!("{}/v1/audit?action_prefix=caller.create", server.url))
+        .bearer_auth(&tokens[3].2)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let mut agents: Vec<&str> = entries.iter().map(|e| e["agent"].as_str().unwrap()).collect();
+    assert_eq!(agents.pop(), Some("agent"), "the oldest entry: {entries:?}");
+    agents.sort_unstable();
+    assert_eq!(agents, ["agent", "counter", "supervisor", "trainer"]);
+
+    // A server for another audience takes none of these tokens.
+    let other_db = Database::new(&admin);
+    let other = Server::start(&other_db, &format!("{TRAINING}\n{}", provider.config("another-service")));
+    let (status, text) = call(&http, &other, Some(agent), (&Method::GET, "/v1/session", &None));
+    assert_eq!(status, 401);
+    assert!(text.contains("another audience"), "{text}");
+}
