@@ -23,6 +23,9 @@ const modules = process.env.MITID_OIDC_MODULES || join(homedir(), '.cache/mitid-
 const { default: Provider } = await import(pathToFileURL(join(modules, 'oidc-provider/lib/index.js')).href);
 
 const port = Number(process.argv[2] || 0);
+// Access tokens' lifetime in seconds (MITID_OIDC_ACCESS_TTL; tests of expiry
+// make it short).
+const accessTtl = Number(process.env.MITID_OIDC_ACCESS_TTL || 300);
 const AUDIENCE = 'mitid-assist';
 const RESOURCE = 'https://mitid-assist';
 
@@ -64,7 +67,7 @@ const configuration = {
   claims: { openid: ['sub'], profile: ['name'], groups: ['groups'] },
   findAccount: (ctx, id) => account(id),
   pkce: { required: () => true },
-  ttl: { AccessToken: 300, IdToken: 300, RefreshToken: 8 * 3600, Session: 8 * 3600, Grant: 8 * 3600 },
+  ttl: { AccessToken: accessTtl, IdToken: 300, RefreshToken: 8 * 3600, Session: 8 * 3600, Grant: 8 * 3600 },
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   features: {
     devInteractions: { enabled: true },
@@ -77,7 +80,7 @@ const configuration = {
         scope: 'openid profile groups',
         audience: AUDIENCE,
         accessTokenFormat: 'jwt',
-        accessTokenTTL: 300,
+        accessTokenTTL: accessTtl,
       }),
     },
   },

@@ -25,6 +25,13 @@ pub struct IdentityConfig {
     /// The provider's group names, each to a role.
     #[serde(default)]
     pub groups: BTreeMap<String, String>,
+    /// How far the provider's clock and this one may differ (seconds).
+    #[serde(default = "default_leeway")]
+    pub leeway_seconds: u64,
+}
+
+fn default_leeway() -> u64 {
+    30
 }
 
 /// Who is calling, as the token says.
@@ -202,7 +209,7 @@ impl Identity {
         validation.set_issuer(&[self.config.issuer.as_str()]);
         validation.set_audience(&[self.config.audience.as_str()]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.leeway = self.config.leeway_seconds;
         let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
             jsonwebtoken::errors::ErrorKind::InvalidIssuer => TokenError::Invalid("it is from another issuer".into()),

@@ -160,3 +160,38 @@ fn every_operation_as_every_role_and_without_a_valid_sign_in() {
     assert_eq!(status, 401);
     assert!(text.contains("another audience"), "{text}");
 }
+
+#[test]
+fn a_token_from_another_issuer_or_past_its_time_is_refused() {
+    let Some(admin) = cluster() else { return };
+    let Some(provider) = oidc::Provider::start_with_ttl(2) else { return };
+    let Some(stranger) = oidc::Provider::start() else { return };
+    let db = Database::new(&admin);
+    let identity =
+        provider.config("mitid-assist").replace("[identity.groups]", "leeway_seconds = 0\n[identity.groups]");
+    let server = Server::start(&db, &format!("{TRAINING}\n{identity}"));
+    let http = client();
+    let session = |token: &str| call(&http, &server, Some(token), (&Method::GET, "/v1/session", &None));
+
+    // Another provider's token: whatever its signature, not this issuer's.
+    let (status, text) = session(&stranger.sign_in("agent"));
+    assert_eq!(status, 401, "{text}");
+    assert!(text.contains("not accepted"), "{text}");
+
+    // A token is taken while it lasts, then refused as expired (the
+    // provider made it last 2 s; the server allows no clock difference).
+    let token = provider.sign_in("agent");
+    let (status, text) = session(&token);
+    assert_eq!(status, 200, "{text}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let expired = loop {
+        let (status, text) = session(&token);
+        if status != 200 {
+            break (status, text);
+        }
+        assert!(std::time::Instant::now() < deadline, "the token never expired");
+        std::thread::yield_now();
+    };
+    assert_eq!(expired.0, 401, "{}", expired.1);
+    assert!(expired.1.contains("expired"), "{}", expired.1);
+}

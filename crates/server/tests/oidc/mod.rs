@@ -17,6 +17,11 @@ pub struct Provider {
 impl Provider {
     /// Starts one, or `None` (with why) where Node is absent; CI has it.
     pub fn start() -> Option<Self> {
+        Self::start_with_ttl(300)
+    }
+
+    /// As [`Self::start`], its access tokens valid for `seconds`.
+    pub fn start_with_ttl(seconds: u32) -> Option<Self> {
         let found = Command::new("sh").args(["-c", "command -v node"]).output().unwrap();
         if !found.status.success() {
             assert!(std::env::var_os("CI").is_none(), "CI has Node for the test OpenID provider");
@@ -24,8 +29,13 @@ impl Provider {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let out =
-            Command::new("bash").arg(repo().join("packaging/oidc.sh")).arg("start").arg(dir.path()).output().unwrap();
+        let out = Command::new("bash")
+            .arg(repo().join("packaging/oidc.sh"))
+            .arg("start")
+            .arg(dir.path())
+            .env("MITID_OIDC_ACCESS_TTL", seconds.to_string())
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "the test OpenID provider did not start: {}",
