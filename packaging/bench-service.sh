@@ -55,6 +55,12 @@ url="https://127.0.0.1:$port"
 ca="$dir/tls/ca.pem"
 timeout 60 sh -c "until curl -sf --cacert '$ca' '$url/readyz' >/dev/null; do sleep 0.2; done"
 rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
+
+echo "== checking a staff member's access token (the test OpenID provider's RS256 JWT)"
+issuer=$(bash packaging/oidc.sh start "$dir/oidc" | tail -n1)
+CLEANUP_PIDS+=("$(cat "$dir/oidc/oidc.pid")")
+"$load" token "$issuer" mitid-assist "$(python3 packaging/oidc/sign-in.py "$issuer" agent)"
+bash packaging/oidc.sh stop "$dir/oidc"
 echo "audit chaining: $chaining; server RSS idle: $(rss) MB"
 
 echo "== pgbench tpcb-like, scale 10, 10 clients, ${seconds} s (the yardstick)"

@@ -6,7 +6,11 @@
 //! cargo bench -p mitid-assist-server --bench load -- pairs URL CA CLIENTS SECONDS
 //! cargo bench -p mitid-assist-server --bench load -- fill URL CA CALLERS
 //! cargo bench -p mitid-assist-server --bench load -- search URL CA CLIENTS SECONDS [PACE_MS]
+//! cargo bench -p mitid-assist-server --bench load -- token ISSUER AUDIENCE TOKEN
 //! ```
+//!
+//! `token`: what checking a staff member's access token costs the server
+//! per request (µs), the provider's keys already fetched.
 //!
 //! `pairs`: each client has a caller of its own and issues a P-code, then
 //! redeems it, again and again; one pair is both answers. `search`: the
@@ -206,11 +210,46 @@ async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64
     report(if pace_ms > 0 { "search, typing" } else { "search" }, clients, started.elapsed(), times, errors);
 }
 
+async fn token(issuer: String, audience: String, token: String) {
+    let config = mitid_assist_server::identity::IdentityConfig {
+        issuer,
+        audience,
+        groups: [("mitid-phone-agents".to_owned(), "phone_agent".to_owned())].into(),
+        leeway_seconds: 30,
+    };
+    let identity = mitid_assist_server::identity::Identity::new(config).unwrap();
+    let principal = identity.check(&token).await.unwrap();
+    assert!(!principal.roles.is_empty(), "a token of a user with a role: {principal:?}");
+    let rounds = 2_000;
+    let mut times = Vec::with_capacity(rounds);
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        identity.check(&token).await.unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let elapsed = started.elapsed();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{}",
+        serde_json::json!({
+            "kind": "token check", "done": rounds,
+            "mean_us": (elapsed.as_secs_f64() * 1e6 / rounds as f64 * 10.0).round() / 10.0,
+            "p50_us": (percentile(&times, 0.5) * 10.0).round() / 10.0,
+            "p99_us": (percentile(&times, 0.99) * 10.0).round() / 10.0,
+        })
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| panic!("usage: see the top of benches/load.rs"));
     let pace = args.get(5).cloned();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    if arg(0) == "token" {
+        runtime.block_on(token(arg(1), arg(2), arg(3)));
+        return;
+    }
     let (url, http) = (arg(1), client(&arg(2)));
     runtime.block_on(async move {
         match arg(0).as_str() {
