@@ -39,6 +39,11 @@ const users = {
   admin: { name: 'Ada Admin', groups: ['mitid-admins'] },
   trainer: { name: 'Tove Trainer', groups: ['mitid-trainers'] },
   nobody: { name: 'Nils Nobody', groups: ['canteen'] },
+  // Every role: the desk service's whole contract, on a training service.
+  allround: {
+    name: 'Alma Allround',
+    groups: ['mitid-phone-agents', 'mitid-counter-staff', 'mitid-supervisors', 'mitid-auditors', 'mitid-admins', 'mitid-trainers'],
+  },
 };
 const disabled = new Set();
 

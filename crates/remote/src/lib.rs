@@ -114,6 +114,22 @@ pub struct Status {
     pub waiting: usize,
 }
 
+/// Where the signed-in person's access token comes from (a sign-in kept
+/// in the keyring, refreshed when it runs out; a test's own).
+pub trait TokenSource: Send + Sync {
+    /// The access token to send now, if someone is signed in.
+    fn access_token(&self) -> Option<String>;
+}
+
+/// A token that does not change (tests, scripts).
+pub struct FixedToken(pub String);
+
+impl TokenSource for FixedToken {
+    fn access_token(&self) -> Option<String> {
+        Some(self.0.clone())
+    }
+}
+
 /// The shared service, as a desk's [`DeskService`].
 pub struct RemoteDesk {
     http: Client,
@@ -128,6 +144,8 @@ pub struct RemoteDesk {
     trust: Mutex<Option<TrustCache>>,
     outbox: Mutex<Outbox>,
     dir: PathBuf,
+    /// The signed-in person's token, on a service where staff sign in.
+    token: Option<Arc<dyn TokenSource>>,
 }
 
 impl std::fmt::Debug for RemoteDesk {
@@ -170,6 +188,18 @@ impl RemoteDesk {
     /// Connects to the service at `config`, as `agent`, remembering its
     /// checkpoints in `data_dir`.
     pub fn connect(config: &ServerConfig, agent: &str, data_dir: &Path) -> Result<Self, ConnectError> {
+        Self::connect_signed_in(config, agent, data_dir, None)
+    }
+
+    /// As [`Self::connect`], every request carrying the access token of
+    /// `token` (a service with staff sign-in records the signed-in person,
+    /// not `agent`).
+    pub fn connect_signed_in(
+        config: &ServerConfig,
+        agent: &str,
+        data_dir: &Path,
+        token: Option<Arc<dyn TokenSource>>,
+    ) -> Result<Self, ConnectError> {
         let url = config.url.trim().trim_end_matches('/');
         let parsed = url::Url::parse(url).map_err(|_| ConnectError::BadUrl(config.url.clone()))?;
         if parsed.scheme() != "https" || parsed.host().is_none() {
@@ -203,6 +233,7 @@ impl RemoteDesk {
             trust: Mutex::new(None),
             outbox: Mutex::new(outbox),
             dir: data_dir.to_owned(),
+            token,
         };
         let session: Session = desk.call(Method::GET, "/v1/session", None::<&()>)?;
         desk.hours = SupportHours::new(session.hours.clone())
@@ -315,7 +346,11 @@ impl RemoteDesk {
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{path}", self.base)).header(api::AGENT_HEADER, &self.agent)
+        let request = self.http.request(method, format!("{}{path}", self.base)).header(api::AGENT_HEADER, &self.agent);
+        match self.token.as_ref().and_then(|t| t.access_token()) {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
     }
 
     /// Sends `request` and reads its answer: an error body as the store

@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 mod oidc;
+#[path = "../../core/tests/support/contract.rs"]
+mod suite;
 mod support;
 
 use mitid_core::roles::{Operation, Role};
@@ -194,4 +196,40 @@ fn a_token_from_another_issuer_or_past_its_time_is_refused() {
     };
     assert_eq!(expired.0, 401, "{}", expired.1);
     assert!(expired.1.contains("expired"), "{}", expired.1);
+}
+
+/// The service's clock, set through a connection of its own.
+struct ServiceClock(mitid_remote::RemoteDesk);
+
+impl suite::SetClock for ServiceClock {
+    fn set(&self, at: jiff::Timestamp) {
+        self.0.set_service_clock(at).unwrap();
+    }
+}
+
+#[test]
+fn a_signed_in_desk_keeps_the_desk_services_contract_under_its_own_name() {
+    let Some(admin) = cluster() else { return };
+    let Some(provider) = oidc::Provider::start() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, &format!("{TRAINING}\n{}", provider.config("mitid-assist")));
+    let token: std::sync::Arc<dyn mitid_remote::TokenSource> =
+        std::sync::Arc::new(mitid_remote::FixedToken(provider.sign_in("allround")));
+    let dir = tempfile::tempdir().unwrap();
+    let connect = |agent: &str| {
+        mitid_remote::RemoteDesk::connect_signed_in(
+            &support::desk_config(&server),
+            agent,
+            dir.path(),
+            Some(token.clone()),
+        )
+        .unwrap()
+    };
+    // The desk says it is "desk-7"; the service records who signed in.
+    let mut desk = connect("desk-7");
+    let clock = ServiceClock(connect("desk-7"));
+    suite::contract(&mut desk, &clock, "allround");
+    // Without the token, the same desk gets nowhere.
+    let error = mitid_remote::RemoteDesk::connect(&support::desk_config(&server), "desk-7", dir.path()).unwrap_err();
+    assert!(error.to_string().contains("sign in"), "{error}");
 }
