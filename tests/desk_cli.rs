@@ -385,3 +385,115 @@ fn the_commands_work_the_same_on_the_sites_shared_service() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"), "{out:?}");
 }
+
+/// The test OpenID provider (`packaging/oidc.sh`), stopped when dropped.
+struct TestProvider(tempfile::TempDir, String);
+
+impl TestProvider {
+    fn start() -> Option<Self> {
+        if !Command::new("sh").args(["-c", "command -v node"]).output().unwrap().status.success() {
+            assert!(std::env::var_os("CI").is_none(), "CI has Node for the test OpenID provider");
+            eprintln!("skipped: no Node for the test OpenID provider");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
+        let out = Command::new("bash").arg(script).arg("start").arg(dir.path()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let issuer = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned();
+        Some(Self(dir, issuer))
+    }
+}
+
+impl Drop for TestProvider {
+    fn drop(&mut self) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
+        let _ = Command::new("bash").arg(script).arg("stop").arg(self.0.path()).status();
+    }
+}
+
+#[test]
+fn staff_sign_in_from_the_command_line_and_work_under_their_own_name() {
+    // The sign-in lives in the kernel keyring, which needs a session
+    // keyring: packaging/test.sh runs the tests in one (and says so).
+    if !std::env::var("MITID_TEST_KEYRINGS").unwrap_or_default().contains("kernel") {
+        assert!(std::env::var_os("CI").is_none(), "CI must test the real keyrings: set MITID_TEST_KEYRINGS");
+        eprintln!("skipped: MITID_TEST_KEYRINGS names no kernel keyring (packaging/test.sh sets it)");
+        return;
+    }
+    let Some(admin) = site::cluster() else { return };
+    let Some(provider) = TestProvider::start() else { return };
+    let db = site::Database::new(&admin);
+    let identity = format!(
+        "[identity]\nissuer = \"{}\"\naudience = \"mitid-assist\"\nresource = \"https://mitid-assist\"\n\
+         [identity.groups]\nmitid-phone-agents = \"phone_agent\"\n",
+        provider.1
+    );
+    let server = site::Server::start(&db, &format!("[clock]\nsimulated = \"2026-11-24T09:00:00Z\"\n{identity}"));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("config.toml");
+    let ca = site::ca().join("ca.pem");
+    // The sign-in is kept in the kernel keyring (CI tests both keyrings).
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nurl = \"{}\"\nca = \"{}\"\n[desk]\nagent = \"desk-3\"\nkey_store = \"kernel\"\n",
+            server.url,
+            ca.display()
+        ),
+    )
+    .unwrap();
+    let command = |args: &[&str]| {
+        let mut command = Command::new(BIN);
+        command.arg("--data-dir").arg(d).arg("--config").arg(&config).args(args);
+        command
+    };
+    let run = |args: &[&str]| command(args).output().unwrap();
+
+    // Nobody signed in: told what to do.
+    let out = run(&["caller", "search", "anna"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mitid-assist login"), "{out:?}");
+
+    // `login` prints where to sign in and waits on loopback; a browser
+    // (the provider's test script) signs the agent in there.
+    let mut login = command(&["login", "--no-browser", "--wait", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = login.stdout.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let line = String::from_utf8(line).unwrap();
+    let url = line.strip_prefix("sign in at: ").unwrap_or_else(|| panic!("{line}"));
+    let browser = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc/sign-in.py"))
+        .args(["--follow", url, "agent"])
+        .output()
+        .unwrap();
+    assert!(browser.status.success(), "{browser:?}");
+    let mut said = String::new();
+    stdout.read_to_string(&mut said).unwrap();
+    let mut complaint = String::new();
+    login.stderr.take().unwrap().read_to_string(&mut complaint).unwrap();
+    assert!(login.wait().unwrap().success(), "{said}{complaint}");
+    assert!(said.contains("signed in as Anna Agent (agent); roles: phone_agent"), "{said}");
+
+    let out = run(&["whoami"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signed in as Anna Agent"), "{out:?}");
+    let added = json(&run(&["caller", "add", "--name", "Olsen, Ida", "--json"]));
+    assert!(added["id"].as_i64().is_some(), "{added}");
+    assert_eq!(db.sql("SELECT agent FROM audit WHERE action = 'caller.create'"), "agent", "the person, not the desk");
+
+    // Signing out withdraws the sign-in; the next command is told to sign in.
+    let out = run(&["logout"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signed out"), "{out:?}");
+    let out = run(&["whoami"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody is signed in"), "{out:?}");
+}

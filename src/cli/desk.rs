@@ -160,7 +160,10 @@ pub(super) fn open(context: &Context, demo: bool) -> Result<Box<dyn DeskService>
     let data = &context.paths.data_dir;
     if let Some(server) = &context.server {
         let agent = context.config.desk.agent_id();
-        return Ok(Box::new(mitid_remote::RemoteDesk::connect(server, &agent, data)?));
+        // Where staff sign in, as whoever signed in on this desk.
+        let token = super::signin::kept(context)?
+            .map(|signed| std::sync::Arc::new(signed) as std::sync::Arc<dyn mitid_remote::TokenSource>);
+        return Ok(Box::new(mitid_remote::RemoteDesk::connect_signed_in(server, &agent, data, token)?));
     }
     if demo {
         eprintln!("mitid-assist: demo mode: the P-code key is a file in the demo data folder, not in a keyring");

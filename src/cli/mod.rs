@@ -19,6 +19,7 @@ mod camera;
 mod chip;
 mod desk;
 mod face;
+mod signin;
 mod trust;
 
 pub use desk::{AuditCommand, CallerCommand, PcodeCommand};
@@ -124,6 +125,21 @@ pub enum Command {
         #[command(subcommand)]
         action: face::FaceCommand,
     },
+    /// Sign in to the site's shared service with the organisation's
+    /// identity provider (the browser opens; the sign-in is kept in the
+    /// keyring).
+    Login {
+        /// Print the address to open instead of opening the browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// How long to wait for the browser, in seconds.
+        #[arg(long, default_value_t = 300)]
+        wait: u64,
+    },
+    /// Say who this desk is signed in as, and with which roles.
+    Whoami,
+    /// Sign out: the sign-in withdrawn and forgotten on this desk.
+    Logout,
     /// Measure search and P-code speed on the data dir's database (for IT
     /// staff sizing a desk; see packaging/bench.sh).
     Bench {
@@ -145,7 +161,7 @@ impl Command {
             Command::Trust { action } => action.json(),
             Command::Face { action } => action.json(),
             Command::Camera { action } => action.json(),
-            Command::Bench { .. } => false,
+            Command::Bench { .. } | Command::Login { .. } | Command::Whoami | Command::Logout => false,
         }
     }
 }
@@ -365,6 +381,9 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Trust { action } => trust::run(action, &context, demo)?,
         Command::Face { action } => face::run(action, &context)?,
         Command::Camera { action } => camera::run(action, &context)?,
+        Command::Login { no_browser, wait } => signin::login(&context, *no_browser, *wait)?,
+        Command::Whoami => signin::whoami(&context)?,
+        Command::Logout => signin::logout(&context)?,
     })
 }
 

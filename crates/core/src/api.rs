@@ -50,6 +50,27 @@ pub struct Session {
     pub key_fingerprint: String,
     /// The server's version.
     pub version: String,
+    /// The signed-in person's name, as the identity provider gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The signed-in person's roles (empty where staff do not sign in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<crate::roles::Role>,
+}
+
+/// How desks sign in to this service (`GET /v1/sign-in`, answered to
+/// anyone): the organisation's OpenID provider and the desk's client id
+/// there; `None` where staff do not sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignIn {
+    /// The provider's issuer URL.
+    pub issuer: Option<String>,
+    /// The desk's client id at the provider.
+    pub client_id: Option<String>,
+    /// The resource to ask tokens for (RFC 8707), if the provider wants one.
+    pub resource: Option<String>,
 }
 
 /// A record made.

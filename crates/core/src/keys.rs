@@ -156,6 +156,32 @@ pub fn code_key(store: &KeyStore) -> Result<(CodeKey, bool), KeyError> {
     }
 }
 
+/// A secret of the app's other than the P-code key — a sign-in's refresh
+/// token — in the keyring `kind` under `service`: `None` when there is none.
+pub fn read_secret(kind: KeyStoreKind, service: &str) -> Result<Option<String>, String> {
+    let entry = entry(kind, service).map_err(|e| format!("the {}: {e}", store_name(kind)))?;
+    match entry.get_password() {
+        Ok(text) => Ok(Some(text)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(format!("the {}: {e}", store_name(kind))),
+    }
+}
+
+/// Keeps a secret (see [`read_secret`]).
+pub fn write_secret(kind: KeyStoreKind, service: &str, value: &str) -> Result<(), String> {
+    let entry = entry(kind, service).map_err(|e| format!("the {}: {e}", store_name(kind)))?;
+    entry.set_password(value).map_err(|e| format!("the {}: {e}", store_name(kind)))
+}
+
+/// Removes a secret (see [`read_secret`]); none there is no error.
+pub fn delete_secret(kind: KeyStoreKind, service: &str) -> Result<(), String> {
+    let entry = entry(kind, service).map_err(|e| format!("the {}: {e}", store_name(kind)))?;
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(format!("the {}: {e}", store_name(kind))),
+    }
+}
+
 /// Removes the key from a keyring (tests, and a trainer resetting a demo).
 pub fn forget(store: &KeyStore) -> Result<(), KeyError> {
     match store {

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod outbox;
+pub mod signin;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -184,6 +185,33 @@ fn tls(ca: Option<&Path>) -> Result<rustls::ClientConfig, ConnectError> {
     Ok(config)
 }
 
+/// A client for the service at `config` (and its identity provider): its
+/// CA, timeouts, user agent.
+pub fn http_client(config: &ServerConfig) -> Result<Client, ConnectError> {
+    Client::builder()
+        .tls_backend_preconfigured(tls(config.ca.as_deref())?)
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(15))
+        .pool_idle_timeout(Duration::from_secs(50))
+        .user_agent(concat!("mitid-assist/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ConnectError::Tls(e.to_string()))
+}
+
+/// How staff sign in to the service at `config` (asked of it; no sign-in
+/// needed to ask).
+pub fn sign_in_info(config: &ServerConfig) -> Result<api::SignIn, ConnectError> {
+    let url = config.url.trim().trim_end_matches('/');
+    let response = http_client(config)?
+        .get(format!("{url}/v1/sign-in"))
+        .send()
+        .map_err(|e| StoreError::Unreachable(e.to_string()))?;
+    if !response.status().is_success() {
+        return Err(StoreError::Refused(format!("HTTP {}", response.status())).into());
+    }
+    response.json().map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")).into())
+}
+
 impl RemoteDesk {
     /// Connects to the service at `config`, as `agent`, remembering its
     /// checkpoints in `data_dir`.
@@ -205,14 +233,7 @@ impl RemoteDesk {
         if parsed.scheme() != "https" || parsed.host().is_none() {
             return Err(ConnectError::BadUrl(config.url.clone()));
         }
-        let http = Client::builder()
-            .tls_backend_preconfigured(tls(config.ca.as_deref())?)
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(15))
-            .pool_idle_timeout(Duration::from_secs(50))
-            .user_agent(concat!("mitid-assist/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConnectError::Tls(e.to_string()))?;
+        let http = http_client(config)?;
         let outbox = Outbox::open(data_dir);
         let status = Arc::new(Mutex::new(Status { link: Link::Connected, waiting: outbox.len() }));
         let mut desk = Self {
@@ -227,6 +248,8 @@ impl RemoteDesk {
                 checkpoint_key: String::new(),
                 key_fingerprint: String::new(),
                 version: String::new(),
+                name: None,
+                roles: Vec::new(),
             },
             clock: Mutex::new((Timestamp::now(), Instant::now())),
             status,

@@ -216,6 +216,8 @@ async fn token(issuer: String, audience: String, token: String) {
         audience,
         groups: [("mitid-phone-agents".to_owned(), "phone_agent".to_owned())].into(),
         leeway_seconds: 30,
+        desk_client_id: "mitid-assist-desk".into(),
+        resource: None,
     };
     let identity = mitid_assist_server::identity::Identity::new(config).unwrap();
     let principal = identity.check(&token).await.unwrap();

@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use deadpool_postgres::Transaction;
 use mitid_core::api::{
     self, Close, Count, Created, CreatedMany, EntryHash, ErrorBody, ErrorKind, Health, Issued, Merge, NewCallers,
-    NewStep, Redeem, Redeemed, Revoke, Session, SetClock, TrustList, Verified,
+    NewStep, Redeem, Redeemed, Revoke, Session, SetClock, SignIn, TrustList, Verified,
 };
 use mitid_core::caller::{Caller, CallerDetails, Contact};
 use mitid_core::pcode::{PCode, PCodeInfo};
@@ -49,6 +49,7 @@ type Shared = State<Arc<App>>;
 pub fn router(app: Arc<App>) -> Router {
     let v1 = Router::new()
         .route("/session", get(session))
+        .route("/sign-in", get(sign_in))
         .route("/callers", post(add_caller))
         .route("/callers/batch", post(add_callers).layer(DefaultBodyLimit::max(api::MAX_BATCH_BODY)))
         .route("/callers/search", get(search))
@@ -125,6 +126,13 @@ async fn declared_length(matched: Option<axum::extract::MatchedPath>, request: R
     next.run(request).await
 }
 
+/// Who signed in, for the handlers.
+#[derive(Debug, Clone)]
+struct Signed {
+    name: Option<String>,
+    roles: Vec<Role>,
+}
+
 /// With staff sign-in: the bearer token checked, the route's roles
 /// required (a trainer's only on a training service), and the signed-in
 /// person made the agent every change is recorded under.
@@ -134,8 +142,11 @@ async fn authorize(
     mut request: Request,
     next: Next,
 ) -> Result<Response, Failure> {
-    let Some(identity) = &app.identity else { return Ok(next.run(request).await) };
-    let operation = operation(request.method(), matched.as_ref().map_or("", |m| m.as_str()));
+    let route = matched.as_ref().map_or("", |m| m.as_str());
+    let Some(identity) = app.identity.as_ref().filter(|_| route != "/v1/sign-in") else {
+        return Ok(next.run(request).await);
+    };
+    let operation = operation(request.method(), route);
     let token = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)
@@ -153,6 +164,7 @@ async fn authorize(
     let agent = HeaderValue::from_str(&principal.subject)
         .map_err(|_| crate::identity::TokenError::Invalid("its subject is not plain text".into()))?;
     request.headers_mut().insert(api::AGENT_HEADER, agent);
+    request.extensions_mut().insert(Signed { name: principal.name, roles: held });
     Ok(next.run(request).await)
 }
 
@@ -376,9 +388,16 @@ fn parse_code(code: &str) -> Result<PCode, Failure> {
 }
 
 #[utoipa::path(get, path = "/v1/session", tag = "desk", responses((status = 200, body = Session)))]
-async fn session(State(app): Shared, headers: HeaderMap) -> Result<Json<Session>, Failure> {
+async fn session(
+    State(app): Shared,
+    headers: HeaderMap,
+    signed: Option<axum::Extension<Signed>>,
+) -> Result<Json<Session>, Failure> {
     let records = &app.records;
+    let signed = signed.map(|axum::Extension(s)| s);
     Ok(Json(Session {
+        name: signed.as_ref().and_then(|s| s.name.clone()),
+        roles: signed.map(|s| s.roles).unwrap_or_default(),
         agent: agent(&headers)?,
         now: records.now(),
         hours: records.hours().config().clone(),
@@ -386,6 +405,16 @@ async fn session(State(app): Shared, headers: HeaderMap) -> Result<Json<Session>
         key_fingerprint: records.key_fingerprint(),
         version: env!("CARGO_PKG_VERSION").into(),
     }))
+}
+
+#[utoipa::path(get, path = "/v1/sign-in", tag = "desk", responses((status = 200, body = SignIn)))]
+async fn sign_in(State(app): Shared) -> Json<SignIn> {
+    let config = app.identity.as_ref().map(|i| i.config());
+    Json(SignIn {
+        issuer: config.map(|c| c.issuer.clone()),
+        client_id: config.map(|c| c.desk_client_id.clone()),
+        resource: config.and_then(|c| c.resource.clone()),
+    })
 }
 
 #[utoipa::path(post, path = "/v1/callers", tag = "callers", request_body = CallerDetails,
@@ -750,6 +779,7 @@ async fn openapi() -> Response {
     ),
     paths(
         session,
+        sign_in,
         add_caller,
         add_callers,
         search,

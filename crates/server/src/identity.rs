@@ -28,6 +28,18 @@ pub struct IdentityConfig {
     /// How far the provider's clock and this one may differ (seconds).
     #[serde(default = "default_leeway")]
     pub leeway_seconds: u64,
+    /// The desks' client id at the provider (told to desks by
+    /// `GET /v1/sign-in`).
+    #[serde(default = "default_desk_client")]
+    pub desk_client_id: String,
+    /// The resource desks ask their tokens for (RFC 8707), if the provider
+    /// wants one.
+    #[serde(default)]
+    pub resource: Option<String>,
+}
+
+fn default_desk_client() -> String {
+    "mitid-assist-desk".into()
 }
 
 fn default_leeway() -> u64 {
@@ -80,6 +92,13 @@ struct Discovery {
 struct Keys {
     by_id: HashMap<String, (DecodingKey, Algorithm)>,
     fetched: Option<Instant>,
+}
+
+impl Identity {
+    /// What desks are told of signing in.
+    pub fn config(&self) -> &IdentityConfig {
+        &self.config
+    }
 }
 
 /// The checker of tokens.

@@ -150,7 +150,8 @@ impl Provider {
     /// The `[identity]` table for a server of this provider.
     pub fn config(&self, audience: &str) -> String {
         format!(
-            "[identity]\nissuer = \"{}\"\naudience = \"{audience}\"\n[identity.groups]\n\
+            "[identity]\nissuer = \"{}\"\naudience = \"{audience}\"\nresource = \"https://mitid-assist\"\n\
+             [identity.groups]\n\
              mitid-phone-agents = \"phone_agent\"\nmitid-counter-staff = \"counter_staff\"\n\
              mitid-supervisors = \"supervisor\"\nmitid-auditors = \"auditor\"\nmitid-admins = \"admin\"\n\
              mitid-trainers = \"trainer\"\n",
