@@ -198,10 +198,20 @@ pub fn http_client(config: &ServerConfig) -> Result<Client, ConnectError> {
         .map_err(|e| ConnectError::Tls(e.to_string()))
 }
 
+/// The service's address, checked: `https://` and a host.
+fn service_url(config: &ServerConfig) -> Result<&str, ConnectError> {
+    let url = config.url.trim().trim_end_matches('/');
+    let parsed = url::Url::parse(url).map_err(|_| ConnectError::BadUrl(config.url.clone()))?;
+    if parsed.scheme() != "https" || parsed.host().is_none() {
+        return Err(ConnectError::BadUrl(config.url.clone()));
+    }
+    Ok(url)
+}
+
 /// How staff sign in to the service at `config` (asked of it; no sign-in
 /// needed to ask).
 pub fn sign_in_info(config: &ServerConfig) -> Result<api::SignIn, ConnectError> {
-    let url = config.url.trim().trim_end_matches('/');
+    let url = service_url(config)?;
     let response = http_client(config)?
         .get(format!("{url}/v1/sign-in"))
         .send()
@@ -228,11 +238,7 @@ impl RemoteDesk {
         data_dir: &Path,
         token: Option<Arc<dyn TokenSource>>,
     ) -> Result<Self, ConnectError> {
-        let url = config.url.trim().trim_end_matches('/');
-        let parsed = url::Url::parse(url).map_err(|_| ConnectError::BadUrl(config.url.clone()))?;
-        if parsed.scheme() != "https" || parsed.host().is_none() {
-            return Err(ConnectError::BadUrl(config.url.clone()));
-        }
+        let url = service_url(config)?;
         let http = http_client(config)?;
         let outbox = Outbox::open(data_dir);
         let status = Arc::new(Mutex::new(Status { link: Link::Connected, waiting: outbox.len() }));
