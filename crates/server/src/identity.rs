@@ -134,18 +134,7 @@ impl Identity {
             url.scheme() == "https" || (url.scheme() == "http" && loopback),
             "[identity] issuer must be https:// (http only on this machine's loopback, for tests)"
         );
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates({
-                let mut roots = rustls::RootCertStore::empty();
-                for cert in rustls_native_certs::load_native_certs().certs {
-                    let _ = roots.add(cert);
-                }
-                roots
-            })
-            .with_no_client_auth();
-        let http =
-            reqwest::Client::builder().tls_backend_preconfigured(tls).timeout(Duration::from_secs(10)).build()?;
+        let http = crate::trust::outgoing_client(None, Duration::from_secs(10))?;
         Ok(Arc::new(Self { config, groups, http, keys: RwLock::new(Keys { by_id: HashMap::new(), fetched: None }) }))
     }
 

@@ -265,13 +265,15 @@ fn without_url(error: &reqwest::Error) -> String {
     text
 }
 
-/// The HTTP client for one fetched address.
-pub fn fetch_client(config: &FetchConfig) -> anyhow::Result<reqwest::Client> {
+/// An HTTPS client for the service's own requests out (trust lists, the
+/// identity provider's keys): the system's CAs and `extra_ca` (a PEM file),
+/// rustls with ring, giving up after `timeout`.
+pub fn outgoing_client(extra_ca: Option<&std::path::Path>, timeout: Duration) -> anyhow::Result<reqwest::Client> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
     }
-    if let Some(path) = &config.ca {
+    if let Some(path) = extra_ca {
         let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
             roots.add(cert?)?;
@@ -283,10 +285,15 @@ pub fn fetch_client(config: &FetchConfig) -> anyhow::Result<reqwest::Client> {
         .with_no_client_auth();
     Ok(reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
-        .timeout(Duration::from_secs(120))
-        .connect_timeout(Duration::from_secs(15))
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(15).min(timeout))
         .user_agent(concat!("mitid-assist-server/", env!("CARGO_PKG_VERSION")))
         .build()?)
+}
+
+/// The HTTP client for one fetched address.
+pub fn fetch_client(config: &FetchConfig) -> anyhow::Result<reqwest::Client> {
+    outgoing_client(config.ca.as_deref(), Duration::from_secs(120))
 }
 
 /// Fetches `config`'s address once and takes what verifies; the outcome
