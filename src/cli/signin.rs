@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use mitid_core::service::DeskService;
+use mitid_core::service::DeskService as _;
 use mitid_remote::signin::{Provider, SignInError, SignedIn};
 
 use super::{CliError, Context, Outcome};
@@ -17,46 +17,73 @@ fn server(context: &Context) -> Result<&mitid_core::config::ServerLink, CliError
     })
 }
 
-fn provider(context: &Context) -> Result<Provider, CliError> {
-    let link = server(context)?;
-    let info = mitid_remote::sign_in_info(link)?;
-    Provider::discover(mitid_remote::http_client(link)?, &info).map_err(sign_in_error)
-}
-
 fn sign_in_error(error: SignInError) -> CliError {
     CliError::Input(error.to_string())
 }
 
-/// The sign-in kept for this desk's service, if someone is signed in.
-pub(super) fn kept(context: &Context) -> Result<Option<SignedIn>, CliError> {
-    let Some(link) = &context.server else { return Ok(None) };
+/// The provider the service at `link` names; `None` where staff do not
+/// sign in.
+fn provider(link: &mitid_core::config::ServerLink) -> Result<Option<Provider>, CliError> {
     let info = mitid_remote::sign_in_info(link)?;
     if info.issuer.is_none() {
         return Ok(None);
     }
-    let provider = Provider::discover(mitid_remote::http_client(link)?, &info).map_err(sign_in_error)?;
+    Provider::discover(mitid_remote::http_client(link)?, &info).map(Some).map_err(sign_in_error)
+}
+
+/// What this desk holds of a sign-in to its service.
+enum Kept {
+    /// No service, or one where staff do not sign in.
+    NotRequired,
+    /// Nobody is signed in.
+    Nobody,
+    /// Someone is.
+    Signed(Box<SignedIn>),
+}
+
+fn load(context: &Context) -> Result<Kept, CliError> {
+    let Some(link) = &context.server else { return Ok(Kept::NotRequired) };
+    let Some(provider) = provider(link)? else { return Ok(Kept::NotRequired) };
     match SignedIn::load(provider, context.config.desk.key_store, &link.url) {
-        Ok(signed) => Ok(Some(signed)),
-        Err(SignInError::NotSignedIn) => Err(sign_in_error(SignInError::NotSignedIn)),
+        Ok(signed) => Ok(Kept::Signed(Box::new(signed))),
+        Err(SignInError::NotSignedIn) => Ok(Kept::Nobody),
         Err(e) => Err(sign_in_error(e)),
     }
 }
 
-fn who(desk: &dyn DeskService, session: &mitid_core::api::Session) -> String {
+/// The sign-in kept for this desk's service: `None` where staff do not
+/// sign in; an error, saying to sign in, where nobody has.
+pub(super) fn kept(context: &Context) -> Result<Option<SignedIn>, CliError> {
+    match load(context)? {
+        Kept::NotRequired => Ok(None),
+        Kept::Nobody => Err(sign_in_error(SignInError::NotSignedIn)),
+        Kept::Signed(signed) => Ok(Some(*signed)),
+    }
+}
+
+/// Who the service takes `signed` for, asked of it.
+fn report(context: &Context, link: &mitid_core::config::ServerLink, signed: SignedIn) -> Result<Outcome, CliError> {
+    let desk = mitid_remote::RemoteDesk::connect_signed_in(
+        link,
+        &context.config.desk.agent_id(),
+        &context.paths.data_dir,
+        Some(std::sync::Arc::new(signed)),
+    )?;
+    let session = desk.session();
     let roles: Vec<&str> = session.roles.iter().map(|r| r.name()).collect();
-    format!(
+    Ok(Outcome::ok(format!(
         "signed in as {} ({}); roles: {}\n",
         session.name.as_deref().unwrap_or("—"),
         desk.agent(),
         if roles.is_empty() { "none".into() } else { roles.join(", ") }
-    )
+    )))
 }
 
 /// `login`: the browser opened at the provider (or, with `no_browser`, its
 /// address printed for you to open), the answer awaited on loopback.
 pub(super) fn login(context: &Context, no_browser: bool, wait: u64) -> Result<Outcome, CliError> {
-    let link = server(context)?.clone();
-    let provider = provider(context)?;
+    let link = server(context)?;
+    let provider = provider(link)?.ok_or_else(|| sign_in_error(SignInError::NotRequired))?;
     let pending = provider.begin().map_err(sign_in_error)?;
     {
         use std::io::Write as _;
@@ -74,41 +101,24 @@ pub(super) fn login(context: &Context, no_browser: bool, wait: u64) -> Result<Ou
     }
     let tokens = pending.finish(&provider, Duration::from_secs(wait)).map_err(sign_in_error)?;
     let signed = SignedIn::keep(provider, context.config.desk.key_store, &link.url, tokens).map_err(sign_in_error)?;
-    let agent = context.config.desk.agent_id();
-    let desk = mitid_remote::RemoteDesk::connect_signed_in(
-        &link,
-        &agent,
-        &context.paths.data_dir,
-        Some(std::sync::Arc::new(signed)),
-    )?;
-    Ok(Outcome::ok(who(&desk, desk.session())))
+    report(context, link, signed)
 }
 
 /// `whoami`: who the service takes this desk's sign-in for.
 pub(super) fn whoami(context: &Context) -> Result<Outcome, CliError> {
-    let link = server(context)?.clone();
-    let signed = kept(context)?.ok_or_else(|| CliError::Input("this service does not ask staff to sign in".into()))?;
-    let agent = context.config.desk.agent_id();
-    let desk = mitid_remote::RemoteDesk::connect_signed_in(
-        &link,
-        &agent,
-        &context.paths.data_dir,
-        Some(std::sync::Arc::new(signed)),
-    )?;
-    Ok(Outcome::ok(who(&desk, desk.session())))
+    let link = server(context)?;
+    let signed = kept(context)?.ok_or_else(|| sign_in_error(SignInError::NotRequired))?;
+    report(context, link, signed)
 }
 
 /// `logout`: the sign-in withdrawn at the provider and forgotten here.
 pub(super) fn logout(context: &Context) -> Result<Outcome, CliError> {
-    match kept(context) {
-        Ok(Some(signed)) => {
+    match load(context)? {
+        Kept::Signed(signed) => {
             signed.sign_out().map_err(sign_in_error)?;
             Ok(Outcome::ok("signed out\n".into()))
         }
-        Ok(None) => Ok(Outcome::ok("this service does not ask staff to sign in\n".into())),
-        Err(CliError::Input(text)) if text.contains("nobody is signed in") => {
-            Ok(Outcome::ok("nobody was signed in\n".into()))
-        }
-        Err(e) => Err(e),
+        Kept::Nobody => Ok(Outcome::ok("nobody was signed in\n".into())),
+        Kept::NotRequired => Ok(Outcome::ok("this service does not ask staff to sign in\n".into())),
     }
 }
