@@ -77,7 +77,8 @@ fn random(bytes: usize) -> Result<String, SignInError> {
     Ok(base64url(&buffer))
 }
 
-fn base64url(bytes: &[u8]) -> String {
+/// Base64url without padding (RFC 4648 §5), as PKCE writes its values.
+pub fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
@@ -88,6 +89,12 @@ fn base64url(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// The PKCE challenge of `verifier` (S256, RFC 7636).
+pub fn pkce_challenge(verifier: &str) -> String {
+    use sha2::Digest as _;
+    base64url(&sha2::Sha256::digest(verifier.as_bytes()))
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -118,10 +125,7 @@ impl Provider {
         let port = listener.local_addr().map_err(|e| SignInError::Provider(e.to_string()))?.port();
         let redirect = format!("http://127.0.0.1:{port}/callback");
         let (verifier, state) = (random(32)?, random(16)?);
-        let challenge = {
-            use sha2::Digest as _;
-            base64url(&sha2::Sha256::digest(verifier.as_bytes()))
-        };
+        let challenge = pkce_challenge(&verifier);
         let mut url = url::Url::parse(&self.discovery.authorization_endpoint)
             .map_err(|e| SignInError::Provider(format!("its authorization address: {e}")))?;
         {
@@ -329,5 +333,22 @@ impl TokenSource for SignedIn {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_values_are_base64url_without_padding() {
+        assert_eq!(base64url(b""), "");
+        assert_eq!(base64url(b"\xfb\xff"), "-_8");
+        assert_eq!(base64url(b"any carnal pleas"), "YW55IGNhcm5hbCBwbGVhcw");
+        // Against Python's hashlib and base64, by hand.
+        assert_eq!(
+            pkce_challenge("mitid-assist-verifier-0123456789abcdefghijk"),
+            "myLZ8tudT7eAcKkWDKEoP7duLE6s0IwT_HUyF4Frus8"
+        );
     }
 }

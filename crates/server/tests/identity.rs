@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
+mod https;
 mod oidc;
 #[path = "../../core/tests/support/contract.rs"]
 mod suite;
@@ -16,21 +17,6 @@ use reqwest::Method;
 use support::{Database, Server, cluster};
 
 const TRAINING: &str = "[clock]\nsimulated = \"2026-11-24T09:00:00Z\"";
-
-fn client() -> reqwest::blocking::Client {
-    let pem = std::fs::read(support::ca().join("ca.pem")).unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let tls =
-        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    reqwest::blocking::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
-}
 
 /// One call of each kind of operation: (operation, method, path, body).
 fn calls(caller: i64) -> Vec<(Operation, Method, String, Option<serde_json::Value>)> {
@@ -93,7 +79,7 @@ fn every_operation_as_every_role_and_without_a_valid_sign_in() {
     let Some(provider) = oidc::Provider::start() else { return };
     let db = Database::new(&admin);
     let server = Server::start(&db, &format!("{TRAINING}\n{}", provider.config("mitid-assist")));
-    let http = client();
+    let http = https::client();
     let users = [
         ("agent", vec![Role::PhoneAgent]),
         ("counter", vec![Role::CounterStaff]),
@@ -172,7 +158,7 @@ fn a_token_from_another_issuer_or_past_its_time_is_refused() {
     let identity =
         provider.config("mitid-assist").replace("[identity.groups]", "leeway_seconds = 0\n[identity.groups]");
     let server = Server::start(&db, &format!("{TRAINING}\n{identity}"));
-    let http = client();
+    let http = https::client();
     let session = |token: &str| call(&http, &server, Some(token), (&Method::GET, "/v1/session", &None));
 
     // Another provider's token: whatever its signature, not this issuer's.

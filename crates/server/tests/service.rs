@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
+mod https;
 #[path = "../../core/tests/support/contract.rs"]
 mod suite;
 mod support;
@@ -215,27 +216,12 @@ fn an_edited_deleted_or_reordered_entry_is_found_and_a_rewritten_chain_is_caught
     assert_eq!(verify(&other), None);
 }
 
-fn raw_client() -> reqwest::blocking::Client {
-    let pem = std::fs::read(support::ca().join("ca.pem")).unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let tls =
-        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    reqwest::blocking::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
-}
-
 #[test]
 fn bad_input_gets_a_4xx_that_says_what_is_wrong_and_writes_nothing() {
     let Some(admin) = cluster() else { return };
     let db = Database::new(&admin);
     let server = Server::start(&db, OPEN);
-    let http = raw_client();
+    let http = https::client();
     let url = |path: &str| format!("{}{path}", server.url);
     let ok = http
         .post(url("/v1/callers"))
@@ -351,13 +337,13 @@ fn the_openapi_document_is_3_1_and_names_every_route() {
     let db = Database::new(&admin);
     let server = Server::start(&db, "");
     let doc: serde_json::Value =
-        raw_client().get(format!("{}/openapi.json", server.url)).send().unwrap().json().unwrap();
+        https::client().get(format!("{}/openapi.json", server.url)).send().unwrap().json().unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
     for path in ["/v1/callers/search", "/v1/callers/{id}/pcodes", "/v1/audit/verify", "/readyz"] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     assert!(doc["components"]["schemas"].get("ErrorBody").is_some());
-    let ready = raw_client().get(format!("{}/readyz", server.url)).send().unwrap();
+    let ready = https::client().get(format!("{}/readyz", server.url)).send().unwrap();
     assert_eq!(ready.status(), 200);
 }
 
@@ -411,7 +397,7 @@ fn while_the_service_is_away_nothing_is_issued_and_what_may_wait_is_delivered_on
 
     // The same key again — an answer lost on the way — is done once; the
     // same key with another request is refused.
-    let http = raw_client();
+    let http = https::client();
     let send = |body: serde_json::Value| {
         http.post(format!("{}/v1/callers/{caller}/contacts", server.url))
             .header("idempotency-key", "k-1")
@@ -669,14 +655,15 @@ fn the_sites_trust_store_is_imported_once_and_every_desk_reads_it() {
         assert_eq!(view.store.entries().count(), total);
         assert!(matches!(view.origin, mitid_core::service::TrustOrigin::Site { live: true, .. }));
         assert!(view.store.entries().any(|(_, e)| e.country.as_deref() == Some("DK")));
-        let list = raw_client().get(format!("{}/v1/trust", server.url)).send().unwrap();
+        let list = https::client().get(format!("{}/v1/trust", server.url)).send().unwrap();
         let etag = list.headers()["etag"].clone();
-        let again = raw_client().get(format!("{}/v1/trust", server.url)).header("if-none-match", etag).send().unwrap();
+        let again =
+            https::client().get(format!("{}/v1/trust", server.url)).header("if-none-match", etag).send().unwrap();
         assert_eq!(again.status(), 304);
     }
 
     // A body that is no trust material, a name that is not one.
-    let junk = raw_client()
+    let junk = https::client()
         .post(format!("{}/v1/trust?source=x.bin", server.url))
         .header("content-type", "application/octet-stream")
         .body(vec![0x30, 0x82, 0xff])
@@ -684,7 +671,7 @@ fn the_sites_trust_store_is_imported_once_and_every_desk_reads_it() {
         .unwrap();
     assert_eq!(junk.status(), 422);
     assert!(junk.text().unwrap().contains("unrecognized"));
-    let unnamed = raw_client().post(format!("{}/v1/trust?source=", server.url)).body(vec![1]).send().unwrap();
+    let unnamed = https::client().post(format!("{}/v1/trust?source=", server.url)).body(vec![1]).send().unwrap();
     assert_eq!(unnamed.status(), 400);
 
     // The desk keeps a copy: while the service is away, chips are still

@@ -68,11 +68,8 @@ impl Provider {
             .unwrap();
         let mut verifier_bytes = [0u8; 32];
         getrandom::fill(&mut verifier_bytes).unwrap();
-        let verifier = base64url(&verifier_bytes);
-        let challenge = {
-            use sha2::Digest as _;
-            base64url(&sha2::Sha256::digest(verifier.as_bytes()))
-        };
+        let verifier = mitid_remote::signin::base64url(&verifier_bytes);
+        let challenge = mitid_remote::signin::pkce_challenge(&verifier);
         let redirect = "http://127.0.0.1:47113/callback";
         let mut cookies: Vec<String> = Vec::new();
         let keep = |response: &reqwest::blocking::Response, cookies: &mut Vec<String>| {
@@ -168,17 +165,4 @@ impl Drop for Provider {
 
 fn encoded(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
 }
