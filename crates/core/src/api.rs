@@ -157,6 +157,100 @@ pub struct Redeemed {
     pub attempts_left: u8,
 }
 
+/// The path of the MitID side's redemptions (`POST`), and of an accepted
+/// one's completion (`POST {REDEMPTIONS_PATH}/{id}/completed`).
+pub const REDEMPTIONS_PATH: &str = "/v1/redemptions";
+
+/// What the citizen entered in the MitID app, for whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedemptionRequest {
+    /// The 8 digits.
+    pub code: String,
+    /// The MitID side's id of this entry (1–64 of `A-Za-z0-9-_.:`): sent
+    /// again unchanged with a retry, it gets the first answer and counts
+    /// nothing.
+    pub attempt_id: String,
+    /// The holder, as the passport or ID card's chip gave them.
+    pub holder: crate::redemption::Holder,
+}
+
+/// What an entry came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Outcome {
+    /// The right code: one use spent; report the enrollment's completion.
+    Accepted,
+    /// A wrong code: one use of the holder's active code spent.
+    Wrong,
+    /// No use left (the third wrong entry locks the code).
+    Locked,
+    /// More than 60 days old.
+    Expired,
+    /// Used for an enrollment that completed.
+    Consumed,
+    /// Revoked by MitID Support.
+    Revoked,
+    /// The holder has no P-code.
+    NoCode,
+}
+
+impl From<Redemption> for Outcome {
+    fn from(r: Redemption) -> Self {
+        match r {
+            Redemption::Accepted => Self::Accepted,
+            Redemption::Wrong { .. } => Self::Wrong,
+            Redemption::Locked => Self::Locked,
+            Redemption::Expired => Self::Expired,
+            Redemption::Consumed => Self::Consumed,
+            Redemption::Revoked => Self::Revoked,
+            Redemption::NoCode => Self::NoCode,
+        }
+    }
+}
+
+/// The answer to a redemption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedemptionAnswer {
+    /// This entry's id (for `…/completed` after an accepted one).
+    pub redemption_id: i64,
+    /// What it came to.
+    pub result: Outcome,
+    /// Uses left on the holder's code afterwards.
+    pub attempts_left: u8,
+}
+
+impl RedemptionAnswer {
+    /// The outcome as the desk's records name it.
+    pub fn redemption(&self) -> Redemption {
+        match self.result {
+            Outcome::Accepted => Redemption::Accepted,
+            Outcome::Wrong => Redemption::Wrong { attempts_left: self.attempts_left },
+            Outcome::Locked => Redemption::Locked,
+            Outcome::Expired => Redemption::Expired,
+            Outcome::Consumed => Redemption::Consumed,
+            Outcome::Revoked => Redemption::Revoked,
+            Outcome::NoCode => Redemption::NoCode,
+        }
+    }
+}
+
+/// An enrollment's completion, recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Completed {
+    /// The accepted entry.
+    pub redemption_id: i64,
+    /// When its completion was first reported.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub completed_at: Timestamp,
+}
+
 /// Why a code is revoked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,6 +381,13 @@ pub enum ErrorKind {
     IdempotencyConflict,
     /// The service cannot serve now (its database is away); try again.
     Unavailable,
+    /// No such redemption (`number`), or not one of this client's.
+    NoRedemption,
+    /// The redemption (`number`) was not accepted (`value`: what it was),
+    /// so it completes nothing.
+    NotAccepted,
+    /// Too many requests: wait the `Retry-After` seconds.
+    TooManyRequests,
     /// The trust store did not take the file (`value`: why, as
     /// `unrecognized`, `not_ca`, `signature`, `malformed`, `unusable`).
     TrustRejected,
@@ -374,8 +475,13 @@ impl ErrorBody {
             ErrorKind::Forbidden => 403,
             ErrorKind::TooLarge => 413,
             ErrorKind::NotJson => 415,
-            ErrorKind::NotFound | ErrorKind::NoCaller | ErrorKind::NoPcode | ErrorKind::NoCase => 404,
-            ErrorKind::Closed | ErrorKind::TooManyActive | ErrorKind::AlreadyVoid => 409,
+            ErrorKind::NotFound
+            | ErrorKind::NoCaller
+            | ErrorKind::NoPcode
+            | ErrorKind::NoCase
+            | ErrorKind::NoRedemption => 404,
+            ErrorKind::Closed | ErrorKind::TooManyActive | ErrorKind::AlreadyVoid | ErrorKind::NotAccepted => 409,
+            ErrorKind::TooManyRequests => 429,
             ErrorKind::IdempotencyConflict | ErrorKind::TrustRejected => 422,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,
@@ -402,6 +508,11 @@ impl ErrorBody {
                 Self { value: Some((*state).to_owned()), ..Self::new(ErrorKind::AlreadyVoid, message) }
             }
             StoreError::SelfMerge => Self::new(ErrorKind::SelfMerge, message),
+            StoreError::BadRedemption(_) => Self::new(ErrorKind::BadRequest, message),
+            StoreError::NoRedemption(id) => Self { number: Some(*id), ..Self::new(ErrorKind::NoRedemption, message) },
+            StoreError::NotAccepted { id, result } => {
+                Self { number: Some(*id), value: Some(result.clone()), ..Self::new(ErrorKind::NotAccepted, message) }
+            }
             StoreError::Trust(refusal) => {
                 Self { value: Some(refusal.code().into()), ..Self::new(ErrorKind::TrustRejected, refusal.to_string()) }
             }
@@ -444,6 +555,8 @@ impl ErrorBody {
                 _ => "void",
             }),
             ErrorKind::SelfMerge => StoreError::SelfMerge,
+            ErrorKind::NoRedemption => StoreError::NoRedemption(self.number.unwrap_or_default()),
+            ErrorKind::NotAccepted => StoreError::NotAccepted { id: self.number.unwrap_or_default(), result: value },
             ErrorKind::InvalidCaller => {
                 let invalid = match self.invalid {
                     Some(Invalid::NoName) | None => InvalidCaller::NoName,
@@ -470,6 +583,7 @@ impl ErrorBody {
             | ErrorKind::NotJson
             | ErrorKind::NotFound
             | ErrorKind::IdempotencyConflict
+            | ErrorKind::TooManyRequests
             | ErrorKind::Forbidden
             | ErrorKind::Unauthorized
             | ErrorKind::Internal => StoreError::Refused(self.message),
@@ -492,6 +606,8 @@ mod tests {
             StoreError::TooManyActive(2),
             StoreError::AlreadyVoid("consumed"),
             StoreError::SelfMerge,
+            StoreError::NoRedemption(9),
+            StoreError::NotAccepted { id: 9, result: "wrong".into() },
             StoreError::InvalidCaller(InvalidCaller::NoName),
             StoreError::InvalidCaller(InvalidCaller::TooLong("the notes")),
             StoreError::InvalidCaller(InvalidCaller::BadEmail("x@".into())),

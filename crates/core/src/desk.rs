@@ -14,7 +14,10 @@ use crate::audit::{AuditEntry, ChainBreak};
 use crate::caller::{Caller, CallerDetails, Contact};
 use crate::checkpoint::{self, CheckpointKey};
 use crate::keys::{self, KeyError, KeyStore, KeyStoreKind};
+use crate::api::{Completed, RedemptionAnswer, RedemptionRequest};
 use crate::pcode::{CodeKey, PCode, PCodeInfo, Redemption};
+use crate::redemption::{DESK_CLIENT, holder_hashes};
+use crate::store::Whose;
 use crate::service::{DeskService, NewContact, TrustOrigin, TrustView};
 use crate::store::{AuditFilter, AuditReport, CaseStep, Hit, Store, StoreError};
 use crate::support_hours::SupportHours;
@@ -95,6 +98,7 @@ impl Desk {
         let _ = crate::caller::Phone::parse("+4520123456");
         let (key, _) = keys::code_key(key_store)?;
         store.bind_key(&key)?;
+        store.bind_holders(&key)?;
         let checkpoints = CheckpointKey::from_code_key(&key);
         let (agent, max_active) = (config.agent_id(), config.max_active_pcodes.max(1));
         let desk = Self { store, key, hours, clock, agent, max_active, checkpoints, dir: data_dir.to_owned() };
@@ -136,6 +140,24 @@ impl Desk {
         if let Ok(Some((seq, hash))) = self.store.audit_head() {
             let _ = checkpoint::remember(&self.dir, &self.checkpoints.sign(seq, &hash, self.clock.now()));
         }
+    }
+
+    /// An entry of a code in the MitID app, as the shared service's
+    /// `POST /v1/redemptions` takes it from the MitID side — here for a
+    /// single desk and demo mode, by the same rules.
+    pub fn redeem(&mut self, request: &RedemptionRequest) -> Result<RedemptionAnswer, StoreError> {
+        let code: PCode = request.code.parse()?;
+        request.holder.check()?;
+        let hashes = holder_hashes(&self.key, &request.holder);
+        let now = self.clock.now();
+        self.store.redeem(Whose::Holder(&hashes), &code, DESK_CLIENT, &request.attempt_id, &self.key, now)
+    }
+
+    /// The MitID side reports an accepted entry's enrollment completed:
+    /// its code is void.
+    pub fn complete_redemption(&mut self, id: i64) -> Result<Completed, StoreError> {
+        let now = self.clock.now();
+        self.store.complete_redemption(id, DESK_CLIENT, now)
     }
 
     /// The key store for a mode: a file in the data dir in demo mode.

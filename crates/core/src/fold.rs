@@ -389,6 +389,34 @@ pub fn query_terms(text: &str) -> Vec<String> {
     words(text).map(|w| spellings(w).0).filter(|t| !t.is_empty()).collect()
 }
 
+/// The ways a machine-readable zone may write a name: lowercase words
+/// joined by one space, letters transliterated as ICAO Doc 9303 Part 3
+/// does (Ü→UE, Ø→OE, Å→AA, ß→SS, marks dropped), apostrophes left out and
+/// other punctuation a separator (O'Neil → ONEIL, Anne-Marie → ANNE MARIE);
+/// a word in Cyrillic or Greek in each of its Latin spellings. At most
+/// four forms; none for a text without letters.
+pub fn mrz_forms(text: &str) -> Vec<String> {
+    let text: String = text.chars().filter(|c| !matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '`')).collect();
+    let mut forms = vec![String::new()];
+    for word in words(&text) {
+        let mut spelled = if word.chars().any(other_script) { latin(word) } else { Vec::new() };
+        if spelled.is_empty() {
+            spelled.push(spellings(word).0);
+        }
+        spelled.retain(|s| !s.is_empty());
+        if spelled.is_empty() {
+            continue;
+        }
+        forms = forms
+            .iter()
+            .flat_map(|f| spelled.iter().map(move |s| if f.is_empty() { s.clone() } else { format!("{f} {s}") }))
+            .take(4)
+            .collect();
+    }
+    forms.retain(|f| !f.is_empty());
+    forms
+}
+
 /// A name folded to one comparable key (for exact-name ranking).
 pub fn key(text: &str) -> String {
     query_terms(text).join(" ")
@@ -401,6 +429,16 @@ mod tests {
     fn finds(name: &str, query: &str) -> bool {
         let terms: Vec<String> = index_terms(name).split(' ').map(str::to_owned).collect();
         query_terms(query).iter().all(|q| terms.iter().any(|t| t.starts_with(q.as_str())))
+    }
+
+    #[test]
+    fn names_fold_as_a_machine_readable_zone_writes_them() {
+        assert_eq!(mrz_forms("Müller-Østergaard"), ["mueller oestergaard"]);
+        assert_eq!(mrz_forms("MUELLER<OESTERGAARD"), ["mueller oestergaard"]);
+        assert_eq!(mrz_forms("Åse O'Neil"), ["aase oneil"]);
+        assert_eq!(mrz_forms("Шевченко"), ["shevchenko"]);
+        assert_eq!(mrz_forms("Григорій"), ["grigorii", "hryhorii"]);
+        assert!(mrz_forms("<< --").is_empty());
     }
 
     #[test]

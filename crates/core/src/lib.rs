@@ -20,6 +20,7 @@ pub mod holidays;
 pub mod keys;
 pub mod mrz_entry;
 pub mod pcode;
+pub mod redemption;
 pub mod roles;
 pub mod service;
 pub mod store;

@@ -16,7 +16,7 @@ use sha2::Sha256;
 
 /// How long a P-code is valid.
 pub const VALIDITY: SignedDuration = SignedDuration::from_hours(60 * 24);
-/// Attempts a P-code allows.
+/// Uses (entries in the MitID app, right or wrong) a P-code allows.
 pub const ATTEMPTS: u8 = 3;
 
 /// A P-code's 8 digits. Debug output hides them, so they never reach a log.
@@ -158,18 +158,20 @@ fn unreachable_key() -> Hmac<Sha256> {
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Redemption {
-    /// The code was right; it is now used up.
+    /// The code was right: one of its three uses is spent, and the
+    /// enrollment's completion voids it
+    /// ([`crate::redemption`]).
     Accepted,
     /// The code was wrong; attempts remain.
     Wrong {
         /// Attempts left after this one.
         attempts_left: u8,
     },
-    /// No attempts remain (this attempt may have used the last).
+    /// No use remains (this entry may have spent the last).
     Locked,
     /// More than 60 days old.
     Expired,
-    /// Already used once.
+    /// Used for an enrollment that completed.
     Consumed,
     /// Revoked by an agent.
     Revoked,
@@ -199,9 +201,9 @@ impl Redemption {
 pub enum PCodeState {
     /// Can be redeemed.
     Active,
-    /// Redeemed once; void.
+    /// Used for a completed enrollment; void.
     Consumed,
-    /// Three wrong attempts; void.
+    /// Its last use went to a wrong entry; void.
     Locked,
     /// Revoked by an agent; void.
     Revoked,
@@ -283,13 +285,15 @@ impl PCodeInfo {
             PCodeState::Revoked => Some(Redemption::Revoked),
             PCodeState::Locked => Some(Redemption::Locked),
             PCodeState::Active if now >= self.expires_at => Some(Redemption::Expired),
+            // Three accepted entries and no completion: no use is left.
+            PCodeState::Active if self.attempts_left == 0 => Some(Redemption::Locked),
             PCodeState::Active => None,
         }
     }
 
     /// Whether it can still be redeemed at `now`.
     pub fn usable(&self, now: Timestamp) -> bool {
-        self.state == PCodeState::Active && now < self.expires_at
+        self.state == PCodeState::Active && now < self.expires_at && self.attempts_left > 0
     }
 }
 

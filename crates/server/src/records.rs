@@ -366,7 +366,7 @@ impl Records {
         // Counted after the lock, in a statement of its own: its snapshot
         // sees the code another agent issued while this one waited.
         let count = tx
-            .prepare_cached("SELECT count(*) FROM pcode WHERE caller_id = $1 AND state = 'active' AND expires_at > $2")
+            .prepare_cached("SELECT count(*) FROM pcode WHERE caller_id = $1 AND state = 'active' AND attempts_left > 0 AND expires_at > $2")
             .await?;
         let active: i64 = tx.query_one(&count, &[&caller_id, &Ts(now)]).await?.get(0);
         if active >= i64::from(self.max_active) {

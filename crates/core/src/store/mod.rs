@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 pub use audit_log::{AuditFilter, AuditReport};
 pub use cases::CaseStep;
-pub use pcodes::REDEEMER;
+pub use pcodes::{REDEEMER, Whose, fresh_attempt};
 pub use search::{Hit, MatchKind};
 
 use crate::caller::InvalidCaller;
@@ -123,6 +123,30 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX enrollment_step_case ON enrollment_step(case_id);
     "#,
+    // 4: redemption as the MitID side does it: each code bound to its
+    // holder by keyed hashes (of the documents, and of names, date of
+    // birth and nationality, taken at issuance), and every attempt kept
+    // by its id — so a retry gets the first answer and counts nothing.
+    r#"
+    CREATE TABLE pcode_holder (
+        pcode_id INTEGER NOT NULL REFERENCES pcode(id) ON DELETE CASCADE,
+        hash BLOB NOT NULL,
+        binding TEXT NOT NULL CHECK (binding IN ('document', 'person')),
+        PRIMARY KEY (hash, pcode_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX pcode_holder_code ON pcode_holder(pcode_id);
+    CREATE TABLE redemption (
+        id INTEGER PRIMARY KEY,
+        client TEXT NOT NULL,
+        attempt_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        pcode_id INTEGER REFERENCES pcode(id) ON DELETE SET NULL,
+        result TEXT NOT NULL,
+        attempts_left INTEGER NOT NULL,
+        completed_at TEXT,
+        UNIQUE (client, attempt_id)
+    );
+    "#,
 ];
 
 /// The schema version this code writes.
@@ -185,6 +209,20 @@ pub enum StoreError {
     /// Merging a caller into itself.
     #[error("a caller cannot be merged into itself")]
     SelfMerge,
+    /// A redemption names no holder that can be matched, or a bad attempt id.
+    #[error("the redemption cannot be read: {0}")]
+    BadRedemption(#[from] crate::redemption::BadRedemption),
+    /// No such redemption (for this client).
+    #[error("there is no redemption {0}")]
+    NoRedemption(i64),
+    /// Only an accepted entry completes an enrollment.
+    #[error("redemption {id} was {result}, not accepted: only an accepted entry completes an enrollment")]
+    NotAccepted {
+        /// The redemption.
+        id: i64,
+        /// What it came to.
+        result: String,
+    },
     /// The shared service cannot be reached (nothing was done; for a change
     /// that may wait, it waits in the desk's outbox).
     #[error("the shared service cannot be reached: {0}")]

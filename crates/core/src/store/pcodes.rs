@@ -5,12 +5,15 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, audit_log, ts};
+use crate::api::{Completed, Outcome, RedemptionAnswer};
+use crate::caller::CallerDetails;
 use crate::pcode::{
     ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, REFERENCE_TRIES, Redemption, VALIDITY, new_reference, same_hash,
 };
+use crate::redemption::{Binding, HolderHashes, by_precedence, caller_hashes, check_attempt_id, decide};
 
-/// Who redeems: the citizen's MitID app, not an agent.
-pub const REDEEMER: &str = "mitid-app";
+/// Who redeems at a desk: the citizen's MitID app, not an agent.
+pub const REDEEMER: &str = crate::redemption::DESK_CLIENT;
 
 type Row = (i64, String, Vec<u8>, String, String, u8, String, Option<String>);
 
@@ -53,7 +56,7 @@ impl Store {
             return Err(StoreError::NoCaller(caller_id));
         }
         let active: u32 = tx
-            .prepare_cached("SELECT count(*) FROM pcode WHERE caller_id = ?1 AND state = 'active' AND expires_at > ?2")?
+            .prepare_cached("SELECT count(*) FROM pcode WHERE caller_id = ?1 AND state = 'active' AND attempts_left > 0 AND expires_at > ?2")?
             .query_row(params![caller_id, now.to_string()], |r| r.get(0))?;
         if active >= max_active {
             audit_log::append(&tx, now, agent, "pcode.issue", &subject, "refused:too_many_active")?;
@@ -89,6 +92,9 @@ impl Store {
             return Err(StoreError::Random("no free P-code reference was drawn".into()));
         }
         let id = tx.last_insert_rowid();
+        if let Some(caller) = super::callers::caller_in(&tx, caller_id)? {
+            bind_holder(&tx, id, &caller.details, key)?;
+        }
         audit_log::append(&tx, now, agent, "pcode.issue", &format!("pcode:{reference} {subject}"), "ok")?;
         tx.commit()?;
         let info = PCodeInfo {
@@ -105,8 +111,7 @@ impl Store {
     }
 
     /// What the citizen's MitID app does with a code typed for `caller_id`
-    /// (the app knows whose passport it is). Counted atomically: two
-    /// attempts at the same instant never share an attempt or a success.
+    /// (the app knows whose passport it is), as [`Self::redeem`] does it.
     pub fn redeem_pcode(
         &mut self,
         caller_id: i64,
@@ -117,7 +122,7 @@ impl Store {
         Ok(self.redeem_pcode_counted(caller_id, code, key, now)?.0)
     }
 
-    /// As [`Self::redeem_pcode`], with the attempts left afterwards on the
+    /// As [`Self::redeem_pcode`], with the uses left afterwards on the
     /// P-code concerned (0 when there is none).
     pub fn redeem_pcode_counted(
         &mut self,
@@ -126,59 +131,149 @@ impl Store {
         key: &CodeKey,
         now: Timestamp,
     ) -> Result<(Redemption, u8), StoreError> {
+        let attempt = fresh_attempt()?;
+        let answer = self.redeem(Whose::Caller(caller_id), code, REDEEMER, &attempt, key, now)?;
+        Ok((answer.redemption(), answer.attempts_left))
+    }
+
+    /// One entry of a code in the MitID app, decided against the codes of
+    /// `whose` ([`crate::redemption`]): counted inside one write
+    /// transaction, so two entries at the same instant never share a use;
+    /// an attempt id `client` sent before gets its first answer and counts
+    /// nothing.
+    pub fn redeem(
+        &mut self,
+        whose: Whose<'_>,
+        code: &PCode,
+        client: &str,
+        attempt_id: &str,
+        key: &CodeKey,
+        now: Timestamp,
+    ) -> Result<RedemptionAnswer, StoreError> {
+        check_attempt_id(attempt_id)?;
         let hash = key.hash(code);
         let tx = self.write()?;
-        let rows: Vec<Row> = {
-            let mut stmt = tx.prepare_cached(
-                "SELECT id, reference, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason
-                 FROM pcode WHERE caller_id = ?1 ORDER BY issued_at DESC, id DESC",
-            )?;
-            stmt.query_map([caller_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
-            })?
-            .collect::<Result<_, _>>()?
-        };
-        let codes: Vec<PCodeInfo> = rows.iter().map(|row| info(caller_id, row)).collect::<Result<_, _>>()?;
-        // Check every code, so the time taken does not tell which matched.
-        let matched =
-            rows.iter().zip(&codes).fold(None, |m, (row, c)| if same_hash(&row.2, &hash) { Some(c) } else { m });
-        let (result, subject, left) = match matched {
-            Some(c) => {
-                let result = match c.void_redemption(now) {
-                    Some(void) => void,
-                    None => {
-                        tx.prepare_cached("UPDATE pcode SET state = 'consumed' WHERE id = ?1 AND state = 'active'")?
-                            .execute([c.id])?;
-                        Redemption::Accepted
-                    }
-                };
-                (result, format!("pcode:{}", c.reference), c.attempts_left)
+        let earlier: Option<(i64, String, u8)> = tx
+            .prepare_cached("SELECT id, result, attempts_left FROM redemption WHERE client = ?1 AND attempt_id = ?2")?
+            .query_row([client, attempt_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if let Some((id, result, attempts_left)) = earlier {
+            return Ok(RedemptionAnswer { redemption_id: id, result: outcome(&result)?, attempts_left });
+        }
+        let rows: Vec<(Row, i64)> = match whose {
+            Whose::Caller(caller_id) => {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT id, reference, code_hash, issued_at, expires_at, attempts_left, state, revoked_reason, caller_id
+                     FROM pcode WHERE caller_id = ?1 ORDER BY issued_at DESC, id DESC",
+                )?;
+                stmt.query_map([caller_id], read_row)?.collect::<Result<_, _>>()?
             }
-            None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
-                None => (Redemption::NoCode, format!("caller:{caller_id}"), 0),
-                Some(c) => {
-                    let result = match c.void_redemption(now) {
-                        Some(void) => void,
-                        None => {
-                            let left = c.attempts_left.saturating_sub(1);
-                            let state = if left == 0 { "locked" } else { "active" };
-                            tx.prepare_cached("UPDATE pcode SET attempts_left = ?2, state = ?3 WHERE id = ?1")?
-                                .execute(params![c.id, left, state])?;
-                            if left == 0 { Redemption::Locked } else { Redemption::Wrong { attempts_left: left } }
-                        }
-                    };
-                    let left = match result {
-                        Redemption::Wrong { attempts_left } => attempts_left,
-                        Redemption::Locked => 0,
-                        _ => c.attempts_left,
-                    };
-                    (result, format!("pcode:{}", c.reference), left)
-                }
-            },
+            Whose::Holder(hashes) => {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT p.id, p.reference, p.code_hash, p.issued_at, p.expires_at, p.attempts_left, p.state,
+                            p.revoked_reason, p.caller_id, h.binding
+                     FROM pcode_holder h JOIN pcode p ON p.id = h.pcode_id
+                     WHERE h.hash IN (?1, ?2) ORDER BY p.issued_at DESC, p.id DESC",
+                )?;
+                let found: Vec<((Row, i64), String)> = stmt
+                    .query_map(params![hashes.document.as_slice(), hashes.person.as_slice()], |r| {
+                        Ok((read_row(r)?, r.get(9)?))
+                    })?
+                    .collect::<Result<_, _>>()?;
+                let found = found
+                    .into_iter()
+                    .map(|(row, binding)| {
+                        Binding::parse(&binding)
+                            .map(|b| (row, b))
+                            .ok_or_else(|| StoreError::Corrupt(format!("holder binding {binding:?}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                by_precedence(found)
+            }
         };
-        audit_log::append(&tx, now, REDEEMER, "pcode.redeem", &subject, result.name())?;
+        let codes: Vec<PCodeInfo> = rows.iter().map(|(row, caller)| info(*caller, row)).collect::<Result<_, _>>()?;
+        let matches: Vec<bool> = rows.iter().map(|(row, _)| same_hash(&row.2, &hash)).collect();
+        let decision = decide(&codes, &matches, now);
+        if let Some((id, left, state)) = decision.change {
+            tx.prepare_cached("UPDATE pcode SET attempts_left = ?2, state = ?3 WHERE id = ?1")?
+                .execute(params![id, left, state.as_str()])?;
+        }
+        let concerned = decision.concerned.map(|i| &codes[i]);
+        let subject = match (concerned, whose) {
+            (Some(c), _) => format!("pcode:{}", c.reference),
+            (None, Whose::Caller(id)) => format!("caller:{id}"),
+            (None, Whose::Holder(_)) => "holder".to_owned(),
+        };
+        let result = Outcome::from(decision.result);
+        tx.prepare_cached(
+            "INSERT INTO redemption (client, attempt_id, at, pcode_id, result, attempts_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            client,
+            attempt_id,
+            now.to_string(),
+            concerned.map(|c| c.id),
+            decision.result.name(),
+            decision.attempts_left
+        ])?;
+        let id = tx.last_insert_rowid();
+        audit_log::append(&tx, now, client, "pcode.redeem", &subject, decision.result.name())?;
         tx.commit()?;
-        Ok((result, left))
+        Ok(RedemptionAnswer { redemption_id: id, result, attempts_left: decision.attempts_left })
+    }
+
+    /// The MitID side reports an accepted entry's enrollment completed:
+    /// the code is void from now on. Reported again, the first report's
+    /// time is the answer.
+    pub fn complete_redemption(&mut self, id: i64, client: &str, now: Timestamp) -> Result<Completed, StoreError> {
+        let tx = self.write()?;
+        let row: Option<(Option<i64>, String, Option<String>)> = tx
+            .prepare_cached("SELECT pcode_id, result, completed_at FROM redemption WHERE id = ?1 AND client = ?2")?
+            .query_row(params![id, client], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((pcode, result, completed)) = row else { return Err(StoreError::NoRedemption(id)) };
+        if result != Redemption::Accepted.name() {
+            return Err(StoreError::NotAccepted { id, result });
+        }
+        if let Some(at) = completed {
+            return Ok(Completed { redemption_id: id, completed_at: ts(&at)? });
+        }
+        let Some(pcode) = pcode else { return Err(StoreError::NoRedemption(id)) };
+        tx.prepare_cached("UPDATE redemption SET completed_at = ?2 WHERE id = ?1")?.execute(params![id, now.to_string()])?;
+        let (reference, state): (String, String) = tx
+            .prepare_cached("SELECT reference, state FROM pcode WHERE id = ?1")?
+            .query_row([pcode], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let verdict = if state == PCodeState::Revoked.as_str() { "after_revocation" } else { "ok" };
+        tx.prepare_cached("UPDATE pcode SET state = 'consumed' WHERE id = ?1 AND state IN ('active', 'locked')")?
+            .execute([pcode])?;
+        audit_log::append(&tx, now, client, "pcode.complete", &format!("pcode:{reference}"), verdict)?;
+        tx.commit()?;
+        Ok(Completed { redemption_id: id, completed_at: now })
+    }
+
+    /// Binds every code issued before holders were bound (schema 4) to
+    /// its caller as they are recorded now; the number bound.
+    pub fn bind_holders(&mut self, key: &CodeKey) -> Result<usize, StoreError> {
+        let done: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'holders_bound'", [], |r| r.get(0)).optional()?;
+        if done.is_some() {
+            return Ok(0);
+        }
+        let tx = self.write()?;
+        let codes: Vec<(i64, i64)> = tx
+            .prepare(
+                "SELECT id, caller_id FROM pcode p WHERE NOT EXISTS (SELECT 1 FROM pcode_holder h WHERE h.pcode_id = p.id)",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (pcode, caller) in &codes {
+            if let Some(c) = super::callers::caller_in(&tx, *caller)? {
+                bind_holder(&tx, *pcode, &c.details, key)?;
+            }
+        }
+        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('holders_bound', '1')", [])?;
+        tx.commit()?;
+        Ok(codes.len())
     }
 
     /// Revokes an active P-code. The reason is kept with the code (it may
@@ -237,4 +332,44 @@ impl Store {
             .collect::<Result<_, _>>()?;
         rows.iter().map(|row| info(caller_id, row)).collect()
     }
+}
+
+/// Whose codes an entry is decided against.
+#[derive(Clone, Copy)]
+pub enum Whose<'a> {
+    /// A caller's (a desk that knows whose passport it is).
+    Caller(i64),
+    /// The holder's the MitID side names, by their hashes.
+    Holder(&'a HolderHashes),
+}
+
+/// A one-off attempt id, for an entry made without one.
+pub fn fresh_attempt() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(format!("desk-{}", hex::encode(bytes)))
+}
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Row, i64)> {
+    Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?), r.get(8)?))
+}
+
+fn outcome(result: &str) -> Result<Outcome, StoreError> {
+    serde_json::from_value(serde_json::Value::String(result.to_owned()))
+        .map_err(|_| StoreError::Corrupt(format!("redemption result {result:?}")))
+}
+
+/// Binds a code to its holder as the caller is recorded.
+fn bind_holder(
+    tx: &rusqlite::Transaction<'_>,
+    pcode: i64,
+    details: &CallerDetails,
+    key: &CodeKey,
+) -> Result<(), StoreError> {
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO pcode_holder (pcode_id, hash, binding) VALUES (?1, ?2, ?3)")?;
+    for (hash, binding) in caller_hashes(key, details) {
+        insert.execute(params![pcode, hash.as_slice(), binding.as_str()])?;
+    }
+    Ok(())
 }

@@ -6,7 +6,9 @@ use jiff::{SignedDuration, Timestamp};
 use super::*;
 use crate::audit::ChainBreak;
 use crate::caller::{CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
+use crate::api::Outcome;
 use crate::pcode::{CodeKey, PCode, PCodeState, Redemption};
+use crate::redemption::{Holder, holder_hashes};
 use crate::support_hours::COPENHAGEN;
 
 fn local(s: &str) -> Timestamp {
@@ -199,12 +201,37 @@ fn pcode_follows_the_rules() {
     let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
     let now = open_time();
     assert_eq!(s.redeem_pcode(id, &"12345678".parse().unwrap(), &key(), now).unwrap(), Redemption::NoCode);
-    // Accepted once, then consumed.
+    // Every entry spends one of three uses; the enrollment's completion
+    // voids the code.
     let (code, info) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     assert_eq!(info.expires_at, now + SignedDuration::from_hours(24 * 60));
     assert_eq!(info.attempts_left, 3);
-    assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Accepted);
+    let caller = Whose::Caller(id);
+    let first = s.redeem(caller, &code, REDEEMER, "try-1", &key(), now).unwrap();
+    assert_eq!((first.result, first.attempts_left), (Outcome::Accepted, 2));
+    // The same attempt again (a retry): the first answer, nothing counted.
+    assert_eq!(s.redeem(caller, &code, REDEEMER, "try-1", &key(), now).unwrap(), first);
+    let second = s.redeem(caller, &code, REDEEMER, "try-2", &key(), now).unwrap();
+    assert_eq!((second.result, second.attempts_left), (Outcome::Accepted, 1));
+    assert!(matches!(s.complete_redemption(first.redemption_id, "another-client", now), Err(StoreError::NoRedemption(_))));
+    let done = s.complete_redemption(first.redemption_id, REDEEMER, now).unwrap();
+    let later = now + SignedDuration::from_secs(60);
+    assert_eq!(s.complete_redemption(first.redemption_id, REDEEMER, later).unwrap(), done, "reported twice: once");
     assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Consumed);
+    let void = s.redeem(caller, &code, REDEEMER, "try-4", &key(), now).unwrap();
+    assert!(matches!(
+        s.complete_redemption(void.redemption_id, REDEEMER, now),
+        Err(StoreError::NotAccepted { result, .. }) if result == "consumed"
+    ));
+    // Three accepted entries and no completion: no use is left, and the
+    // code no longer counts against the cap.
+    let (code, _) = s.issue_pcode(id, &key(), 1, "agent-1", now).unwrap();
+    for left in [2, 1, 0] {
+        assert_eq!(s.redeem_pcode_counted(id, &code, &key(), now).unwrap(), (Redemption::Accepted, left));
+    }
+    assert_eq!(s.redeem_pcode(id, &code, &key(), now).unwrap(), Redemption::Locked);
+    let (_, spare) = s.issue_pcode(id, &key(), 1, "agent-1", now).unwrap();
+    s.revoke_pcode(&spare.reference, "issued only to show the cap", "agent-1", now).unwrap();
     // Three wrong attempts lock it; then even the right code is refused.
     let (code, _) = s.issue_pcode(id, &key(), 3, "agent-1", now).unwrap();
     let wrong = wrong_code(&code);
@@ -237,6 +264,52 @@ fn pcode_follows_the_rules() {
     for e in s.audit_entries(&AuditFilter::default()).unwrap() {
         assert!(!e.subject.contains(code.digits()) && !e.verdict.contains(code.digits()));
     }
+}
+
+#[test]
+fn the_mitid_side_redeems_for_the_holder_the_agent_recorded() {
+    let mut s = Store::open_in_memory().unwrap();
+    let now = open_time();
+    let details = CallerDetails {
+        birth_date: Some(date(1964, 8, 12)),
+        nationality: Some("DEU".into()),
+        documents: vec![DocumentRef { kind: DocumentKind::Passport, country: "DEU".into(), number: "C01X00T47".into() }],
+        ..person("Jürgen", "Müller", None)
+    };
+    let id = s.add_caller(details, "agent-1", now).unwrap();
+    let twin = s.add_caller(person("Jürgen", "Müller", None), "agent-1", now).unwrap();
+    let (code, info) = s.issue_pcode(id, &key(), 1, "agent-1", now).unwrap();
+    let (twins_code, _) = s.issue_pcode(twin, &key(), 1, "agent-1", now).unwrap();
+    let chip = Holder {
+        issuing_state: "D<<".into(),
+        document_number: "C01X00T47".into(),
+        date_of_birth: date(1964, 8, 12),
+        surname: "MUELLER".into(),
+        given_names: "JUERGEN".into(),
+        nationality: "DEU".into(),
+    };
+    let redeem = |s: &mut Store, holder: &Holder, code: &PCode, attempt: &str| {
+        let hashes = holder_hashes(&key(), holder);
+        s.redeem(Whose::Holder(&hashes), code, "mitid-side:test", attempt, &key(), now).unwrap()
+    };
+    // Another caller's code is a wrong one for this holder.
+    let wrong = redeem(&mut s, &chip, &twins_code, "1");
+    assert_eq!((wrong.result, wrong.attempts_left), (Outcome::Wrong, 2));
+    assert_eq!(s.pcodes(id).unwrap()[0].attempts_left, 2, "counted against the holder's code");
+    // A renewed passport: found by names, birth date and nationality.
+    let renewed = Holder { document_number: "C99".into(), ..chip.clone() };
+    assert_eq!(redeem(&mut s, &renewed, &code, "2").result, Outcome::Accepted);
+    // Someone else: no code.
+    let stranger = Holder { document_number: "X1".into(), date_of_birth: date(1970, 1, 1), ..chip.clone() };
+    assert_eq!(redeem(&mut s, &stranger, &code, "3").result, Outcome::NoCode);
+    let done = redeem(&mut s, &chip, &code, "4");
+    assert_eq!((done.result, done.attempts_left), (Outcome::Accepted, 0));
+    s.complete_redemption(done.redemption_id, "mitid-side:test", now).unwrap();
+    assert_eq!(s.pcode(&info.reference).unwrap().unwrap().state, PCodeState::Consumed);
+    // The audit log names the code, never the holder.
+    let entries = s.audit_entries(&AuditFilter::default()).unwrap();
+    assert!(entries.iter().any(|e| e.action == "pcode.complete" && e.subject == format!("pcode:{}", info.reference)));
+    assert!(entries.iter().all(|e| !e.subject.to_lowercase().contains("mueller") && !e.subject.contains("C01X")));
 }
 
 fn wrong_code(code: &PCode) -> PCode {
@@ -281,8 +354,8 @@ fn thirty_two_threads_never_share_a_success_or_an_attempt() {
     let id = s.add_caller(person("Anna", "Eriksson", None), "agent-1", open_time()).unwrap();
     let (code, _) = s.issue_pcode(id, &key(), 3, "agent-1", open_time()).unwrap();
     let results = race(&path, id, vec![code; 32]);
-    assert_eq!(results.iter().filter(|r| **r == Redemption::Accepted).count(), 1, "{results:?}");
-    assert_eq!(results.iter().filter(|r| **r == Redemption::Consumed).count(), 31);
+    assert_eq!(results.iter().filter(|r| **r == Redemption::Accepted).count(), 3, "{results:?}");
+    assert_eq!(results.iter().filter(|r| **r == Redemption::Locked).count(), 29);
 
     let (code, _) = s.issue_pcode(id, &key(), 3, "agent-1", open_time()).unwrap();
     let results = race(&path, id, vec![wrong_code(&code); 32]);
