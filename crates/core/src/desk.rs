@@ -10,15 +10,15 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::Clock;
+use crate::api::{Completed, RedemptionAnswer, RedemptionRequest};
 use crate::audit::{AuditEntry, ChainBreak};
 use crate::caller::{Caller, CallerDetails, Contact};
 use crate::checkpoint::{self, CheckpointKey};
 use crate::keys::{self, KeyError, KeyStore, KeyStoreKind};
-use crate::api::{Completed, RedemptionAnswer, RedemptionRequest};
 use crate::pcode::{CodeKey, PCode, PCodeInfo, Redemption};
 use crate::redemption::{DESK_CLIENT, holder_hashes};
-use crate::store::Whose;
 use crate::service::{DeskService, NewContact, TrustOrigin, TrustView};
+use crate::store::Whose;
 use crate::store::{AuditFilter, AuditReport, CaseStep, Hit, Store, StoreError};
 use crate::support_hours::SupportHours;
 use crate::trust::{self, ImportReport, TrustRefusal, TrustStore};

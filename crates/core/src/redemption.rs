@@ -229,11 +229,7 @@ pub fn caller_hashes(key: &CodeKey, details: &CallerDetails) -> Vec<(HolderHash,
 /// person.
 pub fn by_precedence<T>(found: Vec<(T, Binding)>) -> Vec<T> {
     let by_document = found.iter().any(|(_, b)| *b == Binding::Document);
-    found
-        .into_iter()
-        .filter(|(_, b)| !by_document || *b == Binding::Document)
-        .map(|(code, _)| code)
-        .collect()
+    found.into_iter().filter(|(_, b)| !by_document || *b == Binding::Document).map(|(code, _)| code).collect()
 }
 
 /// What one entry of a code does: its outcome, the attempts left on the
@@ -307,7 +303,11 @@ mod tests {
             family_name: "Müller-Østergaard".into(),
             birth_date: Some(Date::constant(1964, 8, 12)),
             nationality: Some("DEU".into()),
-            documents: vec![DocumentRef { kind: DocumentKind::Passport, country: "DEU".into(), number: "C01X00T47".into() }],
+            documents: vec![DocumentRef {
+                kind: DocumentKind::Passport,
+                country: "DEU".into(),
+                number: "C01X00T47".into(),
+            }],
             ..CallerDetails::default()
         }
     }

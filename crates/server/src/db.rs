@@ -221,6 +221,31 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX caller_prefixes_gin ON caller USING gin (prefixes);
     DROP INDEX caller_words_trgm;
     "#,
+    // 6: redemption as the MitID side does it: each code bound to its
+    // holder by keyed hashes taken at issuance (documents; names, date of
+    // birth and nationality), and every attempt kept by its client and id,
+    // so a retry — on any instance — gets the first answer and counts
+    // nothing (the unique key makes the second insert wait for the first).
+    r#"
+    CREATE TABLE pcode_holder (
+        hash BYTEA NOT NULL,
+        pcode_id BIGINT NOT NULL REFERENCES pcode(id) ON DELETE CASCADE,
+        binding TEXT NOT NULL CHECK (binding IN ('document', 'person')),
+        PRIMARY KEY (hash, pcode_id)
+    );
+    CREATE INDEX pcode_holder_code ON pcode_holder (pcode_id);
+    CREATE TABLE redemption (
+        id BIGSERIAL PRIMARY KEY,
+        client TEXT NOT NULL,
+        attempt_id TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        pcode_id BIGINT REFERENCES pcode(id) ON DELETE SET NULL,
+        result TEXT,
+        attempts_left SMALLINT NOT NULL DEFAULT 0,
+        completed_at TIMESTAMPTZ,
+        UNIQUE (client, attempt_id)
+    );
+    "#,
 ];
 
 /// The schema version this code writes.

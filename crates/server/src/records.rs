@@ -7,13 +7,15 @@ use std::sync::Arc;
 
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use jiff::Timestamp;
+use mitid_core::api::{Completed, Outcome, RedemptionAnswer};
 use mitid_core::caller::{Caller, CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
 use mitid_core::checkpoint::CheckpointKey;
 use mitid_core::pcode::{
     ATTEMPTS, CodeKey, PCode, PCodeInfo, PCodeState, REFERENCE_TRIES, Redemption, VALIDITY, new_reference, same_hash,
 };
+use mitid_core::redemption::{Binding, by_precedence, caller_hashes, check_attempt_id, decide};
 use mitid_core::service::NewContact;
-use mitid_core::store::{CaseStep, REDEEMER, StoreError};
+use mitid_core::store::{CaseStep, REDEEMER, StoreError, Whose};
 use mitid_core::support_hours::COPENHAGEN;
 use mitid_core::{Clock, SimulatedClock, SupportHours, fold};
 use tokio_postgres::Row;
@@ -359,10 +361,19 @@ impl Records {
         }
         // The caller's row locked: two agents issuing at once cannot both
         // pass the limit.
-        let lock = tx.prepare_cached("SELECT id FROM caller WHERE id = $1 FOR UPDATE").await?;
-        if tx.query_opt(&lock, &[&caller_id]).await?.is_none() {
+        // With what the code is bound to its holder by.
+        let lock = tx
+            .prepare_cached(
+                "SELECT given_name, family_name, birth_date::text, nationality,
+                        ARRAY(SELECT country FROM caller_document d WHERE d.caller_id = c.id ORDER BY d.id),
+                        ARRAY(SELECT number FROM caller_document d WHERE d.caller_id = c.id ORDER BY d.id)
+                 FROM caller c WHERE id = $1 FOR UPDATE",
+            )
+            .await?;
+        let Some(holder) = tx.query_opt(&lock, &[&caller_id]).await? else {
             return Err(StoreError::NoCaller(caller_id).into());
-        }
+        };
+        let holder = binding_details(&holder)?;
         // Counted after the lock, in a statement of its own: its snapshot
         // sees the code another agent issued while this one waited.
         let count = tx
@@ -404,6 +415,7 @@ impl Records {
         let Some((id, reference)) = issued else {
             return Err(StoreError::Random("no free P-code reference was drawn".into()).into());
         };
+        bind_holder(&tx, id, &holder, &self.key).await?;
         self.commit(tx).await?;
         let info = PCodeInfo {
             id,
@@ -418,94 +430,192 @@ impl Records {
         Ok((code, info))
     }
 
-    /// Redeems a code typed for a caller. The caller's codes are locked for
-    /// the decision (`FOR UPDATE`), and the change is a guarded `UPDATE`:
-    /// two attempts at the same instant, on any instance, never share an
-    /// attempt or a success.
+    /// Redeems a code typed for a caller, as the citizen's MitID app
+    /// would with a desk's attempt id ([`Self::redeem`]).
     pub async fn redeem_pcode(&self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), Failure> {
+        let attempt = mitid_core::store::fresh_attempt()?;
+        let answer = self.redeem(Whose::Caller(caller_id), code, REDEEMER, &attempt).await?;
+        Ok((answer.redemption(), answer.attempts_left))
+    }
+
+    /// One entry of a code in the MitID app, decided against the codes of
+    /// `whose` by [`mitid_core::redemption::decide`]. The attempt is
+    /// inserted first under its unique key: the same attempt on another
+    /// instance waits for this one and then gets its answer. The codes
+    /// concerned are locked (`FOR UPDATE`) for the decision, so two entries
+    /// at the same instant never share a use.
+    pub async fn redeem(
+        &self,
+        whose: Whose<'_>,
+        code: &PCode,
+        client_name: &str,
+        attempt_id: &str,
+    ) -> Result<RedemptionAnswer, Failure> {
+        check_attempt_id(attempt_id).map_err(StoreError::from)?;
         let now = self.now();
         let hash = self.key.hash(code);
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let rows = tx
-            .query(
-                &tx.prepare_cached(&format!(
-                    "SELECT {PCODE_COLUMNS} FROM pcode WHERE caller_id = $1 ORDER BY issued_at DESC, id DESC FOR UPDATE"
-                ))
-                .await?,
-                &[&caller_id],
+        let claim = tx
+            .prepare_cached(
+                "INSERT INTO redemption (client, attempt_id, at) VALUES ($1, $2, $3)
+                 ON CONFLICT (client, attempt_id) DO NOTHING RETURNING id",
             )
             .await?;
-        let codes: Vec<PCodeInfo> = rows.iter().map(pcode_info).collect::<Result<_, _>>()?;
-        // Every code compared, so the time taken does not tell which matched.
-        let matched = rows
-            .iter()
-            .zip(&codes)
-            .fold(None, |m, (row, c)| if same_hash(row.get::<_, &[u8]>(3), &hash) { Some(c) } else { m });
-        // The change and its audit entry in one statement where there is a
-        // change: the entry says what the guarded UPDATE found.
-        let concerned = matched.or_else(|| codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()));
-        let subject = concerned.map_or_else(|| format!("caller:{caller_id}"), |c| format!("pcode:{}", c.reference));
-        let audited = |verdict: &'static str| audit(&tx, now, REDEEMER, "pcode.redeem", &subject, verdict);
-        let (result, left) = match matched {
-            Some(c) => match c.void_redemption(now) {
-                Some(void) => {
-                    audited(void.name()).await?;
-                    (void, c.attempts_left)
-                }
-                None => {
-                    let consume = tx
-                        .prepare_cached(
-                            "WITH u AS (UPDATE pcode SET state = 'consumed' WHERE id = $1 AND state = 'active' RETURNING 1)
-                             INSERT INTO audit (at, agent, action, subject, verdict)
-                             SELECT $2, $3, 'pcode.redeem', $4,
-                                    CASE WHEN EXISTS (SELECT 1 FROM u) THEN 'accepted' ELSE 'consumed' END
-                             RETURNING verdict",
-                        )
-                        .await?;
-                    let row = tx.query_one(&consume, &[&c.id, &Ts(now), &REDEEMER, &subject]).await?;
-                    let result =
-                        if row.get::<_, &str>(0) == "accepted" { Redemption::Accepted } else { Redemption::Consumed };
-                    (result, c.attempts_left)
-                }
-            },
-            None => match codes.iter().find(|c| c.state == PCodeState::Active).or(codes.first()) {
-                None => {
-                    audited(Redemption::NoCode.name()).await?;
-                    (Redemption::NoCode, 0)
-                }
-                Some(c) => match c.void_redemption(now) {
-                    Some(void) => {
-                        audited(void.name()).await?;
-                        let left = if void == Redemption::Locked { 0 } else { c.attempts_left };
-                        (void, left)
-                    }
-                    None => {
-                        let count = tx
-                            .prepare_cached(
-                                "WITH u AS (UPDATE pcode SET attempts_left = attempts_left - 1,
-                                         state = CASE WHEN attempts_left <= 1 THEN 'locked' ELSE 'active' END
-                                     WHERE id = $1 AND state = 'active' AND attempts_left > 0 RETURNING attempts_left)
-                                 INSERT INTO audit (at, agent, action, subject, verdict)
-                                 SELECT $2, $3, 'pcode.redeem', $4,
-                                        CASE WHEN (SELECT attempts_left FROM u) > 0 THEN 'wrong' ELSE 'locked' END
-                                 RETURNING (SELECT attempts_left FROM u)",
-                            )
-                            .await?;
-                        let row = tx.query_one(&count, &[&c.id, &Ts(now), &REDEEMER, &subject]).await?;
-                        match row.get::<_, Option<i16>>(0) {
-                            Some(left) if left > 0 => {
-                                let left = u8::try_from(left).unwrap_or(0);
-                                (Redemption::Wrong { attempts_left: left }, left)
-                            }
-                            _ => (Redemption::Locked, 0),
-                        }
-                    }
-                },
-            },
+        let Some(claimed) = tx.query_opt(&claim, &[&client_name, &attempt_id, &Ts(now)]).await? else {
+            drop(tx);
+            let row = client
+                .query_one(
+                    "SELECT id, result, attempts_left FROM redemption WHERE client = $1 AND attempt_id = $2",
+                    &[&client_name, &attempt_id],
+                )
+                .await?;
+            let result: Option<String> = row.get(1);
+            let result = result.ok_or_else(|| Failure::corrupt("redemption without a result"))?;
+            return Ok(RedemptionAnswer {
+                redemption_id: row.get(0),
+                result: outcome(&result)?,
+                attempts_left: u8::try_from(row.get::<_, i16>(2)).unwrap_or(0),
+            });
         };
+        let redemption_id: i64 = claimed.get(0);
+        let rows = match whose {
+            Whose::Caller(caller_id) => {
+                let select = tx
+                    .prepare_cached(&format!(
+                        "SELECT {PCODE_COLUMNS} FROM pcode WHERE caller_id = $1 ORDER BY issued_at DESC, id DESC FOR UPDATE"
+                    ))
+                    .await?;
+                tx.query(&select, &[&caller_id]).await?
+            }
+            Whose::Holder(hashes) => {
+                let columns = PCODE_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+                let select = tx
+                    .prepare_cached(&format!(
+                        "SELECT {columns}, h.binding FROM pcode_holder h JOIN pcode p ON p.id = h.pcode_id
+                         WHERE h.hash = ANY($1) ORDER BY p.issued_at DESC, p.id DESC FOR UPDATE OF p"
+                    ))
+                    .await?;
+                let wanted = vec![hashes.document.as_slice(), hashes.person.as_slice()];
+                let found = tx.query(&select, &[&wanted]).await?;
+                let found = found
+                    .into_iter()
+                    .map(|row| {
+                        let binding =
+                            Binding::parse(row.get::<_, &str>(9)).ok_or(Failure::corrupt("holder binding"))?;
+                        Ok((row, binding))
+                    })
+                    .collect::<Result<Vec<_>, Failure>>()?;
+                by_precedence(found)
+            }
+        };
+        let codes: Vec<PCodeInfo> = rows.iter().map(pcode_info).collect::<Result<_, _>>()?;
+        let matches: Vec<bool> = rows.iter().map(|row| same_hash(row.get::<_, &[u8]>(3), &hash)).collect();
+        let decision = decide(&codes, &matches, now);
+        let concerned = decision.concerned.map(|i| &codes[i]);
+        let subject = match (concerned, whose) {
+            (Some(c), _) => format!("pcode:{}", c.reference),
+            (None, Whose::Caller(id)) => format!("caller:{id}"),
+            (None, Whose::Holder(_)) => "holder".to_owned(),
+        };
+        let (change_id, left, state) = match decision.change {
+            Some((id, left, state)) => (Some(id), i16::from(left), state.as_str()),
+            None => (None, 0, ""),
+        };
+        // The code's change, the attempt's answer and the audit entry in
+        // one statement.
+        let record = tx
+            .prepare_cached(
+                "WITH u AS (UPDATE pcode SET attempts_left = $2, state = $3 WHERE id = $1),
+                      r AS (UPDATE redemption SET pcode_id = $5, result = $6, attempts_left = $7 WHERE id = $4)
+                 INSERT INTO audit (at, agent, action, subject, verdict) VALUES ($8, $9, 'pcode.redeem', $10, $6)",
+            )
+            .await?;
+        let result = decision.result.name();
+        let answer_left = i16::from(decision.attempts_left);
+        let params: [&(dyn postgres_types::ToSql + Sync); 10] = [
+            &change_id,
+            &left,
+            &state,
+            &redemption_id,
+            &concerned.map(|c| c.id),
+            &result,
+            &answer_left,
+            &Ts(now),
+            &client_name,
+            &subject,
+        ];
+        tx.execute(&record, &params).await?;
         self.commit(tx).await?;
-        Ok((result, left))
+        Ok(RedemptionAnswer { redemption_id, result: decision.result.into(), attempts_left: decision.attempts_left })
+    }
+
+    /// The MitID side reports an accepted entry's enrollment completed:
+    /// the code is void from now on. Reported again, the first report's
+    /// time is the answer.
+    pub async fn complete_redemption(&self, id: i64, client_name: &str) -> Result<Completed, Failure> {
+        let now = self.now();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let Some(row) = tx
+            .query_opt(
+                "SELECT r.pcode_id, r.result, r.completed_at, p.reference, p.state
+                 FROM redemption r LEFT JOIN pcode p ON p.id = r.pcode_id
+                 WHERE r.id = $1 AND r.client = $2 FOR UPDATE OF r",
+                &[&id, &client_name],
+            )
+            .await?
+        else {
+            return Err(StoreError::NoRedemption(id).into());
+        };
+        let result: Option<String> = row.get(1);
+        let result = result.unwrap_or_default();
+        if result != Redemption::Accepted.name() {
+            return Err(StoreError::NotAccepted { id, result }.into());
+        }
+        if let Some(Ts(at)) = row.get::<_, Option<Ts>>(2) {
+            return Ok(Completed { redemption_id: id, completed_at: at });
+        }
+        let (Some(pcode), Some(reference)) = (row.get::<_, Option<i64>>(0), row.get::<_, Option<String>>(3)) else {
+            return Err(StoreError::NoRedemption(id).into());
+        };
+        let verdict = if row.get::<_, Option<&str>>(4) == Some("revoked") { "after_revocation" } else { "ok" };
+        tx.execute(
+            "WITH r AS (UPDATE redemption SET completed_at = $2 WHERE id = $1),
+                  p AS (UPDATE pcode SET state = 'consumed' WHERE id = $3 AND state IN ('active', 'locked'))
+             INSERT INTO audit (at, agent, action, subject, verdict) VALUES ($2, $4, 'pcode.complete', $5, $6)",
+            &[&id, &Ts(now), &pcode, &client_name, &format!("pcode:{reference}"), &verdict],
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(Completed { redemption_id: id, completed_at: now })
+    }
+
+    /// Binds the codes issued before holders were bound (schema 6) to their
+    /// callers as recorded now, once; how many.
+    pub async fn bind_holders(&self) -> Result<usize, Failure> {
+        let mut client = self.pool.get().await?;
+        let done = client.query_opt("SELECT 1 FROM meta WHERE key = 'holders_bound'", &[]).await?;
+        if done.is_some() {
+            return Ok(0);
+        }
+        let tx = client.transaction().await?;
+        let codes = tx
+            .query(
+                "SELECT id, caller_id FROM pcode p
+                 WHERE NOT EXISTS (SELECT 1 FROM pcode_holder h WHERE h.pcode_id = p.id) FOR UPDATE",
+                &[],
+            )
+            .await?;
+        for row in &codes {
+            if let Some(caller) = read_caller(&tx, row.get(1)).await? {
+                bind_holder(&tx, row.get(0), &caller.details, &self.key).await?;
+            }
+        }
+        tx.execute("INSERT INTO meta (key, value) VALUES ('holders_bound', '1') ON CONFLICT (key) DO NOTHING", &[])
+            .await?;
+        tx.commit().await?;
+        Ok(codes.len())
     }
 
     /// Revokes an active code.
@@ -818,4 +928,47 @@ async fn read_caller(client: &impl GenericClient, id: i64) -> Result<Option<Call
         created_at: row.get::<_, Ts>(7).0,
         updated_at: row.get::<_, Ts>(8).0,
     }))
+}
+
+/// The details a code is bound to its holder by, from the columns
+/// `given_name, family_name, birth_date::text, nationality, countries[],
+/// numbers[]`.
+fn binding_details(row: &Row) -> Result<CallerDetails, Failure> {
+    let birth: Option<String> = row.get(2);
+    let countries: Vec<String> = row.get(4);
+    let numbers: Vec<String> = row.get(5);
+    Ok(CallerDetails {
+        given_name: row.get(0),
+        family_name: row.get(1),
+        birth_date: birth.map(|b| b.parse().map_err(|_| Failure::corrupt("date of birth"))).transpose()?,
+        nationality: row.get(3),
+        documents: countries
+            .into_iter()
+            .zip(numbers)
+            .map(|(country, number)| DocumentRef { kind: DocumentKind::Other, country, number })
+            .collect(),
+        ..CallerDetails::default()
+    })
+}
+
+/// Binds a code to its holder as the caller is recorded.
+async fn bind_holder(tx: &Transaction<'_>, pcode: i64, details: &CallerDetails, key: &CodeKey) -> Result<(), Failure> {
+    let (hashes, bindings): (Vec<Vec<u8>>, Vec<&str>) =
+        caller_hashes(key, details).into_iter().map(|(h, b)| (h.to_vec(), b.as_str())).unzip();
+    if hashes.is_empty() {
+        return Ok(());
+    }
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO pcode_holder (hash, pcode_id, binding) SELECT h, $2, b FROM unnest($1::bytea[], $3::text[]) AS x(h, b)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    tx.execute(&insert, &[&hashes, &pcode, &bindings]).await?;
+    Ok(())
+}
+
+fn outcome(result: &str) -> Result<Outcome, Failure> {
+    serde_json::from_value(serde_json::Value::String(result.to_owned()))
+        .map_err(|_| Failure::corrupt("redemption result"))
 }

@@ -111,6 +111,10 @@ pub async fn open(config: &ServerConfig) -> anyhow::Result<Records> {
     if refolded > 0 {
         tracing::info!(callers = refolded, "names in other scripts indexed again for search");
     }
+    let bound = records.bind_holders().await.map_err(|e| anyhow::anyhow!(e.log_text()))?;
+    if bound > 0 {
+        tracing::info!(codes = bound, "P-codes issued before this version bound to their holders");
+    }
     Ok(records)
 }
 

@@ -223,61 +223,60 @@ fn write_children(tx: &Transaction<'_>, id: i64, details: &CallerDetails) -> Res
 
 /// A caller read on `conn` (in a transaction, what it sees).
 pub(super) fn caller_in(conn: &rusqlite::Connection, id: i64) -> Result<Option<Caller>, StoreError> {
-        let row = conn
-            .query_row(
-                "SELECT given_name, family_name, birth_date, nationality, email, language, notes, created_at, updated_at
+    let row = conn
+        .query_row(
+            "SELECT given_name, family_name, birth_date, nationality, email, language, notes, created_at, updated_at
                  FROM caller WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, String>(7)?,
-                        r.get::<_, String>(8)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((given_name, family_name, birth, nationality, email, language, notes, created, updated)) = row else {
-            return Ok(None);
-        };
-        let birth_date =
-            birth.map(|b| b.parse().map_err(|_| StoreError::Corrupt(format!("date {b:?}")))).transpose()?;
-        let mut stmt = conn.prepare_cached("SELECT e164 FROM caller_phone WHERE caller_id = ?1 ORDER BY rowid")?;
-        let phones = stmt
-            .query_map([id], |r| r.get::<_, String>(0))?
-            .map(|p| p.map(Phone::from_stored))
-            .collect::<Result<_, _>>()?;
-        let mut stmt = conn
-            .prepare_cached("SELECT kind, country, number FROM caller_document WHERE caller_id = ?1 ORDER BY id")?;
-        let documents = stmt
-            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
-            .map(|row| {
-                let (kind, country, number) = row?;
-                let kind =
-                    DocumentKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("document kind {kind:?}")))?;
-                Ok(DocumentRef { kind, country, number })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Some(Caller {
-            id,
-            details: CallerDetails {
-                given_name,
-                family_name,
-                birth_date,
-                nationality,
-                phones,
-                email,
-                language,
-                notes,
-                documents,
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                ))
             },
-            created_at: ts(&created)?,
-            updated_at: ts(&updated)?,
-        }))
-    }
+        )
+        .optional()?;
+    let Some((given_name, family_name, birth, nationality, email, language, notes, created, updated)) = row else {
+        return Ok(None);
+    };
+    let birth_date = birth.map(|b| b.parse().map_err(|_| StoreError::Corrupt(format!("date {b:?}")))).transpose()?;
+    let mut stmt = conn.prepare_cached("SELECT e164 FROM caller_phone WHERE caller_id = ?1 ORDER BY rowid")?;
+    let phones = stmt
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .map(|p| p.map(Phone::from_stored))
+        .collect::<Result<_, _>>()?;
+    let mut stmt =
+        conn.prepare_cached("SELECT kind, country, number FROM caller_document WHERE caller_id = ?1 ORDER BY id")?;
+    let documents = stmt
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .map(|row| {
+            let (kind, country, number) = row?;
+            let kind =
+                DocumentKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("document kind {kind:?}")))?;
+            Ok(DocumentRef { kind, country, number })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some(Caller {
+        id,
+        details: CallerDetails {
+            given_name,
+            family_name,
+            birth_date,
+            nationality,
+            phones,
+            email,
+            language,
+            notes,
+            documents,
+        },
+        created_at: ts(&created)?,
+        updated_at: ts(&updated)?,
+    }))
+}

@@ -195,8 +195,11 @@ impl Store {
         let matches: Vec<bool> = rows.iter().map(|(row, _)| same_hash(&row.2, &hash)).collect();
         let decision = decide(&codes, &matches, now);
         if let Some((id, left, state)) = decision.change {
-            tx.prepare_cached("UPDATE pcode SET attempts_left = ?2, state = ?3 WHERE id = ?1")?
-                .execute(params![id, left, state.as_str()])?;
+            tx.prepare_cached("UPDATE pcode SET attempts_left = ?2, state = ?3 WHERE id = ?1")?.execute(params![
+                id,
+                left,
+                state.as_str()
+            ])?;
         }
         let concerned = decision.concerned.map(|i| &codes[i]);
         let subject = match (concerned, whose) {
@@ -239,7 +242,8 @@ impl Store {
             return Ok(Completed { redemption_id: id, completed_at: ts(&at)? });
         }
         let Some(pcode) = pcode else { return Err(StoreError::NoRedemption(id)) };
-        tx.prepare_cached("UPDATE redemption SET completed_at = ?2 WHERE id = ?1")?.execute(params![id, now.to_string()])?;
+        tx.prepare_cached("UPDATE redemption SET completed_at = ?2 WHERE id = ?1")?
+            .execute(params![id, now.to_string()])?;
         let (reference, state): (String, String) = tx
             .prepare_cached("SELECT reference, state FROM pcode WHERE id = ?1")?
             .query_row([pcode], |r| Ok((r.get(0)?, r.get(1)?)))?;

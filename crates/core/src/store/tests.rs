@@ -4,9 +4,9 @@ use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
+use crate::api::Outcome;
 use crate::audit::ChainBreak;
 use crate::caller::{CallerDetails, Channel, Contact, DocumentKind, DocumentRef, Phone};
-use crate::api::Outcome;
 use crate::pcode::{CodeKey, PCode, PCodeState, Redemption};
 use crate::redemption::{Holder, holder_hashes};
 use crate::support_hours::COPENHAGEN;
@@ -213,7 +213,10 @@ fn pcode_follows_the_rules() {
     assert_eq!(s.redeem(caller, &code, REDEEMER, "try-1", &key(), now).unwrap(), first);
     let second = s.redeem(caller, &code, REDEEMER, "try-2", &key(), now).unwrap();
     assert_eq!((second.result, second.attempts_left), (Outcome::Accepted, 1));
-    assert!(matches!(s.complete_redemption(first.redemption_id, "another-client", now), Err(StoreError::NoRedemption(_))));
+    assert!(matches!(
+        s.complete_redemption(first.redemption_id, "another-client", now),
+        Err(StoreError::NoRedemption(_))
+    ));
     let done = s.complete_redemption(first.redemption_id, REDEEMER, now).unwrap();
     let later = now + SignedDuration::from_secs(60);
     assert_eq!(s.complete_redemption(first.redemption_id, REDEEMER, later).unwrap(), done, "reported twice: once");
@@ -273,7 +276,11 @@ fn the_mitid_side_redeems_for_the_holder_the_agent_recorded() {
     let details = CallerDetails {
         birth_date: Some(date(1964, 8, 12)),
         nationality: Some("DEU".into()),
-        documents: vec![DocumentRef { kind: DocumentKind::Passport, country: "DEU".into(), number: "C01X00T47".into() }],
+        documents: vec![DocumentRef {
+            kind: DocumentKind::Passport,
+            country: "DEU".into(),
+            number: "C01X00T47".into(),
+        }],
         ..person("Jürgen", "Müller", None)
     };
     let id = s.add_caller(details, "agent-1", now).unwrap();
