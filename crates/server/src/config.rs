@@ -45,6 +45,10 @@ pub struct ServerConfig {
     /// network only).
     #[serde(default)]
     pub identity: Option<crate::identity::IdentityConfig>,
+    /// The MitID side's redemptions: the CA of its client certificates
+    /// and the limits (without it, the service takes no redemptions).
+    #[serde(default)]
+    pub mitid_side: Option<crate::mitid_side::MitidSideConfig>,
 }
 
 /// `[trust]`.
@@ -220,6 +224,7 @@ impl ServerConfig {
             toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.into(), message: e.to_string() })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let fetch_cas = config.trust.fetch.iter_mut().filter_map(|f| f.ca.as_mut());
+        let fetch_cas = fetch_cas.chain(config.mitid_side.as_mut().map(|m| &mut m.client_ca));
         for file in [&mut config.tls.cert, &mut config.tls.key, &mut config.pcode_key].into_iter().chain(fetch_cas) {
             if file.is_relative() {
                 *file = base.join(&*file);

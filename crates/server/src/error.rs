@@ -37,6 +37,12 @@ pub enum Failure {
     /// No sign-in, or one the service does not take.
     #[error(transparent)]
     Unauthorized(#[from] crate::identity::TokenError),
+    /// A redemption without the MitID side's client certificate.
+    #[error("{0}")]
+    NoClientCertificate(&'static str),
+    /// Too many requests from one client or for one holder.
+    #[error("too many redemptions {0}: try again in {1} s")]
+    TooMany(&'static str, u64),
     /// A statement failed.
     #[error("database: {0}")]
     Db(#[from] tokio_postgres::Error),
@@ -93,6 +99,8 @@ impl Failure {
             Self::NotJson => ErrorBody::new(ErrorKind::NotJson, self.to_string()),
             Self::IdempotencyConflict => ErrorBody::new(ErrorKind::IdempotencyConflict, self.to_string()),
             Self::Forbidden(m) => ErrorBody::new(ErrorKind::Forbidden, m.clone()),
+            Self::NoClientCertificate(m) => ErrorBody::new(ErrorKind::Unauthorized, (*m).to_owned()),
+            Self::TooMany(..) => ErrorBody::new(ErrorKind::TooManyRequests, self.to_string()),
             Self::Unauthorized(crate::identity::TokenError::Provider(_)) => ErrorBody::new(
                 ErrorKind::Unavailable,
                 "the organisation's identity provider cannot be reached to check the sign-in; try again shortly",
@@ -136,6 +144,11 @@ impl From<deadpool_postgres::PoolError> for Failure {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let body = self.body();
+        let retry_after = match &self {
+            Self::TooMany(_, seconds) => Some(*seconds),
+            _ => None,
+        };
+        let client_certificate = matches!(self, Self::NoClientCertificate(_));
         if body.error == ErrorKind::Internal {
             tracing::error!(error = %self.log_text(), "request failed");
         } else if body.error == ErrorKind::Unavailable {
@@ -146,7 +159,10 @@ impl IntoResponse for Failure {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
-        if status == StatusCode::UNAUTHORIZED {
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        if status == StatusCode::UNAUTHORIZED && !client_certificate {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response

@@ -41,6 +41,8 @@ pub struct App {
     pub trust_warn_days: u32,
     /// Who may call, when staff sign in.
     pub identity: Option<Arc<crate::identity::Identity>>,
+    /// The MitID side's redemptions, when configured.
+    pub mitid_side: Option<crate::mitid_side::MitidSide>,
 }
 
 type Shared = State<Arc<App>>;
@@ -71,6 +73,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/clock", put(set_clock))
         .route("/trust", get(trust_list).post(import_trust).layer(DefaultBodyLimit::max(api::MAX_TRUST_BODY)))
         .route_layer(middleware::from_fn_with_state(app.clone(), authorize))
+        .merge(
+            Router::new()
+                .route("/redemptions", post(crate::mitid_side::redeem))
+                .route("/redemptions/{id}/completed", post(crate::mitid_side::complete))
+                .route_layer(middleware::from_fn_with_state(app.clone(), crate::mitid_side::admit)),
+        )
         .route_layer(middleware::from_fn(declared_length));
     Router::new()
         .nest("/v1", v1)
@@ -256,7 +264,7 @@ fn new_request_id() -> String {
     hex::encode(bytes)
 }
 
-fn bad_json(e: JsonRejection) -> Failure {
+pub(crate) fn bad_json(e: JsonRejection) -> Failure {
     match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => return Failure::TooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => return Failure::NotJson,
@@ -265,7 +273,7 @@ fn bad_json(e: JsonRejection) -> Failure {
     Failure::BadRequest(format!("the request body is not what this endpoint takes: {}", e.body_text()))
 }
 
-fn bad_path(e: PathRejection) -> Failure {
+pub(crate) fn bad_path(e: PathRejection) -> Failure {
     Failure::BadRequest(format!("the address is not valid: {}", e.body_text()))
 }
 
@@ -383,7 +391,7 @@ fn instant(name: &str, text: Option<&str>) -> Result<Option<jiff::Timestamp>, Fa
         .transpose()
 }
 
-fn parse_code(code: &str) -> Result<PCode, Failure> {
+pub(crate) fn parse_code(code: &str) -> Result<PCode, Failure> {
     code.parse().map_err(|e: mitid_core::pcode::MalformedPCode| Failure::Store(e.into()))
 }
 
@@ -793,6 +801,8 @@ async fn openapi() -> Response {
         pcodes,
         issue_pcode,
         redeem_pcode,
+        crate::mitid_side::redeem,
+        crate::mitid_side::complete,
         pcode,
         revoke_pcode,
         open_case,

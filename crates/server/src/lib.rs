@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod import;
+pub mod mitid_side;
 pub mod records;
 pub mod search;
 pub mod serve;

@@ -114,6 +114,11 @@ impl Records {
         &self.hours
     }
 
+    /// The P-code key (holders are hashed under a key derived from it).
+    pub fn code_key(&self) -> &CodeKey {
+        &self.key
+    }
+
     /// The fingerprint of the P-code key.
     pub fn key_fingerprint(&self) -> String {
         self.key.fingerprint()

@@ -43,12 +43,23 @@ pub fn new_key(path: &Path) -> anyhow::Result<String> {
 
 /// The TLS configuration from the PEM files, with rustls' ring provider.
 pub fn tls(config: &ServerConfig) -> anyhow::Result<rustls::ServerConfig> {
-    tls_from(&config.tls.cert, &config.tls.key)
+    let clients = config.mitid_side.as_ref().map(crate::mitid_side::client_verifier).transpose()?;
+    tls_with(&config.tls.cert, &config.tls.key, clients)
 }
 
 /// The TLS configuration of the certificate chain and key in these PEM
 /// files.
 pub fn tls_from(cert: &Path, key: &Path) -> anyhow::Result<rustls::ServerConfig> {
+    tls_with(cert, key, None)
+}
+
+/// As [`tls_from`], asking clients for a certificate `clients` verifies
+/// (the MitID side's) where given.
+fn tls_with(
+    cert: &Path,
+    key: &Path,
+    clients: Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>,
+) -> anyhow::Result<rustls::ServerConfig> {
     let read =
         |path: &Path| std::fs::read(path).with_context(|| format!("the TLS file {} cannot be read", path.display()));
     let certs = rustls_pemfile::certs(&mut read(cert)?.as_slice())
@@ -60,11 +71,13 @@ pub fn tls_from(cert: &Path, key: &Path) -> anyhow::Result<rustls::ServerConfig>
         .ok()
         .flatten()
         .with_context(|| format!("{} is not a PEM private key", key_path.display()))?;
-    let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .context("the TLS certificate and key do not belong together")?;
+    let builder = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()?;
+    let builder = match clients {
+        Some(verifier) => builder.with_client_cert_verifier(verifier),
+        None => builder.with_no_client_auth(),
+    };
+    let mut tls = builder.with_single_cert(certs, key).context("the TLS certificate and key do not belong together")?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tls)
 }
@@ -123,7 +136,8 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     let tls = RustlsConfig::from_config(Arc::new(tls(&config)?));
     let records = open(&config).await?;
     let identity = config.identity.clone().map(crate::identity::Identity::new).transpose()?;
-    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days, identity });
+    let mitid_side = config.mitid_side.as_ref().map(crate::mitid_side::MitidSide::new);
+    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days, identity, mitid_side });
     let fetches = crate::trust::spawn_fetches(app.clone(), config.trust.fetch.clone());
     let handle = axum_server::Handle::new();
     let integrator = {

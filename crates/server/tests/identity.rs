@@ -78,7 +78,8 @@ fn every_operation_as_every_role_and_without_a_valid_sign_in() {
     let Some(admin) = cluster() else { return };
     let Some(provider) = oidc::Provider::start() else { return };
     let db = Database::new(&admin);
-    let server = Server::start(&db, &format!("{TRAINING}\n{}", provider.config("mitid-assist")));
+    let config = format!("{TRAINING}\n{}\n{}", provider.config("mitid-assist"), https::mitid_side_config(1000, 10));
+    let server = Server::start(&db, &config);
     let http = https::client();
     let users = [
         ("agent", vec![Role::PhoneAgent]),
@@ -121,6 +122,22 @@ fn every_operation_as_every_role_and_without_a_valid_sign_in() {
         assert!(text.contains("sign in"), "{text}");
         let (status, _) = call(&http, &server, Some("not.a.token"), (&method, &path, &body));
         assert_eq!(status, 401, "{method} {path}");
+    }
+    // The MitID side's routes take its client certificate, never a staff
+    // sign-in, whatever the role.
+    let entry = serde_json::json!({"code": "12345678", "attempt_id": "x", "holder": {"issuing_state": "DNK",
+        "document_number": "X1", "date_of_birth": "1980-01-01", "surname": "BERG", "given_names": "ANNA",
+        "nationality": "DNK"}});
+    for path in ["/v1/redemptions", "/v1/redemptions/1/completed"] {
+        let call_as = |token| call(&http, &server, token, (&Method::POST, path, &Some(entry.clone())));
+        for (user, _, token) in &tokens {
+            let (status, text) = call_as(Some(token));
+            assert_eq!(status, 403, "{user} {path}: {text}");
+            assert!(text.contains("only the MitID side"), "{text}");
+        }
+        let (status, text) = call_as(None);
+        assert_eq!(status, 401, "{path}: {text}");
+        assert!(text.contains("client certificate"), "{text}");
     }
     // What needs no sign-in.
     for path in ["/healthz", "/readyz", "/openapi.json"] {
