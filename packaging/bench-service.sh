@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shared service's figures, side by side in one run on this machine:
 # pgbench's tpcb-like tps on the cluster, then issue+redeem pairs/s (p50,
-# p99) over HTTPS at 16, 64 and 256 clients, caller search p99 with 64
+# p99) over HTTPS at 16, 64 and 256 clients, the MitID side's redemptions
+# over mutual TLS at 64 clients, caller search p99 with 64
 # searchers (flat out, then typing as agents type) at CALLERS callers (1,000,000 by default; 0 leaves the search
 # out), and the server's RSS idle and under load. A site of its own in a scratch folder, removed after.
 #
@@ -44,6 +45,10 @@ cert = "tls/server.pem"
 key = "tls/server.key"
 [audit]
 chaining = "$chaining"
+# The MitID side: all its load clients share one certificate.
+[mitid_side]
+client_ca = "tls/mitid-side-ca.pem"
+per_client_per_minute = 100000000
 # A Tuesday morning: Support is open for the whole run.
 [clock]
 simulated = "2026-11-24T08:00:00Z"
@@ -75,6 +80,9 @@ for clients in 16 64 256; do
     echo "server RSS under load: $(rss) MB"
     wait "$loadpid"
 done
+
+echo "== the MitID side's redemptions over mutual TLS, 64 clients, ${seconds} s (beside issue + redeem above)"
+"$load" redeem "$url" "$ca" 64 "$seconds" "$dir/tls/mitid-side.crt" "$dir/tls/mitid-side.key"
 
 if [ "$callers" -eq 0 ]; then
     echo "server RSS after: $(rss) MB"

@@ -45,8 +45,22 @@ fn audit_count(data: &Path) -> usize {
 fn issue_and_redeem_a_pcode_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let added =
-        json(&mitid(d, OPEN, &["caller", "add", "--name", "Shevchenko, Olena", "--phone", "20 12 34 56", "--json"]));
+    let add = [
+        "caller",
+        "add",
+        "--name",
+        "Shevchenko, Olena",
+        "--phone",
+        "20 12 34 56",
+        "--dob",
+        "1990-03-14",
+        "--nationality",
+        "UKR",
+        "--passport",
+        "UKR:FA123456",
+        "--json",
+    ];
+    let added = json(&mitid(d, OPEN, &add));
     let id = added["id"].as_i64().unwrap().to_string();
     let hits = json(&mitid(d, OPEN, &["caller", "search", "+45 2012 3456", "--json"]));
     assert_eq!(hits[0]["caller_id"].as_i64().unwrap().to_string(), id);
@@ -64,9 +78,36 @@ fn issue_and_redeem_a_pcode_from_the_command_line() {
     let out = mitid(d, OPEN, &["pcode", "redeem", &wrong, "--caller", &id, "--json"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out), serde_json::json!({"result": "wrong", "attempts_left": 2}));
-    let out = mitid(d, OPEN, &["pcode", "redeem", &code, "--caller", &id, "--json"]);
-    assert!(out.status.success());
-    assert_eq!(json(&out)["result"], "accepted");
+    // For the holder the chip names, as the MitID side's API takes it;
+    // the same attempt again answers the same and counts nothing.
+    let holder = [
+        "--surname",
+        "SHEVCHENKO",
+        "--given",
+        "OLENA",
+        "--birth",
+        "1990-03-14",
+        "--nationality",
+        "UKR",
+        "--state",
+        "UKR",
+        "--document",
+        "FA123456",
+    ];
+    let redeem = |attempt: &str| {
+        let args = [&["pcode", "redeem", &code][..], &holder, &["--attempt", attempt, "--json"]].concat();
+        mitid(d, OPEN, &args)
+    };
+    let out = redeem("entry-1");
+    assert!(out.status.success(), "{out:?}");
+    let accepted = json(&out);
+    assert_eq!((accepted["result"].as_str(), accepted["attempts_left"].as_u64()), (Some("accepted"), Some(1)));
+    assert_eq!(json(&redeem("entry-1")), accepted);
+    let redemption = accepted["redemption_id"].to_string();
+    let out = mitid(d, OPEN, &["pcode", "complete", &redemption]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("void"));
+    assert_eq!(json(&redeem("entry-2"))["result"], "consumed");
     let out = mitid(d, OPEN, &["pcode", "redeem", &code, "--caller", &id, "--json"]);
     assert_eq!(json(&out)["result"], "consumed");
 
@@ -361,6 +402,10 @@ fn the_commands_work_the_same_on_the_sites_shared_service() {
     let code = issued["code"].as_str().unwrap().to_owned();
     let out = run(&["pcode", "redeem", &code, "--caller", &id, "--json"]);
     assert_eq!(json(&out)["result"], "accepted");
+    // What only the MitID side does on a shared service, a desk is told so.
+    let out = run(&["pcode", "complete", "1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("POST /v1/redemptions"), "{out:?}");
     let verify = json(&run(&["audit", "verify", "--json"]));
     assert_eq!(verify["ok"], true, "{verify}");
     assert_eq!(db.sql("SELECT agent FROM audit WHERE action = 'pcode.issue'"), "agent-cli");

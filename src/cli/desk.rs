@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Subcommand;
+use mitid_core::api::RedemptionRequest;
 use mitid_core::caller::{CallerDetails, Phone};
-use mitid_core::desk::Desk;
+use mitid_core::desk::{Desk, DeskError};
 use mitid_core::pcode::{PCode, Redemption};
 use mitid_core::service::DeskService;
 use mitid_core::synthetic;
@@ -34,6 +35,10 @@ pub enum CallerCommand {
         /// E-mail address.
         #[arg(long)]
         email: Option<String>,
+        /// A passport, as its issuing state and number (repeat for more):
+        /// a P-code issued to the caller is bound to it.
+        #[arg(long, value_name = "STATE:NUMBER")]
+        passport: Vec<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -99,16 +104,33 @@ pub enum PcodeCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Try a code as the citizen's MitID app would.
+    /// Enter a code as the citizen's MitID app does: for a caller, or — as
+    /// the MitID side's API takes it — for the holder the passport's chip
+    /// names. Every entry spends one of the code's three uses; `pcode
+    /// complete` voids it.
     Redeem {
         /// The 8 digits.
         code: String,
-        /// Whose code it is (the MitID app knows from the passport).
-        #[arg(long)]
-        caller: i64,
-        /// Print JSON: {"result":…,"attempts_left":N}.
+        /// Whose code it is (on a training service too).
+        #[arg(long, required_unless_present = "surname", conflicts_with = "surname")]
+        caller: Option<i64>,
+        #[command(flatten)]
+        holder: HolderArgs,
+        /// The entry's id: the same id again gets the first answer and
+        /// counts nothing (a fresh one when not given).
+        #[arg(long, requires = "surname")]
+        attempt: Option<String>,
+        /// Print JSON: {"result":…,"attempts_left":N} (and
+        /// "redemption_id" for a holder).
         #[arg(long)]
         json: bool,
+    },
+    /// Report that the enrollment an accepted entry began has completed:
+    /// the code is void (a single desk and demo mode; the MitID side does
+    /// it on a shared service).
+    Complete {
+        /// The accepted entry's redemption id.
+        redemption: i64,
     },
     /// Revoke a P-code.
     Revoke {
@@ -118,6 +140,49 @@ pub enum PcodeCommand {
         #[arg(long)]
         reason: String,
     },
+}
+
+/// The holder, as the passport's chip gives them.
+#[derive(Debug, clap::Args)]
+pub struct HolderArgs {
+    /// The holder's surname as the chip writes it (MUELLER).
+    #[arg(long, requires_all = ["given", "birth", "nationality", "state", "document"])]
+    surname: Option<String>,
+    /// Their given names as the chip writes them.
+    #[arg(long)]
+    given: Option<String>,
+    /// Their date of birth.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    birth: Option<String>,
+    /// Their nationality (three letters).
+    #[arg(long)]
+    nationality: Option<String>,
+    /// The document's issuing state (D, DEU, UKR).
+    #[arg(long)]
+    state: Option<String>,
+    /// The document's number.
+    #[arg(long)]
+    document: Option<String>,
+}
+
+impl HolderArgs {
+    fn holder(&self) -> Result<Option<mitid_core::redemption::Holder>, CliError> {
+        let (Some(surname), Some(given), Some(birth), Some(nationality), Some(state), Some(document)) =
+            (&self.surname, &self.given, &self.birth, &self.nationality, &self.state, &self.document)
+        else {
+            return Ok(None);
+        };
+        let holder = mitid_core::redemption::Holder {
+            issuing_state: state.clone(),
+            document_number: document.clone(),
+            date_of_birth: date(birth)?,
+            surname: surname.clone(),
+            given_names: given.clone(),
+            nationality: nationality.clone(),
+        };
+        holder.check().map_err(|e| CliError::Input(e.to_string()))?;
+        Ok(Some(holder))
+    }
 }
 
 impl PcodeCommand {
@@ -165,15 +230,42 @@ pub(super) fn open(context: &Context, demo: bool) -> Result<Box<dyn DeskService>
             .map(|signed| std::sync::Arc::new(signed) as std::sync::Arc<dyn mitid_remote::TokenSource>);
         return Ok(Box::new(mitid_remote::RemoteDesk::connect_signed_in(server, &agent, data, token)?));
     }
+    Ok(Box::new(embedded(context, demo)?))
+}
+
+fn embedded(context: &Context, demo: bool) -> Result<Desk, CliError> {
+    let data = &context.paths.data_dir;
     if demo {
         eprintln!("mitid-assist: demo mode: the P-code key is a file in the demo data folder, not in a keyring");
     }
     let key_store = Desk::key_store(data, demo, context.config.desk.key_store);
-    Ok(Box::new(Desk::open(data, &key_store, context.hours.clone(), context.clock.clone(), &context.config.desk)?))
+    Ok(Desk::open(data, &key_store, context.hours.clone(), context.clock.clone(), &context.config.desk)?)
+}
+
+/// The embedded desk, for what only the MitID side does on a shared
+/// service.
+fn open_embedded(context: &Context, demo: bool, what: &str) -> Result<Desk, CliError> {
+    if context.server.is_some() {
+        return Err(CliError::Input(format!(
+            "this desk works on a shared service, where the MitID side itself does this (POST /v1/redemptions, over mutual TLS): a desk cannot {what} there"
+        )));
+    }
+    embedded(context, demo)
 }
 
 fn phones(texts: &[String]) -> Result<Vec<Phone>, CliError> {
     texts.iter().map(|p| Phone::parse(p).map_err(|e| CliError::Input(e.to_string()))).collect()
+}
+
+fn passport_ref(text: &str) -> Result<mitid_core::caller::DocumentRef, CliError> {
+    let Some((country, number)) = text.split_once(':') else {
+        return Err(CliError::Input(format!("«{text}» is not a passport: write STATE:NUMBER, e.g. DEU:C01X00T47")));
+    };
+    Ok(mitid_core::caller::DocumentRef {
+        kind: mitid_core::caller::DocumentKind::Passport,
+        country: country.trim().to_uppercase(),
+        number: number.trim().to_owned(),
+    })
 }
 
 fn date(text: &str) -> Result<jiff::civil::Date, CliError> {
@@ -182,7 +274,7 @@ fn date(text: &str) -> Result<jiff::civil::Date, CliError> {
 
 pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> Result<Outcome, CliError> {
     match action {
-        CallerCommand::Add { name, phone, dob, nationality, email, json } => {
+        CallerCommand::Add { name, phone, dob, nationality, email, passport, json } => {
             let (given_name, family_name) = CallerDetails::parse_name(name);
             let details = CallerDetails {
                 given_name,
@@ -191,6 +283,7 @@ pub(super) fn caller(action: &CallerCommand, context: &Context, demo: bool) -> R
                 nationality: nationality.clone(),
                 phones: phones(phone)?,
                 email: email.clone(),
+                documents: passport.iter().map(|p| passport_ref(p)).collect::<Result<_, _>>()?,
                 ..CallerDetails::default()
             };
             // The input is checked before anything else — the key store,
@@ -323,17 +416,50 @@ pub(super) fn pcode(action: &PcodeCommand, context: &Context, demo: bool) -> Res
                 )
             }))
         }
-        PcodeCommand::Redeem { code, caller, json } => {
+        PcodeCommand::Redeem { code, caller, holder, attempt, json } => {
             let code: PCode =
                 code.parse().map_err(|e: mitid_core::pcode::MalformedPCode| CliError::Input(e.to_string()))?;
-            let mut desk = open(context, demo)?;
-            let (result, attempts_left) = desk.redeem_pcode(*caller, &code)?;
+            let holder = holder.holder()?;
+            let (result, attempts_left, redemption_id) = match (caller, holder) {
+                (Some(caller), _) => {
+                    let (result, left) = open(context, demo)?.redeem_pcode(*caller, &code)?;
+                    (result, left, None)
+                }
+                (None, Some(holder)) => {
+                    let attempt_id = match attempt {
+                        Some(id) => id.clone(),
+                        None => mitid_core::store::fresh_attempt().map_err(DeskError::Store)?,
+                    };
+                    let request = RedemptionRequest { code: code.digits().to_owned(), attempt_id, holder };
+                    let answer = open_embedded(context, demo, "redeem for a holder")?
+                        .redeem(&request)
+                        .map_err(DeskError::Store)?;
+                    (answer.redemption(), answer.attempts_left, Some(answer.redemption_id))
+                }
+                (None, None) => {
+                    return Err(CliError::Input("say whose code: --caller ID, or the holder (--surname …)".into()));
+                }
+            };
             let stdout = if *json {
-                json!({"result": result.name(), "attempts_left": attempts_left}).to_string() + "\n"
+                let mut value = json!({"result": result.name(), "attempts_left": attempts_left});
+                if let Some(id) = redemption_id {
+                    value["redemption_id"] = json!(id);
+                }
+                value.to_string() + "\n"
             } else {
-                format!("{} ({attempts_left} attempts left)\n", result.name())
+                let id = redemption_id.map(|id| format!(", redemption {id}")).unwrap_or_default();
+                format!("{} ({attempts_left} uses left{id})\n", result.name())
             };
             Ok(Outcome { stdout, code: if result == Redemption::Accepted { 0 } else { EXIT_NO } })
+        }
+        PcodeCommand::Complete { redemption } => {
+            let done = open_embedded(context, demo, "report a completed enrollment")?
+                .complete_redemption(*redemption)
+                .map_err(DeskError::Store)?;
+            Ok(Outcome::ok(format!(
+                "redemption {} completed at {}: its code is void\n",
+                done.redemption_id, done.completed_at
+            )))
         }
         PcodeCommand::Revoke { reference, reason } => {
             if reason.trim().is_empty() {

@@ -7,7 +7,13 @@
 //! cargo bench -p mitid-assist-server --bench load -- fill URL CA CALLERS
 //! cargo bench -p mitid-assist-server --bench load -- search URL CA CLIENTS SECONDS [PACE_MS]
 //! cargo bench -p mitid-assist-server --bench load -- token ISSUER AUDIENCE TOKEN
+//! cargo bench -p mitid-assist-server --bench load -- redeem URL CA CLIENTS SECONDS CERT KEY
 //! ```
+//!
+//! `redeem`: the MitID side's entries of codes over mutual TLS (CERT and
+//! KEY its client certificate), CLIENTS clients of their own connections
+//! at once; each client has holders of its own with a code each, and
+//! enters each holder's code three times (its three uses, each accepted).
 //!
 //! `token`: what checking a staff member's access token costs the server
 //! per request (µs), the provider's keys already fetched.
@@ -40,6 +46,119 @@ fn client(ca: &str) -> reqwest::Client {
         .with_root_certificates(roots)
         .with_no_client_auth();
     reqwest::Client::builder().tls_backend_preconfigured(tls).pool_max_idle_per_host(1024).build().unwrap()
+}
+
+/// As [`client`], presenting the MitID side's certificate.
+fn side_client(ca: &str, cert: &str, key: &str) -> reqwest::Client {
+    let pem = std::fs::read(ca).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let chain =
+        rustls_pemfile::certs(&mut std::fs::read(cert).unwrap().as_slice()).collect::<Result<Vec<_>, _>>().unwrap();
+    let key = rustls_pemfile::private_key(&mut std::fs::read(key).unwrap().as_slice()).unwrap().unwrap();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+    reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
+}
+
+/// Holders of each MitID-side client's own.
+const HOLDERS_PER_CLIENT: usize = 200;
+
+async fn redeem(url: String, http: reqwest::Client, clients: usize, seconds: u64, side: (String, String, String)) {
+    // Callers with a passport each, and a code each.
+    let holders = clients * HOLDERS_PER_CLIENT;
+    let mut ids: Vec<i64> = Vec::new();
+    for chunk in (0..holders).collect::<Vec<_>>().chunks(2_000) {
+        let batch: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|i| {
+                serde_json::json!({"given_name": "Load", "family_name": format!("Holder{i}"), "birth_date": "1980-01-01",
+                    "nationality": "DEU", "documents": [{"kind": "passport", "country": "DEU", "number": format!("L{i}")}]})
+            })
+            .collect();
+        let created: serde_json::Value = http
+            .post(format!("{url}/v1/callers/batch"))
+            .json(&serde_json::json!({"callers": batch, "action": "caller.generate"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.extend(created["ids"].as_array().unwrap().iter().map(|id| id.as_i64().unwrap()));
+    }
+    let issuers: Vec<_> = ids
+        .chunks(HOLDERS_PER_CLIENT)
+        .enumerate()
+        .map(|(c, callers)| {
+            let (http, url, callers) = (http.clone(), url.clone(), callers.to_vec());
+            tokio::spawn(async move {
+                let mut codes = Vec::new();
+                for (i, caller) in callers.iter().enumerate() {
+                    let issued: serde_json::Value = http
+                        .post(format!("{url}/v1/callers/{caller}/pcodes"))
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    codes.push((c * HOLDERS_PER_CLIENT + i, issued["code"].as_str().unwrap().to_owned()));
+                }
+                codes
+            })
+        })
+        .collect();
+    let mut work = Vec::new();
+    for task in issuers {
+        work.push(task.await.unwrap());
+    }
+    eprintln!("{holders} holders with a code each");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = work
+        .into_iter()
+        .map(|codes| {
+            let (http, url) = (side_client(&side.0, &side.1, &side.2), url.clone());
+            tokio::spawn(async move {
+                let (mut times, mut errors) = (Vec::new(), 0usize);
+                'all: for (holder, code) in &codes {
+                    for entry in 0..3 {
+                        if Instant::now() >= deadline {
+                            break 'all;
+                        }
+                        let body = serde_json::json!({"code": code, "attempt_id": format!("{holder}-{entry}"),
+                            "holder": {"issuing_state": "D", "document_number": format!("L{holder}"),
+                                "date_of_birth": "1980-01-01", "surname": "LOAD", "given_names": format!("HOLDER{holder}"),
+                                "nationality": "DEU"}});
+                        let t = Instant::now();
+                        match http.post(format!("{url}/v1/redemptions")).json(&body).send().await {
+                            Ok(r) if r.status().is_success() => {
+                                let answer: serde_json::Value = r.json().await.unwrap();
+                                assert_eq!(answer["result"], "accepted", "{answer}");
+                                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                            }
+                            _ => errors += 1,
+                        }
+                    }
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let (mut times, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (t, e) = task.await.unwrap();
+        times.extend(t);
+        errors += e;
+    }
+    report("MitID-side redemption, mutual TLS", clients, started.elapsed(), times, errors);
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -257,6 +376,10 @@ fn main() {
         match arg(0).as_str() {
             "pairs" => pairs(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap()).await,
             "fill" => fill(url, http, arg(3).parse().unwrap()).await,
+            "redeem" => {
+                let side = (arg(2), arg(5), arg(6));
+                redeem(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap(), side).await
+            }
             "search" => {
                 let pace = pace.map_or(0, |p| p.parse().unwrap());
                 search(url, http, arg(3).parse().unwrap(), arg(4).parse().unwrap(), pace).await
