@@ -45,6 +45,10 @@ cert = "tls/server.pem"
 key = "tls/server.key"
 [audit]
 chaining = "$chaining"
+# A pair's code keeps two of its three uses (only the MitID side's report
+# of a completed enrollment voids it): a caller may hold a few at once.
+[desk]
+max_active_pcodes = 100
 # The MitID side: all its load clients share one certificate.
 [mitid_side]
 client_ca = "tls/mitid-side-ca.pem"

@@ -2,14 +2,15 @@
 # The test OpenID provider (packaging/oidc/provider.mjs, the npm package
 # oidc-provider on Debian's Node): `oidc.sh install` puts it in
 # ~/.cache/mitid-assist/oidc (once; from packaging/oidc/package.json, the
-# version pinned); `oidc.sh start DIR` runs it on a free loopback port,
-# writes DIR/oidc.pid and prints the issuer URL as its last line;
+# version pinned); `oidc.sh start DIR [PORT]` runs it on loopback (on PORT,
+# or a free port), writes DIR/oidc.pid and prints the issuer URL as its
+# last line;
 # `oidc.sh stop DIR` stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . packaging/lib.sh
 cache="$HOME/.cache/mitid-assist/oidc"
-action=${1:?usage: oidc.sh install | start DIR | stop DIR}
+action=${1:?usage: oidc.sh install | start DIR [PORT] | stop DIR}
 
 install() {
     # Debian's Node (or one already here, which may bring its own npm).
@@ -29,7 +30,7 @@ start)
     install
     mkdir -p "$dir"
     export MITID_OIDC_MODULES="$cache/node_modules"
-    node packaging/oidc/provider.mjs 0 >"$dir/oidc.out" 2>"$dir/oidc.log" &
+    node packaging/oidc/provider.mjs "${3:-0}" >"$dir/oidc.out" 2>"$dir/oidc.log" &
     echo $! >"$dir/oidc.pid"
     if ! timeout 30 sh -c "until grep -q '^issuer ' '$dir/oidc.out'; do sleep 0.1; done"; then
         echo "the test OpenID provider did not start; its log:" >&2
@@ -46,7 +47,7 @@ stop)
     fi
     ;;
 *)
-    echo "usage: oidc.sh install | start DIR | stop DIR" >&2
+    echo "usage: oidc.sh install | start DIR [PORT] | stop DIR" >&2
     exit 2
     ;;
 esac

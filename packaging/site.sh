@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # A complete local site, for evaluation and tests, in DIR: a PostgreSQL 15
-# cluster of its own, a test CA, the P-code key, and mitid-assist-server on
-# a free loopback port. Writes DIR/server.toml (the server's configuration,
-# with a [support] table read exactly as the desk's config.toml reads it)
-# and DIR/desk.toml (a desk configuration pointing at the server), and
-# prints the desk configuration's path as its last line:
+# cluster of its own, a test CA, the P-code key, the test OpenID provider
+# (packaging/oidc.sh: one test user per role — agent, counter, supervisor,
+# auditor, admin, trainer — who sign in as the desk's `mitid-assist login`
+# asks), and mitid-assist-server on a free loopback port, taking staff
+# sign-ins from that provider and the MitID side's redemptions by the
+# client certificate in DIR/mitid-side.crt and DIR/mitid-side.key. Writes
+# DIR/server.toml (the server's configuration, with a [support] table read
+# exactly as the desk's config.toml reads it) and DIR/desk.toml (a desk
+# configuration pointing at the server), and prints the desk
+# configuration's path as its last line:
 #
 #     mitid-assist --config "$(bash packaging/site.sh /tmp/site | tail -n1)"
 #
@@ -30,6 +35,7 @@ if [ "$action" = stop ]; then
         fi
         rm -f "$dir/server.pid"
     fi
+    bash packaging/oidc.sh stop "$dir/oidc"
     bash packaging/pg.sh "$dir/postgres" stop
     echo "stopped the site in $dir"
     exit 0
@@ -59,6 +65,17 @@ if [ ! -s "$dir/port" ]; then
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$dir/port"
 fi
 port=$(cat "$dir/port")
+if [ ! -s "$dir/oidc-port" ]; then
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$dir/oidc-port"
+fi
+if ! { [ -f "$dir/oidc/oidc.pid" ] && kill -0 "$(cat "$dir/oidc/oidc.pid")" 2>/dev/null; }; then
+    issuer=$(bash packaging/oidc.sh start "$dir/oidc" "$(cat "$dir/oidc-port")" | tail -n1)
+else
+    issuer="http://127.0.0.1:$(cat "$dir/oidc-port")"
+fi
+# The MitID side's client certificate, where the issue of a site says.
+cp "$dir/tls/mitid-side.crt" "$dir/mitid-side.crt"
+install -m 600 "$dir/tls/mitid-side.key" "$dir/mitid-side.key"
 
 if [ ! -f "$dir/server.toml" ]; then
     cat >"$dir/server.toml" <<TOML
@@ -92,6 +109,27 @@ dec31 = "10:00-14:00"
 # date = "2026-12-28"
 # hours = "closed"
 # note = "System upgrade"
+
+# Staff sign in with the site's OpenID provider; its groups are the roles.
+[identity]
+issuer = "$issuer"
+audience = "mitid-assist"
+resource = "https://mitid-assist"
+desk_client_id = "mitid-assist-desk"
+
+[identity.groups]
+mitid-phone-agents = "phone_agent"
+mitid-counter-staff = "counter_staff"
+mitid-supervisors = "supervisor"
+mitid-auditors = "auditor"
+mitid-admins = "admin"
+mitid-trainers = "trainer"
+
+# The MitID side redeems codes with a client certificate this CA signed.
+[mitid_side]
+client_ca = "tls/mitid-side-ca.pem"
+per_client_per_minute = 60000
+per_holder_per_minute = 10
 TOML
 fi
 if [ ! -f "$dir/desk.toml" ]; then
@@ -120,4 +158,6 @@ if ! timeout 60 sh -c "until curl -sf --cacert '$dir/tls/ca.pem' 'https://127.0.
 fi
 ready
 echo "site ready: https://127.0.0.1:$port (log $dir/server.log; stop with: bash packaging/site.sh $dir stop)" >&2
+echo "staff sign in at $issuer (users agent, counter, supervisor, auditor, admin, trainer): mitid-assist --config $dir/desk.toml login" >&2
+echo "the MitID side redeems with $dir/mitid-side.crt and $dir/mitid-side.key at https://127.0.0.1:$port/v1/redemptions" >&2
 echo "$dir/desk.toml"
