@@ -82,7 +82,8 @@ fn a_site_starts_serves_a_desk_stops_and_starts_again_with_its_data() {
     assert_eq!(connected.session().name.as_deref(), Some("Anna Agent"));
     drop(connected);
     // The MitID side redeems with the certificate the site wrote.
-    let side = https::client_with_certificate(&dir.join("mitid-side.crt"), &dir.join("mitid-side.key"));
+    let side =
+        https::client_trusting(&dir.join("tls/ca.pem"), &dir.join("mitid-side.crt"), &dir.join("mitid-side.key"));
     let port = std::fs::read_to_string(dir.join("port")).unwrap();
     let entry = serde_json::json!({"code": "12345678", "attempt_id": "site-1", "holder": {"issuing_state": "DNK",
         "document_number": "X1", "date_of_birth": "1980-01-01", "surname": "BERG", "given_names": "ANNA", "nationality": "DNK"}});

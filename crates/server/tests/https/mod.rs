@@ -22,7 +22,16 @@ pub fn client() -> reqwest::blocking::Client {
 /// As [`client`], presenting the client certificate and key in these PEM
 /// files (mutual TLS, as the MitID side does).
 pub fn client_with_certificate(cert: &std::path::Path, key: &std::path::Path) -> reqwest::blocking::Client {
-    let pem = std::fs::read(crate::support::ca().join("ca.pem")).unwrap();
+    client_trusting(&crate::support::ca().join("ca.pem"), cert, key)
+}
+
+/// As [`client_with_certificate`], trusting the CA in `ca` (PEM).
+pub fn client_trusting(
+    ca: &std::path::Path,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> reqwest::blocking::Client {
+    let pem = std::fs::read(ca).unwrap();
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
         roots.add(cert.unwrap()).unwrap();
