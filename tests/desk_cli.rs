@@ -136,7 +136,7 @@ fn the_audit_log_exports_and_a_tampered_one_fails_verification() {
     mitid(d, OPEN, &["caller", "add", "--name", "Jonas Jensen"]);
     let csv = stdout(&mitid(d, OPEN, &["audit", "export"]));
     assert_eq!(csv.lines().count(), 3, "{csv}");
-    assert!(csv.starts_with("seq,at,agent,action,subject,verdict,prev_hash,hash\n1,"));
+    assert!(csv.starts_with("seq,at,agent,agent_name,desk,action,subject,verdict,prev_hash,hash\n1,"));
     let file = d.join("audit.json");
     let out = mitid(d, OPEN, &["audit", "export", "--format", "json", "--out", file.to_str().unwrap()]);
     assert!(out.status.success());

@@ -194,6 +194,7 @@ confirm-delete-yes = Slet for altid
 
 ## Revisionslog
 audit-agent = Medarbejder
+audit-desk = Arbejdsplads (delt tjeneste)
 audit-action = Handling (fx pcode.)
 audit-from = Fra (ÅÅÅÅ-MM-DD)
 audit-until = Til (ÅÅÅÅ-MM-DD)

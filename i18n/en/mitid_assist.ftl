@@ -194,6 +194,7 @@ confirm-delete-yes = Delete for good
 
 ## Audit screen
 audit-agent = Agent
+audit-desk = Desk (shared service)
 audit-action = Action (e.g. pcode.)
 audit-from = From (YYYY-MM-DD)
 audit-until = Until (YYYY-MM-DD)

@@ -42,6 +42,7 @@ impl Format {
 #[derive(Debug, Default)]
 pub struct Audit {
     agent: String,
+    desk: String,
     action: String,
     from: String,
     until: String,
@@ -56,6 +57,8 @@ pub struct Audit {
 pub enum Message {
     /// Filter: agent.
     Agent(String),
+    /// Filter: desk.
+    Desk(String),
     /// Filter: action prefix.
     Action(String),
     /// Filter: from date.
@@ -157,6 +160,19 @@ fn break_text(problem: &ChainBreak) -> String {
     }
 }
 
+/// Who made an entry: the signed-in person's name and their subject, and
+/// their desk, where staff sign in; else the agent id.
+fn who(e: &AuditEntry) -> String {
+    let person = match &e.agent_name {
+        Some(name) => format!("{name} ({})", e.agent),
+        None => e.agent.clone(),
+    };
+    match &e.desk {
+        Some(desk) => format!("{person} @ {desk}"),
+        None => person,
+    }
+}
+
 impl Audit {
     /// The entries listed.
     pub fn entries(&self) -> &[AuditEntry] {
@@ -192,6 +208,7 @@ impl Audit {
         };
         Ok(AuditFilter {
             agent: Some(self.agent.trim().to_owned()).filter(|a| !a.is_empty()),
+            desk: Some(self.desk.trim().to_owned()).filter(|d| !d.is_empty()),
             action_prefix: Some(self.action.trim().to_owned()).filter(|a| !a.is_empty()),
             from: day(&self.from, false)?,
             until: day(&self.until, true)?,
@@ -203,6 +220,7 @@ impl Audit {
     pub fn update(&mut self, message: Message, hours: &SupportHours) -> (Task<Message>, Option<Event>) {
         match message {
             Message::Agent(v) => self.agent = v,
+            Message::Desk(v) => self.desk = v,
             Message::Action(v) => self.action = v,
             Message::From(v) => self.from = v,
             Message::Until(v) => self.until = v,
@@ -274,6 +292,7 @@ impl Audit {
         };
         let filters = row![
             input(fl!("audit-agent"), &self.agent, Message::Agent),
+            input(fl!("audit-desk"), &self.desk, Message::Desk),
             input(fl!("audit-action"), &self.action, Message::Action),
             input(fl!("audit-from"), &self.from, Message::From),
             input(fl!("audit-until"), &self.until, Message::Until),
@@ -315,7 +334,7 @@ impl Audit {
                 row![
                     text(e.seq.to_string()).width(60).size(14),
                     text(hours.local(e.at).strftime("%Y-%m-%d %H:%M:%S").to_string()).width(150).size(14),
-                    text(e.agent.clone()).width(130).size(14),
+                    text(who(e)).width(130).size(14),
                     text(e.action.clone()).width(150).size(14),
                     text(e.subject.clone()).width(Length::Fill).size(14),
                     text(e.verdict.clone()).width(160).size(14),

@@ -17,8 +17,12 @@ use crate::support_hours::HoursConfig;
 /// The agent a request is made for (until staff sign in, the desk's agent
 /// id; never personal data).
 pub const AGENT_HEADER: &str = "x-mitid-agent";
-/// The desk a request comes from.
+/// The desk a request comes from (set by the service from the desk's own
+/// agent id, where staff sign in).
 pub const DESK_HEADER: &str = "x-mitid-desk";
+/// The signed-in person's name (UTF-8), set by the service from their
+/// token for its own handlers; what a client sends is dropped.
+pub const AGENT_NAME_HEADER: &str = "x-mitid-agent-name";
 /// The service's clock on every answer (RFC 3339): the desk's "now".
 pub const TIME_HEADER: &str = "x-mitid-time";
 /// A change sent again with the same key is done once.

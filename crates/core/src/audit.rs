@@ -21,8 +21,15 @@ pub struct AuditEntry {
     /// When.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
-    /// Who (an agent id; "system" or "cli" for the app itself).
+    /// Who (an agent id, or the signed-in person's subject at their
+    /// identity provider; "system" or "cli" for the app itself).
     pub agent: String,
+    /// The signed-in person's name, as the identity provider gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
+    /// The desk they worked at (its configured id), where staff sign in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<String>,
     /// What, e.g. `pcode.issue`, `caller.delete`.
     pub action: String,
     /// What it was done to, e.g. `caller:17`, `pcode:P-3f9a0c21`.
@@ -42,7 +49,8 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// The hash the entry's content and previous hash call for.
     pub fn expected_hash(&self) -> [u8; 32] {
-        entry_hash(self.seq, self.at, &self.agent, &self.action, &self.subject, &self.verdict, &self.prev_hash)
+        let who = Who { agent: &self.agent, name: self.agent_name.as_deref(), desk: self.desk.as_deref() };
+        entry_hash_by(self.seq, self.at, &who, &self.action, &self.subject, &self.verdict, &self.prev_hash)
     }
 }
 
@@ -70,6 +78,68 @@ pub fn canonical(
 ) -> Vec<u8> {
     let value = serde_json::json!([seq, at.to_string(), agent, action, subject, verdict, hex::encode(prev)]);
     value.to_string().into_bytes()
+}
+
+/// Who made an entry: the agent, and where staff sign in their name and
+/// desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Who<'a> {
+    /// The agent id or signed-in subject.
+    pub agent: &'a str,
+    /// The signed-in person's name.
+    pub name: Option<&'a str>,
+    /// Their desk.
+    pub desk: Option<&'a str>,
+}
+
+impl<'a> Who<'a> {
+    /// An agent alone (a desk without sign-in, the app itself).
+    pub fn agent(agent: &'a str) -> Self {
+        Self { agent, name: None, desk: None }
+    }
+}
+
+/// The canonical form of an entry made by `who`: as [`canonical`] for an
+/// agent alone (so logs written before names were kept verify as they
+/// were), else with the name and desk after the agent.
+#[allow(clippy::too_many_arguments)]
+pub fn canonical_by(
+    seq: i64,
+    at: Timestamp,
+    who: &Who<'_>,
+    action: &str,
+    subject: &str,
+    verdict: &str,
+    prev: &[u8; 32],
+) -> Vec<u8> {
+    if who.name.is_none() && who.desk.is_none() {
+        return canonical(seq, at, who.agent, action, subject, verdict, prev);
+    }
+    let value = serde_json::json!([
+        seq,
+        at.to_string(),
+        who.agent,
+        who.name.unwrap_or(""),
+        who.desk.unwrap_or(""),
+        action,
+        subject,
+        verdict,
+        hex::encode(prev)
+    ]);
+    value.to_string().into_bytes()
+}
+
+/// SHA-256 of [`canonical_by`].
+pub fn entry_hash_by(
+    seq: i64,
+    at: Timestamp,
+    who: &Who<'_>,
+    action: &str,
+    subject: &str,
+    verdict: &str,
+    prev: &[u8; 32],
+) -> [u8; 32] {
+    Sha256::digest(canonical_by(seq, at, who, action, subject, verdict, prev)).into()
 }
 
 /// SHA-256 of the canonical form.
@@ -173,6 +243,8 @@ mod tests {
                     seq,
                     at,
                     agent: "agent-7".into(),
+                    agent_name: None,
+                    desk: None,
                     action: "pcode.issue".into(),
                     subject: format!("caller:{seq}"),
                     verdict: "ok".into(),
@@ -183,6 +255,26 @@ mod tests {
                 e
             })
             .collect()
+    }
+
+    #[test]
+    fn a_name_and_a_desk_are_in_the_hash_and_an_agent_alone_hashes_as_before() {
+        let mut entries = chain(3);
+        assert_eq!(entries[0].expected_hash(), entries[0].hash, "no name, no desk: the hash of old");
+        let e = &mut entries[1];
+        e.agent_name = Some("Anna Agent".into());
+        e.desk = Some("desk-7".into());
+        let who = Who { agent: &e.agent, name: Some("Anna Agent"), desk: Some("desk-7") };
+        e.hash = entry_hash_by(e.seq, e.at, &who, &e.action, &e.subject, &e.verdict, &e.prev_hash);
+        let signed = e.clone();
+        assert_eq!(signed.expected_hash(), signed.hash);
+        for edited in [
+            AuditEntry { agent_name: Some("Eve".into()), ..signed.clone() },
+            AuditEntry { desk: None, ..signed.clone() },
+            AuditEntry { agent_name: None, desk: None, ..signed.clone() },
+        ] {
+            assert_ne!(edited.expected_hash(), signed.hash, "{edited:?}");
+        }
     }
 
     #[test]
@@ -228,12 +320,14 @@ fn csv_field(value: &str) -> String {
 
 /// Entries as CSV with a header line.
 pub fn to_csv(entries: &[AuditEntry]) -> String {
-    let mut out = String::from("seq,at,agent,action,subject,verdict,prev_hash,hash\n");
+    let mut out = String::from("seq,at,agent,agent_name,desk,action,subject,verdict,prev_hash,hash\n");
     for e in entries {
         let fields = [
             e.seq.to_string(),
             e.at.to_string(),
             e.agent.clone(),
+            e.agent_name.clone().unwrap_or_default(),
+            e.desk.clone().unwrap_or_default(),
             e.action.clone(),
             e.subject.clone(),
             e.verdict.clone(),
@@ -262,6 +356,8 @@ mod export_tests {
             seq: 1,
             at,
             agent: "=cmd|' /C calc'!A0".into(),
+            agent_name: None,
+            desk: None,
             action: "caller.create".into(),
             subject: "caller:1".into(),
             verdict: "a,\"b\"".into(),
@@ -271,7 +367,7 @@ mod export_tests {
         let csv = to_csv(std::slice::from_ref(&e));
         let line = csv.lines().nth(1).unwrap();
         assert!(
-            line.starts_with("1,2026-11-24T10:00:00Z,'=cmd|' /C calc'!A0,caller.create,caller:1,\"a,\"\"b\"\"\","),
+            line.starts_with("1,2026-11-24T10:00:00Z,'=cmd|' /C calc'!A0,,,caller.create,caller:1,\"a,\"\"b\"\"\","),
             "{line}"
         );
         let json: serde_json::Value = serde_json::from_str(&to_json(&[e])).unwrap();

@@ -136,6 +136,9 @@ pub struct RemoteDesk {
     http: Client,
     base: String,
     agent: String,
+    /// The desk's own id (its configured agent id), sent with every
+    /// request: where staff sign in, the service records it beside them.
+    desk_id: String,
     hours: SupportHours,
     session: Session,
     /// The service's clock as last seen, and when.
@@ -246,6 +249,7 @@ impl RemoteDesk {
             http,
             base: url.to_owned(),
             agent: agent.to_owned(),
+            desk_id: agent.to_owned(),
             hours: SupportHours::default(),
             session: Session {
                 agent: agent.to_owned(),
@@ -375,7 +379,11 @@ impl RemoteDesk {
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let request = self.http.request(method, format!("{}{path}", self.base)).header(api::AGENT_HEADER, &self.agent);
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(api::AGENT_HEADER, &self.agent)
+            .header(api::DESK_HEADER, &self.desk_id);
         match self.token.as_ref().and_then(|t| t.access_token()) {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -673,6 +681,9 @@ impl DeskService for RemoteDesk {
         let mut query = Vec::new();
         if let Some(agent) = &filter.agent {
             query.push(format!("agent={}", encode(agent)));
+        }
+        if let Some(desk) = &filter.desk {
+            query.push(format!("desk={}", encode(desk)));
         }
         if let Some(prefix) = &filter.action_prefix {
             query.push(format!("action_prefix={}", encode(prefix)));

@@ -14,7 +14,7 @@
 //! note of the issue for the figures measured side by side).
 
 use jiff::Timestamp;
-use mitid_core::audit::{AuditEntry, ChainBreak, GENESIS, entry_hash};
+use mitid_core::audit::{AuditEntry, ChainBreak, GENESIS, Who, entry_hash, entry_hash_by};
 use mitid_core::checkpoint::Checkpoint;
 use mitid_core::store::{AuditFilter, AuditReport};
 
@@ -80,7 +80,8 @@ impl Records {
         };
         let pending = tx
             .prepare_cached(
-                "SELECT id, at, agent, action, subject, verdict FROM audit WHERE seq IS NULL ORDER BY id LIMIT $1",
+                "SELECT id, at, agent, action, subject, verdict, agent_name, desk FROM audit
+                 WHERE seq IS NULL ORDER BY id LIMIT $1",
             )
             .await?;
         let rows = tx.query(&pending, &[&BATCH]).await?;
@@ -91,7 +92,8 @@ impl Records {
         for row in &rows {
             seq += 1;
             let at: Ts = row.get(1);
-            let hash = entry_hash(seq, at.0, row.get(2), row.get(3), row.get(4), row.get(5), &prev);
+            let who = Who { agent: row.get(2), name: row.get(6), desk: row.get(7) };
+            let hash = entry_hash_by(seq, at.0, &who, row.get(3), row.get(4), row.get(5), &prev);
             ids.push(row.get::<_, i64>(0));
             seqs.push(seq);
             prevs.push(prev.to_vec());
@@ -201,14 +203,22 @@ impl Records {
         let limit = filter.limit.map_or(i64::MAX, i64::from);
         let rows = client
             .query(
-                "SELECT seq, at, agent, action, subject, verdict, prev_hash, hash FROM audit
+                "SELECT seq, at, agent, action, subject, verdict, prev_hash, hash, agent_name, desk FROM audit
                  WHERE seq IS NOT NULL
                    AND ($1::text IS NULL OR agent = $1)
+                   AND ($6::text IS NULL OR desk = $6)
                    AND ($2::text IS NULL OR starts_with(action, $2))
                    AND ($3::timestamptz IS NULL OR at >= $3)
                    AND ($4::timestamptz IS NULL OR at < $4)
                  ORDER BY seq DESC LIMIT $5",
-                &[&filter.agent, &filter.action_prefix, &filter.from.map(Ts), &filter.until.map(Ts), &limit],
+                &[
+                    &filter.agent,
+                    &filter.action_prefix,
+                    &filter.from.map(Ts),
+                    &filter.until.map(Ts),
+                    &limit,
+                    &filter.desk,
+                ],
             )
             .await?;
         rows.iter().map(entry).collect()
@@ -223,7 +233,7 @@ impl Records {
         let (mut last, mut prev, mut entries) = (0i64, GENESIS, 0u64);
         let statement = client
             .prepare_cached(
-                "SELECT seq, at, agent, action, subject, verdict, prev_hash, hash FROM audit
+                "SELECT seq, at, agent, action, subject, verdict, prev_hash, hash, agent_name, desk FROM audit
                  WHERE seq > $1 ORDER BY seq LIMIT 10000",
             )
             .await?;
@@ -285,6 +295,8 @@ fn entry(row: &tokio_postgres::Row) -> Result<AuditEntry, Failure> {
         seq: row.get(0),
         at: row.get::<_, Ts>(1).0,
         agent: row.get(2),
+        agent_name: row.get(8),
+        desk: row.get(9),
         action: row.get(3),
         subject: row.get(4),
         verdict: row.get(5),

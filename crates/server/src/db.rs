@@ -246,6 +246,13 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (client, attempt_id)
     );
     "#,
+    // 7: the audit log names the signed-in person as the identity provider
+    // gives them, and the desk they worked at (both in the entry's hash
+    // when present; entries without them hash as before).
+    r#"
+    ALTER TABLE audit ADD COLUMN agent_name TEXT, ADD COLUMN desk TEXT;
+    CREATE INDEX audit_desk ON audit (desk, seq) WHERE desk IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this code writes.

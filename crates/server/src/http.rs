@@ -31,7 +31,7 @@ use mitid_core::roles::{Operation, Role};
 
 use crate::db::Ts;
 use crate::error::Failure;
-use crate::records::Records;
+use crate::records::{Actor, Records};
 
 /// What every handler shares.
 pub struct App {
@@ -151,7 +151,14 @@ async fn authorize(
     next: Next,
 ) -> Result<Response, Failure> {
     let route = matched.as_ref().map_or("", |m| m.as_str());
+    // Who signed in is the service's to say, never the client's.
+    request.headers_mut().remove(api::AGENT_NAME_HEADER);
+    let claimed = request.headers_mut().remove(api::AGENT_HEADER);
+    let claimed_desk = request.headers_mut().remove(api::DESK_HEADER);
     let Some(identity) = app.identity.as_ref().filter(|_| route != "/v1/sign-in") else {
+        if let Some(claimed) = claimed {
+            request.headers_mut().insert(api::AGENT_HEADER, claimed);
+        }
         return Ok(next.run(request).await);
     };
     let operation = operation(request.method(), route);
@@ -172,6 +179,13 @@ async fn authorize(
     let agent = HeaderValue::from_str(&principal.subject)
         .map_err(|_| crate::identity::TokenError::Invalid("its subject is not plain text".into()))?;
     request.headers_mut().insert(api::AGENT_HEADER, agent);
+    // The desk's own id names the desk it works at.
+    if let Some(desk) = claimed_desk.or(claimed).filter(|v| !v.is_empty() && v.len() <= 100) {
+        request.headers_mut().insert(api::DESK_HEADER, desk);
+    }
+    if let Some(name) = principal.name.as_deref().and_then(|n| HeaderValue::from_bytes(n.as_bytes()).ok()) {
+        request.headers_mut().insert(api::AGENT_NAME_HEADER, name);
+    }
     request.extensions_mut().insert(Signed { name: principal.name, roles: held });
     Ok(next.run(request).await)
 }
@@ -282,8 +296,8 @@ fn bad_query(e: QueryRejection) -> Failure {
 }
 
 /// Who a change is recorded under: the desk's agent id.
-fn agent(headers: &HeaderMap) -> Result<String, Failure> {
-    let Some(value) = headers.get(api::AGENT_HEADER) else { return Ok("unknown-agent".into()) };
+fn agent(headers: &HeaderMap) -> Result<Actor, Failure> {
+    let Some(value) = headers.get(api::AGENT_HEADER) else { return Ok(Actor::agent("unknown-agent")) };
     let text = value
         .to_str()
         .map_err(|_| Failure::BadRequest(format!("the {} header is not plain text", api::AGENT_HEADER)))?
@@ -291,7 +305,15 @@ fn agent(headers: &HeaderMap) -> Result<String, Failure> {
     if text.is_empty() || text.len() > 100 || text.chars().any(char::is_control) {
         return Err(Failure::BadRequest(format!("the {} header must be 1 to 100 characters", api::AGENT_HEADER)));
     }
-    Ok(text.to_owned())
+    // Set by `authorize` alone (it drops what a client sends).
+    let utf8 = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .map(str::to_owned)
+            .filter(|v| !v.is_empty())
+    };
+    Ok(Actor { agent: text.to_owned(), name: utf8(api::AGENT_NAME_HEADER), desk: utf8(api::DESK_HEADER) })
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Failure> {
@@ -376,6 +398,8 @@ pub struct SearchQuery {
 pub struct AuditQuery {
     /// Only this agent.
     pub agent: Option<String>,
+    /// Only entries made at this desk.
+    pub desk: Option<String>,
     /// Only actions starting with this.
     pub action_prefix: Option<String>,
     /// Only entries at or after (RFC 3339).
@@ -406,7 +430,7 @@ async fn session(
     Ok(Json(Session {
         name: signed.as_ref().and_then(|s| s.name.clone()),
         roles: signed.map(|s| s.roles).unwrap_or_default(),
-        agent: agent(&headers)?,
+        agent: agent(&headers)?.agent,
         now: records.now(),
         hours: records.hours().config().clone(),
         checkpoint_key: records.checkpoints.public_hex(),
@@ -662,6 +686,7 @@ async fn audit_entries(
     let Query(q) = query.map_err(bad_query)?;
     let filter = AuditFilter {
         agent: q.agent,
+        desk: q.desk,
         action_prefix: q.action_prefix,
         from: instant("from", q.from.as_deref())?,
         until: instant("until", q.until.as_deref())?,

@@ -239,9 +239,16 @@ pub async fn import(records: &Records, path: &Path) -> anyhow::Result<Summary> {
         anyhow::ensure!(inserted, "no free reference was drawn for the P-code {reference}");
         if taken != reference {
             let subject = format!("pcode:{taken} desk:{desk}");
-            audit(&tx, now, "import", "pcode.rename", &subject, &format!("was pcode:{reference}"))
-                .await
-                .map_err(|e| anyhow::anyhow!(e.log_text()))?;
+            audit(
+                &tx,
+                now,
+                &crate::records::Actor::agent("import"),
+                "pcode.rename",
+                &subject,
+                &format!("was pcode:{reference}"),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.log_text()))?;
             summary.renamed.push((reference, taken));
         }
         summary.pcodes += 1;
@@ -286,7 +293,7 @@ pub async fn import(records: &Records, path: &Path) -> anyhow::Result<Summary> {
     }
     // The link, in the shared chain.
     let verdict = format!("ok entries={} head={}:{}", summary.entries, last.0, last.1);
-    audit(&tx, now, "import", "desk.import", &format!("desk:{desk}"), &verdict)
+    audit(&tx, now, &crate::records::Actor::agent("import"), "desk.import", &format!("desk:{desk}"), &verdict)
         .await
         .map_err(|e| anyhow::anyhow!(e.log_text()))?;
     tx.execute(

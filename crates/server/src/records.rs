@@ -42,18 +42,40 @@ pub struct Records {
 pub(crate) async fn audit(
     tx: &Transaction<'_>,
     at: Timestamp,
-    agent: &str,
+    agent: &Actor,
     action: &str,
     subject: &str,
     verdict: &str,
 ) -> Result<(), Failure> {
     tx.execute(
-        &tx.prepare_cached("INSERT INTO audit (at, agent, action, subject, verdict) VALUES ($1, $2, $3, $4, $5)")
-            .await?,
-        &[&Ts(at), &agent, &action, &subject, &verdict],
+        &tx.prepare_cached(
+            "INSERT INTO audit (at, agent, action, subject, verdict, agent_name, desk) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .await?,
+        &[&Ts(at), &agent.agent, &action, &subject, &verdict, &agent.name, &agent.desk],
     )
     .await?;
     Ok(())
+}
+
+/// Who a change is recorded under: the agent (a desk's agent id, or the
+/// signed-in person's subject), and where staff sign in their name as the
+/// identity provider gives it and the desk they work at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The agent id or subject.
+    pub agent: String,
+    /// The signed-in person's name.
+    pub name: Option<String>,
+    /// Their desk's id.
+    pub desk: Option<String>,
+}
+
+impl Actor {
+    /// An agent alone: a desk without sign-in, the MitID side, the service.
+    pub fn agent(agent: &str) -> Self {
+        Self { agent: agent.to_owned(), name: None, desk: None }
+    }
 }
 
 const PCODE_COLUMNS: &str =
@@ -193,7 +215,7 @@ impl Records {
     }
 
     /// Adds a caller.
-    pub async fn add_caller(&self, agent: &str, details: CallerDetails) -> Result<i64, Failure> {
+    pub async fn add_caller(&self, agent: &Actor, details: CallerDetails) -> Result<i64, Failure> {
         let now = self.now();
         let details = details.validated(self.today(now)).map_err(StoreError::from)?;
         let mut client = self.pool.get().await?;
@@ -205,7 +227,12 @@ impl Records {
     }
 
     /// Adds many callers as one change.
-    pub async fn add_callers(&self, agent: &str, batch: Vec<CallerDetails>, action: &str) -> Result<Vec<i64>, Failure> {
+    pub async fn add_callers(
+        &self,
+        agent: &Actor,
+        batch: Vec<CallerDetails>,
+        action: &str,
+    ) -> Result<Vec<i64>, Failure> {
         if !mitid_core::api::BATCH_ACTIONS.contains(&action) {
             return Err(Failure::BadRequest(format!(
                 "«{action}» is not a batch action: use one of {}",
@@ -231,7 +258,7 @@ impl Records {
     }
 
     /// Changes a caller.
-    pub async fn update_caller(&self, agent: &str, id: i64, details: CallerDetails) -> Result<(), Failure> {
+    pub async fn update_caller(&self, agent: &Actor, id: i64, details: CallerDetails) -> Result<(), Failure> {
         let now = self.now();
         let details = details.validated(self.today(now)).map_err(StoreError::from)?;
         let mut client = self.pool.get().await?;
@@ -258,7 +285,7 @@ impl Records {
     }
 
     /// Deletes a caller and everything about them.
-    pub async fn delete_caller(&self, agent: &str, id: i64) -> Result<(), Failure> {
+    pub async fn delete_caller(&self, agent: &Actor, id: i64) -> Result<(), Failure> {
         let now = self.now();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -271,7 +298,7 @@ impl Records {
     }
 
     /// Merges `from` into `into`.
-    pub async fn merge_callers(&self, agent: &str, into: i64, from: i64) -> Result<(), Failure> {
+    pub async fn merge_callers(&self, agent: &Actor, into: i64, from: i64) -> Result<(), Failure> {
         if into == from {
             return Err(StoreError::SelfMerge.into());
         }
@@ -303,7 +330,7 @@ impl Records {
     pub async fn log_contact(
         &self,
         tx: &Transaction<'_>,
-        agent: &str,
+        agent: &Actor,
         caller_id: i64,
         contact: NewContact,
     ) -> Result<(), Failure> {
@@ -314,7 +341,7 @@ impl Records {
             .execute(
                 "INSERT INTO contact (caller_id, at, agent, channel, outcome, note)
                  SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM caller WHERE id = $1)",
-                &[&caller_id, &Ts(now), &agent, &contact.channel.as_str(), &contact.outcome, &contact.note],
+                &[&caller_id, &Ts(now), &agent.agent, &contact.channel.as_str(), &contact.outcome, &contact.note],
             )
             .await?;
         if inserted == 0 {
@@ -348,7 +375,7 @@ impl Records {
     }
 
     /// Issues a P-code — only while Support is open (a refusal is audited).
-    pub async fn issue_pcode(&self, agent: &str, caller_id: i64) -> Result<(PCode, PCodeInfo), Failure> {
+    pub async fn issue_pcode(&self, agent: &Actor, caller_id: i64) -> Result<(PCode, PCodeInfo), Failure> {
         // Whole seconds: the times are read out and printed.
         let now = Timestamp::from_second(self.now().as_second()).unwrap_or_else(|_| self.now());
         let subject = format!("caller:{caller_id}");
@@ -400,8 +427,8 @@ impl Records {
             .prepare_cached(
                 "WITH p AS (INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
                             VALUES ($1, $2, $3, $4, $5, $6, 'active') ON CONFLICT (reference) DO NOTHING RETURNING id)
-                 INSERT INTO audit (at, agent, action, subject, verdict)
-                 SELECT $4, $7, 'pcode.issue', $8, 'ok' FROM p
+                 INSERT INTO audit (at, agent, action, subject, verdict, agent_name, desk)
+                 SELECT $4, $7, 'pcode.issue', $8, 'ok', $9, $10 FROM p
                  RETURNING (SELECT id FROM p)",
             )
             .await?;
@@ -410,8 +437,18 @@ impl Records {
         for _ in 0..REFERENCE_TRIES {
             let reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
             let entry = format!("pcode:{reference} {subject}");
-            let params: [&(dyn postgres_types::ToSql + Sync); 8] =
-                [&reference, &caller_id, &hash.as_slice(), &Ts(now), &Ts(expires_at), &attempts, &agent, &entry];
+            let params: [&(dyn postgres_types::ToSql + Sync); 10] = [
+                &reference,
+                &caller_id,
+                &hash.as_slice(),
+                &Ts(now),
+                &Ts(expires_at),
+                &attempts,
+                &agent.agent,
+                &entry,
+                &agent.name,
+                &agent.desk,
+            ];
             if let Some(row) = tx.query_opt(&insert, &params).await? {
                 issued = Some((row.get::<_, i64>(0), reference));
                 break;
@@ -624,7 +661,7 @@ impl Records {
     }
 
     /// Revokes an active code.
-    pub async fn revoke_pcode(&self, agent: &str, reference: &str, reason: &str) -> Result<PCodeInfo, Failure> {
+    pub async fn revoke_pcode(&self, agent: &Actor, reference: &str, reason: &str) -> Result<PCodeInfo, Failure> {
         check_text("the reason", reason)?;
         let now = self.now();
         let mut client = self.pool.get().await?;
@@ -673,10 +710,13 @@ impl Records {
     }
 
     /// Opens a case, in `tx`.
-    pub async fn open_case(&self, tx: &Transaction<'_>, agent: &str) -> Result<i64, Failure> {
+    pub async fn open_case(&self, tx: &Transaction<'_>, agent: &Actor) -> Result<i64, Failure> {
         let now = self.now();
         let id: i64 = tx
-            .query_one("INSERT INTO enrollment_case (agent, started) VALUES ($1, $2) RETURNING id", &[&agent, &Ts(now)])
+            .query_one(
+                "INSERT INTO enrollment_case (agent, started) VALUES ($1, $2) RETURNING id",
+                &[&agent.agent, &Ts(now)],
+            )
             .await?
             .get(0);
         audit(tx, now, agent, "enrollment.open", &format!("case:E-{id}"), "ok").await?;
@@ -687,7 +727,7 @@ impl Records {
     pub async fn record_case_step(
         &self,
         tx: &Transaction<'_>,
-        agent: &str,
+        agent: &Actor,
         id: i64,
         step: &str,
         verdict: &str,
@@ -712,7 +752,7 @@ impl Records {
     }
 
     /// Closes a case, in `tx`.
-    pub async fn close_case(&self, tx: &Transaction<'_>, agent: &str, id: i64, outcome: &str) -> Result<(), Failure> {
+    pub async fn close_case(&self, tx: &Transaction<'_>, agent: &Actor, id: i64, outcome: &str) -> Result<(), Failure> {
         check_text("the outcome", outcome)?;
         let now = self.now();
         let changed = tx

@@ -129,7 +129,7 @@ impl Records {
     /// audited too).
     pub async fn import_trust(
         &self,
-        agent: &str,
+        agent: &crate::records::Actor,
         bytes: &[u8],
         source: &str,
         admission: Admission<'_>,
@@ -304,7 +304,7 @@ pub async fn fetch_once(records: &Records, client: &reqwest::Client, config: &Fe
             let name = config.url.rsplit('/').next().unwrap_or("fetched").to_owned();
             let source = format!("{name} (fetched)");
             let admission = Admission::Fetched { anchor: config.anchor.as_deref() };
-            match records.import_trust("service", &bytes, &source, admission).await {
+            match records.import_trust(&crate::records::Actor::agent("service"), &bytes, &source, admission).await {
                 Ok(report) => Ok(report),
                 Err(Failure::Store(mitid_core::store::StoreError::Trust(refusal))) => {
                     Err(format!("not taken: {refusal}"))

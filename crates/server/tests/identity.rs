@@ -232,6 +232,16 @@ fn a_signed_in_desk_keeps_the_desk_services_contract_under_its_own_name() {
     let mut desk = connect("desk-7");
     let clock = ServiceClock(connect("desk-7"));
     suite::contract(&mut desk, &clock, "allround");
+    // Each entry names the person as the provider gives them, and the
+    // desk they worked at; the log filters by desk.
+    use mitid_core::service::DeskService;
+    use mitid_core::store::AuditFilter;
+    let mine = desk.audit_entries(&AuditFilter { desk: Some("desk-7".into()), ..AuditFilter::default() }).unwrap();
+    assert!(mine.len() > 10, "{mine:?}");
+    assert!(mine.iter().all(|e| e.agent == "allround" && e.agent_name.as_deref() == Some("Alma Allround")), "{mine:?}");
+    let elsewhere = AuditFilter { desk: Some("desk-8".into()), ..AuditFilter::default() };
+    assert!(desk.audit_entries(&elsewhere).unwrap().is_empty());
+    assert_eq!(desk.verify_audit().unwrap().problem, None, "names and desks are in the chain");
     // Without the token, the same desk gets nowhere.
     let error = mitid_remote::RemoteDesk::connect(&support::desk_config(&server), "desk-7", dir.path()).unwrap_err();
     assert!(error.to_string().contains("sign in"), "{error}");

@@ -50,6 +50,9 @@ pub(super) fn append(
 pub struct AuditFilter {
     /// Only this agent.
     pub agent: Option<String>,
+    /// Only entries made at this desk (where staff sign in; a single
+    /// desk's own entries name no desk).
+    pub desk: Option<String>,
     /// Only actions starting with this (e.g. `pcode.`).
     pub action_prefix: Option<String>,
     /// Only entries at or after.
@@ -96,6 +99,9 @@ impl Store {
         if let Some(agent) = &filter.agent {
             args.push(agent.clone());
             sql += &format!(" AND agent = ?{}", args.len());
+        }
+        if filter.desk.is_some() {
+            sql += " AND 0";
         }
         if let Some(prefix) = &filter.action_prefix {
             args.push(format!("{}%", prefix.replace(['%', '_'], "")));
@@ -159,6 +165,9 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<AuditEntry, St
             seq,
             at: ts(&at)?,
             agent,
+            // A single desk has no sign-in: its agent is the desk.
+            agent_name: None,
+            desk: None,
             action,
             subject,
             verdict,
