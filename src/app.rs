@@ -16,7 +16,7 @@ use mitid_core::config::{Language, ThemePreference, UiState, WindowGeometry};
 use mitid_core::support_hours::{SupportHours, SupportStatus};
 use mitid_emrtd::transport::TransportError;
 
-use crate::screen::{ScreenId, audit, callers, citizen, enrollment, trust};
+use crate::screen::{ScreenId, audit, callers, citizen, enrollment, sign_in, trust};
 use crate::service::DeskHandle;
 use crate::widget::{Element, status_bar};
 use crate::{fl, i18n, theme};
@@ -78,6 +78,8 @@ enum DeskState {
     Ready(DeskHandle),
     /// Could not be opened; the text says why (translated where possible).
     Unavailable(String),
+    /// Waits for someone to sign in to the shared service.
+    SignIn,
 }
 
 /// The app's state.
@@ -92,6 +94,8 @@ pub struct App {
     status: SupportStatus,
     /// The shared service's connection and outbox, when the desk uses one.
     connection: Option<mitid_remote::Status>,
+    /// Who is signed in to the shared service, where staff sign in.
+    sign_in: sign_in::SignIn,
     language: Language,
     theme: ThemePreference,
     geometry: WindowGeometry,
@@ -168,6 +172,8 @@ pub enum Message {
     ReadFrame(std::time::Instant),
     /// The desk was opened, or why not.
     DeskOpened(Result<DeskHandle, String>),
+    /// For the sign-in to the shared service.
+    SignIn(sign_in::Message),
     /// Try opening the desk again.
     RetryDesk,
     /// Ask the shared service whether it is there (and deliver the outbox).
@@ -176,6 +182,17 @@ pub enum Message {
     Pinged,
     /// Remember where the window is and stop.
     Quit(Option<Point>),
+}
+
+/// What a screen is for, as the shared service's roles see it.
+fn screen_operation(screen: ScreenId) -> mitid_core::roles::Operation {
+    use mitid_core::roles::Operation;
+    match screen {
+        ScreenId::Callers => Operation::ReadCallers,
+        ScreenId::Enrollment => Operation::Cases,
+        ScreenId::Audit => Operation::ReadAudit,
+        ScreenId::Trust => Operation::ReadTrust,
+    }
 }
 
 /// How many header buttons come before a screen's own in the Tab order.
@@ -204,6 +221,18 @@ impl App {
             trust: trust::Trust::default(),
             status,
             connection: None,
+            sign_in: match &options.desk {
+                DeskSource::Open { data_dir, config, server: Some(server), .. } => {
+                    sign_in::SignIn::for_site(sign_in::Site {
+                        server: server.clone(),
+                        desk: config.agent_id(),
+                        data_dir: data_dir.clone(),
+                        keyring: config.key_store,
+                        browser: true,
+                    })
+                }
+                _ => sign_in::SignIn::default(),
+            },
             language,
             theme: options.state.theme.unwrap_or(options.theme),
             geometry: options.state.window,
@@ -239,23 +268,8 @@ impl App {
             return Task::none();
         };
         let (hours, clock) = (self.options.hours.clone(), self.options.clock.clone());
-        if let Some(server) = server {
-            return Task::perform(
-                async move {
-                    let agent = config.agent_id();
-                    let url = server.url.clone();
-                    let connected = tokio::task::spawn_blocking(move || {
-                        mitid_remote::RemoteDesk::connect(&server, &agent, &data_dir)
-                    })
-                    .await;
-                    match connected {
-                        Ok(Ok(desk)) => Ok(DeskHandle::remote(desk)),
-                        Ok(Err(error)) => Err(crate::service::connect_error_text(&error, &url)),
-                        Err(error) => Err(error.to_string()),
-                    }
-                },
-                Message::DeskOpened,
-            );
+        if server.is_some() {
+            return self.sign_in.open().map(Message::SignIn);
         }
         Task::perform(
             async move {
@@ -307,7 +321,25 @@ impl App {
             }
             DeskState::Opening => Task::done(failed(fl!("desk-opening"))),
             DeskState::Unavailable(why) => Task::done(failed(fl!("desk-unavailable", detail = why.clone()))),
+            DeskState::SignIn => Task::done(failed(fl!("sign-in-first"))),
         }
+    }
+
+    /// The desk is open: show the service's hours, watch its connection.
+    fn desk_ready(&mut self, handle: DeskHandle) {
+        tracing::info!(shared = handle.connection().is_some(), "caller register open");
+        if let Some(hours) = handle.service_hours() {
+            // The hours the service enforces are the ones to show.
+            self.options.hours = hours.clone();
+            self.refresh_status();
+        }
+        self.connection = handle.connection();
+        self.desk = DeskState::Ready(handle);
+    }
+
+    /// The sign-in's state.
+    pub fn sign_in(&self) -> &sign_in::SignIn {
+        &self.sign_in
     }
 
     /// Does what the enrollment screen asked for, off the UI thread.
@@ -511,23 +543,27 @@ impl App {
                 }
             }
             Message::DeskOpened(result) => {
-                self.desk = match result {
-                    Ok(handle) => {
-                        tracing::info!(shared = handle.connection().is_some(), "caller register open");
-                        if let Some(hours) = handle.service_hours() {
-                            // The hours the service enforces are the ones to show.
-                            self.options.hours = hours.clone();
-                            self.refresh_status();
-                        }
-                        self.connection = handle.connection();
-                        DeskState::Ready(handle)
-                    }
+                match result {
+                    Ok(handle) => self.desk_ready(handle),
                     Err(why) => {
                         tracing::warn!(%why, "caller register could not be opened");
-                        DeskState::Unavailable(why)
+                        self.desk = DeskState::Unavailable(why);
                     }
-                };
+                }
                 Task::none()
+            }
+            Message::SignIn(message) => {
+                let (task, event) = self.sign_in.update(message);
+                match event {
+                    Some(sign_in::Event::Ready(handle)) => self.desk_ready(handle),
+                    Some(sign_in::Event::Needed) => self.desk = DeskState::SignIn,
+                    Some(sign_in::Event::Unavailable(why)) => {
+                        tracing::warn!(%why, "caller register could not be opened");
+                        self.desk = DeskState::Unavailable(why);
+                    }
+                    None => {}
+                }
+                task.map(Message::SignIn)
             }
             Message::Ping => {
                 let DeskState::Ready(handle) = &self.desk else { return Task::none() };
@@ -641,6 +677,11 @@ impl App {
                 self.refresh_status();
                 if let DeskState::Ready(handle) = &self.desk {
                     self.connection = handle.connection();
+                    // The service no longer takes the sign-in: ask for a
+                    // new one; every screen keeps what was typed.
+                    if self.connection.is_some_and(|c| c.sign_in_needed) && self.sign_in.expired().is_some() {
+                        self.desk = DeskState::SignIn;
+                    }
                 }
                 Task::none()
             }
@@ -986,10 +1027,13 @@ impl App {
                 ScreenId::Audit => fl!("nav-audit"),
                 ScreenId::Trust => fl!("nav-trust"),
             };
+            // What the signed-in person's roles do not reach is shown
+            // but cannot be chosen.
+            let allowed = self.sign_in.allows(screen_operation(*screen));
             r.push(
                 button(text(label).font(theme::MEDIUM).wrapping(Wrapping::None))
                     .padding([8, 14])
-                    .on_press(Message::Navigate(*screen))
+                    .on_press_maybe(allowed.then_some(Message::Navigate(*screen)))
                     .style(theme::nav_button(*screen == self.current, focused(i))),
             )
         });
@@ -1018,12 +1062,11 @@ impl App {
         ]
         .spacing(8)
         .align_y(Alignment::Center);
-        let header = row![text(fl!("app-title")).size(20).font(theme::BOLD), Space::new().width(8), nav, controls]
-            .spacing(8)
-            .align_y(Alignment::Center)
-            .padding([10, 16])
-            .wrap()
-            .vertical_spacing(6);
+        let mut header = row![text(fl!("app-title")).size(20).font(theme::BOLD), Space::new().width(8), nav, controls];
+        if let Some(badge) = self.sign_in.badge() {
+            header = header.push(badge.map(Message::SignIn));
+        }
+        let header = header.spacing(8).align_y(Alignment::Center).padding([10, 16]).wrap().vertical_spacing(6);
 
         let screen_focus = self.focus.and_then(|i| i.checked_sub(HEADER_FOCUSABLES));
         let content: Element<'_, Message> = match self.current {
@@ -1048,6 +1091,24 @@ impl App {
             );
         }
         page = page.push(header);
+        if let Some(panel) = self.sign_in.panel() {
+            page = page.push(panel.map(Message::SignIn));
+        }
+        if !self.sign_in.allows(screen_operation(self.current)) {
+            let needed: Vec<mitid_core::roles::Role> = screen_operation(self.current)
+                .roles()
+                .iter()
+                .copied()
+                .filter(|r| *r != mitid_core::roles::Role::Trainer)
+                .collect();
+            let roles = sign_in::roles_text(&needed);
+            page = page.push(
+                container(text(fl!("nav-needs-role", roles = roles)))
+                    .padding([8, 16])
+                    .width(Length::Fill)
+                    .style(theme::status_bar),
+            );
+        }
         if self.current != ScreenId::Enrollment {
             match &self.desk {
                 DeskState::Opening => {

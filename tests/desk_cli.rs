@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
+mod common;
 #[path = "../crates/server/tests/support/mod.rs"]
 mod site;
 
@@ -431,32 +432,6 @@ fn the_commands_work_the_same_on_the_sites_shared_service() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"), "{out:?}");
 }
 
-/// The test OpenID provider (`packaging/oidc.sh`), stopped when dropped.
-struct TestProvider(tempfile::TempDir, String);
-
-impl TestProvider {
-    fn start() -> Option<Self> {
-        if !Command::new("sh").args(["-c", "command -v node"]).output().unwrap().status.success() {
-            assert!(std::env::var_os("CI").is_none(), "CI has Node for the test OpenID provider");
-            eprintln!("skipped: no Node for the test OpenID provider");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
-        let out = Command::new("bash").arg(script).arg("start").arg(dir.path()).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let issuer = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned();
-        Some(Self(dir, issuer))
-    }
-}
-
-impl Drop for TestProvider {
-    fn drop(&mut self) {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
-        let _ = Command::new("bash").arg(script).arg("stop").arg(self.0.path()).status();
-    }
-}
-
 #[test]
 fn staff_sign_in_from_the_command_line_and_work_under_their_own_name() {
     // The sign-in lives in the kernel keyring, which needs a session
@@ -467,12 +442,12 @@ fn staff_sign_in_from_the_command_line_and_work_under_their_own_name() {
         return;
     }
     let Some(admin) = site::cluster() else { return };
-    let Some(provider) = TestProvider::start() else { return };
+    let Some(provider) = common::TestProvider::start(300) else { return };
     let db = site::Database::new(&admin);
     let identity = format!(
         "[identity]\nissuer = \"{}\"\naudience = \"mitid-assist\"\nresource = \"https://mitid-assist\"\n\
          [identity.groups]\nmitid-phone-agents = \"phone_agent\"\n",
-        provider.1
+        provider.issuer
     );
     let server = site::Server::start(&db, &format!("[clock]\nsimulated = \"2026-11-24T09:00:00Z\"\n{identity}"));
     let dir = tempfile::tempdir().unwrap();

@@ -277,6 +277,8 @@ impl CliError {
                 StoreError::AlreadyVoid(_) => "already_void",
                 StoreError::SelfMerge | StoreError::BadRedemption(_) => "input",
                 StoreError::NoRedemption(_) => "unknown_redemption",
+                StoreError::SignInNeeded(_) => "sign_in",
+                StoreError::NeedsRole { .. } => "forbidden",
                 StoreError::NotAccepted { .. } => "not_accepted",
                 StoreError::Unreachable(_) => "unreachable",
                 _ => "database",

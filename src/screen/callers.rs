@@ -214,6 +214,10 @@ pub fn error_text(error: &StoreError) -> String {
         StoreError::AlreadyVoid(_) => fl!("error-already-void"),
         StoreError::KeyMismatch { .. } => fl!("error-key-mismatch"),
         StoreError::Unreachable(_) => fl!("error-unreachable"),
+        StoreError::SignInNeeded(_) => fl!("error-sign-in-needed"),
+        StoreError::NeedsRole { roles, .. } => {
+            fl!("error-needs-role", roles = crate::screen::sign_in::roles_text(roles))
+        }
         other => fl!("error-database", detail = other.to_string()),
     }
 }
@@ -262,7 +266,12 @@ impl Callers {
         self.card.as_ref()
     }
 
-    /// The results shown.
+    /// What is typed in the search box.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The search's results.
     pub fn results(&self) -> &[Hit] {
         &self.results
     }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod callers;
 pub mod citizen;
 pub mod enrollment;
+pub mod sign_in;
 pub mod trust;
 
 use iced::Length;

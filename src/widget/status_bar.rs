@@ -156,9 +156,9 @@ mod tests {
         crate::i18n::set_language(mitid_core::config::Language::En);
         let hours = SupportHours::default();
         let since: Timestamp = "2026-11-24T09:42:00Z".parse().expect("an instant");
-        let connected = Status { link: Link::Connected, waiting: 0 };
+        let connected = Status { link: Link::Connected, waiting: 0, sign_in_needed: false };
         assert_eq!(connection_text(&hours, connected, since), "Shared service: connected");
-        let away = Status { link: Link::Unreachable(since), waiting: 2 };
+        let away = Status { link: Link::Unreachable(since), waiting: 2, sign_in_needed: false };
         assert_eq!(
             connection_text(&hours, away, since + jiff::SignedDuration::from_secs(5)),
             "Shared service: reconnecting… · 2 records waiting to be sent"

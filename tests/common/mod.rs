@@ -120,3 +120,81 @@ pub fn fake_camera() -> &'static std::path::Path {
         out
     })
 }
+
+/// The test OpenID provider (`packaging/oidc.sh`), its access tokens valid
+/// for `ttl` seconds; stopped when dropped.
+pub struct TestProvider {
+    dir: tempfile::TempDir,
+    /// Its issuer URL.
+    pub issuer: String,
+}
+
+impl TestProvider {
+    /// Starts one, or `None` (saying why) where Node is absent; CI has it.
+    pub fn start(ttl: u32) -> Option<Self> {
+        use std::process::Command;
+        if !Command::new("sh").args(["-c", "command -v node"]).output().unwrap().status.success() {
+            assert!(std::env::var_os("CI").is_none(), "CI has Node for the test OpenID provider");
+            eprintln!("skipped: no Node for the test OpenID provider");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
+        let out = Command::new("bash")
+            .arg(script)
+            .arg("start")
+            .arg(dir.path())
+            .env("MITID_OIDC_ACCESS_TTL", ttl.to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let issuer = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned();
+        Some(Self { dir, issuer })
+    }
+
+    /// Plays the browser of a sign-in begun at `url`, as `user`.
+    pub fn follow(url: &str, user: &str) -> std::process::Output {
+        std::process::Command::new("python3")
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc/sign-in.py"))
+            .args(["--follow", url, user])
+            .output()
+            .unwrap()
+    }
+
+    /// Withdraws `user`'s account at the provider: no token is refreshed
+    /// for them from now on.
+    pub fn disable(&self, user: &str) {
+        let out = std::process::Command::new("curl")
+            .args(["-sf", "-X", "POST", &format!("{}/test/disable/{user}", self.issuer)])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    /// The `[identity]` tables of a server taking its sign-ins.
+    pub fn server_config(&self) -> String {
+        format!(
+            "[identity]\nissuer = \"{}\"\naudience = \"mitid-assist\"\nresource = \"https://mitid-assist\"\n\
+             [identity.groups]\nmitid-phone-agents = \"phone_agent\"\nmitid-auditors = \"auditor\"\n",
+            self.issuer
+        )
+    }
+}
+
+impl Drop for TestProvider {
+    fn drop(&mut self) {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
+        let _ = std::process::Command::new("bash").arg(script).arg("stop").arg(self.dir.path()).status();
+    }
+}
+
+/// Whether the kernel keyring may be used (packaging/test.sh runs the
+/// tests in a session keyring, and says so); `false`, saying so, else.
+pub fn kernel_keyring() -> bool {
+    if std::env::var("MITID_TEST_KEYRINGS").unwrap_or_default().contains("kernel") {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must test the real keyrings: set MITID_TEST_KEYRINGS");
+    eprintln!("skipped: MITID_TEST_KEYRINGS names no kernel keyring (packaging/test.sh sets it)");
+    false
+}

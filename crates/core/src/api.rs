@@ -513,6 +513,11 @@ impl ErrorBody {
             }
             StoreError::SelfMerge => Self::new(ErrorKind::SelfMerge, message),
             StoreError::BadRedemption(_) => Self::new(ErrorKind::BadRequest, message),
+            StoreError::SignInNeeded(m) => Self::new(ErrorKind::Unauthorized, m.clone()),
+            StoreError::NeedsRole { roles, message } => Self {
+                value: Some(roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(",")),
+                ..Self::new(ErrorKind::Forbidden, message.clone())
+            },
             StoreError::NoRedemption(id) => Self { number: Some(*id), ..Self::new(ErrorKind::NoRedemption, message) },
             StoreError::NotAccepted { id, result } => {
                 Self { number: Some(*id), value: Some(result.clone()), ..Self::new(ErrorKind::NotAccepted, message) }
@@ -560,6 +565,11 @@ impl ErrorBody {
             }),
             ErrorKind::SelfMerge => StoreError::SelfMerge,
             ErrorKind::NoRedemption => StoreError::NoRedemption(self.number.unwrap_or_default()),
+            ErrorKind::Unauthorized => StoreError::SignInNeeded(self.message),
+            ErrorKind::Forbidden if self.value.is_some() => StoreError::NeedsRole {
+                roles: value.split(',').filter_map(crate::roles::Role::parse).collect(),
+                message: self.message,
+            },
             ErrorKind::NotAccepted => StoreError::NotAccepted { id: self.number.unwrap_or_default(), result: value },
             ErrorKind::InvalidCaller => {
                 let invalid = match self.invalid {
@@ -589,7 +599,6 @@ impl ErrorBody {
             | ErrorKind::IdempotencyConflict
             | ErrorKind::TooManyRequests
             | ErrorKind::Forbidden
-            | ErrorKind::Unauthorized
             | ErrorKind::Internal => StoreError::Refused(self.message),
         }
     }
@@ -612,6 +621,11 @@ mod tests {
             StoreError::SelfMerge,
             StoreError::NoRedemption(9),
             StoreError::NotAccepted { id: 9, result: "wrong".into() },
+            StoreError::SignInNeeded("the sign-in has expired".into()),
+            StoreError::NeedsRole {
+                roles: vec![crate::roles::Role::Supervisor, crate::roles::Role::Auditor],
+                message: "this needs one of the roles supervisor or auditor".into(),
+            },
             StoreError::InvalidCaller(InvalidCaller::NoName),
             StoreError::InvalidCaller(InvalidCaller::TooLong("the notes")),
             StoreError::InvalidCaller(InvalidCaller::BadEmail("x@".into())),

@@ -113,6 +113,9 @@ pub struct Status {
     pub link: Link,
     /// Changes waiting in the outbox.
     pub waiting: usize,
+    /// The service's last answer asked for a sign-in (it expired, or was
+    /// withdrawn): the desk says so and asks for a new one.
+    pub sign_in_needed: bool,
 }
 
 /// Where the signed-in person's access token comes from (a sign-in kept
@@ -244,7 +247,8 @@ impl RemoteDesk {
         let url = service_url(config)?;
         let http = http_client(config)?;
         let outbox = Outbox::open(data_dir);
-        let status = Arc::new(Mutex::new(Status { link: Link::Connected, waiting: outbox.len() }));
+        let status =
+            Arc::new(Mutex::new(Status { link: Link::Connected, waiting: outbox.len(), sign_in_needed: false }));
         let mut desk = Self {
             http,
             base: url.to_owned(),
@@ -411,6 +415,8 @@ impl RemoteDesk {
             *self.clock.lock().unwrap_or_else(|p| p.into_inner()) = (at, Instant::now());
         }
         let status = response.status();
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).sign_in_needed =
+            status == reqwest::StatusCode::UNAUTHORIZED;
         if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
             self.set_link(Link::Connected);
             return Ok(response);

@@ -304,6 +304,9 @@ impl SignedIn {
         {
             return Ok(token.clone());
         }
+        if state.0.is_empty() {
+            return Err(SignInError::NotSignedIn);
+        }
         let tokens = self.provider.refresh(&state.0)?;
         if let Some(refresh) = &tokens.refresh_token {
             keys::write_secret(self.keyring, &self.entry, refresh).map_err(SignInError::Keyring)?;
@@ -317,8 +320,16 @@ impl SignedIn {
     /// Signs out: the refresh token withdrawn at the provider and removed
     /// from the keyring.
     pub fn sign_out(self) -> Result<(), SignInError> {
-        let refresh = self.state.lock().unwrap_or_else(|p| p.into_inner()).0.clone();
-        let revoked = self.provider.revoke(&refresh);
+        self.withdraw()
+    }
+
+    /// As [`Self::sign_out`], where others hold this sign-in too (a desk
+    /// sending its tokens): it gives no token from now on.
+    pub fn withdraw(&self) -> Result<(), SignInError> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let revoked = self.provider.revoke(&state.0);
+        state.0.clear();
+        state.1 = None;
         keys::delete_secret(self.keyring, &self.entry).map_err(SignInError::Keyring)?;
         revoked
     }

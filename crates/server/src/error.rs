@@ -31,9 +31,12 @@ pub enum Failure {
     /// The idempotency key was used for another request.
     #[error("this idempotency key was already used for a different request")]
     IdempotencyConflict,
-    /// Not allowed on this service, or not for the roles the caller holds.
+    /// Not allowed on this service.
     #[error("{0}")]
     Forbidden(String),
+    /// Not for the roles the caller holds.
+    #[error("this needs {}; you are signed in without it", .0.needs())]
+    NeedsRole(mitid_core::roles::Operation),
     /// No sign-in, or one the service does not take.
     #[error(transparent)]
     Unauthorized(#[from] crate::identity::TokenError),
@@ -99,6 +102,11 @@ impl Failure {
             Self::NotJson => ErrorBody::new(ErrorKind::NotJson, self.to_string()),
             Self::IdempotencyConflict => ErrorBody::new(ErrorKind::IdempotencyConflict, self.to_string()),
             Self::Forbidden(m) => ErrorBody::new(ErrorKind::Forbidden, m.clone()),
+            Self::NeedsRole(operation) => ErrorBody::from_store(&StoreError::NeedsRole {
+                roles: operation.roles().iter().copied().filter(|r| *r != mitid_core::roles::Role::Trainer).collect(),
+                message: self.to_string(),
+            })
+            .unwrap_or_else(|| ErrorBody::new(ErrorKind::Forbidden, self.to_string())),
             Self::NoClientCertificate(m) => ErrorBody::new(ErrorKind::Unauthorized, (*m).to_owned()),
             Self::TooMany(..) => ErrorBody::new(ErrorKind::TooManyRequests, self.to_string()),
             Self::Unauthorized(crate::identity::TokenError::Provider(_)) => ErrorBody::new(

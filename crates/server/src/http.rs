@@ -174,7 +174,7 @@ async fn authorize(
         held.retain(|r| *r != Role::Trainer);
     }
     if !operation.allowed(&held) {
-        return Err(Failure::Forbidden(format!("this needs {}; you are signed in without it", operation.needs())));
+        return Err(Failure::NeedsRole(operation));
     }
     let agent = HeaderValue::from_str(&principal.subject)
         .map_err(|_| crate::identity::TokenError::Invalid("its subject is not plain text".into()))?;

@@ -227,6 +227,18 @@ pub enum StoreError {
     /// that may wait, it waits in the desk's outbox).
     #[error("the shared service cannot be reached: {0}")]
     Unreachable(String),
+    /// The shared service asks for a sign-in: none, or one that expired or
+    /// was withdrawn (nothing was done).
+    #[error("sign in again: {0}")]
+    SignInNeeded(String),
+    /// The signed-in person's roles do not allow this (nothing was done).
+    #[error("not allowed with your roles: {message}")]
+    NeedsRole {
+        /// Any of these roles would do.
+        roles: Vec<crate::roles::Role>,
+        /// The service's words.
+        message: String,
+    },
     /// The shared service turned the request down for a reason given in
     /// its own words (one this version does not know by name).
     #[error("the shared service refused: {0}")]
