@@ -69,6 +69,24 @@ echo "== checking a staff member's access token (the test OpenID provider's RS25
 issuer=$(bash packaging/oidc.sh start "$dir/oidc" | tail -n1)
 CLEANUP_PIDS+=("$(cat "$dir/oidc/oidc.pid")")
 "$load" token "$issuer" mitid-assist "$(python3 packaging/oidc/sign-in.py "$issuer" agent)"
+echo "== a desk's sign-in to its first screen (a second instance taking the provider's sign-ins)"
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed "s/^listen = .*/listen = \"127.0.0.1:$port2\"/" "$dir/server.toml" >"$dir/server2.toml"
+cat >>"$dir/server2.toml" <<TOML
+[identity]
+issuer = "$issuer"
+audience = "mitid-assist"
+resource = "https://mitid-assist"
+[identity.groups]
+mitid-phone-agents = "phone_agent"
+TOML
+"$server" --config "$dir/server2.toml" >"$dir/server2.log" 2>&1 &
+pid2=$!
+CLEANUP_PIDS+=("$pid2")
+timeout 60 sh -c "until curl -sf --cacert '$dir/tls/ca.pem' 'https://127.0.0.1:$port2/readyz' >/dev/null; do sleep 0.2; done"
+"$load" signin "https://127.0.0.1:$port2" "$dir/tls/ca.pem" 20
+kill -TERM "$pid2"
+wait "$pid2" || true
 bash packaging/oidc.sh stop "$dir/oidc"
 echo "audit chaining: $chaining; server RSS idle: $(rss) MB"
 

@@ -492,7 +492,10 @@ fn staff_sign_in_from_the_command_line_and_work_under_their_own_name() {
     let line = String::from_utf8(line).unwrap();
     let url = line.strip_prefix("sign in at: ").unwrap_or_else(|| panic!("{line}"));
     let browser = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc/sign-in.py"))
+        .arg(
+            Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+                .join("packaging/oidc/sign-in.py"),
+        )
         .args(["--follow", url, "agent"])
         .output()
         .unwrap();

@@ -12,7 +12,8 @@ use fluent_syntax::ast;
 type Messages = BTreeMap<String, BTreeSet<String>>;
 
 fn i18n_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("i18n")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+        .join("i18n")
 }
 
 /// Message id → names of the variables it uses, in the agent's texts.

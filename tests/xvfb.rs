@@ -376,7 +376,9 @@ fn outside_demo_mode_the_chip_and_the_webcam_go_through_pcscd_and_v4l2() {
     if expect_within(&pcscd, "daemon ready").is_none() {
         eprintln!("pcscd did not start (another one may be running): using the running one");
     }
-    let face = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/chip-person-a.jpg");
+    let face =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+            .join("assets/demo/chip-person-a.jpg");
     let (_sim, sim) = background(
         Command::new(BIN).args(["chip", "sim", "--vpcd", "127.0.0.1:35963", "--can", "123456", "--face"]).arg(&face),
         false,

@@ -48,7 +48,11 @@ pub fn desk(dir: &std::path::Path, at: &str) -> (Desk, Arc<SimulatedClock>) {
 /// `../shared/testdata/<path>` beside the clone, or `None` (saying so)
 /// where ../shared is absent; CI always has it.
 pub fn shared(path: &str) -> Option<std::path::PathBuf> {
-    let full = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata").join(path);
+    let full = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../shared/testdata")
+    .join(path);
     if full.exists() {
         return Some(full);
     }
@@ -104,7 +108,10 @@ pub fn demo_read() -> mitid_assist::chip_read::Report {
 pub fn fake_camera() -> &'static std::path::Path {
     static SHIM: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     SHIM.get_or_init(|| {
-        let source = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake_v4l.c");
+        let source = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("tests/support/fake_v4l.c");
         // One file a test binary: two binaries never write the same one.
         let binary = std::env::current_exe().unwrap();
         let name = format!("fake_v4l_{}.so", binary.file_stem().unwrap().to_string_lossy());
@@ -139,7 +146,10 @@ impl TestProvider {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
+        let script = std::path::Path::new(
+            &std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("packaging/oidc.sh");
         let out = Command::new("bash")
             .arg(script)
             .arg("start")
@@ -155,7 +165,12 @@ impl TestProvider {
     /// Plays the browser of a sign-in begun at `url`, as `user`.
     pub fn follow(url: &str, user: &str) -> std::process::Output {
         std::process::Command::new("python3")
-            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc/sign-in.py"))
+            .arg(
+                std::path::Path::new(
+                    &std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+                )
+                .join("packaging/oidc/sign-in.py"),
+            )
             .args(["--follow", url, user])
             .output()
             .unwrap()
@@ -183,7 +198,10 @@ impl TestProvider {
 
 impl Drop for TestProvider {
     fn drop(&mut self) {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/oidc.sh");
+        let script = std::path::Path::new(
+            &std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("packaging/oidc.sh");
         let _ = std::process::Command::new("bash").arg(script).arg("stop").arg(self.dir.path()).status();
     }
 }

@@ -493,7 +493,9 @@ mod tests {
     use super::*;
 
     fn masterlists() -> Option<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/masterlists");
+        let dir =
+            PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+                .join("../../../shared/testdata/masterlists");
         if dir.is_dir() {
             return Some(dir);
         }

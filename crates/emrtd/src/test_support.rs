@@ -5,7 +5,9 @@ use std::path::PathBuf;
 /// ../shared/testdata/lds beside the clone, or `None` (saying so) where
 /// ../shared is absent; CI always has it.
 pub fn lds_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/lds");
+    let dir =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+            .join("../../../shared/testdata/lds");
     if dir.is_dir() {
         return Some(dir);
     }

@@ -14,7 +14,10 @@ mod common;
 use common::engine;
 
 fn shared(path: &str) -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata").join(path);
+    let dir =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+            .join("../../../shared/testdata")
+            .join(path);
     if dir.exists() {
         Some(dir)
     } else {

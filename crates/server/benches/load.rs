@@ -8,7 +8,14 @@
 //! cargo bench -p mitid-assist-server --bench load -- search URL CA CLIENTS SECONDS [PACE_MS]
 //! cargo bench -p mitid-assist-server --bench load -- token ISSUER AUDIENCE TOKEN
 //! cargo bench -p mitid-assist-server --bench load -- redeem URL CA CLIENTS SECONDS CERT KEY
+//! cargo bench -p mitid-assist-server --bench load -- signin URL CA ROUNDS
 //! ```
+//!
+//! `signin`: a desk's sign-in to its first screen, ROUNDS times one after
+//! another: the provider asked of the service, the sign-in begun, the
+//! browser's part played by `packaging/oidc/sign-in.py` (run from the
+//! repository's root), the code exchanged on loopback, the desk connected
+//! with the token and the Callers screen's first list fetched.
 //!
 //! `redeem`: the MitID side's entries of codes over mutual TLS (CERT and
 //! KEY its client certificate), CLIENTS clients of their own connections
@@ -362,6 +369,45 @@ async fn token(issuer: String, audience: String, token: String) {
     );
 }
 
+fn signin(url: String, ca: String, rounds: usize) {
+    let link = mitid_remote::ServerConfig { url, ca: Some(ca.into()) };
+    let data = std::env::temp_dir().join(format!("mitid-signin-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&data).unwrap();
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let info = mitid_remote::sign_in_info(&link).unwrap();
+        let provider =
+            mitid_remote::signin::Provider::discover(mitid_remote::http_client(&link).unwrap(), &info).unwrap();
+        let pending = provider.begin().unwrap();
+        let address = pending.url.clone();
+        let browser = std::thread::spawn(move || {
+            std::process::Command::new("python3")
+                .args(["packaging/oidc/sign-in.py", "--follow", &address, "agent"])
+                .output()
+                .unwrap()
+        });
+        let tokens = pending.finish(&provider, Duration::from_secs(30)).unwrap();
+        assert!(browser.join().unwrap().status.success());
+        let token: Arc<dyn mitid_remote::TokenSource> = Arc::new(mitid_remote::FixedToken(tokens.access_token));
+        let desk = mitid_remote::RemoteDesk::connect_signed_in(&link, "bench-desk", &data, Some(token)).unwrap();
+        use mitid_core::service::DeskService as _;
+        let _ = desk.search("a", 50).unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let _ = std::fs::remove_dir_all(&data);
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{}",
+        serde_json::json!({
+            "kind": "sign-in to first screen (scripted browser)", "done": rounds,
+            "p50_ms": (percentile(&times, 0.5) * 10.0).round() / 10.0,
+            "p99_ms": (percentile(&times, 0.99) * 10.0).round() / 10.0,
+            "max_ms": (percentile(&times, 1.0) * 10.0).round() / 10.0,
+        })
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| panic!("usage: see the top of benches/load.rs"));
@@ -369,6 +415,10 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     if arg(0) == "token" {
         runtime.block_on(token(arg(1), arg(2), arg(3)));
+        return;
+    }
+    if arg(0) == "signin" {
+        signin(arg(1), arg(2), arg(3).parse().unwrap());
         return;
     }
     let (url, http) = (arg(1), client(&arg(2)));

@@ -17,7 +17,9 @@ use mitid_core::service::DeskService;
 use mitid_remote::RemoteDesk;
 
 fn site(dir: &Path, action: Option<&str>) -> Output {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/site.sh");
+    let script =
+        Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+            .join("../../packaging/site.sh");
     let mut command = Command::new("bash");
     command.arg(script).arg(dir).args(action);
     // The server this test run built, not a release build of its own.
@@ -45,7 +47,9 @@ fn issuer(dir: &Path) -> String {
 fn desk(dir: &Path, desk_toml: &Path, data: &Path) -> Result<RemoteDesk, mitid_remote::ConnectError> {
     let config = mitid_core::config::Config::load(desk_toml).unwrap();
     let server = config.server.clone().expect("desk.toml names the site's server");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/oidc/sign-in.py");
+    let script =
+        Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+            .join("../../packaging/oidc/sign-in.py");
     let out = Command::new("python3").arg(script).arg(issuer(dir)).arg("agent").output().unwrap();
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let token: std::sync::Arc<dyn mitid_remote::TokenSource> = std::sync::Arc::new(mitid_remote::FixedToken(token));

@@ -27,7 +27,9 @@ pub fn cluster() -> Option<String> {
 
 /// The clone: the first folder up from the crate's that holds `packaging/`.
 pub fn repo() -> PathBuf {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let crate_dir =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()));
+    let crate_dir = crate_dir.as_path();
     crate_dir.ancestors().find(|dir| dir.join("packaging/test-ca.sh").exists()).unwrap().to_owned()
 }
 
