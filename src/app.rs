@@ -337,6 +337,20 @@ impl App {
         self.desk = DeskState::Ready(handle);
     }
 
+    /// What the signed-in person may do on the Callers screen.
+    fn callers_allowed(&self) -> callers::Allowed {
+        use mitid_core::roles::{Operation, Role};
+        let may = |operation| self.sign_in.allows(operation);
+        let needs: Vec<Role> = Operation::IssuePcode.roles().iter().copied().filter(|r| *r != Role::Trainer).collect();
+        callers::Allowed {
+            write: may(Operation::WriteCallers),
+            issue: may(Operation::IssuePcode),
+            revoke: may(Operation::RevokePcode),
+            merge_delete: may(Operation::MergeOrDelete),
+            issue_needs: Some(sign_in::roles_text(&needs)),
+        }
+    }
+
     /// The sign-in's state.
     pub fn sign_in(&self) -> &sign_in::SignIn {
         &self.sign_in
@@ -554,6 +568,7 @@ impl App {
             }
             Message::SignIn(message) => {
                 let (task, event) = self.sign_in.update(message);
+                self.callers.allow(self.callers_allowed());
                 match event {
                     Some(sign_in::Event::Ready(handle)) => self.desk_ready(handle),
                     Some(sign_in::Event::Needed) => self.desk = DeskState::SignIn,

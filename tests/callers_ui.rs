@@ -17,7 +17,7 @@ use mitid_core::service::DeskService;
 use common::serial;
 use iced_test::Simulator;
 use jiff::Timestamp;
-use mitid_assist::screen::callers::{Callers, Dialog, Event, Message};
+use mitid_assist::screen::callers::{self, Callers, Dialog, Event, Message};
 use mitid_core::caller::{CallerDetails, Phone};
 use mitid_core::pcode::PCodeState;
 use mitid_core::support_hours::SupportHours;
@@ -354,4 +354,34 @@ fn the_card_shows_the_country_by_name_and_the_number_grouped() {
     let danish = h.shows("Tyskland (D)");
     mitid_assist::i18n::set_language(mitid_core::config::Language::En);
     assert!(danish, "in the agent's language");
+}
+
+#[test]
+fn what_the_signed_in_roles_do_not_reach_is_shown_but_cannot_be_chosen() {
+    let _guard = serial();
+    let mut h = Harness::new("2026-11-24T10:00");
+    // Counter staff: callers yes, P-codes and merging no.
+    h.screen.allow(callers::Allowed {
+        write: true,
+        issue: false,
+        revoke: false,
+        merge_delete: false,
+        issue_needs: Some("phone agent".into()),
+    });
+    h.type_in_search("olena");
+    h.send(Message::OpenSelected);
+    assert!(h.shows("Needs the role phone agent"), "says why");
+    for label in ["Issue P-code", "Merge duplicate…", "Delete"] {
+        let mut ui = h.ui();
+        ui.click(label).unwrap_or_else(|e| panic!("no «{label}»: {e}"));
+        assert!(ui.into_messages().next().is_none(), "«{label}» is disabled");
+    }
+    // The keyboard (or anything else) asking anyway gets nothing.
+    h.send(Message::AskIssue);
+    assert_eq!(h.screen.dialog(), None);
+    h.send(Message::AskDelete);
+    assert_eq!(h.screen.dialog(), None);
+    // Editing is theirs.
+    h.send(Message::Edit);
+    assert!(h.shows("Save"), "the form opens");
 }

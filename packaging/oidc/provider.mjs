@@ -9,11 +9,14 @@
 //
 // prints "issuer http://127.0.0.1:PORT" once it listens. Any password
 // signs a test user in. POST /test/disable/USER makes USER unknown from
-// then on (a person who left): refreshing their session fails.
+// then on (a person who left): refreshing their session fails. Each start
+// signs with a key of its own (a new key id): started again on the same
+// port, the provider has rotated its keys.
 //
 // oidc-provider is loaded from MITID_OIDC_MODULES (a node_modules folder;
 // packaging/oidc.sh installs it into ~/.cache/mitid-assist/oidc).
 
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +29,8 @@ const port = Number(process.argv[2] || 0);
 // Access tokens' lifetime in seconds (MITID_OIDC_ACCESS_TTL; tests of expiry
 // make it short).
 const accessTtl = Number(process.env.MITID_OIDC_ACCESS_TTL || 300);
+const signing = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+const jwks = { keys: [{ ...signing, kid: randomUUID(), use: 'sig', alg: 'RS256' }] };
 const AUDIENCE = 'mitid-assist';
 const RESOURCE = 'https://mitid-assist';
 
@@ -58,6 +63,7 @@ function account(id) {
 }
 
 const configuration = {
+  jwks,
   clients: [
     {
       client_id: 'mitid-assist-desk',

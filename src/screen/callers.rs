@@ -97,6 +97,8 @@ pub struct Callers {
     problem: Option<String>,
     /// The results may show a caller as they were before a save.
     results_stale: bool,
+    /// What the signed-in person's roles allow.
+    allowed: Allowed,
 }
 
 /// What the screen's widgets (and the desk's answers) say.
@@ -204,6 +206,28 @@ pub enum Event {
     Desk(Request),
 }
 
+/// What the signed-in person's roles let them do here (all of it where
+/// nobody signs in); what they may not is shown but cannot be chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// Add and edit callers, log contacts.
+    pub write: bool,
+    /// Issue P-codes.
+    pub issue: bool,
+    /// Revoke P-codes.
+    pub revoke: bool,
+    /// Merge and delete callers.
+    pub merge_delete: bool,
+    /// The roles issuing needs, in words, when it is not allowed.
+    pub issue_needs: Option<String>,
+}
+
+impl Default for Allowed {
+    fn default() -> Self {
+        Self { write: true, issue: true, revoke: true, merge_delete: true, issue_needs: None }
+    }
+}
+
 /// A store error in the agent's language.
 pub fn error_text(error: &StoreError) -> String {
     match error {
@@ -261,6 +285,11 @@ fn desk(request: Request) -> (Task<Message>, Option<Event>) {
 }
 
 impl Callers {
+    /// What the signed-in person may do here.
+    pub fn allow(&mut self, allowed: Allowed) {
+        self.allowed = allowed;
+    }
+
     /// The open caller's card.
     pub fn card(&self) -> Option<&Card> {
         self.card.as_ref()
@@ -294,6 +323,18 @@ impl Callers {
     /// Handles a message; `today` is the local date (for checking a date
     /// of birth).
     pub fn update(&mut self, message: Message, today: jiff::civil::Date) -> (Task<Message>, Option<Event>) {
+        // What the roles do not allow is not offered; the keyboard cannot
+        // reach it either.
+        let refused = match &message {
+            Message::AskIssue | Message::Issue => !self.allowed.issue,
+            Message::NewCaller | Message::Edit => !self.allowed.write,
+            Message::AskMerge | Message::AskDelete => !self.allowed.merge_delete,
+            Message::AskRevoke(_) => !self.allowed.revoke,
+            _ => false,
+        };
+        if refused {
+            return (Task::none(), None);
+        }
         match message {
             Message::Query(query) => {
                 self.query = query.clone();
@@ -588,7 +629,7 @@ impl Callers {
         let left = column![
             search,
             button(text(fl!("new-caller")))
-                .on_press(Message::NewCaller)
+                .on_press_maybe(self.allowed.write.then_some(Message::NewCaller))
                 .style(theme::action_button(is_focused(&Message::NewCaller))),
             scrollable(results).height(Length::Fill),
         ]
@@ -597,9 +638,14 @@ impl Callers {
 
         let right: Element<'_, Message> = match (&self.form, &self.card) {
             (Some(form), _) => form.view().map(Message::Form),
-            (None, Some(card)) => {
-                card.view(hours, status, is_focused(&Message::AskIssue), is_focused(&Message::Edit), &self.contact)
-            }
+            (None, Some(card)) => card.view(
+                hours,
+                status,
+                is_focused(&Message::AskIssue),
+                is_focused(&Message::Edit),
+                &self.contact,
+                &self.allowed,
+            ),
             (None, None) => column![
                 text(fl!("callers-title")).size(28).font(theme::BOLD),
                 text(fl!("callers-intro")),

@@ -92,6 +92,8 @@ struct Discovery {
 struct Keys {
     by_id: HashMap<String, (DecodingKey, Algorithm)>,
     fetched: Option<Instant>,
+    /// When a token's unknown key id last made the keys be fetched again.
+    missed: Option<Instant>,
 }
 
 impl Identity {
@@ -135,7 +137,12 @@ impl Identity {
             "[identity] issuer must be https:// (http only on this machine's loopback, for tests)"
         );
         let http = crate::trust::outgoing_client(None, Duration::from_secs(10))?;
-        Ok(Arc::new(Self { config, groups, http, keys: RwLock::new(Keys { by_id: HashMap::new(), fetched: None }) }))
+        Ok(Arc::new(Self {
+            config,
+            groups,
+            http,
+            keys: RwLock::new(Keys { by_id: HashMap::new(), fetched: None, missed: None }),
+        }))
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, TokenError> {
@@ -182,17 +189,25 @@ impl Identity {
     }
 
     async fn key(&self, kid: &str) -> Result<Option<(DecodingKey, Algorithm)>, TokenError> {
-        {
+        let first = {
             let keys = self.keys.read().await;
             if let Some(found) = keys.by_id.get(kid) {
                 return Ok(Some(found.clone()));
             }
-            if keys.fetched.is_some_and(|at| at.elapsed() < REFETCH_AFTER) {
+            // A key id not seen: the provider may have rotated its keys —
+            // asked again at once, but not more than once in
+            // REFETCH_AFTER, whatever key ids tokens make up.
+            if keys.missed.is_some_and(|at| at.elapsed() < REFETCH_AFTER) {
                 return Ok(None);
             }
-        }
+            keys.fetched.is_none()
+        };
         self.fetch_keys().await?;
-        Ok(self.keys.read().await.by_id.get(kid).cloned())
+        let mut keys = self.keys.write().await;
+        if !first {
+            keys.missed = Some(Instant::now());
+        }
+        Ok(keys.by_id.get(kid).cloned())
     }
 
     /// Checks a bearer token; the principal it names.

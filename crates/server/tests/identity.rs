@@ -210,6 +210,32 @@ impl suite::SetClock for ServiceClock {
     }
 }
 
+/// The key id a token names.
+fn kid(token: &str) -> String {
+    jsonwebtoken::decode_header(token).unwrap().kid.unwrap()
+}
+
+#[test]
+fn a_rotated_provider_key_is_fetched_on_its_first_token_and_the_old_one_no_longer_holds() {
+    let Some(admin) = cluster() else { return };
+    let Some(mut provider) = oidc::Provider::start() else { return };
+    let db = Database::new(&admin);
+    let server = Server::start(&db, &format!("{TRAINING}\n{}", provider.config("mitid-assist")));
+    let http = https::client();
+    let session = (&Method::GET, "/v1/session", &None);
+    let before = provider.sign_in("agent");
+    assert_eq!(call(&http, &server, Some(&before), session).0, 200);
+    // The provider starts again with a new signing key.
+    provider.restart();
+    let after = provider.sign_in("agent");
+    assert_ne!(kid(&after), kid(&before), "a new key id");
+    let (status, text) = call(&http, &server, Some(&after), session);
+    assert_eq!(status, 200, "the server fetched the provider's keys again: {text}");
+    // The old key is gone from the provider's set: its tokens are refused.
+    let (status, text) = call(&http, &server, Some(&before), session);
+    assert_eq!(status, 401, "{text}");
+}
+
 #[test]
 fn a_signed_in_desk_keeps_the_desk_services_contract_under_its_own_name() {
     let Some(admin) = cluster() else { return };

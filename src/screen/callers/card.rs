@@ -56,6 +56,7 @@ impl Card {
         issue_focused: bool,
         edit_focused: bool,
         draft: &'a ContactDraft,
+        allowed: &super::Allowed,
     ) -> Element<'a, Message> {
         let c = &self.caller;
         let d = &c.details;
@@ -64,9 +65,15 @@ impl Card {
             row![
                 text(c.display_name()).size(26).font(theme::BOLD),
                 Space::new().width(Length::Fill),
-                button(text(fl!("caller-edit"))).on_press(Message::Edit).style(theme::action_button(edit_focused)),
-                button(text(fl!("caller-merge"))).on_press(Message::AskMerge).style(button::secondary),
-                button(text(fl!("caller-delete"))).on_press(Message::AskDelete).style(button::danger),
+                button(text(fl!("caller-edit")))
+                    .on_press_maybe(allowed.write.then_some(Message::Edit))
+                    .style(theme::action_button(edit_focused)),
+                button(text(fl!("caller-merge")))
+                    .on_press_maybe(allowed.merge_delete.then_some(Message::AskMerge))
+                    .style(button::secondary),
+                button(text(fl!("caller-delete")))
+                    .on_press_maybe(allowed.merge_delete.then_some(Message::AskDelete))
+                    .style(button::danger),
             ]
             .spacing(8)
             .align_y(Alignment::Center),
@@ -105,11 +112,16 @@ impl Card {
 
         let now = status.at;
         let issue = button(text(fl!("issue-pcode")).font(theme::MEDIUM))
-            .on_press_maybe(status.open.then_some(Message::AskIssue))
+            .on_press_maybe((status.open && allowed.issue).then_some(Message::AskIssue))
             .style(theme::action_button(issue_focused));
+        // Why the button does nothing: the hours, or the signed-in roles.
+        let availability = match &allowed.issue_needs {
+            Some(roles) if !allowed.issue => fl!("nav-needs-role", roles = roles.clone()),
+            _ => pcode_availability(hours, status),
+        };
         let mut pcodes = column![
             text(fl!("pcodes-title")).size(18).font(theme::BOLD),
-            row![issue, text(pcode_availability(hours, status)).size(14)].spacing(12).align_y(Alignment::Center),
+            row![issue, text(availability).size(14)].spacing(12).align_y(Alignment::Center),
         ]
         .spacing(8);
         for p in &self.pcodes {
@@ -120,7 +132,7 @@ impl Card {
             ]
             .spacing(8)
             .align_y(Alignment::Center);
-            if p.usable(now) {
+            if p.usable(now) && allowed.revoke {
                 line = line.push(
                     button(text(fl!("pcode-revoke")).size(13))
                         .on_press(Message::AskRevoke(p.reference.clone()))

@@ -45,6 +45,18 @@ impl Provider {
         Some(Self { dir, issuer })
     }
 
+    /// Stops it and starts it again on the same port — with a key of its
+    /// own: the provider has rotated its signing keys.
+    pub fn restart(&mut self) {
+        let port = self.issuer.rsplit(':').next().unwrap().trim_end_matches('/').to_owned();
+        let script = repo().join("packaging/oidc.sh");
+        let _ = Command::new("bash").arg(&script).arg("stop").arg(self.dir.path()).status();
+        let out = Command::new("bash").arg(&script).arg("start").arg(self.dir.path()).arg(&port).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let issuer = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned();
+        assert_eq!(issuer, self.issuer, "the same issuer");
+    }
+
     /// Its log.
     pub fn log_path(&self) -> std::path::PathBuf {
         self.dir.path().join("oidc.log")
