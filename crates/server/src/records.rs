@@ -426,18 +426,22 @@ impl Records {
         let insert = tx
             .prepare_cached(
                 "WITH p AS (INSERT INTO pcode (reference, caller_id, code_hash, issued_at, expires_at, attempts_left, state)
-                            VALUES ($1, $2, $3, $4, $5, $6, 'active') ON CONFLICT (reference) DO NOTHING RETURNING id)
+                            VALUES ($1, $2, $3, $4, $5, $6, 'active') ON CONFLICT (reference) DO NOTHING RETURNING id),
+                      h AS (INSERT INTO pcode_holder (hash, pcode_id, binding)
+                            SELECT x.h, p.id, x.b FROM p, unnest($11::bytea[], $12::text[]) AS x(h, b))
                  INSERT INTO audit (at, agent, action, subject, verdict, agent_name, desk)
                  SELECT $4, $7, 'pcode.issue', $8, 'ok', $9, $10 FROM p
                  RETURNING (SELECT id FROM p)",
             )
             .await?;
         let hash = self.key.hash(&code);
+        // Bound to the holder in the same statement.
+        let (holder_hashes, bindings) = holder_rows(&holder, &self.key);
         let mut issued = None;
         for _ in 0..REFERENCE_TRIES {
             let reference = new_reference().map_err(|e| StoreError::Random(e.to_string()))?;
             let entry = format!("pcode:{reference} {subject}");
-            let params: [&(dyn postgres_types::ToSql + Sync); 10] = [
+            let params: [&(dyn postgres_types::ToSql + Sync); 12] = [
                 &reference,
                 &caller_id,
                 &hash.as_slice(),
@@ -448,6 +452,8 @@ impl Records {
                 &entry,
                 &agent.name,
                 &agent.desk,
+                &holder_hashes,
+                &bindings,
             ];
             if let Some(row) = tx.query_opt(&insert, &params).await? {
                 issued = Some((row.get::<_, i64>(0), reference));
@@ -457,7 +463,6 @@ impl Records {
         let Some((id, reference)) = issued else {
             return Err(StoreError::Random("no free P-code reference was drawn".into()).into());
         };
-        bind_holder(&tx, id, &holder, &self.key).await?;
         self.commit(tx).await?;
         let info = PCodeInfo {
             id,
@@ -504,7 +509,41 @@ impl Records {
                  ON CONFLICT (client, attempt_id) DO NOTHING RETURNING id",
             )
             .await?;
-        let Some(claimed) = tx.query_opt(&claim, &[&client_name, &attempt_id, &Ts(now)]).await? else {
+        // The codes concerned, locked; asked in the same round trip as the
+        // claim (pipelined: the server runs them in order).
+        let columns = PCODE_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+        let (select, caller_id, wanted) = match whose {
+            Whose::Caller(caller_id) => (
+                tx.prepare_cached(&format!(
+                    "SELECT {columns}, 'document' FROM pcode p WHERE p.caller_id = $1
+                     ORDER BY p.issued_at DESC, p.id DESC FOR UPDATE"
+                ))
+                .await?,
+                Some(caller_id),
+                None,
+            ),
+            Whose::Holder(hashes) => (
+                tx.prepare_cached(&format!(
+                    "SELECT {columns}, h.binding FROM pcode_holder h JOIN pcode p ON p.id = h.pcode_id
+                     WHERE h.hash = ANY($1) ORDER BY p.issued_at DESC, p.id DESC FOR UPDATE OF p"
+                ))
+                .await?,
+                None,
+                Some(vec![hashes.document.as_slice(), hashes.person.as_slice()]),
+            ),
+        };
+        let at = Ts(now);
+        let claim_params: [&(dyn postgres_types::ToSql + Sync); 3] = [&client_name, &attempt_id, &at];
+        let claiming = tx.query_opt(&claim, &claim_params);
+        let finding = async {
+            match (&caller_id, &wanted) {
+                (Some(id), _) => tx.query(&select, &[id]).await,
+                (None, Some(wanted)) => tx.query(&select, &[wanted]).await,
+                (None, None) => Ok(Vec::new()),
+            }
+        };
+        let (claimed, found) = tokio::try_join!(claiming, finding)?;
+        let Some(claimed) = claimed else {
             drop(tx);
             let row = client
                 .query_one(
@@ -521,36 +560,15 @@ impl Records {
             });
         };
         let redemption_id: i64 = claimed.get(0);
-        let rows = match whose {
-            Whose::Caller(caller_id) => {
-                let select = tx
-                    .prepare_cached(&format!(
-                        "SELECT {PCODE_COLUMNS} FROM pcode WHERE caller_id = $1 ORDER BY issued_at DESC, id DESC FOR UPDATE"
-                    ))
-                    .await?;
-                tx.query(&select, &[&caller_id]).await?
-            }
-            Whose::Holder(hashes) => {
-                let columns = PCODE_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
-                let select = tx
-                    .prepare_cached(&format!(
-                        "SELECT {columns}, h.binding FROM pcode_holder h JOIN pcode p ON p.id = h.pcode_id
-                         WHERE h.hash = ANY($1) ORDER BY p.issued_at DESC, p.id DESC FOR UPDATE OF p"
-                    ))
-                    .await?;
-                let wanted = vec![hashes.document.as_slice(), hashes.person.as_slice()];
-                let found = tx.query(&select, &[&wanted]).await?;
-                let found = found
-                    .into_iter()
-                    .map(|row| {
-                        let binding =
-                            Binding::parse(row.get::<_, &str>(9)).ok_or(Failure::corrupt("holder binding"))?;
-                        Ok((row, binding))
-                    })
-                    .collect::<Result<Vec<_>, Failure>>()?;
-                by_precedence(found)
-            }
-        };
+        let found = found
+            .into_iter()
+            .map(|row| {
+                let binding = Binding::parse(row.get::<_, &str>(9)).ok_or(Failure::corrupt("holder binding"))?;
+                Ok((row, binding))
+            })
+            .collect::<Result<Vec<_>, Failure>>()?;
+        // A caller's own codes are all theirs (marked as by document).
+        let rows = by_precedence(found);
         let codes: Vec<PCodeInfo> = rows.iter().map(pcode_info).collect::<Result<_, _>>()?;
         let matches: Vec<bool> = rows.iter().map(|row| same_hash(row.get::<_, &[u8]>(3), &hash)).collect();
         let decision = decide(&codes, &matches, now);
@@ -996,10 +1014,14 @@ fn binding_details(row: &Row) -> Result<CallerDetails, Failure> {
     })
 }
 
+/// The hashes a code issued to a caller so recorded is bound by, and how.
+fn holder_rows(details: &CallerDetails, key: &CodeKey) -> (Vec<Vec<u8>>, Vec<&'static str>) {
+    caller_hashes(key, details).into_iter().map(|(h, b)| (h.to_vec(), b.as_str())).unzip()
+}
+
 /// Binds a code to its holder as the caller is recorded.
 async fn bind_holder(tx: &Transaction<'_>, pcode: i64, details: &CallerDetails, key: &CodeKey) -> Result<(), Failure> {
-    let (hashes, bindings): (Vec<Vec<u8>>, Vec<&str>) =
-        caller_hashes(key, details).into_iter().map(|(h, b)| (h.to_vec(), b.as_str())).unzip();
+    let (hashes, bindings) = holder_rows(details, key);
     if hashes.is_empty() {
         return Ok(());
     }
