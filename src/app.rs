@@ -569,6 +569,9 @@ impl App {
             Message::SignIn(message) => {
                 let (task, event) = self.sign_in.update(message);
                 self.callers.allow(self.callers_allowed());
+                let admin = sign_in::roles_text(&[mitid_core::roles::Role::Admin]);
+                self.trust
+                    .allow_import((!self.sign_in.allows(mitid_core::roles::Operation::WriteTrust)).then_some(admin));
                 match event {
                     Some(sign_in::Event::Ready(handle)) => self.desk_ready(handle),
                     Some(sign_in::Event::Needed) => self.desk = DeskState::SignIn,

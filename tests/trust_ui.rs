@@ -145,3 +145,20 @@ fn on_a_site_the_store_is_imported_once_and_every_desk_verifies_against_it() {
     assert!(h.screen.origin().unwrap().contains("kan ikke nås"), "{:?}", h.screen.origin());
     mitid_assist::i18n::set_language(mitid_core::config::Language::En);
 }
+
+#[test]
+fn only_an_admin_imports_and_the_others_are_told_so() {
+    let _guard = common::serial();
+    let mut h = Harness::embedded(tempfile::tempdir().unwrap());
+    h.screen.allow_import(Some("administrator".into()));
+    assert!(h.shows("Needs the role administrator"));
+    let sent: Vec<Message> = {
+        let mut ui = Simulator::with_settings(common::settings(), h.screen.view(None));
+        let import = mitid_assist::fl!("trust-import");
+        ui.click(import.as_str()).unwrap();
+        ui.into_messages().collect()
+    };
+    assert!(sent.is_empty(), "disabled: {sent:?}");
+    h.screen.allow_import(None);
+    assert!(!h.shows("Needs the role administrator"));
+}

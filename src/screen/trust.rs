@@ -55,6 +55,8 @@ pub struct Trust {
     busy: bool,
     notice: Option<String>,
     problem: Option<String>,
+    /// Importing needs a role the signed-in person lacks: which, in words.
+    import_needs: Option<String>,
 }
 
 /// What the screen's widgets (and the store's answers) say.
@@ -257,6 +259,7 @@ impl Trust {
                 self.problem = None;
                 self.show(listing);
             }
+            Message::Import if self.import_needs.is_some() => {}
             Message::Import => {
                 let task = Task::perform(
                     async {
@@ -297,6 +300,12 @@ impl Trust {
         vec![Message::Import]
     }
 
+    /// Whether the signed-in person may import: `None` if so, else the
+    /// role it needs, in words.
+    pub fn allow_import(&mut self, needs: Option<String>) {
+        self.import_needs = needs;
+    }
+
     /// Esc on this screen.
     pub fn escape(&mut self) -> Option<Message> {
         self.notice = None;
@@ -307,8 +316,12 @@ impl Trust {
     /// Draws the screen.
     pub fn view(&self, focused: Option<usize>) -> Element<'_, Message> {
         let import = button(text(fl!("trust-import")))
-            .on_press_maybe((!self.busy).then_some(Message::Import))
+            .on_press_maybe((!self.busy && self.import_needs.is_none()).then_some(Message::Import))
             .style(theme::action_button(focused == Some(0)));
+        let mut import_row = row![import, Space::new().width(12)].align_y(Alignment::Center);
+        if let Some(roles) = &self.import_needs {
+            import_row = import_row.push(text(fl!("nav-needs-role", roles = roles.clone())).size(14));
+        }
         let total: usize = self.rows.iter().map(|r| r.certificates).sum();
         let summary_line = if self.rows.is_empty() {
             fl!("trust-empty")
@@ -319,7 +332,7 @@ impl Trust {
         let mut body = column![
             text(fl!("trust-title")).size(28).font(theme::BOLD),
             text(fl!("trust-intro")),
-            row![import, Space::new().width(Length::Fill)].align_y(Alignment::Center),
+            import_row,
             container(text(summary_line).font(theme::MEDIUM)).padding(10).width(Length::Fill).style(theme::card),
         ]
         .spacing(12);
