@@ -23,6 +23,32 @@ use mitid_core::keys::KeyStoreKind;
 use mitid_core::roles::Operation;
 use mitid_core::store::StoreError;
 
+/// The desk's window on the shared service at `link`.
+fn window(
+    data_dir: &std::path::Path,
+    link: &mitid_core::config::ServerLink,
+    config: &mitid_core::desk::DeskConfig,
+) -> App {
+    App::new(Options {
+        demo: false,
+        clock: Arc::new(SimulatedClock::starting_at(common::local("2026-11-24T10:00"))),
+        hours: Default::default(),
+        data_dir: None,
+        state: UiState::default(),
+        language: Language::En,
+        theme: ThemePreference::Light,
+        config_error: None,
+        started: None,
+        desk: DeskSource::Open {
+            data_dir: data_dir.to_owned(),
+            demo: false,
+            config: config.clone(),
+            server: Some(link.clone()),
+        },
+        face: Default::default(),
+    })
+}
+
 fn shows(app: &App, label: &str) -> bool {
     Simulator::with_settings(common::settings(), app.view()).find(label).is_ok()
 }
@@ -49,24 +75,7 @@ fn staff_sign_in_at_the_window_shows_who_and_asks_again_when_withdrawn() {
         key_store: KeyStoreKind::Kernel,
         ..Default::default()
     };
-    let mut app = App::new(Options {
-        demo: false,
-        clock: Arc::new(SimulatedClock::starting_at(common::local("2026-11-24T10:00"))),
-        hours: Default::default(),
-        data_dir: None,
-        state: UiState::default(),
-        language: Language::En,
-        theme: ThemePreference::Light,
-        config_error: None,
-        started: None,
-        desk: DeskSource::Open {
-            data_dir: dir.path().to_owned(),
-            demo: false,
-            config: config.clone(),
-            server: Some(link.clone()),
-        },
-        face: Default::default(),
-    });
+    let mut app = window(dir.path(), &link, &config);
     let site = sign_in::Site {
         server: link,
         desk: "desk-9".into(),
@@ -121,6 +130,14 @@ fn staff_sign_in_at_the_window_shows_who_and_asks_again_when_withdrawn() {
         "agent Anna Agent desk-9"
     );
 
+    // The window opened again signs in from the keyring, without the browser.
+    let mut again = window(dir.path(), &site.server, &config);
+    let kept = sign_in::connect(&site).unwrap();
+    let Opened::Ready(kept_handle, Some(_)) = &kept else { panic!("{kept:?}") };
+    let kept_handle = kept_handle.clone();
+    let _ = again.update(Message::SignIn(sign_in::Message::Opened(Ok(kept))));
+    assert_eq!(again.sign_in().phase(), &Phase::Signed);
+
     // Typed, not yet searched.
     let _ = app.update(Message::Callers(callers::Message::Query("Olse".into())));
     // The account is withdrawn at the provider: the next call is refused,
@@ -132,4 +149,8 @@ fn staff_sign_in_at_the_window_shows_who_and_asks_again_when_withdrawn() {
     assert_eq!(app.sign_in().phase(), &Phase::Needed { expired: true });
     assert!(shows(&app, "Sign in again"));
     assert_eq!(app.callers().query(), "Olse", "the screen keeps its input");
+    // The window that signed in from the keyring asks again too.
+    assert!(matches!(kept_handle.run_blocking(|desk| desk.search("olsen", 5)), Err(StoreError::SignInNeeded(_))));
+    let _ = again.update(Message::Tick);
+    assert_eq!(again.sign_in().phase(), &Phase::Needed { expired: true });
 }

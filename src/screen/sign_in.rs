@@ -81,8 +81,9 @@ impl std::fmt::Debug for Started {
 /// How a desk on a shared service came up.
 #[derive(Debug, Clone)]
 pub enum Opened {
-    /// Connected (signed in, or on a service where nobody signs in).
-    Ready(DeskHandle, Option<(Who, Held)>),
+    /// Connected (signed in — who, their sign-in and its provider — or on a
+    /// service where nobody signs in).
+    Ready(DeskHandle, Option<(Who, Held, Arc<Provider>)>),
     /// Someone must sign in first (`expired`: a kept sign-in no longer
     /// works).
     SignIn(Arc<Provider>, bool),
@@ -195,7 +196,7 @@ fn connect_as(site: &Site, provider: Arc<Provider>, signed: SignedIn) -> Result<
         Ok(desk) => {
             let session = desk.session();
             let who = Who { name: session.name.clone(), subject: session.agent.clone(), roles: session.roles.clone() };
-            Ok(Opened::Ready(DeskHandle::remote(desk), Some((who, Held(signed)))))
+            Ok(Opened::Ready(DeskHandle::remote(desk), Some((who, Held(signed), provider))))
         }
         Err(mitid_remote::ConnectError::Service(mitid_core::store::StoreError::SignInNeeded(_))) => {
             Ok(Opened::SignIn(provider, true))
@@ -295,8 +296,10 @@ impl SignIn {
         match result {
             Ok(Opened::Ready(handle, signed)) => {
                 match signed {
-                    Some((who, held)) => {
+                    Some((who, held, provider)) => {
                         tracing::info!(roles = who.roles.len(), "signed in");
+                        // Kept for signing in again when this one runs out.
+                        self.provider = Some(provider);
                         self.who = Some(who);
                         self.held = Some(held);
                         self.phase = Phase::Signed;
