@@ -498,14 +498,28 @@ impl RemoteDesk {
         };
         let etag =
             response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let list = match (response.status() == reqwest::StatusCode::NOT_MODIFIED, cached) {
-            (true, Some(cache)) => cache.list,
-            _ => response
-                .json::<api::TrustList>()
-                .map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")))?,
+        let now = self.now();
+        let (list, rewrite) = match (response.status() == reqwest::StatusCode::NOT_MODIFIED, cached) {
+            // Still current: the copy on disk is written again only to say
+            // when it was last confirmed, at most every few minutes (a
+            // master list's copy is a megabyte, and every chip read asks).
+            (true, Some(cache)) => {
+                let rewrite = now.duration_since(cache.fetched) > jiff::SignedDuration::from_mins(10);
+                (cache.list, rewrite)
+            }
+            _ => (
+                response
+                    .json::<api::TrustList>()
+                    .map_err(|e| StoreError::Refused(format!("the service's answer cannot be read: {e}")))?,
+                true,
+            ),
         };
-        let cache = TrustCache { url: self.base.clone(), etag, fetched: self.now(), list };
-        self.keep_trust(cache.clone());
+        let cache = TrustCache { url: self.base.clone(), etag, fetched: now, list };
+        if rewrite {
+            self.keep_trust(cache.clone());
+        } else {
+            *self.trust.lock().unwrap_or_else(|p| p.into_inner()) = Some(cache.clone());
+        }
         Ok((cache, true))
     }
 
