@@ -141,3 +141,40 @@ fn version_and_no_display() {
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("no display"), "{err}");
 }
+
+#[test]
+fn lessons_are_listed_and_a_broken_one_is_refused_with_its_line() {
+    let data = tempfile::tempdir().unwrap();
+    let lessons = data.path().join("lessons");
+    std::fs::create_dir_all(&lessons).unwrap();
+    let good = "[lesson]\nid = \"own\"\ntitle = { en = \"My lesson\", da = \"Min lektion\" }\n\
+                goal = { en = \"Learn\", da = \"Lær\" }\n[clock]\nstart = \"2026-11-24T10:00:00+01:00\"\n";
+    std::fs::write(lessons.join("own.toml"), good).unwrap();
+    let broken = good.replace("[clock]", "[[faults]]\nkind = \"meteor\"\nafter = \"1m\"\n[clock]");
+    std::fs::write(lessons.join("broken.toml"), &broken).unwrap();
+    let mitid = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mitid-assist"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(data.path())
+            .arg("--config")
+            .arg(data.path().join("absent.toml"))
+            .output()
+            .unwrap()
+    };
+    let listed = json(&mitid(&["lesson", "list", "--json"]));
+    let rows = listed.as_array().unwrap();
+    assert!(rows.iter().filter(|r| r["source"] == "shipped").count() >= 8, "{listed}");
+    assert!(rows.iter().any(|r| r["id"] == "late-call" && r["title"] == "A call at 19:58"));
+    let own = rows.iter().find(|r| r["id"] == "own").unwrap();
+    assert_eq!(own["problems"].as_array().unwrap().len(), 0);
+    let refused = rows.iter().find(|r| r["id"] == "broken").unwrap();
+    assert_eq!(refused["problems"][0]["line"], 6, "{refused}");
+
+    let out = mitid(&["lesson", "check", lessons.join("broken.toml").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("broken.toml:6:") && said.contains("meteor"), "{said}");
+    let out = mitid(&["lesson", "check", lessons.join("own.toml").to_str().unwrap(), "--json"]);
+    assert_eq!(json(&out), serde_json::json!({"ok": true, "problems": []}));
+}

@@ -19,6 +19,7 @@ mod camera;
 mod chip;
 mod desk;
 mod face;
+mod lesson;
 mod signin;
 mod trust;
 
@@ -140,6 +141,12 @@ pub enum Command {
     Whoami,
     /// Sign out: the sign-in withdrawn and forgotten on this desk.
     Logout,
+    /// Trainer mode's lessons: list them, check a lesson file.
+    Lesson {
+        /// What to do.
+        #[command(subcommand)]
+        action: lesson::LessonCommand,
+    },
     /// Measure search and P-code speed on the data dir's database (for IT
     /// staff sizing a desk; see packaging/bench.sh).
     Bench {
@@ -161,6 +168,7 @@ impl Command {
             Command::Trust { action } => action.json(),
             Command::Face { action } => action.json(),
             Command::Camera { action } => action.json(),
+            Command::Lesson { action } => action.json(),
             Command::Bench { .. } | Command::Login { .. } | Command::Whoami | Command::Logout => false,
         }
     }
@@ -385,6 +393,7 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Trust { action } => trust::run(action, &context, demo)?,
         Command::Face { action } => face::run(action, &context)?,
         Command::Camera { action } => camera::run(action, &context)?,
+        Command::Lesson { action } => lesson::run(action, &context)?,
         Command::Login { no_browser, wait } => signin::login(&context, *no_browser, *wait)?,
         Command::Whoami => signin::whoami(&context)?,
         Command::Logout => signin::logout(&context)?,

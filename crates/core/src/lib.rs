@@ -18,6 +18,7 @@ pub mod desk;
 pub mod fold;
 pub mod holidays;
 pub mod keys;
+pub mod lesson;
 pub mod mrz_entry;
 pub mod pcode;
 pub mod redemption;

@@ -1,0 +1,380 @@
+//! Trainer mode's lessons: TOML files saying what a lesson teaches (its
+//! title and goal in English and Danish), the clock it runs on, the
+//! callers it preloads, what the demo reader and camera hold, how the
+//! shared service behaves, and the faults it makes happen — at a time, or
+//! at a step of the trainee's work. A file that cannot be used is refused
+//! with the line and the reason, so a trainer can fix it before class.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::caller::CallerDetails;
+
+/// A lesson's texts in the app's two languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    /// English.
+    pub en: String,
+    /// Danish.
+    pub da: String,
+}
+
+impl Texts {
+    /// In `language` (`da` or anything else for English).
+    pub fn get(&self, language: &str) -> &str {
+        if language == "da" { &self.da } else { &self.en }
+    }
+}
+
+/// The lesson's clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonClock {
+    /// Where it starts (RFC 3339, e.g. `2026-11-24T10:00:00+01:00`).
+    pub start: Timestamp,
+    /// How fast it runs (1 = real time).
+    #[serde(default = "one")]
+    pub speed: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// How the lesson's made-up caller stands with P-codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodeSetup {
+    /// None yet.
+    None,
+    /// One usable code.
+    Active,
+    /// One locked by three wrong entries.
+    Locked,
+    /// One past its 60 days.
+    Expired,
+}
+
+/// A caller the lesson preloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonCaller {
+    /// Their details, as an agent would enter them.
+    #[serde(flatten)]
+    pub details: CallerDetails,
+    /// Their P-code, if any.
+    #[serde(default = "no_code")]
+    pub pcode: CodeSetup,
+}
+
+fn no_code() -> CodeSetup {
+    CodeSetup::None
+}
+
+/// What lies on the demo reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReaderSetup {
+    /// Nothing.
+    Empty,
+    /// A genuine specimen passport (TD3, BAC/PACE by MRZ).
+    Passport,
+    /// A genuine specimen ID card (TD1, PACE by CAN).
+    IdCard,
+    /// A clone: its data copied, its chip key not the one the issuer signed.
+    Clone,
+    /// A genuine passport past its expiry date.
+    Expired,
+}
+
+/// What the demo camera shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CameraSetup {
+    /// The document's holder.
+    Holder,
+    /// Someone else.
+    SomeoneElse,
+    /// Too dark to tell.
+    Dark,
+    /// No camera at all.
+    None,
+    /// A camera another program holds.
+    Busy,
+}
+
+/// How the shared service behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceSetup {
+    /// Answers.
+    Up,
+    /// Answers slowly.
+    Slow,
+    /// Does not answer.
+    Down,
+    /// Comes and goes.
+    Flapping,
+}
+
+/// Something a lesson makes go wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// The document slips off the reader mid-read.
+    CardSlips,
+    /// The reader is unplugged.
+    ReaderUnplugged,
+    /// The chip answers garbage.
+    ChipGarbage,
+    /// MitID Support closes (the clock jumps to closing time).
+    SupportCloses,
+    /// The phone-linking SMS never arrives.
+    NoSms,
+    /// The camera goes away.
+    CameraLost,
+    /// The shared service stops answering.
+    ServiceDown,
+    /// The shared service answers again.
+    ServiceUp,
+}
+
+/// A step of the trainee's work a fault can wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    /// The P-code dialog opens.
+    CodeDialog,
+    /// The MRZ step.
+    Mrz,
+    /// The chip read begins.
+    Chip,
+    /// The chip read reaches the face (DG2).
+    Dg2,
+    /// The face step.
+    Face,
+    /// The hand-over's phone linking.
+    PhoneLinking,
+}
+
+/// When a fault fires: `after` a time from the lesson's start, or at a
+/// `step` (and `after` that step, when both are given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// What goes wrong.
+    pub kind: FaultKind,
+    /// At this step of the trainee's work.
+    #[serde(default)]
+    pub step: Option<Step>,
+    /// After this long (`90s`, `2m`, `1h`): from the start, or from `step`.
+    #[serde(default, with = "duration_text")]
+    pub after: Option<SignedDuration>,
+}
+
+mod duration_text {
+    use jiff::SignedDuration;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<SignedDuration>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(d) => s.serialize_str(&format!("{}s", d.as_secs())),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SignedDuration>, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_duration(&text)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("«{text}» is not a duration: write e.g. 90s, 2m or 1h")))
+    }
+}
+
+/// `90s`, `2m`, `1h` (whole numbers).
+fn parse_duration(text: &str) -> Option<SignedDuration> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = number.parse().ok()?;
+    match unit {
+        "s" => Some(SignedDuration::from_secs(n)),
+        "m" => Some(SignedDuration::from_mins(n)),
+        "h" => Some(SignedDuration::from_hours(n)),
+        _ => None,
+    }
+}
+
+/// The lesson's head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    /// A short id (the file's name without `.toml`, by custom).
+    pub id: String,
+    /// Its title.
+    pub title: Texts,
+    /// What the trainee learns.
+    pub goal: Texts,
+}
+
+/// A lesson.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// What it is.
+    pub lesson: About,
+    /// Its clock.
+    pub clock: LessonClock,
+    /// Callers preloaded.
+    #[serde(default)]
+    pub callers: Vec<LessonCaller>,
+    /// The demo reader.
+    #[serde(default = "passport")]
+    pub reader: ReaderSetup,
+    /// The demo camera.
+    #[serde(default = "holder")]
+    pub camera: CameraSetup,
+    /// The shared service.
+    #[serde(default = "up")]
+    pub service: ServiceSetup,
+    /// What goes wrong, and when.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+fn passport() -> ReaderSetup {
+    ReaderSetup::Passport
+}
+fn holder() -> CameraSetup {
+    CameraSetup::Holder
+}
+fn up() -> ServiceSetup {
+    ServiceSetup::Up
+}
+
+/// The lessons that come with the app (`assets/demo/lessons/`), by id.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("weekday-pcode", include_str!("../../../assets/demo/lessons/weekday-pcode.toml")),
+    ("late-call", include_str!("../../../assets/demo/lessons/late-call.toml")),
+    ("christmas-eve", include_str!("../../../assets/demo/lessons/christmas-eve.toml")),
+    ("counter-passport", include_str!("../../../assets/demo/lessons/counter-passport.toml")),
+    ("id-card-can", include_str!("../../../assets/demo/lessons/id-card-can.toml")),
+    ("clone", include_str!("../../../assets/demo/lessons/clone.toml")),
+    ("document-slips", include_str!("../../../assets/demo/lessons/document-slips.toml")),
+    ("not-the-holder", include_str!("../../../assets/demo/lessons/not-the-holder.toml")),
+    ("expired-document", include_str!("../../../assets/demo/lessons/expired-document.toml")),
+    ("no-sms", include_str!("../../../assets/demo/lessons/no-sms.toml")),
+];
+
+/// Why a lesson file cannot be used: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct Problem {
+    /// The line (1-based; 0 for the file as a whole).
+    pub line: usize,
+    /// What is wrong, in words.
+    pub reason: String,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+}
+
+/// Reads a lesson file; every problem found, with its line.
+pub fn parse(text: &str) -> Result<Lesson, Vec<Problem>> {
+    let lesson: Lesson = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(0, |span| line_of(text, span.start));
+        vec![Problem { line, reason: e.message().trim().to_owned() }]
+    })?;
+    let mut problems = Vec::new();
+    let line_with = |needle: &str| text.find(needle).map_or(0, |at| line_of(text, at));
+    let today = crate::support_hours::COPENHAGEN.to_datetime(lesson.clock.start).date();
+    for (i, caller) in lesson.callers.iter().enumerate() {
+        if let Err(e) = caller.details.clone().validated(today) {
+            let at = text.match_indices("[[callers]]").nth(i).map_or(0, |(at, _)| line_of(text, at));
+            problems.push(Problem { line: at, reason: format!("caller {}: {e}", i + 1) });
+        }
+    }
+    if !(0.1..=100.0).contains(&lesson.clock.speed) {
+        problems.push(Problem { line: line_with("speed"), reason: "the clock's speed must be 0.1 to 100".into() });
+    }
+    for (i, fault) in lesson.faults.iter().enumerate() {
+        if fault.step.is_none() && fault.after.is_none() {
+            let at = text.match_indices("[[faults]]").nth(i).map_or(0, |(at, _)| line_of(text, at));
+            problems.push(Problem {
+                line: at,
+                reason: format!("fault {}: say when — a step, a time after, or both", i + 1),
+            });
+        }
+    }
+    for (what, texts) in [("title", &lesson.lesson.title), ("goal", &lesson.lesson.goal)] {
+        if texts.en.trim().is_empty() || texts.da.trim().is_empty() {
+            problems.push(Problem { line: line_with(what), reason: format!("the {what} needs both en and da") });
+        }
+    }
+    if problems.is_empty() { Ok(lesson) } else { Err(problems) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[lesson]
+id = "late-call"
+title = { en = "A call at 19:58", da = "Et opkald kl. 19:58" }
+goal = { en = "Issue only while Support is open.", da = "Udsted kun, mens Support har åbent." }
+
+[clock]
+start = "2026-11-24T19:58:00+01:00"
+
+[[callers]]
+given_name = "Søren"
+family_name = "Ærø"
+pcode = "locked"
+
+[[faults]]
+kind = "support-closes"
+step = "code-dialog"
+after = "90s"
+"#;
+
+    #[test]
+    fn every_shipped_lesson_reads_and_is_named_as_its_file() {
+        assert!(SHIPPED.len() >= 8);
+        for (id, text) in SHIPPED {
+            let lesson = parse(text).unwrap_or_else(|p| panic!("{id}: {p:?}"));
+            assert_eq!(lesson.lesson.id, *id);
+        }
+    }
+
+    #[test]
+    fn a_lesson_reads_with_its_callers_and_faults() {
+        let lesson = parse(GOOD).unwrap();
+        assert_eq!(lesson.lesson.title.get("da"), "Et opkald kl. 19:58");
+        assert_eq!(lesson.callers[0].pcode, CodeSetup::Locked);
+        assert_eq!(lesson.faults[0].after, Some(SignedDuration::from_secs(90)));
+        assert_eq!(
+            (lesson.reader, lesson.camera, lesson.service),
+            (ReaderSetup::Passport, CameraSetup::Holder, ServiceSetup::Up)
+        );
+    }
+
+    #[test]
+    fn a_broken_lesson_is_refused_with_its_line_and_reason() {
+        let unknown = GOOD.replace("support-closes", "meteor");
+        let problems = parse(&unknown).unwrap_err();
+        assert_eq!(problems[0].line, 16, "{problems:?}");
+        assert!(problems[0].reason.contains("meteor") || problems[0].reason.contains("variant"), "{problems:?}");
+        let late = GOOD.replace("after = \"90s\"", "after = \"soon\"");
+        assert_eq!(parse(&late).unwrap_err()[0].line, 18);
+        let whenever = GOOD.replace("step = \"code-dialog\"\nafter = \"90s\"\n", "");
+        let problems = parse(&whenever).unwrap_err();
+        assert_eq!((problems[0].line, problems[0].reason.contains("say when")), (15, true), "{problems:?}");
+        let nameless = GOOD.replace("given_name = \"Søren\"\nfamily_name = \"Ærø\"\n", "");
+        assert_eq!(parse(&nameless).unwrap_err()[0].line, 10);
+        let extra = GOOD.replace("[clock]", "[clock]\nsped = 2");
+        assert!(parse(&extra).unwrap_err()[0].reason.contains("sped"));
+        assert_eq!(parse("not toml [").unwrap_err().len(), 1);
+    }
+}
