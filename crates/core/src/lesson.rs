@@ -36,6 +36,20 @@ pub struct LessonClock {
     /// How fast it runs (1 = real time).
     #[serde(default = "one")]
     pub speed: f64,
+    /// Where it jumps, and when.
+    #[serde(default)]
+    pub jumps: Vec<Jump>,
+}
+
+/// The clock set to `to`, `after` the lesson's start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jump {
+    /// How long after the start (`90s`, `2m`, `1h`).
+    #[serde(with = "duration_text")]
+    pub after: Option<SignedDuration>,
+    /// The time it jumps to (RFC 3339).
+    pub to: Timestamp,
 }
 
 fn one() -> f64 {
@@ -298,6 +312,12 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<Problem>> {
     if !(0.1..=100.0).contains(&lesson.clock.speed) {
         problems.push(Problem { line: line_with("speed"), reason: "the clock's speed must be 0.1 to 100".into() });
     }
+    for (i, jump) in lesson.clock.jumps.iter().enumerate() {
+        if jump.after.is_none() {
+            let at = text.match_indices("[[clock.jumps]]").nth(i).map_or(0, |(at, _)| line_of(text, at));
+            problems.push(Problem { line: at, reason: format!("jump {}: say when (after = \"2m\")", i + 1) });
+        }
+    }
     for (i, fault) in lesson.faults.iter().enumerate() {
         if fault.step.is_none() && fault.after.is_none() {
             let at = text.match_indices("[[faults]]").nth(i).map_or(0, |(at, _)| line_of(text, at));
@@ -354,6 +374,12 @@ after = "90s"
         assert_eq!(lesson.lesson.title.get("da"), "Et opkald kl. 19:58");
         assert_eq!(lesson.callers[0].pcode, CodeSetup::Locked);
         assert_eq!(lesson.faults[0].after, Some(SignedDuration::from_secs(90)));
+        let jumping = GOOD.replace(
+            "[[callers]]",
+            "[[clock.jumps]]\nafter = \"1m\"\nto = \"2026-11-24T20:05:00+01:00\"\n\n[[callers]]",
+        );
+        let jumped = parse(&jumping).unwrap();
+        assert_eq!(jumped.clock.jumps[0].after, Some(SignedDuration::from_mins(1)));
         assert_eq!(
             (lesson.reader, lesson.camera, lesson.service),
             (ReaderSetup::Passport, CameraSetup::Holder, ServiceSetup::Up)
