@@ -1194,6 +1194,15 @@ fn seed_demo_callers(desk: &mut dyn mitid_core::service::DeskService) -> Result<
     let mut rng = mitid_core::synthetic::Rng::new(2026);
     let batch: Vec<_> = (0..400).map(|_| mitid_core::synthetic::caller(&mut rng)).collect();
     desk.add_callers(batch, "caller.generate")?;
+    // The people the shipped lessons talk about, ready to be found.
+    for (id, text) in mitid_core::lesson::SHIPPED {
+        match mitid_core::lesson::parse(text) {
+            Ok(lesson) => {
+                mitid_core::lesson::preload(desk, &lesson)?;
+            }
+            Err(problems) => tracing::warn!(lesson = id, problems = problems.len(), "a shipped lesson cannot be read"),
+        }
+    }
     Ok(())
 }
 

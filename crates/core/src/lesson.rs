@@ -280,6 +280,25 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("no-sms", include_str!("../../../assets/demo/lessons/no-sms.toml")),
 ];
 
+/// Adds a lesson's callers to a desk that does not hold them yet (by
+/// name and date of birth), through the desk service; how many were added.
+/// (Their P-code states are for running the lesson.)
+pub fn preload(desk: &mut dyn crate::service::DeskService, lesson: &Lesson) -> Result<usize, crate::store::StoreError> {
+    let mut added = 0;
+    for caller in &lesson.callers {
+        let d = &caller.details;
+        let query = format!("{} {}", d.given_name, d.family_name);
+        let known = desk.search(&query, 20)?.iter().any(|hit| {
+            hit.name == query.trim() && hit.birth_date.as_deref() == d.birth_date.map(|b| b.to_string()).as_deref()
+        });
+        if !known {
+            desk.add_caller(d.clone())?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
 /// Why a lesson file cannot be used: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("line {line}: {reason}")]
