@@ -5,13 +5,17 @@
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    let data = tempfile::tempdir().unwrap();
+    run_in(tempfile::tempdir().unwrap().path(), args)
+}
+
+/// As [`run`], on the data folder `data`.
+fn run_in(data: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mitid-assist"))
         .args(args)
         .arg("--data-dir")
-        .arg(data.path())
+        .arg(data)
         .arg("--config")
-        .arg(data.path().join("absent.toml"))
+        .arg(data.join("absent.toml"))
         .env_remove("MITID_ASSIST_LOG")
         .output()
         .unwrap()
@@ -152,16 +156,7 @@ fn lessons_are_listed_and_a_broken_one_is_refused_with_its_line() {
     std::fs::write(lessons.join("own.toml"), good).unwrap();
     let broken = good.replace("[clock]", "[[faults]]\nkind = \"meteor\"\nafter = \"1m\"\n[clock]");
     std::fs::write(lessons.join("broken.toml"), &broken).unwrap();
-    let mitid = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_mitid-assist"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(data.path())
-            .arg("--config")
-            .arg(data.path().join("absent.toml"))
-            .output()
-            .unwrap()
-    };
+    let mitid = |args: &[&str]| run_in(data.path(), args);
     let listed = json(&mitid(&["lesson", "list", "--json"]));
     let rows = listed.as_array().unwrap();
     assert!(rows.iter().filter(|r| r["source"] == "shipped").count() >= 8, "{listed}");

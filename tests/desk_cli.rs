@@ -444,11 +444,7 @@ fn staff_sign_in_from_the_command_line_and_work_under_their_own_name() {
     let Some(admin) = site::cluster() else { return };
     let Some(provider) = common::TestProvider::start(300) else { return };
     let db = site::Database::new(&admin);
-    let identity = format!(
-        "[identity]\nissuer = \"{}\"\naudience = \"mitid-assist\"\nresource = \"https://mitid-assist\"\n\
-         [identity.groups]\nmitid-phone-agents = \"phone_agent\"\n",
-        provider.issuer
-    );
+    let identity = provider.server_config();
     let server = site::Server::start(&db, &format!("[clock]\nsimulated = \"2026-11-24T09:00:00Z\"\n{identity}"));
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

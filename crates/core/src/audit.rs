@@ -152,7 +152,7 @@ pub fn entry_hash(
     verdict: &str,
     prev: &[u8; 32],
 ) -> [u8; 32] {
-    Sha256::digest(canonical(seq, at, agent, action, subject, verdict, prev)).into()
+    entry_hash_by(seq, at, &Who::agent(agent), action, subject, verdict, prev)
 }
 
 /// Where and how the chain is broken.

@@ -210,7 +210,9 @@ mod duration_text {
 fn parse_duration(text: &str) -> Option<SignedDuration> {
     let text = text.trim();
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
-    let n: i64 = number.parse().ok()?;
+    // A lesson lasts hours, not ages: larger numbers are refused, not
+    // overflowed.
+    let n: i64 = number.parse().ok().filter(|n| *n <= 1_000_000)?;
     match unit {
         "s" => Some(SignedDuration::from_secs(n)),
         "m" => Some(SignedDuration::from_mins(n)),
@@ -310,7 +312,8 @@ pub struct Problem {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    // By bytes: an offset inside a character must not panic.
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 /// Reads a lesson file; every problem found, with its line.
@@ -421,5 +424,24 @@ after = "90s"
         let extra = GOOD.replace("[clock]", "[clock]\nsped = 2");
         assert!(parse(&extra).unwrap_err()[0].reason.contains("sped"));
         assert_eq!(parse("not toml [").unwrap_err().len(), 1);
+        let ages = GOOD.replace("after = \"90s\"", "after = \"99999999999999999h\"");
+        assert_eq!(parse(&ages).unwrap_err()[0].line, 18);
+    }
+
+    #[test]
+    fn mangled_lessons_are_refused_never_panicked_on() {
+        // Every prefix, and bytes flipped through the file (as text).
+        let bytes = GOOD.as_bytes();
+        for cut in 0..bytes.len() {
+            let _ = parse(&String::from_utf8_lossy(&bytes[..cut]));
+        }
+        for at in 0..bytes.len() {
+            for flip in [0x01u8, 0x20, 0x80] {
+                let mut mangled = bytes.to_vec();
+                mangled[at] ^= flip;
+                let _ = parse(&String::from_utf8_lossy(&mangled));
+            }
+        }
+        assert!(parse(GOOD).is_ok());
     }
 }

@@ -80,26 +80,11 @@ const HOLDERS_PER_CLIENT: usize = 200;
 async fn redeem(url: String, http: reqwest::Client, clients: usize, seconds: u64, side: (String, String, String)) {
     // Callers with a passport each, and a code each.
     let holders = clients * HOLDERS_PER_CLIENT;
-    let mut ids: Vec<i64> = Vec::new();
-    for chunk in (0..holders).collect::<Vec<_>>().chunks(2_000) {
-        let batch: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|i| {
-                serde_json::json!({"given_name": "Load", "family_name": format!("Holder{i}"), "birth_date": "1980-01-01",
-                    "nationality": "DEU", "documents": [{"kind": "passport", "country": "DEU", "number": format!("L{i}")}]})
-            })
-            .collect();
-        let created: serde_json::Value = http
-            .post(format!("{url}/v1/callers/batch"))
-            .json(&serde_json::json!({"callers": batch, "action": "caller.generate"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.extend(created["ids"].as_array().unwrap().iter().map(|id| id.as_i64().unwrap()));
-    }
+    let ids = add_callers(&http, &url, holders, |i| {
+        serde_json::json!({"given_name": "Load", "family_name": format!("Holder{i}"), "birth_date": "1980-01-01",
+            "nationality": "DEU", "documents": [{"kind": "passport", "country": "DEU", "number": format!("L{i}")}]})
+    })
+    .await;
     let issuers: Vec<_> = ids
         .chunks(HOLDERS_PER_CLIENT)
         .enumerate()
@@ -159,13 +144,43 @@ async fn redeem(url: String, http: reqwest::Client, clients: usize, seconds: u64
             })
         })
         .collect();
+    let (times, errors) = gather(tasks).await;
+    report("MitID-side redemption, mutual TLS", clients, started.elapsed(), times, errors);
+}
+
+/// `n` callers made by `caller(i)`, added in batches; their ids.
+async fn add_callers(
+    http: &reqwest::Client,
+    url: &str,
+    n: usize,
+    caller: impl Fn(usize) -> serde_json::Value,
+) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(2_000) {
+        let batch: Vec<serde_json::Value> = chunk.iter().map(|i| caller(*i)).collect();
+        let created: serde_json::Value = http
+            .post(format!("{url}/v1/callers/batch"))
+            .json(&serde_json::json!({"callers": batch, "action": "caller.generate"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.extend(created["ids"].as_array().unwrap().iter().map(|id| id.as_i64().unwrap()));
+    }
+    ids
+}
+
+/// Every client's times and errors, together.
+async fn gather(tasks: Vec<tokio::task::JoinHandle<(Vec<f64>, usize)>>) -> (Vec<f64>, usize) {
     let (mut times, mut errors) = (Vec::new(), 0);
     for task in tasks {
         let (t, e) = task.await.unwrap();
         times.extend(t);
         errors += e;
     }
-    report("MitID-side redemption, mutual TLS", clients, started.elapsed(), times, errors);
+    (times, errors)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -195,23 +210,13 @@ fn report(kind: &str, clients: usize, elapsed: Duration, mut times: Vec<f64>, er
 const CALLERS_PER_CLIENT: usize = 200;
 
 async fn pairs(url: String, http: reqwest::Client, clients: usize, seconds: u64) {
-    let mut ids: Vec<i64> = Vec::new();
-    for chunk in (0..clients * CALLERS_PER_CLIENT).collect::<Vec<_>>().chunks(2_000) {
-        let batch: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|i| serde_json::json!({"given_name": "Load", "family_name": format!("Client{i}")}))
-            .collect();
-        let created: serde_json::Value = http
-            .post(format!("{url}/v1/callers/batch"))
-            .json(&serde_json::json!({"callers": batch, "action": "caller.generate"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.extend(created["ids"].as_array().unwrap().iter().map(|id| id.as_i64().unwrap()));
-    }
+    let ids = add_callers(
+        &http,
+        &url,
+        clients * CALLERS_PER_CLIENT,
+        |i| serde_json::json!({"given_name": "Load", "family_name": format!("Client{i}")}),
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let tasks: Vec<_> = ids
@@ -254,12 +259,7 @@ async fn pairs(url: String, http: reqwest::Client, clients: usize, seconds: u64)
             })
         })
         .collect();
-    let (mut times, mut errors) = (Vec::new(), 0);
-    for task in tasks {
-        let (t, e) = task.await.unwrap();
-        times.extend(t);
-        errors += e;
-    }
+    let (times, errors) = gather(tasks).await;
     report("issue+redeem", clients, started.elapsed(), times, errors);
 }
 
@@ -327,12 +327,7 @@ async fn search(url: String, http: reqwest::Client, clients: usize, seconds: u64
             })
         })
         .collect();
-    let (mut times, mut errors) = (Vec::new(), 0);
-    for task in tasks {
-        let (t, e) = task.await.unwrap();
-        times.extend(t);
-        errors += e;
-    }
+    let (times, errors) = gather(tasks).await;
     report(if pace_ms > 0 { "search, typing" } else { "search" }, clients, started.elapsed(), times, errors);
 }
 
