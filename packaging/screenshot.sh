@@ -15,7 +15,7 @@ work=$SCRATCH
 start_xvfb 1200x800x24
 # Easter Sunday on the day summer time starts, 15:40 in Copenhagen.
 MITID_ASSIST_LOG=mitid_assist=debug LANG=en_US.UTF-8 "$CARGO_TARGET_DIR/release/mitid-assist" \
-    --demo --clock 2027-03-28T15:40:00+02:00 --data-dir "$work/data" --config "$work/none.toml" \
+    --demo --no-panel --clock 2027-03-28T15:40:00+02:00 --data-dir "$work/data" --config "$work/none.toml" \
     2>"$work/log" &
 CLEANUP_PIDS+=($!)
 timeout 60 xdotool search --sync --onlyvisible --name '^MitID Assist' >/dev/null

@@ -16,7 +16,7 @@ use mitid_core::config::{Language, ThemePreference, UiState, WindowGeometry};
 use mitid_core::support_hours::{SupportHours, SupportStatus};
 use mitid_emrtd::transport::TransportError;
 
-use crate::screen::{ScreenId, audit, callers, citizen, enrollment, sign_in, trust};
+use crate::screen::{ScreenId, audit, callers, citizen, enrollment, sign_in, trainer, trust};
 use crate::service::DeskHandle;
 use crate::widget::{Element, status_bar};
 use crate::{fl, i18n, theme};
@@ -46,6 +46,26 @@ pub struct Options {
     pub desk: DeskSource,
     /// Face comparison: the score bands, the models.
     pub face: mitid_core::config::FaceConfig,
+    /// Trainer mode: lessons, the trainer's panel and the clock it moves
+    /// (demo mode only).
+    pub trainer: Option<TrainerSetup>,
+}
+
+/// What trainer mode starts with.
+#[derive(Debug, Clone)]
+pub struct TrainerSetup {
+    /// The lesson's clock, which the panel sets, moves and speeds up.
+    pub clock: Arc<mitid_core::SimulatedClock>,
+    /// The clock was set on the command line: the first lesson keeps it.
+    pub keep_clock: bool,
+    /// The trainer's own lessons (`lessons/` in the data folder).
+    pub lessons_dir: Option<PathBuf>,
+    /// Where lesson logs are exported.
+    pub log_dir: Option<PathBuf>,
+    /// The lesson to start with (its id), else the first.
+    pub lesson: Option<String>,
+    /// Open the panel's window at start.
+    pub open_panel: bool,
 }
 
 /// Where the app gets its desk (caller register, P-codes, audit log).
@@ -113,6 +133,17 @@ pub struct App {
     main_window: Option<window::Id>,
     /// The window turned to the citizen, while open.
     citizen_window: Option<window::Id>,
+    /// The demo devices (what the trainer makes go wrong).
+    devices: mitid_core::lesson::Devices,
+    /// The trainer's panel, in trainer mode.
+    trainer: Option<trainer::Trainer>,
+    /// The panel's window, while open.
+    trainer_window: Option<window::Id>,
+    /// When the first lesson was ready, once it was (for the log).
+    lesson_ready_logged: bool,
+    /// Steps of a lesson the trainee reached that no state shows (the
+    /// read reaching the photo), until the lesson hears of them.
+    reached: Vec<mitid_core::lesson::Step>,
 }
 
 /// Frame times while a chip is read: the UI must stay responsive.
@@ -182,6 +213,13 @@ pub enum Message {
     Pinged,
     /// Remember where the window is and stop.
     Quit(Option<Point>),
+    /// For the trainer's panel.
+    Trainer(trainer::Message),
+    /// Open the trainer's panel, or close it.
+    ToggleTrainerWindow,
+    /// The lesson's callers are in the directory (how many were added),
+    /// or why not.
+    LessonPreloaded(Result<usize, String>),
 }
 
 /// What a screen is for, as the shared service's roles see it.
@@ -200,14 +238,27 @@ const HEADER_FOCUSABLES: usize = ScreenId::ALL.len() + 4;
 
 impl App {
     /// The app as it starts.
-    pub fn new(options: Options) -> Self {
+    pub fn new(mut options: Options) -> Self {
         let language = options.state.language.unwrap_or(options.language);
         i18n::set_language(language);
+        let devices = mitid_core::lesson::Devices::default();
+        // Trainer mode is demo mode's: the panel's clock is the app's.
+        if !options.demo {
+            options.trainer = None;
+        }
+        if let Some(setup) = &options.trainer {
+            options.clock = setup.clock.clone();
+        }
+        let trainer = options
+            .trainer
+            .as_ref()
+            .map(|setup| trainer::Trainer::new(trainer::lessons(setup.lessons_dir.as_deref()), setup.log_dir.clone()));
         let status = options.hours.status(options.clock.now());
-        Self {
+        let mut app = Self {
             current: ScreenId::Callers,
             callers: callers::Callers::default(),
             enrollment: enrollment::Enrollment::new(options.demo)
+                .with_devices(devices.clone())
                 .preferring(options.state.reader.clone())
                 .with_face(
                     options.face.models.clone().unwrap_or_else(mitid_face::models::default_dir),
@@ -244,13 +295,29 @@ impl App {
             citizen: citizen::Citizen::default(),
             main_window: None,
             citizen_window: None,
+            devices,
+            trainer,
+            trainer_window: None,
+            lesson_ready_logged: false,
+            reached: Vec::new(),
             desk: match &options.desk {
                 DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
                 DeskSource::None => DeskState::Unavailable(String::new()),
                 DeskSource::Open { .. } => DeskState::Opening,
             },
             options,
+        };
+        // Demo mode opens ready to teach: the first lesson loaded.
+        let first = app.trainer.as_ref().and_then(|t| {
+            let wanted = app.options.trainer.as_ref().and_then(|s| s.lesson.clone());
+            wanted.and_then(|id| t.by_id(&id)).or_else(|| t.first())
+        });
+        if let Some(lesson) = first {
+            let keep = app.options.trainer.as_ref().is_some_and(|s| s.keep_clock);
+            // The desk is not open yet: its callers come once it is.
+            let _ = app.start_lesson(lesson, keep);
         }
+        app
     }
 
     /// The app as it starts: the agent's window opens at its remembered
@@ -259,8 +326,11 @@ impl App {
         let mut app = Self::new(options);
         let (id, opened) = window::open(window_settings(app.options.state.window));
         app.main_window = Some(id);
-        let task = Task::batch([opened.map(Message::Opened), app.open_desk()]);
-        (app, task)
+        let mut tasks = vec![opened.map(Message::Opened), app.open_desk()];
+        if app.options.trainer.as_ref().is_some_and(|s| s.open_panel) {
+            tasks.push(app.update(Message::ToggleTrainerWindow));
+        }
+        (app, Task::batch(tasks))
     }
 
     fn open_desk(&self) -> Task<Message> {
@@ -328,6 +398,7 @@ impl App {
     /// The desk is open: show the service's hours, watch its connection.
     fn desk_ready(&mut self, handle: DeskHandle) {
         tracing::info!(shared = handle.connection().is_some(), "caller register open");
+        let handle = if self.options.demo { handle.simulating(self.devices.clone()) } else { handle };
         if let Some(hours) = handle.service_hours() {
             // The hours the service enforces are the ones to show.
             self.options.hours = hours.clone();
@@ -335,6 +406,13 @@ impl App {
         }
         self.connection = handle.connection();
         self.desk = DeskState::Ready(handle);
+        if let Some(run) = self.trainer.as_ref().and_then(|t| t.run())
+            && !self.lesson_ready_logged
+        {
+            self.lesson_ready_logged = true;
+            let ms = self.options.started.map(|s| s.elapsed().as_secs_f64() * 1000.0);
+            tracing::info!(lesson = run.lesson().lesson.id, ms, "first lesson ready");
+        }
     }
 
     /// What the signed-in person may do on the Callers screen.
@@ -399,9 +477,9 @@ impl App {
             // The screen holds the choice; the state file is written from it.
             enrollment::Event::RememberReader(_) | enrollment::Event::RememberCamera => self.save(),
             enrollment::Event::ListReaders => {
-                let demo = self.options.demo;
+                let demo = self.options.demo.then(|| self.devices.clone());
                 Task::perform(
-                    async move { tokio::task::spawn_blocking(move || crate::chip_read::readers(demo)).await },
+                    async move { tokio::task::spawn_blocking(move || crate::chip_read::readers(demo.as_ref())).await },
                     |found| {
                         let found = found.unwrap_or_else(|e| Err(TransportError::Other(e.to_string())));
                         Message::Enrollment(enrollment::Message::Chip(enrollment::chip::Message::Readers(found)))
@@ -418,6 +496,7 @@ impl App {
                         _ => None,
                     },
                     demo: self.options.demo,
+                    devices: self.devices.clone(),
                     now: crate::chip_read::utc_time(self.options.clock.now()),
                     cancel,
                 };
@@ -435,7 +514,13 @@ impl App {
 
     /// A window's title.
     pub fn window_title(&self, id: window::Id) -> String {
-        if Some(id) == self.citizen_window { citizen::Citizen::title(self.citizen_language()) } else { self.title() }
+        if Some(id) == self.citizen_window {
+            citizen::Citizen::title(self.citizen_language())
+        } else if Some(id) == self.trainer_window {
+            fl!("trainer-title")
+        } else {
+            self.title()
+        }
     }
 
     /// The theme; `None` follows the desktop.
@@ -521,8 +606,24 @@ impl App {
         targets
     }
 
-    /// Handles a message.
+    /// Handles a message; in trainer mode the lesson hears what the
+    /// trainee did and where they are, and what comes due of it happens.
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        if self.trainer.is_none() {
+            return self.handle(message);
+        }
+        if let Some(action) = trainee_action(&message) {
+            let (ran, at) = self.lesson_time();
+            if let Some(trainer) = &mut self.trainer {
+                trainer.action(ran, at, action);
+            }
+        }
+        let task = self.handle(message);
+        let lesson = self.follow_lesson();
+        Task::batch([task, lesson])
+    }
+
+    fn handle(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Navigate(screen) => {
                 self.current = screen;
@@ -556,16 +657,17 @@ impl App {
                     None => task,
                 }
             }
-            Message::DeskOpened(result) => {
-                match result {
-                    Ok(handle) => self.desk_ready(handle),
-                    Err(why) => {
-                        tracing::warn!(%why, "caller register could not be opened");
-                        self.desk = DeskState::Unavailable(why);
-                    }
+            Message::DeskOpened(result) => match result {
+                Ok(handle) => {
+                    self.desk_ready(handle);
+                    self.preload_lesson()
                 }
-                Task::none()
-            }
+                Err(why) => {
+                    tracing::warn!(%why, "caller register could not be opened");
+                    self.desk = DeskState::Unavailable(why);
+                    Task::none()
+                }
+            },
             Message::SignIn(message) => {
                 let (task, event) = self.sign_in.update(message);
                 self.callers.allow(self.callers_allowed());
@@ -599,6 +701,17 @@ impl App {
                 self.open_desk()
             }
             Message::Enrollment(message) => {
+                // The trainee's read reaching the photo, for the lesson.
+                if let enrollment::Message::Reply(
+                    _,
+                    enrollment::Reply::Report(crate::chip_read::Report::Stage(mitid_emrtd::session::Stage::File(
+                        progress,
+                    ))),
+                ) = &message
+                    && progress.file_id == mitid_emrtd::file::FileId::DG2
+                {
+                    self.reached.push(mitid_core::lesson::Step::Dg2);
+                }
                 // What happened with a chip, for the log (never whose).
                 match &message {
                     enrollment::Message::Chip(enrollment::chip::Message::Readers(Ok(found))) => {
@@ -653,15 +766,7 @@ impl App {
                     }
                     _ => {}
                 }
-                let today = self.options.hours.local(self.status.at).date();
-                let (task, event) = self.enrollment.update(message, today);
-                self.clamp_focus();
-                let task = task.map(Message::Enrollment);
-                let work = match event {
-                    None => Task::none(),
-                    Some(event) => self.enrollment_work(event),
-                };
-                Task::batch([task, work])
+                self.route_enrollment(message)
             }
             Message::Trust(message) => {
                 let (task, event) = self.trust.update(message);
@@ -693,6 +798,16 @@ impl App {
             }
             Message::Tick => {
                 self.refresh_status();
+                if self.trainer.is_some() {
+                    // Timed faults and jumps: what has come due.
+                    let (ran, at) = self.lesson_time();
+                    let due =
+                        self.trainer.as_mut().and_then(|t| t.run_mut()).map(|r| r.due(ran, at)).unwrap_or_default();
+                    let tasks: Vec<_> = due.into_iter().map(|h| self.happen(h)).collect();
+                    if !tasks.is_empty() {
+                        return Task::batch(tasks);
+                    }
+                }
                 if let DeskState::Ready(handle) = &self.desk {
                     self.connection = handle.connection();
                     // The service no longer takes the sign-in: ask for a
@@ -720,6 +835,10 @@ impl App {
             Message::KeyIn(id, key, modifiers) => {
                 if Some(id) == self.citizen_window {
                     return Task::none();
+                }
+                if Some(id) == self.trainer_window {
+                    let message = self.trainer.as_ref().and_then(|t| t.key(&key));
+                    return message.map_or_else(Task::none, |m| self.update(Message::Trainer(m)));
                 }
                 self.key(key, modifiers)
             }
@@ -783,6 +902,7 @@ impl App {
                 }
                 Task::none()
             }
+            Message::FirstFrame if self.first_frame_seen => Task::none(),
             Message::FirstFrame => {
                 self.first_frame_seen = true;
                 if let Some(started) = self.options.started {
@@ -793,7 +913,38 @@ impl App {
             // Not every window manager reports moves, so ask where the
             // window is before remembering it.
             Message::CloseRequested(id) if Some(id) == self.citizen_window => self.update(Message::ToggleCitizenWindow),
+            Message::CloseRequested(id) if Some(id) == self.trainer_window => self.update(Message::ToggleTrainerWindow),
             Message::CloseRequested(id) => window::position(id).map(Message::Quit),
+            Message::Trainer(message) => {
+                let Some(trainer) = &mut self.trainer else { return Task::none() };
+                let (task, event) = trainer.update(message);
+                let task = task.map(Message::Trainer);
+                match event {
+                    Some(event) => Task::batch([task, self.trainer_event(event)]),
+                    None => task,
+                }
+            }
+            Message::ToggleTrainerWindow => {
+                if self.trainer.is_none() {
+                    return Task::none();
+                }
+                match self.trainer_window.take() {
+                    Some(id) => window::close(id),
+                    None => {
+                        let (id, opened) = window::open(trainer_window_settings());
+                        self.trainer_window = Some(id);
+                        tracing::info!("trainer's panel opened");
+                        opened.map(Message::Opened)
+                    }
+                }
+            }
+            Message::LessonPreloaded(result) => {
+                match result {
+                    Ok(added) => tracing::info!(added, "lesson's callers in the directory"),
+                    Err(error) => tracing::warn!(%error, "lesson's callers not added"),
+                }
+                Task::none()
+            }
             Message::Quit(position) => {
                 if let Some(position) = position {
                     self.geometry.x = Some(position.x);
@@ -810,8 +961,308 @@ impl App {
         }
     }
 
+    /// The trainer's panel, in trainer mode.
+    pub fn trainer(&self) -> Option<&trainer::Trainer> {
+        self.trainer.as_ref()
+    }
+
+    /// Whether the trainer's panel has a window open.
+    pub fn trainer_window_open(&self) -> bool {
+        self.trainer_window.is_some()
+    }
+
+    /// The demo devices.
+    pub fn devices(&self) -> &mitid_core::lesson::Devices {
+        &self.devices
+    }
+
+    /// Lesson time passed, and what the clock reads.
+    fn lesson_time(&self) -> (SignedDuration, Timestamp) {
+        match &self.options.trainer {
+            Some(setup) => (setup.clock.ran(), setup.clock.now()),
+            None => (SignedDuration::ZERO, self.options.clock.now()),
+        }
+    }
+
+    /// Starts `lesson` afresh: its clock (unless `keep_clock`), its
+    /// devices, an empty counter and a fresh callers screen; the person
+    /// before is forgotten and their case closed.
+    fn start_lesson(&mut self, lesson: mitid_core::lesson::Lesson, keep_clock: bool) -> Task<Message> {
+        use mitid_core::lesson::{CameraSetup, ReaderSetup};
+        let began = std::time::Instant::now();
+        let Some(setup) = &self.options.trainer else { return Task::none() };
+        let at = if keep_clock { setup.clock.now() } else { lesson.clock.start };
+        setup.clock.restart(at, lesson.clock.speed);
+        self.devices.change(|state| *state = mitid_core::lesson::DeviceState::for_lesson(&lesson));
+        let close = match self.enrollment.forget("lesson reset") {
+            Some(close) => self.enrollment_work(close),
+            None => Task::none(),
+        };
+        let specimen = match lesson.reader {
+            ReaderSetup::Passport | ReaderSetup::Empty => crate::chip_read::Specimen::Passport,
+            ReaderSetup::IdCard => crate::chip_read::Specimen::IdCard,
+            ReaderSetup::Clone => crate::chip_read::Specimen::Failing(mitid_emrtd::sim::document::Scenario::Clone),
+            ReaderSetup::Expired => crate::chip_read::Specimen::Expired,
+        };
+        let person = if lesson.camera == CameraSetup::SomeoneElse {
+            crate::camera::DemoPerson::Stranger
+        } else {
+            crate::camera::DemoPerson::Holder
+        };
+        let devices = Task::batch([
+            self.route_enrollment(enrollment::Message::Chip(enrollment::chip::Message::Specimen(specimen))),
+            self.route_enrollment(enrollment::Message::Face(crate::screen::enrollment::face::Message::Person(person))),
+        ]);
+        self.callers = callers::Callers::default();
+        self.callers.allow(self.callers_allowed());
+        self.current = ScreenId::Callers;
+        self.focus = None;
+        self.reached.clear();
+        self.refresh_status();
+        let id = lesson.lesson.id.clone();
+        if let Some(trainer) = &mut self.trainer {
+            trainer.started(lesson);
+        }
+        tracing::info!(lesson = id, ms = began.elapsed().as_secs_f64() * 1000.0, "lesson started");
+        Task::batch([close, devices, self.preload_lesson()])
+    }
+
+    /// Adds the running lesson's callers to the directory (once it is
+    /// open; those already there are left).
+    fn preload_lesson(&self) -> Task<Message> {
+        let Some(lesson) = self.trainer.as_ref().and_then(|t| t.run()).map(|r| r.lesson().clone()) else {
+            return Task::none();
+        };
+        if lesson.callers.is_empty() || !matches!(self.desk, DeskState::Ready(_)) {
+            return Task::none();
+        }
+        self.desk_work(
+            move |desk| Message::LessonPreloaded(mitid_core::lesson::preload(desk, &lesson).map_err(|e| e.to_string())),
+            |why| Message::LessonPreloaded(Err(why)),
+        )
+    }
+
+    /// Does what the trainer's panel asks.
+    fn trainer_event(&mut self, event: trainer::Event) -> Task<Message> {
+        use mitid_core::lesson::EntryKind;
+        let Some(clock) = self.options.trainer.as_ref().map(|s| s.clock.clone()) else { return Task::none() };
+        let note = |app: &mut Self, kind, what: String| {
+            let (ran, at) = app.lesson_time();
+            if let Some(trainer) = &mut app.trainer {
+                trainer.note(ran, at, kind, what);
+            }
+        };
+        match event {
+            trainer::Event::Start(lesson) => self.start_lesson(*lesson, false),
+            trainer::Event::Advance(by) => {
+                clock.advance(by);
+                note(self, EntryKind::Clock, format!("moved on {}", mitid_core::lesson::elapsed(by)));
+                self.refresh_status();
+                // What came due in the time skipped happens now.
+                self.update(Message::Tick)
+            }
+            trainer::Event::SetClock(at) => {
+                clock.set(at);
+                note(self, EntryKind::Clock, format!("set to {at}"));
+                self.refresh_status();
+                Task::none()
+            }
+            trainer::Event::Speed(speed) => {
+                clock.set_speed(speed);
+                note(self, EntryKind::Clock, format!("speed {speed}×"));
+                Task::none()
+            }
+            trainer::Event::Inject(kind) => {
+                note(self, EntryKind::Fault, format!("{} (by the trainer)", kind.name()));
+                self.apply_fault(kind)
+            }
+            trainer::Event::Specimen(specimen) => {
+                note(self, EntryKind::Fault, format!("reader holds: {specimen}"));
+                self.route_enrollment(enrollment::Message::Chip(enrollment::chip::Message::Specimen(specimen)))
+            }
+            trainer::Event::Person(person) => {
+                note(self, EntryKind::Fault, format!("camera shows: {person}"));
+                self.route_enrollment(enrollment::Message::Face(crate::screen::enrollment::face::Message::Person(
+                    person,
+                )))
+            }
+            trainer::Event::Restore(what) => {
+                use mitid_core::lesson::CameraSetup;
+                note(self, EntryKind::Fault, format!("put right: {what:?}").to_lowercase());
+                match what {
+                    trainer::Restore::Reader => {
+                        self.devices.change(|s| {
+                            s.plugged = true;
+                            s.pcsc_running = true;
+                            s.document = true;
+                            s.denies = false;
+                            s.chip_fault = None;
+                        });
+                        return self.enrollment_work(enrollment::Event::ListReaders);
+                    }
+                    trainer::Restore::Camera => self.devices.change(|s| {
+                        s.camera_problem = None;
+                        if s.camera == CameraSetup::Dark {
+                            s.camera = CameraSetup::Holder;
+                        }
+                    }),
+                    trainer::Restore::Sms => self.devices.change(|s| s.sms_arrives = true),
+                }
+                Task::none()
+            }
+        }
+    }
+
+    /// What a lesson brings about.
+    fn happen(&mut self, happening: mitid_core::lesson::Happening) -> Task<Message> {
+        match happening {
+            mitid_core::lesson::Happening::Fault(kind) => self.apply_fault(kind),
+            mitid_core::lesson::Happening::Jump(to) => {
+                if let Some(setup) = &self.options.trainer {
+                    setup.clock.set(to);
+                }
+                self.refresh_status();
+                Task::none()
+            }
+        }
+    }
+
+    /// Makes a fault happen: on the devices, the clock or the screens.
+    fn apply_fault(&mut self, kind: mitid_core::lesson::FaultKind) -> Task<Message> {
+        use mitid_core::lesson::FaultKind;
+        tracing::info!(fault = kind.name(), "demo fault");
+        self.devices.change(|state| state.apply(kind));
+        match kind {
+            FaultKind::SupportCloses => {
+                // The clock goes to the moment Support closes today.
+                if let Some(setup) = &self.options.trainer {
+                    let status = self.options.hours.status(setup.clock.now());
+                    if status.open
+                        && let Some(closes) = status.next_change
+                    {
+                        setup.clock.set(closes);
+                    }
+                }
+                self.refresh_status();
+                Task::none()
+            }
+            FaultKind::SomeoneElse => self.route_enrollment(enrollment::Message::Face(
+                crate::screen::enrollment::face::Message::Person(crate::camera::DemoPerson::Stranger),
+            )),
+            FaultKind::DocumentTaken | FaultKind::ReaderUnplugged | FaultKind::PcscStopped => {
+                self.enrollment_work(enrollment::Event::ListReaders)
+            }
+            _ => Task::none(),
+        }
+    }
+
+    /// After each message in trainer mode: the steps the trainee has
+    /// reached, what the app says now, and what comes due of it.
+    fn follow_lesson(&mut self) -> Task<Message> {
+        use mitid_core::lesson::Step;
+        let mut steps = std::mem::take(&mut self.reached);
+        if matches!(self.callers.dialog(), Some(callers::Dialog::ConfirmIssue)) && self.current == ScreenId::Callers {
+            steps.push(Step::CodeDialog);
+        }
+        if self.current == ScreenId::Enrollment {
+            match self.enrollment.step() {
+                enrollment::Step::Mrz => steps.push(Step::Mrz),
+                enrollment::Step::Chip if self.enrollment.reading() => steps.push(Step::Chip),
+                enrollment::Step::Face => steps.push(Step::Face),
+                enrollment::Step::Handover
+                    if self.enrollment.handover().current()
+                        == Some(crate::screen::enrollment::handover::Item::Phone) =>
+                {
+                    steps.push(Step::PhoneLinking)
+                }
+                _ => {}
+            }
+        }
+        let (ran, at) = self.lesson_time();
+        let said = self.said();
+        let Some(trainer) = &mut self.trainer else { return Task::none() };
+        trainer.said(ran, at, said);
+        let Some(run) = trainer.run_mut() else { return Task::none() };
+        let happenings: Vec<_> = steps.into_iter().flat_map(|step| run.reached(step, ran, at)).collect();
+        let tasks: Vec<_> = happenings.into_iter().map(|h| self.happen(h)).collect();
+        Task::batch(tasks)
+    }
+
+    /// What the app says to the trainee now (a problem, a refusal), in
+    /// words, for the lesson log.
+    pub fn said(&self) -> Option<String> {
+        match self.current {
+            ScreenId::Callers => self.callers.problem().map(str::to_owned).or_else(|| {
+                matches!(self.callers.dialog(), Some(callers::Dialog::Code { .. })).then(|| fl!("trainer-said-code"))
+            }),
+            ScreenId::Enrollment => match self.enrollment.step() {
+                enrollment::Step::Chip => self.enrollment.chip_error().map(|p| p.text()),
+                enrollment::Step::Face => self.enrollment.face().said(),
+                _ => None,
+            }
+            .or_else(|| self.enrollment.case_error().map(str::to_owned)),
+            _ => None,
+        }
+    }
+
+    /// Where the trainee is, for the panel.
+    pub fn position(&self) -> trainer::Position {
+        let screen = screen_name(self.current);
+        let step = match self.current {
+            ScreenId::Callers => match self.callers.dialog() {
+                Some(callers::Dialog::ConfirmIssue) => fl!("trainer-at-confirm-issue"),
+                Some(callers::Dialog::Code { .. }) => fl!("trainer-at-code"),
+                Some(_) => fl!("trainer-at-dialog"),
+                None if self.callers.card().is_some() => fl!("trainer-at-card"),
+                None => fl!("trainer-at-search"),
+            },
+            ScreenId::Enrollment => self.enrollment.step().title(),
+            _ => "—".to_owned(),
+        };
+        trainer::Position { screen, step }
+    }
+
+    /// Draws the trainer's panel.
+    pub fn trainer_view(&self) -> Element<'_, Message> {
+        let Some(trainer) = &self.trainer else { return Space::new().into() };
+        let (now, speed) = match &self.options.trainer {
+            Some(setup) => (setup.clock.now(), setup.clock.speed()),
+            None => (self.options.clock.now(), 1.0),
+        };
+        let context = trainer::Context {
+            now: self.options.hours.local(now),
+            open: self.status.open,
+            speed,
+            position: self.position(),
+            specimen: self.enrollment.specimen(),
+            person: self.enrollment.face_camera().person,
+            devices: self.devices.get(),
+        };
+        trainer.view(&context).map(Message::Trainer)
+    }
+
+    /// Hands a message to the enrollment screen and does what it asks.
+    fn route_enrollment(&mut self, message: enrollment::Message) -> Task<Message> {
+        let today = self.options.hours.local(self.status.at).date();
+        let (task, event) = self.enrollment.update(message, today);
+        self.clamp_focus();
+        let task = task.map(Message::Enrollment);
+        let work = match event {
+            None => Task::none(),
+            Some(event) => self.enrollment_work(event),
+        };
+        Task::batch([task, work])
+    }
+
     fn refresh_status(&mut self) {
         let status = self.options.hours.status(self.options.clock.now());
+        if status.open != self.status.open
+            && let Some(setup) = &self.options.trainer
+            && let Some(trainer) = &mut self.trainer
+        {
+            let what = if status.open { "MitID Support opens" } else { "MitID Support closes" };
+            trainer.note(setup.clock.ran(), status.at, mitid_core::lesson::EntryKind::Said, what.to_owned());
+        }
         if status.open != self.status.open {
             // Only the state, never anything about a person.
             tracing::info!(open = status.open, day_kind = ?status.day.kind, "support status: {}", if status.open { "open" } else { "closed" });
@@ -893,6 +1344,7 @@ impl App {
                     "2" => 1,
                     "3" => 2,
                     "4" => 3,
+                    "t" if self.trainer.is_some() => return self.update(Message::ToggleTrainerWindow),
                     "q" => {
                         let main = self.main_window;
                         return window::latest()
@@ -988,9 +1440,17 @@ impl App {
         if !self.first_frame_seen {
             subscriptions.push(window::frames().map(|_| Message::FirstFrame));
         }
+        if let Some(trainer) = &self.trainer
+            && (self.trainer_window.is_some() || trainer.run().is_some_and(|r| r.next_due().is_some()))
+        {
+            // The panel's clock shows seconds, and a lesson's timed faults
+            // fire on time (demo mode only: a real desk sleeps).
+            subscriptions.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick));
+        }
         if self.current == ScreenId::Enrollment && self.enrollment.watches_readers() {
             // Readers plugged in or out and documents placed, live.
-            subscriptions.push(Subscription::run_with(self.options.demo, |demo| crate::chip_read::watch(*demo)).map(
+            let demo = self.options.demo.then(|| self.devices.clone());
+            subscriptions.push(Subscription::run_with(demo, |demo| crate::chip_read::watch(demo.clone())).map(
                 |found| Message::Enrollment(enrollment::Message::Chip(enrollment::chip::Message::Readers(found))),
             ));
         }
@@ -1025,7 +1485,13 @@ impl App {
 
     /// Draws a window: the citizen's, or the agent's.
     pub fn window_view(&self, id: window::Id) -> Element<'_, Message> {
-        if Some(id) == self.citizen_window { self.citizen_view() } else { self.view() }
+        if Some(id) == self.citizen_window {
+            self.citizen_view()
+        } else if Some(id) == self.trainer_window {
+            self.trainer_view()
+        } else {
+            self.view()
+        }
     }
 
     /// Draws the citizen's screen.
@@ -1101,12 +1567,17 @@ impl App {
 
         let mut page = column![];
         if self.options.demo {
-            page = page.push(
-                container(text(fl!("demo-banner")).font(theme::BOLD))
-                    .padding([8, 16])
-                    .width(Length::Fill)
-                    .style(theme::demo_banner),
-            );
+            let mut banner = row![text(fl!("demo-banner")).font(theme::BOLD).width(Length::Fill)]
+                .spacing(12)
+                .align_y(Alignment::Center);
+            if self.trainer.is_some() {
+                banner = banner.push(
+                    button(text(fl!("trainer-open-panel")).wrapping(Wrapping::None))
+                        .on_press(Message::ToggleTrainerWindow)
+                        .style(theme::nav_button(self.trainer_window.is_some(), false)),
+                );
+            }
+            page = page.push(container(banner).padding([8, 16]).width(Length::Fill).style(theme::demo_banner));
         }
         page = page.push(header);
         if let Some(panel) = self.sign_in.panel() {
@@ -1182,6 +1653,77 @@ impl App {
             },
             _ => page,
         }
+    }
+}
+
+/// A screen's name, as the navigation shows it.
+fn screen_name(screen: ScreenId) -> String {
+    match screen {
+        ScreenId::Callers => fl!("nav-callers"),
+        ScreenId::Enrollment => fl!("nav-enrollment"),
+        ScreenId::Audit => fl!("nav-audit"),
+        ScreenId::Trust => fl!("nav-trust"),
+    }
+}
+
+/// What the trainee chose, for the lesson log: the actions that matter to
+/// a lesson, by name (never what was typed).
+fn trainee_action(message: &Message) -> Option<String> {
+    use crate::screen::enrollment::{chip, face, handover, mrz};
+    let name = match message {
+        Message::Navigate(screen) => return Some(format!("open {}", screen_name(*screen))),
+        Message::Callers(m) => match m {
+            callers::Message::OpenSelected | callers::Message::Open(_) => "open caller",
+            callers::Message::NewCaller => "new caller",
+            callers::Message::Edit => "edit caller",
+            callers::Message::AskIssue => "ask to issue a P-code",
+            callers::Message::Issue => "issue the P-code",
+            callers::Message::CloseCode => "close the code",
+            callers::Message::AskRevoke(_) => "ask to revoke",
+            callers::Message::Revoke => "revoke",
+            callers::Message::AskDelete => "ask to delete",
+            callers::Message::Delete => "delete",
+            callers::Message::AskMerge => "ask to merge",
+            callers::Message::Merge => "merge",
+            callers::Message::LogContact => "log the contact",
+            callers::Message::Cancel => "cancel",
+            _ => return None,
+        },
+        Message::Enrollment(m) => match m {
+            enrollment::Message::Back => "back",
+            enrollment::Message::Next => "next",
+            enrollment::Message::StartOver => "start over",
+            enrollment::Message::Mrz(mrz::Message::Submit) => "use the MRZ",
+            enrollment::Message::Mrz(mrz::Message::Mode(mode)) => {
+                return Some(format!("MRZ by {mode:?}").to_lowercase());
+            }
+            enrollment::Message::Chip(chip::Message::Read) => "read the chip",
+            enrollment::Message::Chip(chip::Message::Cancel) => "stop the read",
+            enrollment::Message::Face(face::Message::Capture) => "take the picture",
+            enrollment::Message::Face(face::Message::Retake) => "take it again",
+            enrollment::Message::Face(face::Message::Decide(decision)) => {
+                return Some(format!("decide: {decision:?}").to_lowercase());
+            }
+            enrollment::Message::Handover(handover::Message::Mark(item, status)) => {
+                let status = match status {
+                    handover::Status::Problem(problem) => format!("problem ({problem:?})"),
+                    other => format!("{other:?}"),
+                };
+                return Some(format!("hand-over {}: {}", item.name(), status.to_lowercase()));
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(name.to_owned())
+}
+
+/// The settings of the trainer's panel: beside the agent's window.
+pub fn trainer_window_settings() -> window::Settings {
+    window::Settings {
+        size: Size::new(760.0, 900.0),
+        min_size: Some(Size::new(520.0, 480.0)),
+        ..base_settings("mitid-assist-trainer")
     }
 }
 

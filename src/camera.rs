@@ -35,8 +35,8 @@ pub enum DemoPerson {
 /// Where frames come from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Source {
-    /// The simulated camera with this person.
-    Demo(DemoPerson),
+    /// The simulated camera with this person (and the trainer's faults).
+    Demo(DemoPerson, mitid_core::lesson::Devices),
     /// A webcam: the one with this name (else the first), at this size
     /// (else the default).
     Webcam {
@@ -217,8 +217,8 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
             return;
         }
     };
-    let person = match source {
-        Source::Demo(person) => person,
+    let (person, devices) = match source {
+        Source::Demo(person, devices) => (person, devices),
         Source::Webcam { camera, size } => return run_webcam(&engine, camera.as_deref(), size, tx),
     };
     let Some(picture) = demo_picture(person) else {
@@ -227,8 +227,36 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
     };
     let started = Instant::now();
     let period = Duration::from_secs(1) / DEMO_FPS;
+    let mut said: Option<mitid_core::lesson::CameraProblem> = None;
     for n in 0u64.. {
-        let image = demo_frame(&picture, n);
+        let state = devices.get();
+        if let Some(problem) = state.camera_problem {
+            // The trainer took the camera away: say so once, as a real
+            // one would be said, and wait for it to come back.
+            if said != Some(problem) {
+                use mitid_core::lesson::CameraProblem as P;
+                let error = match problem {
+                    P::Lost => mitid_camera::CameraError::Gone,
+                    P::Busy => mitid_camera::CameraError::Busy,
+                    P::Missing => mitid_camera::CameraError::NoCamera,
+                };
+                if !send(&mut tx, Event::Unavailable(error)) {
+                    return;
+                }
+                said = Some(problem);
+            }
+            if tx.is_closed() {
+                return;
+            }
+            std::thread::sleep(period);
+            continue;
+        }
+        said = None;
+        let mut image = demo_frame(&picture, n);
+        if state.camera == mitid_core::lesson::CameraSetup::Dark {
+            // The light has gone: a tenth of it is left.
+            image.pixels_mut().for_each(|p| p.0 = p.0.map(|c| c / 10));
+        }
         let rgb = Rgb { width: image.width(), height: image.height(), pixels: image.into_raw() };
         if !send(&mut tx, analysed(&engine, rgb, n, started.elapsed())) {
             return;

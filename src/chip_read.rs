@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use iced::futures::SinkExt;
 use iced::futures::channel::mpsc;
+use mitid_core::lesson::{ChipFault, DeviceState, Devices};
 use mitid_emrtd::file::FileId;
 use mitid_emrtd::pki::x509::Time;
 use mitid_emrtd::reader::{ReadError, Reader};
@@ -102,15 +103,43 @@ pub enum Report {
 }
 
 /// The demo chip, paced like a real one: each exchange takes the time the
-/// link model says.
+/// link model says. The trainer's faults reach it through the devices.
 struct Paced {
     chip: SimChip,
     timing: Timing,
+    devices: Devices,
+}
+
+/// What the demo reader cannot do now, as a transport error.
+fn unavailable(state: &DeviceState) -> Option<TransportError> {
+    if !state.pcsc_running {
+        Some(TransportError::ServiceNotRunning)
+    } else if !state.plugged {
+        Some(TransportError::NoReader)
+    } else if !state.document {
+        Some(TransportError::CardLost)
+    } else {
+        None
+    }
 }
 
 impl Transport for Paced {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let response = self.chip.transmit(command)?;
+        if let Some(error) = unavailable(&self.devices.get()) {
+            return Err(error);
+        }
+        let response = match self.devices.take_chip_fault() {
+            None => self.chip.transmit(command)?,
+            Some(ChipFault::Slip) => return Err(TransportError::CardLost),
+            Some(ChipFault::Timeout) => {
+                std::thread::sleep(Duration::from_millis(300));
+                return Err(TransportError::Timeout);
+            }
+            // Bytes that are neither data nor a status word.
+            Some(ChipFault::Garbage) => vec![0x13],
+            // Security status not satisfied: the key is wrong.
+            Some(ChipFault::Deny) => vec![0x69, 0x82],
+        };
         let ms = self.timing.exchange_ms(command.len(), response.len());
         std::thread::sleep(Duration::from_secs_f64(ms / 1000.0));
         Ok(response)
@@ -118,7 +147,12 @@ impl Transport for Paced {
 
     fn reconnect(&mut self) -> Result<(), TransportError> {
         std::thread::sleep(Duration::from_millis(400));
-        self.chip.reconnect()
+        match unavailable(&self.devices.get()) {
+            // Taken off, not put back: no card.
+            Some(TransportError::CardLost) => Err(TransportError::NoCard),
+            Some(error) => Err(error),
+            None => self.chip.reconnect(),
+        }
     }
 }
 
@@ -127,7 +161,7 @@ pub fn id_card_mrz() -> String {
     document::specimen_td1("UTO", "ERIKSSON", "ANNA MARIA", "D23145890", "740812", 'F', "340415")
 }
 
-fn demo_chip(specimen: Specimen) -> Result<Paced, SessionError> {
+fn demo_chip(specimen: Specimen, devices: Devices) -> Result<Paced, SessionError> {
     let broken = |e: String| SessionError::Read(ReadError::Transport(TransportError::Other(e)));
     let mrz = match specimen {
         Specimen::Expired => {
@@ -159,7 +193,7 @@ fn demo_chip(specimen: Specimen) -> Result<Paced, SessionError> {
         .faults(faults)
         .active_authentication_key(keys.active_authentication)
         .chip_authentication_key(keys.chip_authentication);
-    Ok(Paced { chip, timing: Timing { kbit_s, per_apdu_ms: 5.0 } })
+    Ok(Paced { chip, timing: Timing { kbit_s, per_apdu_ms: 5.0 }, devices })
 }
 
 /// A translated sentence for why a read failed.
@@ -214,6 +248,8 @@ pub struct Request {
     pub desk: Option<crate::service::DeskHandle>,
     /// Demo mode.
     pub demo: bool,
+    /// The demo devices (what the trainer makes go wrong).
+    pub devices: Devices,
     /// Now.
     pub now: Time,
     /// Set to stop between APDUs.
@@ -221,7 +257,7 @@ pub struct Request {
 }
 
 fn read_blocking(request: Request, mut tx: mpsc::Sender<Report>) {
-    let Request { source, secret, desk, demo, now, cancel } = request;
+    let Request { source, secret, desk, demo, devices, now, cancel } = request;
     let trust = trust(desk.as_ref(), demo, now);
     let mut progress = |stage: Stage| {
         // Progress may be dropped when the UI is behind; the end may not.
@@ -235,7 +271,11 @@ fn read_blocking(request: Request, mut tx: mpsc::Sender<Report>) {
             }
             Err(e) => Err(SessionError::Read(ReadError::Transport(e))),
         },
-        Source::Demo(specimen) => match demo_chip(specimen) {
+        Source::Demo(_) if let Some(error) = unavailable(&devices.get()) => {
+            let error = if error == TransportError::CardLost { TransportError::NoCard } else { error };
+            Err(SessionError::Read(ReadError::Transport(error)))
+        }
+        Source::Demo(specimen) => match demo_chip(specimen, devices) {
             Ok(chip) => {
                 let mut reader = Reader::new(chip).with_cancel(cancel);
                 session::read_document(&mut reader, &secret, &trust, &mut progress)
@@ -272,12 +312,22 @@ pub fn utc_time(at: jiff::Timestamp) -> Time {
 pub use mitid_emrtd::pcsc::ReaderStatus;
 
 /// The readers as the screen shows them: in demo mode the simulated one
-/// first, always with its specimen on it; none at all is an error.
+/// first (while plugged in, with its specimen on it unless taken off);
+/// none at all is an error.
 fn with_demo(
-    demo: bool,
+    demo: Option<&Devices>,
     found: Result<Vec<ReaderStatus>, TransportError>,
 ) -> Result<Vec<ReaderStatus>, TransportError> {
-    let mut readers = if demo { vec![ReaderStatus { name: DEMO_READER.to_owned(), card: true }] } else { Vec::new() };
+    let state = demo.map(Devices::get);
+    if let Some(state) = &state
+        && !state.pcsc_running
+    {
+        return Err(TransportError::ServiceNotRunning);
+    }
+    let mut readers = match &state {
+        Some(state) if state.plugged => vec![ReaderStatus { name: DEMO_READER.to_owned(), card: state.document }],
+        _ => Vec::new(),
+    };
     match found {
         Ok(found) => readers.extend(found),
         Err(e) if readers.is_empty() => return Err(e),
@@ -289,16 +339,16 @@ fn with_demo(
     Ok(readers)
 }
 
-/// The PC/SC readers and their cards (in demo mode the simulated one
-/// first), or why none.
-pub fn readers(demo: bool) -> Result<Vec<ReaderStatus>, TransportError> {
+/// The PC/SC readers and their cards (in demo mode, `Some` devices, the
+/// simulated one first), or why none.
+pub fn readers(demo: Option<&Devices>) -> Result<Vec<ReaderStatus>, TransportError> {
     with_demo(demo, mitid_emrtd::pcsc::statuses())
 }
 
 /// Follows the readers live (plugged in or out, a document placed or taken
 /// away, the service stopping or coming back) on a thread of its own,
 /// until the stream is dropped.
-pub fn watch(demo: bool) -> impl iced::futures::Stream<Item = Result<Vec<ReaderStatus>, TransportError>> {
+pub fn watch(demo: Option<Devices>) -> impl iced::futures::Stream<Item = Result<Vec<ReaderStatus>, TransportError>> {
     iced::stream::channel(8, async move |tx: mpsc::Sender<Result<Vec<ReaderStatus>, TransportError>>| {
         std::thread::spawn(move || {
             let mut tx = tx;
@@ -307,7 +357,7 @@ pub fn watch(demo: bool) -> impl iced::futures::Stream<Item = Result<Vec<ReaderS
                 Duration::from_millis(500),
                 || !open.is_closed(),
                 |now| {
-                    let _ = iced::futures::executor::block_on(tx.send(with_demo(demo, now)));
+                    let _ = iced::futures::executor::block_on(tx.send(with_demo(demo.as_ref(), now)));
                 },
             );
         });

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mitid_assist::app::{App, DeskSource, Options};
+use mitid_assist::app::{App, DeskSource, Options, TrainerSetup};
 use mitid_assist::cli::{self, Cli, EXIT_USAGE};
 use mitid_assist::{i18n, logging, theme};
 use mitid_core::config::UiState;
@@ -30,7 +30,19 @@ fn main() -> ExitCode {
             }
         };
     }
-    run_window(cli.demo, context, started)
+    // Trainer mode: the lesson's clock starts where --clock says, else
+    // where the first lesson does.
+    let trainer = cli.demo.then(|| TrainerSetup {
+        clock: std::sync::Arc::new(mitid_core::SimulatedClock::starting_at(
+            cli.clock.unwrap_or_else(jiff::Timestamp::now),
+        )),
+        keep_clock: cli.clock.is_some(),
+        lessons_dir: Some(context.paths.data_dir.join("lessons")),
+        log_dir: Some(context.paths.data_dir.join("lesson-logs")),
+        lesson: cli.lesson.clone(),
+        open_panel: !cli.no_panel,
+    });
+    run_window(cli.demo, context, trainer, started)
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -48,7 +60,12 @@ fn display_available() -> bool {
     set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
-fn run_window(demo: bool, context: cli::Context, started: std::time::Instant) -> ExitCode {
+fn run_window(
+    demo: bool,
+    context: cli::Context,
+    trainer: Option<TrainerSetup>,
+    started: std::time::Instant,
+) -> ExitCode {
     if !display_available() {
         return fail(
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); the commands work without one, see --help",
@@ -83,6 +100,7 @@ fn run_window(demo: bool, context: cli::Context, started: std::time::Instant) ->
             server: context.server.clone(),
         },
         face: context.config.face.clone(),
+        trainer,
     };
     // A daemon: the agent's window, and the citizen's when opened; closing
     // the agent's stops the app.

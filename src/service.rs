@@ -16,6 +16,8 @@ pub struct DeskHandle {
     /// For a client of the shared service: the connection and outbox, and
     /// the hours the service enforces.
     remote: Option<(Arc<Mutex<Status>>, SupportHours)>,
+    /// In demo mode, how the trainer has the service behave.
+    devices: Option<mitid_core::lesson::Devices>,
 }
 
 impl std::fmt::Debug for DeskHandle {
@@ -27,13 +29,13 @@ impl std::fmt::Debug for DeskHandle {
 impl DeskHandle {
     /// Wraps an open service.
     pub fn new(service: impl DeskService + 'static) -> Self {
-        Self { service: Arc::new(Mutex::new(Box::new(service))), remote: None }
+        Self { service: Arc::new(Mutex::new(Box::new(service))), remote: None, devices: None }
     }
 
     /// Wraps a client of the shared service.
     pub fn remote(service: RemoteDesk) -> Self {
         let remote = Some((service.status(), service.hours().clone()));
-        Self { service: Arc::new(Mutex::new(Box::new(service))), remote }
+        Self { service: Arc::new(Mutex::new(Box::new(service))), remote, devices: None }
     }
 
     /// How the connection to the shared service stands; `None` for the
@@ -48,11 +50,37 @@ impl DeskHandle {
         self.remote.as_ref().map(|(_, hours)| hours)
     }
 
-    /// Runs `f` on a blocking thread; an `Err` only when `f` panicked.
+    /// In demo mode: answers as the trainer has the service behave (down,
+    /// slow, coming and going).
+    pub fn simulating(mut self, devices: mitid_core::lesson::Devices) -> Self {
+        self.devices = Some(devices);
+        self
+    }
+
+    /// Runs `f` on a blocking thread; an `Err` when `f` panicked, or in
+    /// demo mode when the trainer has the service down (the reason, in
+    /// words).
     pub async fn run<T: Send + 'static>(
         self,
         f: impl FnOnce(&mut dyn DeskService) -> T + Send + 'static,
     ) -> Result<T, String> {
+        if let Some(devices) = &self.devices {
+            use mitid_core::lesson::ServiceSetup;
+            let down = crate::fl!("demo-service-down");
+            match devices.get().service {
+                ServiceSetup::Up => {}
+                ServiceSetup::Down => return Err(down),
+                ServiceSetup::Slow => tokio::time::sleep(SLOW).await,
+                // Twenty seconds there, twenty away.
+                ServiceSetup::Flapping => {
+                    let seconds =
+                        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                    if seconds / 20 % 2 == 1 {
+                        return Err(down);
+                    }
+                }
+            }
+        }
         tokio::task::spawn_blocking(move || {
             let mut service = self.service.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             f(service.as_mut())
@@ -67,6 +95,9 @@ impl DeskHandle {
         f(service.as_mut())
     }
 }
+
+/// How long the demo service takes to answer when the trainer slows it.
+const SLOW: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Why the shared service cannot be used, in the agent's language.
 pub fn connect_error_text(error: &mitid_remote::ConnectError, url: &str) -> String {

@@ -53,7 +53,9 @@ fn the_demo_person_steps_up_and_is_captured_by_itself() {
 fn the_stream_delivers_analysed_frames_in_order() {
     let Some(_) = engine() else { return };
     let frames: Vec<Event> = iced::futures::executor::block_on(
-        camera::stream(Source::Demo(DemoPerson::Stranger), models::default_dir()).take(5).collect::<Vec<_>>(),
+        camera::stream(Source::Demo(DemoPerson::Stranger, Default::default()), models::default_dir())
+            .take(5)
+            .collect::<Vec<_>>(),
     );
     let numbers: Vec<u64> = frames
         .iter()
@@ -72,7 +74,9 @@ fn the_stream_delivers_analysed_frames_in_order() {
 fn without_the_models_the_camera_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let first = iced::futures::executor::block_on(
-        camera::stream(Source::Demo(DemoPerson::Holder), dir.path().to_owned()).take(1).collect::<Vec<_>>(),
+        camera::stream(Source::Demo(DemoPerson::Holder, Default::default()), dir.path().to_owned())
+            .take(1)
+            .collect::<Vec<_>>(),
     );
     match first.as_slice() {
         [Event::Failed(why @ camera::Problem::Models(_))] => assert!(

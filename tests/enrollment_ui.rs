@@ -99,7 +99,9 @@ impl Harness {
             Event::Case(case, request) => {
                 queue.push(Message::Reply(case, Reply::Case(request.perform(self.desk.as_mut()))));
             }
-            Event::ListReaders => queue.push(Message::Chip(ChipMessage::Readers(chip_read::readers(true)))),
+            Event::ListReaders => {
+                queue.push(Message::Chip(ChipMessage::Readers(chip_read::readers(Some(&Default::default())))))
+            }
             Event::RememberReader(name) => self.remembered.push(name),
             Event::RememberCamera => self.remembered_camera += 1,
             Event::Focus(_) => {}

@@ -46,6 +46,7 @@ fn window(
             server: Some(link.clone()),
         },
         face: Default::default(),
+        trainer: None,
     })
 }
 

@@ -59,6 +59,7 @@ impl Harness {
             started: None,
             desk: mitid_assist::app::DeskSource::None,
             face: Default::default(),
+            trainer: None,
         });
         Self { app, clock }
     }

@@ -176,7 +176,8 @@ fn demo_window_opens_and_its_status_flips_at_closing_time() {
     let (_x, display) = xvfb();
     let data = tempfile::tempdir().unwrap();
     // Friday, three seconds before MitID Support closes for the weekend.
-    let (app, lines) = start_app(&display, data.path(), &["--demo", "--clock", "2026-11-27T19:59:57+01:00"]);
+    let (app, lines) =
+        start_app(&display, data.path(), &["--demo", "--no-panel", "--clock", "2026-11-27T19:59:57+01:00"]);
     let first = expect_line(&lines, "first frame");
     eprintln!("{first}");
     window(&display, "^MitID Assist .+ DEMO$");
@@ -224,7 +225,7 @@ fn window_size_place_and_language_are_remembered() {
 fn read_demo_passport(how: &str, enter: impl FnOnce(&str, &Receiver<String>) -> usize) {
     let (_x, display) = xvfb();
     let data = tempfile::tempdir().unwrap();
-    let (app, lines) = start_app(&display, data.path(), &["--demo"]);
+    let (app, lines) = start_app(&display, data.path(), &["--demo", "--no-panel"]);
     expect_line(&lines, "first frame");
     let id = window(&display, "^MitID Assist");
     xdotool(&display, &["windowfocus", "--sync", &id]);

@@ -47,6 +47,14 @@ pub struct Cli {
     /// (RFC 3339, e.g. 2026-12-24T13:59:00+01:00).
     #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_instant)]
     pub clock: Option<Timestamp>,
+    /// Demo mode only: open with this lesson (its id, as `lesson list`
+    /// shows it) instead of the first.
+    #[arg(long, value_name = "ID")]
+    pub lesson: Option<String>,
+    /// Demo mode only: do not open the trainer's panel at start (Ctrl+T
+    /// opens it).
+    #[arg(long)]
+    pub no_panel: bool,
     /// Use this data folder (state, logs) instead of the platform's.
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -204,6 +212,9 @@ pub enum CliError {
     /// `--clock` outside demo mode.
     #[error("--clock only works in demo mode: add --demo (the real clock cannot be changed)")]
     ClockOutsideDemo,
+    /// `--lesson` or `--no-panel` outside demo mode.
+    #[error("--lesson and --no-panel are for trainers: add --demo")]
+    LessonOutsideDemo,
     /// `--server` in demo mode.
     #[error("demo mode works on its own records: leave out --server, or leave out --demo")]
     ServerInDemo,
@@ -252,7 +263,7 @@ impl CliError {
     /// A short machine-readable name, for `{"error": …}`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::ClockOutsideDemo | Self::ServerInDemo => "usage",
+            Self::ClockOutsideDemo | Self::LessonOutsideDemo | Self::ServerInDemo => "usage",
             Self::Service(_) => "service",
             Self::Paths(_) | Self::Config(_) => "config",
             Self::Input(_) => "input",
@@ -340,6 +351,9 @@ impl Cli {
     pub fn context(&self) -> Result<Context, CliError> {
         if self.clock.is_some() && !self.demo {
             return Err(CliError::ClockOutsideDemo);
+        }
+        if (self.lesson.is_some() || self.no_panel) && !self.demo {
+            return Err(CliError::LessonOutsideDemo);
         }
         if self.server.is_some() && self.demo {
             return Err(CliError::ServerInDemo);

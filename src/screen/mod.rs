@@ -6,6 +6,7 @@ pub mod callers;
 pub mod citizen;
 pub mod enrollment;
 pub mod sign_in;
+pub mod trainer;
 pub mod trust;
 
 use iced::Length;

@@ -88,6 +88,7 @@ pub fn demo_request(
         secret,
         desk: None,
         demo: true,
+        devices: Default::default(),
         now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
         cancel,
     }

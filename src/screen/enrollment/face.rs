@@ -248,6 +248,16 @@ pub fn compare(
 }
 
 impl FaceStep {
+    /// What the step says is wrong, in words: the camera's or the
+    /// comparison's problem, or a weak match.
+    pub fn said(&self) -> Option<String> {
+        match (&self.error, &self.comparison) {
+            (Some(error), _) => Some(error.text()),
+            (None, Some(c)) if c.band == Band::Weak => Some(fl!("face-band-weak")),
+            _ => None,
+        }
+    }
+
     /// Whether the camera should run: until a picture is taken.
     pub fn wants_camera(&self) -> bool {
         self.captured.is_none()

@@ -245,7 +245,9 @@ impl HandoverStep {
     }
 
     /// Draws the checklist; `focused` tells the button the keyboard is on.
-    pub fn view(&self, focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
+    /// In demo mode, `sms` says whether the demo phone gets its SMS (the
+    /// trainer may stop it).
+    pub fn view(&self, sms: Option<bool>, focused: &dyn Fn(Message) -> bool) -> Element<'_, Message> {
         let current = self.current();
         let mut list = column![text(fl!("handover-intro"))].spacing(10);
         for (i, item) in Item::ALL.into_iter().enumerate() {
@@ -265,6 +267,13 @@ impl HandoverStep {
             }
             if let Status::Problem(p) = status {
                 words = words.push(text(fl!("handover-problem-noted", problem = p.to_string())).size(13));
+            }
+            if let Some(arrives) = sms
+                && matches!(item, Item::Phone | Item::TemporaryPin)
+                && status == Status::Open
+            {
+                let said = if arrives { fl!("handover-demo-sms-came") } else { fl!("handover-demo-sms-none") };
+                words = words.push(text(said).size(13).font(theme::MEDIUM));
             }
             let mut actions = row![
                 button(text(fl!("handover-done")))

@@ -73,7 +73,8 @@ impl Step {
         self.index().checked_sub(1).map(|i| Self::ALL[i])
     }
 
-    fn title(self) -> String {
+    /// Its name, as the step bar shows it.
+    pub fn title(self) -> String {
         match self {
             Step::Mrz => fl!("step-mrz"),
             Step::Chip => fl!("step-chip"),
@@ -99,6 +100,8 @@ struct DeskPart {
     readers: chip::Readers,
     camera: face::Camera,
     face_models: std::path::PathBuf,
+    /// The demo devices (demo mode).
+    devices: mitid_core::lesson::Devices,
     /// The last tag given to a person.
     tags: u64,
 }
@@ -216,6 +219,17 @@ impl Enrollment {
         Self { desk, person: Person::default() }
     }
 
+    /// The specimen on the demo reader.
+    pub fn specimen(&self) -> crate::chip_read::Specimen {
+        self.desk.readers.specimen
+    }
+
+    /// Works with these demo devices (the trainer's panel changes them).
+    pub fn with_devices(mut self, devices: mitid_core::lesson::Devices) -> Self {
+        self.desk.devices = devices;
+        self
+    }
+
     /// The case id, once opened.
     pub fn case(&self) -> Option<i64> {
         self.person.case
@@ -258,7 +272,7 @@ impl Enrollment {
         (self.person.step == Step::Face && self.person.face.wants_camera()).then(|| {
             let camera = &self.desk.camera;
             let source = if self.desk.demo {
-                crate::camera::Source::Demo(camera.person)
+                crate::camera::Source::Demo(camera.person, self.desk.devices.clone())
             } else {
                 crate::camera::Source::Webcam { camera: camera.webcam.camera.clone(), size: camera.webcam.size }
             };
@@ -580,7 +594,10 @@ impl Enrollment {
                 };
                 person.chip.view(&self.desk.readers, &context, &|m| is_focused(Message::Chip(m))).map(Message::Chip)
             }
-            Step::Handover => person.handover.view(&|m| is_focused(Message::Handover(m))).map(Message::Handover),
+            Step::Handover => {
+                let sms = self.desk.demo.then(|| self.desk.devices.get().sms_arrives);
+                person.handover.view(sms, &|m| is_focused(Message::Handover(m))).map(Message::Handover)
+            }
             Step::Face => person
                 .face
                 .view(&self.desk.camera, person.chip.photo(), demo, &|m| is_focused(Message::Face(m)))

@@ -14,6 +14,7 @@ fn read(e: &mut Enrollment, tag: CaseTag) {
         secret: Secret::Can("123456".into()),
         desk: None,
         demo: true,
+        devices: Default::default(),
         now: mitid_emrtd::pki::x509::Time::new(2026, 11, 24, 12, 0, 0).unwrap_or_default(),
         cancel: Arc::default(),
     };

@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::caller::CallerDetails;
 
+mod devices;
+mod run;
+
+pub use devices::{CameraProblem, ChipFault, DeviceState, Devices};
+pub use run::{Entry, EntryKind, Happening, Log, Run, elapsed};
+
 /// A lesson's texts in the app's two languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,30 +138,92 @@ pub enum ServiceSetup {
     Flapping,
 }
 
-/// Something a lesson makes go wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Something a lesson (or the trainer, at once) makes go wrong: every
+/// failure the app knows how to explain, made to happen on the demo
+/// devices, the clock or the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
-    /// The document slips off the reader mid-read.
+    /// The document slips off the reader mid-read (and is put back).
     CardSlips,
+    /// The document is taken off the reader.
+    DocumentTaken,
     /// The reader is unplugged.
     ReaderUnplugged,
+    /// The smart-card service (pcscd) stops.
+    PcscStopped,
+    /// The chip stops answering for a moment.
+    ChipTimeout,
     /// The chip answers garbage.
     ChipGarbage,
+    /// The chip refuses the MRZ's key, as with a mistyped MRZ.
+    AccessDenied,
     /// MitID Support closes (the clock jumps to closing time).
     SupportCloses,
     /// The phone-linking SMS never arrives.
     NoSms,
-    /// The camera goes away.
+    /// The camera is unplugged.
     CameraLost,
+    /// Another program takes the camera.
+    CameraBusy,
+    /// The light goes: the picture is too dark.
+    CameraDark,
+    /// Someone else steps before the camera.
+    SomeoneElse,
     /// The shared service stops answering.
     ServiceDown,
+    /// The shared service answers, slowly.
+    ServiceSlow,
     /// The shared service answers again.
     ServiceUp,
 }
 
+impl FaultKind {
+    /// Every kind, in the order the trainer's panel shows them.
+    pub const ALL: [FaultKind; 16] = [
+        FaultKind::CardSlips,
+        FaultKind::DocumentTaken,
+        FaultKind::ReaderUnplugged,
+        FaultKind::PcscStopped,
+        FaultKind::ChipTimeout,
+        FaultKind::ChipGarbage,
+        FaultKind::AccessDenied,
+        FaultKind::SupportCloses,
+        FaultKind::NoSms,
+        FaultKind::CameraLost,
+        FaultKind::CameraBusy,
+        FaultKind::CameraDark,
+        FaultKind::SomeoneElse,
+        FaultKind::ServiceDown,
+        FaultKind::ServiceSlow,
+        FaultKind::ServiceUp,
+    ];
+
+    /// Its name in lesson files and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::CardSlips => "card-slips",
+            FaultKind::DocumentTaken => "document-taken",
+            FaultKind::ReaderUnplugged => "reader-unplugged",
+            FaultKind::PcscStopped => "pcsc-stopped",
+            FaultKind::ChipTimeout => "chip-timeout",
+            FaultKind::ChipGarbage => "chip-garbage",
+            FaultKind::AccessDenied => "access-denied",
+            FaultKind::SupportCloses => "support-closes",
+            FaultKind::NoSms => "no-sms",
+            FaultKind::CameraLost => "camera-lost",
+            FaultKind::CameraBusy => "camera-busy",
+            FaultKind::CameraDark => "camera-dark",
+            FaultKind::SomeoneElse => "someone-else",
+            FaultKind::ServiceDown => "service-down",
+            FaultKind::ServiceSlow => "service-slow",
+            FaultKind::ServiceUp => "service-up",
+        }
+    }
+}
+
 /// A step of the trainee's work a fault can wait for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Step {
     /// The P-code dialog opens.
@@ -170,6 +238,20 @@ pub enum Step {
     Face,
     /// The hand-over's phone linking.
     PhoneLinking,
+}
+
+impl Step {
+    /// Its name in lesson files and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::CodeDialog => "code-dialog",
+            Step::Mrz => "mrz",
+            Step::Chip => "chip",
+            Step::Dg2 => "dg2",
+            Step::Face => "face",
+            Step::PhoneLinking => "phone-linking",
+        }
+    }
 }
 
 /// When a fault fires: `after` a time from the lesson's start, or at a
@@ -270,16 +352,16 @@ fn up() -> ServiceSetup {
 
 /// The lessons that come with the app (`assets/demo/lessons/`), by id.
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("weekday-pcode", include_str!("../../../assets/demo/lessons/weekday-pcode.toml")),
-    ("late-call", include_str!("../../../assets/demo/lessons/late-call.toml")),
-    ("christmas-eve", include_str!("../../../assets/demo/lessons/christmas-eve.toml")),
-    ("counter-passport", include_str!("../../../assets/demo/lessons/counter-passport.toml")),
-    ("id-card-can", include_str!("../../../assets/demo/lessons/id-card-can.toml")),
-    ("clone", include_str!("../../../assets/demo/lessons/clone.toml")),
-    ("document-slips", include_str!("../../../assets/demo/lessons/document-slips.toml")),
-    ("not-the-holder", include_str!("../../../assets/demo/lessons/not-the-holder.toml")),
-    ("expired-document", include_str!("../../../assets/demo/lessons/expired-document.toml")),
-    ("no-sms", include_str!("../../../assets/demo/lessons/no-sms.toml")),
+    ("weekday-pcode", include_str!("../../../../assets/demo/lessons/weekday-pcode.toml")),
+    ("late-call", include_str!("../../../../assets/demo/lessons/late-call.toml")),
+    ("christmas-eve", include_str!("../../../../assets/demo/lessons/christmas-eve.toml")),
+    ("counter-passport", include_str!("../../../../assets/demo/lessons/counter-passport.toml")),
+    ("id-card-can", include_str!("../../../../assets/demo/lessons/id-card-can.toml")),
+    ("clone", include_str!("../../../../assets/demo/lessons/clone.toml")),
+    ("document-slips", include_str!("../../../../assets/demo/lessons/document-slips.toml")),
+    ("not-the-holder", include_str!("../../../../assets/demo/lessons/not-the-holder.toml")),
+    ("expired-document", include_str!("../../../../assets/demo/lessons/expired-document.toml")),
+    ("no-sms", include_str!("../../../../assets/demo/lessons/no-sms.toml")),
 ];
 
 /// Adds a lesson's callers to a desk that does not hold them yet (by
