@@ -1096,6 +1096,7 @@ impl App {
                             s.pcsc_running = true;
                             s.document = true;
                             s.denies = false;
+                            s.silent = false;
                             s.chip_fault = None;
                         });
                         return self.enrollment_work(enrollment::Event::ListReaders);
@@ -1196,7 +1197,9 @@ impl App {
                 matches!(self.callers.dialog(), Some(callers::Dialog::Code { .. })).then(|| fl!("trainer-said-code"))
             }),
             ScreenId::Enrollment => match self.enrollment.step() {
-                enrollment::Step::Chip => self.enrollment.chip_error().map(|p| p.text()),
+                enrollment::Step::Chip => {
+                    self.enrollment.readers_problem().or_else(|| self.enrollment.chip_error().map(|p| p.text()))
+                }
                 enrollment::Step::Face => self.enrollment.face().said(),
                 _ => None,
             }

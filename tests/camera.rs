@@ -71,6 +71,33 @@ fn the_stream_delivers_analysed_frames_in_order() {
 }
 
 #[test]
+fn the_trainers_camera_faults_reach_the_demo_stream_and_it_comes_back() {
+    use mitid_core::lesson::{CameraSetup, Devices, FaultKind};
+    let Some(_) = engine() else { return };
+    let devices = Devices::default();
+    devices.change(|s| s.apply(FaultKind::CameraLost));
+    let mut stream = Box::pin(camera::stream(Source::Demo(DemoPerson::Holder, devices.clone()), models::default_dir()));
+    let first = iced::futures::executor::block_on(stream.next());
+    assert!(matches!(first, Some(Event::Unavailable(mitid_camera::CameraError::Gone))), "{first:?}");
+    // Plugged back in, with the light gone: frames again, dark ones.
+    devices.change(|s| {
+        s.camera_problem = None;
+        s.camera = CameraSetup::Dark;
+    });
+    let next = iced::futures::executor::block_on(stream.next());
+    let Some(Event::Frame(frame)) = next else { panic!("{next:?}") };
+    let mean = frame.image.pixels.iter().map(|p| f64::from(*p)).sum::<f64>() / frame.image.pixels.len() as f64;
+    assert!(mean < 20.0, "a dark picture: mean {mean}");
+    // Taken by another program: said once the frames already on their way
+    // (the channel holds two) have come.
+    devices.change(|s| s.apply(FaultKind::CameraBusy));
+    let busy = iced::futures::executor::block_on(
+        stream.by_ref().take(4).filter(|e| std::future::ready(!matches!(e, Event::Frame(_)))).next(),
+    );
+    assert!(matches!(busy, Some(Event::Unavailable(mitid_camera::CameraError::Busy))), "{busy:?}");
+}
+
+#[test]
 fn without_the_models_the_camera_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let first = iced::futures::executor::block_on(

@@ -245,6 +245,12 @@ impl Trainer {
         self.exported.as_ref()
     }
 
+    /// The lesson with this id as the list offers it.
+    pub fn pick(&self, id: &str) -> Option<Pick> {
+        let index = self.lessons.iter().position(|l| l.id == id)?;
+        Some(Pick { index, label: id.to_owned() })
+    }
+
     /// The first lesson that can be used, to start with.
     pub fn first(&self) -> Option<Lesson> {
         self.lessons.iter().find_map(|l| l.lesson.as_ref().ok().cloned())

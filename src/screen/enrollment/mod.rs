@@ -219,6 +219,11 @@ impl Enrollment {
         Self { desk, person: Person::default() }
     }
 
+    /// Why no reader can be used, in words, while none can.
+    pub fn readers_problem(&self) -> Option<String> {
+        self.desk.readers.error.as_ref().map(crate::chip_read::transport_text)
+    }
+
     /// The specimen on the demo reader.
     pub fn specimen(&self) -> crate::chip_read::Specimen {
         self.desk.readers.specimen

@@ -13,12 +13,8 @@ use super::{CameraSetup, FaultKind, ServiceSetup};
 pub enum ChipFault {
     /// The card is lost (it slipped); it is back at the next reconnect.
     Slip,
-    /// No answer in time.
-    Timeout,
     /// An answer that means nothing.
     Garbage,
-    /// The chip refuses the key it is opened with.
-    Deny,
 }
 
 /// Why the demo camera gives no picture.
@@ -43,7 +39,10 @@ pub struct DeviceState {
     pub document: bool,
     /// What the next chip exchange does wrong.
     pub chip_fault: Option<ChipFault>,
-    /// The chip refuses its key until the document is read afresh.
+    /// The chip does not answer (until put right).
+    pub silent: bool,
+    /// The chip refuses the key it is opened with (as with a mistyped
+    /// MRZ or CAN), until put right.
     pub denies: bool,
     /// Who or what the camera shows.
     pub camera: CameraSetup,
@@ -63,6 +62,7 @@ impl Default for DeviceState {
             document: true,
             chip_fault: None,
             denies: false,
+            silent: false,
             camera: CameraSetup::Holder,
             camera_problem: None,
             sms_arrives: true,
@@ -96,7 +96,7 @@ impl DeviceState {
             FaultKind::DocumentTaken => self.document = false,
             FaultKind::ReaderUnplugged => self.plugged = false,
             FaultKind::PcscStopped => self.pcsc_running = false,
-            FaultKind::ChipTimeout => self.chip_fault = Some(ChipFault::Timeout),
+            FaultKind::ChipTimeout => self.silent = true,
             FaultKind::ChipGarbage => self.chip_fault = Some(ChipFault::Garbage),
             FaultKind::AccessDenied => self.denies = true,
             FaultKind::SupportCloses => {}
@@ -145,12 +145,7 @@ impl Devices {
     /// For the chip's next exchange: what it does wrong, if anything
     /// (taken: it happens once).
     pub fn take_chip_fault(&self) -> Option<ChipFault> {
-        self.change(|state| {
-            if state.denies {
-                return Some(ChipFault::Deny);
-            }
-            state.chip_fault.take()
-        })
+        self.change(|state| state.chip_fault.take())
     }
 }
 
@@ -159,19 +154,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_chip_fault_happens_once_a_refusal_until_put_right() {
+    fn a_chip_fault_happens_once() {
         let devices = Devices::default();
         assert_eq!(devices.take_chip_fault(), None);
         devices.change(|s| s.apply(FaultKind::CardSlips));
         assert_eq!(devices.take_chip_fault(), Some(ChipFault::Slip));
         assert_eq!(devices.take_chip_fault(), None);
-        devices.change(|s| s.apply(FaultKind::AccessDenied));
-        assert_eq!(
-            (devices.take_chip_fault(), devices.take_chip_fault()),
-            (Some(ChipFault::Deny), Some(ChipFault::Deny))
-        );
-        devices.change(|s| s.denies = false);
-        assert_eq!(devices.take_chip_fault(), None);
+        devices.change(|s| s.apply(FaultKind::ChipGarbage));
+        assert_eq!((devices.take_chip_fault(), devices.take_chip_fault()), (Some(ChipFault::Garbage), None));
+        assert_eq!(devices.clone(), devices, "the same devices, shared");
+        assert_ne!(Devices::default(), devices);
     }
 
     #[test]
