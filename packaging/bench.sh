@@ -64,8 +64,9 @@ fetch_face_models
 
 start_xvfb 1280x800x24
 
+# The agent's window alone (the trainer's panel has a bench of its own).
 start_app() {
-    MITID_ASSIST_LOG=mitid_assist=info "$bin" --demo --data-dir "$work/data" --config "$work/none.toml" 2>"$work/log" &
+    MITID_ASSIST_LOG=mitid_assist=info "$bin" --demo --no-panel --data-dir "$work/data" --config "$work/none.toml" 2>"$work/log" &
     app=$!
     CLEANUP_PIDS+=("$app")
     wait_first_frame "$work/log"
@@ -94,3 +95,34 @@ t1=$(ticks)
 hz=$(getconf CLK_TCK)
 cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.3f", 100 * d / hz / 30}')
 echo "idle RSS: $((rss_kb / 1024)) MiB ($rss_kb kB); idle CPU: $cpu % ($((t1 - t0)) ticks in 30 s)"
+kill "$app"
+wait "$app" 2>/dev/null || true
+
+stats() {
+    sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "min %s median %s max %s (%d)\n", a[1], m, a[NR], NR}'
+}
+
+echo "== trainer mode: demo start to the first lesson ready (window drawn, directory open, lesson loaded), $runs runs"
+rm -rf "$work/trainer"
+start_trainer() {
+    MITID_ASSIST_LOG=mitid_assist=info "$bin" --demo --data-dir "$work/trainer" --config "$work/none.toml" 2>"$work/log" &
+    app=$!
+    CLEANUP_PIDS+=("$app")
+    timeout 60 sh -c "until grep -q 'first lesson ready' '$work/log'; do sleep 0.05; done"
+}
+: >"$work/ready"
+for _ in $(seq "$runs"); do
+    start_trainer
+    grep 'first lesson ready' "$work/log" | grep -o 'ms=[0-9.]*' | cut -d= -f2 >>"$work/ready"
+    kill "$app"
+    wait "$app" 2>/dev/null || true
+done
+echo "first lesson ready ms (the first run on a fresh data folder): first $(head -n1 "$work/ready"); $(stats <"$work/ready")"
+
+echo "== trainer mode: a lesson reset (F5 on the panel), 20 times"
+start_trainer
+panel=$(timeout 30 xdotool search --sync --onlyvisible --name "^Trainer's panel" | head -n1)
+xdotool windowfocus --sync "$panel"
+for _ in $(seq 20); do xdotool key F5; done
+timeout 30 sh -c "until [ \$(grep -c 'lesson started' '$work/log') -ge 21 ]; do sleep 0.05; done"
+echo "lesson reset ms: $(grep 'lesson started' "$work/log" | tail -n 20 | grep -o 'ms=[0-9.]*' | cut -d= -f2 | stats)"

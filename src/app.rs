@@ -406,9 +406,16 @@ impl App {
         }
         self.connection = handle.connection();
         self.desk = DeskState::Ready(handle);
-        if let Some(run) = self.trainer.as_ref().and_then(|t| t.run())
-            && !self.lesson_ready_logged
-        {
+        self.log_lesson_ready();
+    }
+
+    /// Logs, once, when demo mode is ready to teach: the window drawn, the
+    /// directory open, the first lesson loaded.
+    fn log_lesson_ready(&mut self) {
+        if self.lesson_ready_logged || !self.first_frame_seen || !matches!(self.desk, DeskState::Ready(_)) {
+            return;
+        }
+        if let Some(run) = self.trainer.as_ref().and_then(|t| t.run()) {
             self.lesson_ready_logged = true;
             let ms = self.options.started.map(|s| s.elapsed().as_secs_f64() * 1000.0);
             tracing::info!(lesson = run.lesson().lesson.id, ms, "first lesson ready");
@@ -908,6 +915,7 @@ impl App {
                 if let Some(started) = self.options.started {
                     tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "first frame");
                 }
+                self.log_lesson_ready();
                 Task::none()
             }
             // Not every window manager reports moves, so ask where the

@@ -203,7 +203,7 @@ fn demo_mode_opens_ready_to_teach() {
     assert!(class.app.trainer_window_open(), "the panel opens with the app");
     assert!(class.app.status().open, "Support is open at the first lesson's start");
     assert!(class.panel_shows("Find the caller, check who they are, issue a P-code and read it out once."));
-    assert!(class.panel_shows("Start the lesson again"));
+    assert!(class.panel_shows("Start the lesson again (F5)"));
     // The directory holds the lesson's callers.
     let mut class = class;
     class.open_caller("Søren Kierkegaard");
@@ -424,7 +424,7 @@ fn reset_starts_the_lesson_again_from_its_beginning() {
     c.panel(trainer::Message::Advance(1));
     assert!(!c.app.status().open);
     let began = std::time::Instant::now();
-    c.click_panel("Start the lesson again");
+    c.click_panel("Start the lesson again (F5)");
     let took = began.elapsed();
     eprintln!("lesson reset: {:.1} ms", took.as_secs_f64() * 1000.0);
     assert!(c.app.status().open, "back at 19:58");
@@ -475,4 +475,19 @@ fn a_broken_lesson_of_the_trainers_is_listed_with_its_line_and_the_app_still_ope
     let problem = &listed.lesson.as_ref().unwrap_err()[0];
     assert_eq!(problem.line, 7, "{problem:?}");
     assert!(c.panel_shows(&format!("Line 7: {}", problem.reason)));
+}
+
+#[test]
+fn the_keyboard_works_in_trainer_mode_as_it_does_for_real() {
+    let _guard = serial();
+    use enrollment::mrz::Message as M;
+    let mut c = Class::start("counter-passport");
+    c.send(Message::Navigate(ScreenId::Enrollment));
+    c.send(Message::Enrollment(enrollment::Message::Mrz(M::Number("L898902C3".into()))));
+    c.send(Message::Enrollment(enrollment::Message::Mrz(M::NumberSubmitted)));
+    let focused = c.app.focus().and_then(|i| c.app.focusables().get(i).cloned());
+    assert!(
+        matches!(focused, Some(Message::Enrollment(enrollment::Message::Mrz(M::DatePart(..))))),
+        "Enter in the number goes on to the dates: {focused:?}"
+    );
 }

@@ -194,6 +194,31 @@ fn demo_window_opens_and_its_status_flips_at_closing_time() {
 }
 
 #[test]
+fn the_trainers_panel_opens_in_demo_mode_and_a_letter_on_it_makes_a_fault_happen() {
+    let (_x, display) = xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let (app, lines) = start_app(&display, data.path(), &["--demo", "--lesson", "late-call"]);
+    let ready = expect_line(&lines, "first lesson ready");
+    eprintln!("{ready}");
+    assert!(ready.contains("late-call"), "{ready}");
+    let panel = window(&display, "^Trainer's panel");
+    let main = window(&display, "^MitID Assist .+ DEMO$");
+    assert_ne!(panel, main, "the panel is a window of its own");
+    let colours = screenshot(&display, &artifacts().join("xvfb-trainer-panel.png"));
+    assert!(colours > 50, "only {colours} colours on screen: nothing drawn?");
+    // At 19:58 Support is open; H on the panel closes it, now.
+    xdotool(&display, &["windowfocus", "--sync", &panel]);
+    xdotool(&display, &["key", "h"]);
+    expect_line(&lines, "demo fault fault=\"support-closes\"");
+    expect_line(&lines, "support status: closed");
+    // The panel closes alone; the agent's window stays until Ctrl+Q.
+    xdotool(&display, &["windowclose", &panel]);
+    xdotool(&display, &["windowfocus", "--sync", &main]);
+    xdotool(&display, &["key", "ctrl+q"]);
+    assert!(wait_exit(app).success());
+}
+
+#[test]
 fn window_size_place_and_language_are_remembered() {
     let (_x, display) = xvfb();
     let data = tempfile::tempdir().unwrap();

@@ -295,9 +295,13 @@ impl Trainer {
     }
 
     /// The keyboard in the panel's window: a letter makes its fault
-    /// happen (the letters are on the buttons).
+    /// happen (the letters are on the buttons); F5 starts the lesson again.
     pub fn key(&self, key: &iced::keyboard::Key) -> Option<Message> {
-        let iced::keyboard::Key::Character(c) = key.as_ref() else { return None };
+        use iced::keyboard::{Key, key::Named};
+        if *key == Key::Named(Named::F5) {
+            return Some(Message::Reset);
+        }
+        let Key::Character(c) = key.as_ref() else { return None };
         let letter = c.chars().next()?.to_ascii_lowercase();
         let index = (letter as usize).checked_sub('a' as usize)?;
         FaultKind::ALL.get(index).copied().map(Message::Inject)
@@ -652,5 +656,7 @@ mod tests {
         assert!(matches!(key("H"), Some(Message::Inject(FaultKind::SupportCloses))));
         assert!(matches!(key("p"), Some(Message::Inject(FaultKind::ServiceUp))));
         assert!(key("q").is_none() && key("1").is_none());
+        let f5 = trainer.key(&iced::keyboard::Key::Named(iced::keyboard::key::Named::F5));
+        assert!(matches!(f5, Some(Message::Reset)));
     }
 }
