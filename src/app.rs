@@ -269,7 +269,7 @@ impl App {
                     size: options.state.camera_size,
                 }),
             audit: audit::Audit::default(),
-            trust: trust::Trust::default(),
+            trust: if options.demo { trust::Trust::default().with_demo_csca() } else { trust::Trust::default() },
             status,
             connection: None,
             sign_in: match &options.desk {

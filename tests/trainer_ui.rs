@@ -207,6 +207,14 @@ fn demo_mode_opens_ready_to_teach() {
     // The directory holds the lesson's callers.
     let mut class = class;
     class.open_caller("Søren Kierkegaard");
+    // The Trust screen says which issuer verifies the demo documents.
+    class.send(Message::Navigate(ScreenId::Trust));
+    let demo = class.app.trust().demo_csca().expect("the demo CSCA is listed").clone();
+    assert_eq!(demo.certificates, 1);
+    assert!(class.shows(&format!(
+        "Demo mode: besides these, the simulator's test issuer (country {}, valid until {}) is trusted. It signs the demo documents only and is never trusted outside demo mode.",
+        demo.country, demo.valid_until
+    )));
 }
 
 #[test]

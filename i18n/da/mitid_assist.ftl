@@ -553,3 +553,4 @@ fault-service-up = Tjenesten tilbage
 demo-service-down = Tjenesten svarer ikke (underviseren har stoppet den). Intet af det, du har gjort, er tabt: prøv igen om lidt.
 handover-demo-sms-came = Demo-telefon: sms'en med koden er kommet.
 handover-demo-sms-none = Demo-telefon: der er ikke kommet nogen sms. Vent et minut, og markér så, hvad der skete.
+trust-demo-csca = Demo: ud over disse har simulatorens testudsteder (land { $country }, gyldig til { $until }) tillid. Den underskriver kun demo-dokumenterne og har aldrig tillid uden for demo.

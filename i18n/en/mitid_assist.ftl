@@ -553,3 +553,4 @@ fault-service-up = Service back
 demo-service-down = The service does not answer (the trainer has stopped it). Nothing you did is lost: try again in a moment.
 handover-demo-sms-came = Demo phone: the SMS with the code has arrived.
 handover-demo-sms-none = Demo phone: no SMS has arrived. Wait a minute, then mark what happened.
+trust-demo-csca = Demo mode: besides these, the simulator's test issuer (country { $country }, valid until { $until }) is trusted. It signs the demo documents only and is never trusted outside demo mode.

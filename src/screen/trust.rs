@@ -57,6 +57,9 @@ pub struct Trust {
     problem: Option<String>,
     /// Importing needs a role the signed-in person lacks: which, in words.
     import_needs: Option<String>,
+    /// In demo mode, the simulator's CSCA, trusted besides the store: its
+    /// country and end of validity.
+    demo_csca: Option<CountryRow>,
 }
 
 /// What the screen's widgets (and the store's answers) say.
@@ -314,6 +317,23 @@ impl Trust {
     }
 
     /// Draws the screen.
+    /// Demo mode: the simulator's test CSCA, which verifies the demo
+    /// documents only, is listed as what it is.
+    pub fn with_demo_csca(mut self) -> Self {
+        let pki = mitid_emrtd::sim::document::TestPki::new();
+        self.demo_csca = mitid_emrtd::pki::x509::Certificate::parse(pki.csca_certificate()).ok().map(|c| CountryRow {
+            country: c.subject.country().unwrap_or_else(|| "??".into()),
+            certificates: 1,
+            valid_until: c.not_after.date(),
+        });
+        self
+    }
+
+    /// The demo CSCA listed, in demo mode.
+    pub fn demo_csca(&self) -> Option<&CountryRow> {
+        self.demo_csca.as_ref()
+    }
+
     pub fn view(&self, focused: Option<usize>) -> Element<'_, Message> {
         let import = button(text(fl!("trust-import")))
             .on_press_maybe((!self.busy && self.import_needs.is_none()).then_some(Message::Import))
@@ -336,6 +356,12 @@ impl Trust {
             container(text(summary_line).font(theme::MEDIUM)).padding(10).width(Length::Fill).style(theme::card),
         ]
         .spacing(12);
+        if let Some(demo) = &self.demo_csca {
+            let line = fl!("trust-demo-csca", country = demo.country.clone(), until = demo.valid_until.clone());
+            body = body.push(
+                container(text(line).font(theme::MEDIUM)).padding(10).width(Length::Fill).style(theme::demo_banner),
+            );
+        }
         if let Some(origin) = &self.origin {
             let line = text(origin.clone()).font(theme::MEDIUM);
             body = body.push(if self.stale {

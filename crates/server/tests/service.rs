@@ -423,7 +423,9 @@ fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_schema() {
         return;
     };
     let db = Database::new(&admin);
-    let server = Server::start(&db, OPEN);
+    // The MitID side's operations too: with its client certificate (and
+    // limits no run of examples reaches).
+    let server = Server::start(&db, &format!("{OPEN}\n{}", https::mitid_side_config(1_000_000, 1_000_000)));
     let out = std::process::Command::new(schemathesis)
         // Its cache (.schemathesis/) goes with the server's scratch folder.
         // One worker: with two, CPython 3.11's ast.parse in hypothesis's
@@ -432,6 +434,10 @@ fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_schema() {
         .current_dir(server.dir.path())
         .args(["--no-color", "run", &format!("{}/openapi.json", server.url), "--tls-verify"])
         .arg(support::ca().join("ca.pem"))
+        .arg("--request-cert")
+        .arg(support::ca().join("mitid-side.crt"))
+        .arg("--request-cert-key")
+        .arg(support::ca().join("mitid-side.key"))
         .args(["--checks", "not_a_server_error,response_schema_conformance", "--max-examples", "30"])
         .args(["--phases", "examples,coverage,fuzzing", "--seed", "1", "--workers", "1"])
         .output()

@@ -365,8 +365,11 @@ pub const SHIPPED: &[(&str, &str)] = &[
 ];
 
 /// Adds a lesson's callers to a desk that does not hold them yet (by
-/// name and date of birth), through the desk service; how many were added.
-/// (Their P-code states are for running the lesson.)
+/// name and date of birth), through the desk service, each with the
+/// P-code the lesson gives them: one usable, or one locked by wrong
+/// entries (issued now, so Support must be open). How many were added.
+/// An `expired` code needs a code issued 60 days before the lesson: it is
+/// not made (yet); the caller is added without one.
 pub fn preload(desk: &mut dyn crate::service::DeskService, lesson: &Lesson) -> Result<usize, crate::store::StoreError> {
     let mut added = 0;
     for caller in &lesson.callers {
@@ -375,9 +378,28 @@ pub fn preload(desk: &mut dyn crate::service::DeskService, lesson: &Lesson) -> R
         let known = desk.search(&query, 20)?.iter().any(|hit| {
             hit.name == query.trim() && hit.birth_date.as_deref() == d.birth_date.map(|b| b.to_string()).as_deref()
         });
-        if !known {
-            desk.add_caller(d.clone())?;
-            added += 1;
+        if known {
+            continue;
+        }
+        let id = desk.add_caller(d.clone())?;
+        added += 1;
+        match caller.pcode {
+            CodeSetup::None | CodeSetup::Expired => {}
+            CodeSetup::Active => {
+                desk.issue_pcode(id)?;
+            }
+            CodeSetup::Locked => {
+                let (code, _) = desk.issue_pcode(id)?;
+                // A code that is not it, entered until the code locks.
+                let wrong: crate::pcode::PCode =
+                    if code.digits() == "11111111" { "22222222" } else { "11111111" }.parse()?;
+                for _ in 0..crate::pcode::ATTEMPTS {
+                    let (redemption, _) = desk.redeem_pcode(id, &wrong)?;
+                    if redemption == crate::pcode::Redemption::Locked {
+                        break;
+                    }
+                }
+            }
         }
     }
     Ok(added)
@@ -508,6 +530,36 @@ after = "90s"
         assert_eq!(parse("not toml [").unwrap_err().len(), 1);
         let ages = GOOD.replace("after = \"90s\"", "after = \"99999999999999999h\"");
         assert_eq!(parse(&ages).unwrap_err()[0].line, 18);
+    }
+
+    #[test]
+    fn preloaded_callers_come_with_the_codes_the_lesson_gives_them_once() {
+        use crate::service::DeskService;
+        let dir = tempfile::tempdir().unwrap();
+        let start: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
+        let clock = std::sync::Arc::new(crate::SimulatedClock::starting_at(start));
+        let key = crate::keys::KeyStore::DemoFile(dir.path().join("key"));
+        let mut desk = crate::desk::Desk::open(
+            dir.path(),
+            &key,
+            crate::SupportHours::default(),
+            clock,
+            &crate::desk::DeskConfig::default(),
+        )
+        .unwrap();
+        let text = GOOD.replace(
+            "pcode = \"locked\"",
+            "pcode = \"locked\"\n\n[[callers]]\ngiven_name = \"Åse\"\nfamily_name = \"Ødegård\"\npcode = \"active\"",
+        );
+        let lesson = parse(&text).unwrap();
+        assert_eq!(preload(&mut desk, &lesson).unwrap(), 2);
+        assert_eq!(preload(&mut desk, &lesson).unwrap(), 0, "a caller already there is left as they are");
+        let state = |desk: &mut crate::desk::Desk, name: &str| {
+            let id = desk.search(name, 5).unwrap()[0].caller_id;
+            desk.pcodes(id).unwrap().iter().map(|p| p.state).collect::<Vec<_>>()
+        };
+        assert_eq!(state(&mut desk, "Søren Ærø"), [crate::pcode::PCodeState::Locked]);
+        assert_eq!(state(&mut desk, "Åse Ødegård"), [crate::pcode::PCodeState::Active]);
     }
 
     #[test]
