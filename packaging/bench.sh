@@ -2,7 +2,9 @@
 # The speed figures, measured: support-status evaluation (criterion); caller
 # search over 1,000,000 made-up callers and P-code issue + redeem throughput
 # on real SQLite files; and for the release binary under Xvfb with
-# tiny-skia: time from start to first frame, idle memory (RSS) and idle CPU.
+# tiny-skia: time from start to first frame, idle memory (RSS) and idle CPU
+# (the agent's window alone), and in trainer mode the time from start to
+# the first lesson ready and a lesson's reset.
 #   packaging/bench.sh [RUNS] [CALLERS]   (start-ups to time, default 10;
 #                                          callers to search, default 1000000)
 set -euo pipefail

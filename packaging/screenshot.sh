@@ -40,7 +40,7 @@ wait "$app" 2>/dev/null || true
 # Trainer mode: the late call, the trainee at the code dialog, then
 # Support closing (H on the panel); the two windows side by side.
 start_xvfb 1900x940x24
-MITID_ASSIST_LOG=mitid_assist=info LANG=en_US.UTF-8 "$CARGO_TARGET_DIR/release/mitid-assist" \
+MITID_ASSIST_LOG=mitid_assist=debug LANG=en_US.UTF-8 "$CARGO_TARGET_DIR/release/mitid-assist" \
     --demo --lesson late-call --data-dir "$work/trainer" --config "$work/none.toml" 2>"$work/trainer.log" &
 CLEANUP_PIDS+=($!)
 timeout 60 sh -c "until grep -q 'first lesson ready' '$work/trainer.log'; do sleep 0.05; done"
