@@ -141,6 +141,9 @@ pub struct App {
     trainer_window: Option<window::Id>,
     /// When the first lesson was ready, once it was (for the log).
     lesson_ready_logged: bool,
+    /// When the lesson was last started or reset, until the window has
+    /// drawn it (for the log).
+    reset_at: Option<std::time::Instant>,
     /// Steps of a lesson the trainee reached that no state shows (the
     /// read reaching the photo), until the lesson hears of them.
     reached: Vec<mitid_core::lesson::Step>,
@@ -217,6 +220,8 @@ pub enum Message {
     Trainer(trainer::Message),
     /// Open the trainer's panel, or close it.
     ToggleTrainerWindow,
+    /// A frame was drawn after a lesson's reset.
+    ResetDrawn(std::time::Instant),
     /// The lesson's callers are in the directory (how many were added),
     /// or why not.
     LessonPreloaded(Result<usize, String>),
@@ -300,6 +305,7 @@ impl App {
             trainer_window: None,
             lesson_ready_logged: false,
             reached: Vec::new(),
+            reset_at: None,
             desk: match &options.desk {
                 DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
                 DeskSource::None => DeskState::Unavailable(String::new()),
@@ -912,6 +918,8 @@ impl App {
             Message::FirstFrame if self.first_frame_seen => Task::none(),
             Message::FirstFrame => {
                 self.first_frame_seen = true;
+                // The first lesson's start is timed as "first lesson ready".
+                self.reset_at = None;
                 if let Some(started) = self.options.started {
                     tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "first frame");
                 }
@@ -945,6 +953,15 @@ impl App {
                         opened.map(Message::Opened)
                     }
                 }
+            }
+            Message::ResetDrawn(at) => {
+                if let Some(began) = self.reset_at.take() {
+                    tracing::info!(
+                        ms = at.saturating_duration_since(began).as_secs_f64() * 1000.0,
+                        "lesson reset drawn"
+                    );
+                }
+                Task::none()
             }
             Message::LessonPreloaded(result) => {
                 match result {
@@ -1032,6 +1049,7 @@ impl App {
             trainer.started(lesson);
         }
         tracing::info!(lesson = id, ms = began.elapsed().as_secs_f64() * 1000.0, "lesson started");
+        self.reset_at = Some(began);
         Task::batch([close, devices, self.preload_lesson()])
     }
 
@@ -1482,6 +1500,9 @@ impl App {
         }
         if self.read_frames.is_some() {
             subscriptions.push(window::frames().map(Message::ReadFrame));
+        }
+        if self.reset_at.is_some() && self.first_frame_seen {
+            subscriptions.push(window::frames().map(Message::ResetDrawn));
         }
         if self.geometry_dirty {
             // Save a moved or resized window once it has settled.
