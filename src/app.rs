@@ -316,7 +316,11 @@ impl App {
         // Demo mode opens ready to teach: the first lesson loaded.
         let first = app.trainer.as_ref().and_then(|t| {
             let wanted = app.options.trainer.as_ref().and_then(|s| s.lesson.clone());
-            wanted.and_then(|id| t.by_id(&id)).or_else(|| t.first())
+            let found = wanted.as_deref().and_then(|id| t.by_id(id));
+            if let (Some(id), None) = (&wanted, &found) {
+                tracing::warn!(lesson = id, "no such lesson that can be used: starting with the first");
+            }
+            found.or_else(|| t.first())
         });
         if let Some(lesson) = first {
             let keep = app.options.trainer.as_ref().is_some_and(|s| s.keep_clock);
@@ -811,16 +815,11 @@ impl App {
             }
             Message::Tick => {
                 self.refresh_status();
-                if self.trainer.is_some() {
-                    // Timed faults and jumps: what has come due.
-                    let (ran, at) = self.lesson_time();
-                    let due =
-                        self.trainer.as_mut().and_then(|t| t.run_mut()).map(|r| r.due(ran, at)).unwrap_or_default();
-                    let tasks: Vec<_> = due.into_iter().map(|h| self.happen(h)).collect();
-                    if !tasks.is_empty() {
-                        return Task::batch(tasks);
-                    }
-                }
+                // In trainer mode, the timed faults and jumps that have
+                // come due.
+                let (ran, at) = self.lesson_time();
+                let due = self.trainer.as_mut().and_then(|t| t.run_mut()).map(|r| r.due(ran, at)).unwrap_or_default();
+                let lesson: Vec<_> = due.into_iter().map(|h| self.happen(h)).collect();
                 if let DeskState::Ready(handle) = &self.desk {
                     self.connection = handle.connection();
                     // The service no longer takes the sign-in: ask for a
@@ -829,7 +828,7 @@ impl App {
                         self.desk = DeskState::SignIn;
                     }
                 }
-                Task::none()
+                Task::batch(lesson)
             }
             Message::ToggleLanguage => {
                 let next = if self.language == Language::En { Language::Da } else { Language::En };
