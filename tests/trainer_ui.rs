@@ -254,6 +254,9 @@ fn christmas_eve_jumps_to_two_minutes_before_closing() {
     let mut c = Class::start("christmas-eve");
     assert!(c.app.status().open);
     c.open_caller("Åse Østergaard");
+    // Her code has expired: the lesson gave her one issued 61 days ago.
+    let card = c.app.callers().card().unwrap();
+    assert!(card.pcodes.len() == 1 && card.pcodes[0].expires_at < c.clock.now(), "{:?}", card.pcodes);
     c.panel(trainer::Message::Advance(2));
     let local = mitid_core::support_hours::COPENHAGEN.to_datetime(c.clock.now());
     assert_eq!((local.hour(), local.minute()), (13, 58), "{local}");

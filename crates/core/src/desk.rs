@@ -80,6 +80,9 @@ pub struct Desk {
     checkpoints: CheckpointKey,
     /// The data folder, where the signed head is remembered.
     dir: PathBuf,
+    /// A demo desk (its key in a file): lessons may set up what a real
+    /// desk never would.
+    demo: bool,
 }
 
 impl Desk {
@@ -101,7 +104,8 @@ impl Desk {
         store.bind_holders(&key)?;
         let checkpoints = CheckpointKey::from_code_key(&key);
         let (agent, max_active) = (config.agent_id(), config.max_active_pcodes.max(1));
-        let desk = Self { store, key, hours, clock, agent, max_active, checkpoints, dir: data_dir.to_owned() };
+        let demo = matches!(key_store, KeyStore::DemoFile(_));
+        let desk = Self { store, key, hours, clock, agent, max_active, checkpoints, dir: data_dir.to_owned(), demo };
         // A new signed head, unless the one remembered no longer holds: that
         // stays for `verify_audit` to report.
         if desk.checkpoint_problem()?.is_none() {
@@ -249,6 +253,15 @@ impl DeskService for Desk {
             return Err(StoreError::Closed { next_open });
         }
         self.store.issue_pcode(caller_id, &self.key, self.max_active, &self.agent, now)
+    }
+
+    fn issue_expired_pcode_for_lesson(&mut self, caller_id: i64) -> Result<PCodeInfo, StoreError> {
+        if !self.demo {
+            return Err(StoreError::Refused("only a demo desk gives a lesson's callers expired P-codes".into()));
+        }
+        let at = self.clock.now() - crate::pcode::VALIDITY - jiff::SignedDuration::from_hours(24);
+        let (_, info) = self.store.issue_pcode(caller_id, &self.key, self.max_active, &self.agent, at)?;
+        Ok(info)
     }
 
     fn redeem_pcode(&mut self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), StoreError> {

@@ -107,6 +107,14 @@ pub trait DeskService: Send {
     /// [`StoreError::Closed`], with when it opens; the refusal is audited).
     fn issue_pcode(&mut self, caller_id: i64) -> Result<(PCode, PCodeInfo), StoreError>;
 
+    /// Demo mode's lessons only: gives the caller a P-code issued 61 days
+    /// ago, so it has expired by now (the code itself is never shown).
+    /// Refused everywhere but on a demo desk.
+    fn issue_expired_pcode_for_lesson(&mut self, caller_id: i64) -> Result<PCodeInfo, StoreError> {
+        let _ = caller_id;
+        Err(StoreError::Refused("only a demo desk gives a lesson's callers expired P-codes".into()))
+    }
+
     /// Redeems a code for a caller, as the citizen's MitID app would; with
     /// the attempts left afterwards.
     fn redeem_pcode(&mut self, caller_id: i64, code: &PCode) -> Result<(Redemption, u8), StoreError>;

@@ -367,9 +367,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
 /// Adds a lesson's callers to a desk that does not hold them yet (by
 /// name and date of birth), through the desk service, each with the
 /// P-code the lesson gives them: one usable, or one locked by wrong
-/// entries (issued now, so Support must be open). How many were added.
-/// An `expired` code needs a code issued 60 days before the lesson: it is
-/// not made (yet); the caller is added without one.
+/// entries (issued now, so Support must be open), or one that expired (on
+/// a demo desk only). How many were added.
 pub fn preload(desk: &mut dyn crate::service::DeskService, lesson: &Lesson) -> Result<usize, crate::store::StoreError> {
     let mut added = 0;
     for caller in &lesson.callers {
@@ -384,7 +383,10 @@ pub fn preload(desk: &mut dyn crate::service::DeskService, lesson: &Lesson) -> R
         let id = desk.add_caller(d.clone())?;
         added += 1;
         match caller.pcode {
-            CodeSetup::None | CodeSetup::Expired => {}
+            CodeSetup::None => {}
+            CodeSetup::Expired => {
+                desk.issue_expired_pcode_for_lesson(id)?;
+            }
             CodeSetup::Active => {
                 desk.issue_pcode(id)?;
             }
@@ -549,10 +551,10 @@ after = "90s"
         .unwrap();
         let text = GOOD.replace(
             "pcode = \"locked\"",
-            "pcode = \"locked\"\n\n[[callers]]\ngiven_name = \"Åse\"\nfamily_name = \"Ødegård\"\npcode = \"active\"",
+            "pcode = \"locked\"\n\n[[callers]]\ngiven_name = \"Åse\"\nfamily_name = \"Ødegård\"\npcode = \"active\"\n\n[[callers]]\ngiven_name = \"Jürgen\"\nfamily_name = \"Müller\"\npcode = \"expired\"",
         );
         let lesson = parse(&text).unwrap();
-        assert_eq!(preload(&mut desk, &lesson).unwrap(), 2);
+        assert_eq!(preload(&mut desk, &lesson).unwrap(), 3);
         assert_eq!(preload(&mut desk, &lesson).unwrap(), 0, "a caller already there is left as they are");
         let state = |desk: &mut crate::desk::Desk, name: &str| {
             let id = desk.search(name, 5).unwrap()[0].caller_id;
@@ -560,6 +562,9 @@ after = "90s"
         };
         assert_eq!(state(&mut desk, "Søren Ærø"), [crate::pcode::PCodeState::Locked]);
         assert_eq!(state(&mut desk, "Åse Ødegård"), [crate::pcode::PCodeState::Active]);
+        let id = desk.search("Jürgen Müller", 5).unwrap()[0].caller_id;
+        let expired = &desk.pcodes(id).unwrap()[0];
+        assert!(expired.expires_at < desk.now(), "expired by the lesson's time: {expired:?}");
     }
 
     #[test]
