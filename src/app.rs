@@ -630,10 +630,7 @@ impl App {
             return self.handle(message);
         }
         if let Some(action) = trainee_action(&message) {
-            let (ran, at) = self.lesson_time();
-            if let Some(trainer) = &mut self.trainer {
-                trainer.action(ran, at, action);
-            }
+            self.note(mitid_core::lesson::EntryKind::Action, action);
         }
         let task = self.handle(message);
         let lesson = self.follow_lesson();
@@ -1000,6 +997,14 @@ impl App {
         &self.devices
     }
 
+    /// Adds to the lesson log, in trainer mode.
+    fn note(&mut self, kind: mitid_core::lesson::EntryKind, what: String) {
+        let (ran, at) = self.lesson_time();
+        if let Some(trainer) = &mut self.trainer {
+            trainer.note(ran, at, kind, what);
+        }
+    }
+
     /// Lesson time passed, and what the clock reads.
     fn lesson_time(&self) -> (SignedDuration, Timestamp) {
         match &self.options.trainer {
@@ -1071,67 +1076,48 @@ impl App {
     fn trainer_event(&mut self, event: trainer::Event) -> Task<Message> {
         use mitid_core::lesson::EntryKind;
         let Some(clock) = self.options.trainer.as_ref().map(|s| s.clock.clone()) else { return Task::none() };
-        let note = |app: &mut Self, kind, what: String| {
-            let (ran, at) = app.lesson_time();
-            if let Some(trainer) = &mut app.trainer {
-                trainer.note(ran, at, kind, what);
-            }
-        };
         match event {
             trainer::Event::Start(lesson) => self.start_lesson(*lesson, false),
             trainer::Event::Advance(by) => {
                 clock.advance(by);
-                note(self, EntryKind::Clock, format!("moved on {}", mitid_core::lesson::elapsed(by)));
+                self.note(EntryKind::Clock, format!("moved on {}", mitid_core::lesson::elapsed(by)));
                 self.refresh_status();
                 // What came due in the time skipped happens now.
                 self.update(Message::Tick)
             }
             trainer::Event::SetClock(at) => {
                 clock.set(at);
-                note(self, EntryKind::Clock, format!("set to {at}"));
+                self.note(EntryKind::Clock, format!("set to {at}"));
                 self.refresh_status();
                 Task::none()
             }
             trainer::Event::Speed(speed) => {
                 clock.set_speed(speed);
-                note(self, EntryKind::Clock, format!("speed {speed}×"));
+                self.note(EntryKind::Clock, format!("speed {speed}×"));
                 Task::none()
             }
             trainer::Event::Inject(kind) => {
-                note(self, EntryKind::Fault, format!("{} (by the trainer)", kind.name()));
+                self.note(EntryKind::Fault, format!("{} (by the trainer)", kind.name()));
                 self.apply_fault(kind)
             }
             trainer::Event::Specimen(specimen) => {
-                note(self, EntryKind::Fault, format!("reader holds: {specimen}"));
+                self.note(EntryKind::Fault, format!("reader holds: {specimen}"));
                 self.route_enrollment(enrollment::Message::Chip(enrollment::chip::Message::Specimen(specimen)))
             }
             trainer::Event::Person(person) => {
-                note(self, EntryKind::Fault, format!("camera shows: {person}"));
+                self.note(EntryKind::Fault, format!("camera shows: {person}"));
                 self.route_enrollment(enrollment::Message::Face(crate::screen::enrollment::face::Message::Person(
                     person,
                 )))
             }
             trainer::Event::Restore(what) => {
-                use mitid_core::lesson::CameraSetup;
-                note(self, EntryKind::Fault, format!("put right: {what:?}").to_lowercase());
+                self.note(EntryKind::Fault, format!("put right: {what:?}").to_lowercase());
                 match what {
                     trainer::Restore::Reader => {
-                        self.devices.change(|s| {
-                            s.plugged = true;
-                            s.pcsc_running = true;
-                            s.document = true;
-                            s.denies = false;
-                            s.silent = false;
-                            s.chip_fault = None;
-                        });
+                        self.devices.change(mitid_core::lesson::DeviceState::restore_reader);
                         return self.enrollment_work(enrollment::Event::ListReaders);
                     }
-                    trainer::Restore::Camera => self.devices.change(|s| {
-                        s.camera_problem = None;
-                        if s.camera == CameraSetup::Dark {
-                            s.camera = CameraSetup::Holder;
-                        }
-                    }),
+                    trainer::Restore::Camera => self.devices.change(mitid_core::lesson::DeviceState::restore_camera),
                     trainer::Restore::Sms => self.devices.change(|s| s.sms_arrives = true),
                 }
                 Task::none()
@@ -1284,16 +1270,11 @@ impl App {
 
     fn refresh_status(&mut self) {
         let status = self.options.hours.status(self.options.clock.now());
-        if status.open != self.status.open
-            && let Some(setup) = &self.options.trainer
-            && let Some(trainer) = &mut self.trainer
-        {
-            let what = if status.open { "MitID Support opens" } else { "MitID Support closes" };
-            trainer.note(setup.clock.ran(), status.at, mitid_core::lesson::EntryKind::Said, what.to_owned());
-        }
         if status.open != self.status.open {
             // Only the state, never anything about a person.
             tracing::info!(open = status.open, day_kind = ?status.day.kind, "support status: {}", if status.open { "open" } else { "closed" });
+            let what = if status.open { "MitID Support opens" } else { "MitID Support closes" };
+            self.note(mitid_core::lesson::EntryKind::Said, what.to_owned());
         }
         self.status = status;
     }

@@ -117,7 +117,7 @@ fn unavailable(state: &DeviceState) -> Option<TransportError> {
     } else if !state.plugged {
         Some(TransportError::NoReader)
     } else if !state.document {
-        Some(TransportError::CardLost)
+        Some(TransportError::NoCard)
     } else {
         None
     }
@@ -127,7 +127,8 @@ impl Transport for Paced {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let state = self.devices.get();
         if let Some(error) = unavailable(&state) {
-            return Err(error);
+            // Taken off in the middle of the read: lost, until put back.
+            return Err(if error == TransportError::NoCard { TransportError::CardLost } else { error });
         }
         // The key refused where a chip refuses a wrong one: PACE's last
         // General Authenticate (not chained), BAC's External Authenticate.
@@ -159,8 +160,6 @@ impl Transport for Paced {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         std::thread::sleep(Duration::from_millis(400));
         match unavailable(&self.devices.get()) {
-            // Taken off, not put back: no card.
-            Some(TransportError::CardLost) => Err(TransportError::NoCard),
             Some(error) => Err(error),
             None => self.chip.reconnect(),
         }
@@ -283,7 +282,6 @@ fn read_blocking(request: Request, mut tx: mpsc::Sender<Report>) {
             Err(e) => Err(SessionError::Read(ReadError::Transport(e))),
         },
         Source::Demo(_) if let Some(error) = unavailable(&devices.get()) => {
-            let error = if error == TransportError::CardLost { TransportError::NoCard } else { error };
             Err(SessionError::Read(ReadError::Transport(error)))
         }
         Source::Demo(specimen) => match demo_chip(specimen, devices) {

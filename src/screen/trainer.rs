@@ -240,11 +240,6 @@ impl Trainer {
         self.run.as_mut()
     }
 
-    /// Where the last export went, or why it failed.
-    pub fn exported(&self) -> Option<&Result<PathBuf, String>> {
-        self.exported.as_ref()
-    }
-
     /// The lesson with this id as the list offers it.
     pub fn pick(&self, id: &str) -> Option<Pick> {
         let index = self.lessons.iter().position(|l| l.id == id)?;
@@ -269,13 +264,6 @@ impl Trainer {
         self.exported = None;
     }
 
-    /// Logs what the trainee did.
-    pub fn action(&mut self, ran: SignedDuration, at: Timestamp, what: String) {
-        if let Some(run) = &mut self.run {
-            run.log.push(ran, at, EntryKind::Action, what);
-        }
-    }
-
     /// Logs what the app says now, when it is new.
     pub fn said(&mut self, ran: SignedDuration, at: Timestamp, said: Option<String>) {
         if said == self.said {
@@ -287,7 +275,8 @@ impl Trainer {
         self.said = said;
     }
 
-    /// Logs a change the trainer made.
+    /// Logs what happened: a change the trainer made, what the trainee
+    /// did.
     pub fn note(&mut self, ran: SignedDuration, at: Timestamp, kind: EntryKind, what: String) {
         if let Some(run) = &mut self.run {
             run.log.push(ran, at, kind, what);

@@ -88,6 +88,27 @@ impl DeviceState {
         }
     }
 
+    /// The reader put right: plugged in, its service running, the
+    /// document on it, the chip answering as it should.
+    pub fn restore_reader(&mut self) {
+        let fine = Self::default();
+        self.plugged = fine.plugged;
+        self.pcsc_running = fine.pcsc_running;
+        self.document = fine.document;
+        self.denies = fine.denies;
+        self.silent = fine.silent;
+        self.chip_fault = fine.chip_fault;
+    }
+
+    /// The camera put right: there, free, the light on (who stands before
+    /// it stays).
+    pub fn restore_camera(&mut self) {
+        self.camera_problem = None;
+        if self.camera == CameraSetup::Dark {
+            self.camera = CameraSetup::Holder;
+        }
+    }
+
     /// What a fault does to the devices (the clock's and the screen's
     /// part is the app's).
     pub fn apply(&mut self, fault: FaultKind) {
@@ -178,5 +199,26 @@ mod tests {
         state.apply(FaultKind::ServiceDown);
         state.apply(FaultKind::ServiceUp);
         assert_eq!(state, DeviceState::default());
+        // Every reader fault, put right at once; the camera's likewise,
+        // someone else staying before it.
+        let reader = [
+            FaultKind::CardSlips,
+            FaultKind::DocumentTaken,
+            FaultKind::ReaderUnplugged,
+            FaultKind::PcscStopped,
+            FaultKind::ChipTimeout,
+            FaultKind::ChipGarbage,
+            FaultKind::AccessDenied,
+        ];
+        reader.iter().for_each(|k| state.apply(*k));
+        state.restore_reader();
+        assert_eq!(state, DeviceState::default());
+        [FaultKind::CameraLost, FaultKind::CameraDark].iter().for_each(|k| state.apply(*k));
+        state.restore_camera();
+        assert_eq!(state, DeviceState::default());
+        state.apply(FaultKind::SomeoneElse);
+        state.apply(FaultKind::CameraBusy);
+        state.restore_camera();
+        assert_eq!((state.camera, state.camera_problem), (CameraSetup::SomeoneElse, None));
     }
 }
