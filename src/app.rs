@@ -1032,6 +1032,7 @@ impl App {
             ReaderSetup::IdCard => crate::chip_read::Specimen::IdCard,
             ReaderSetup::Clone => crate::chip_read::Specimen::Failing(mitid_emrtd::sim::document::Scenario::Clone),
             ReaderSetup::Expired => crate::chip_read::Specimen::Expired,
+            ReaderSetup::Own => crate::chip_read::Specimen::Lesson,
         };
         let person = if lesson.camera == CameraSetup::SomeoneElse {
             crate::camera::DemoPerson::Stranger

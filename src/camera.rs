@@ -159,12 +159,36 @@ pub fn error_text(error: &mitid_camera::CameraError) -> String {
     }
 }
 
-fn demo_picture(person: DemoPerson) -> Option<RgbImage> {
+fn demo_picture(person: DemoPerson, devices: &mitid_core::lesson::Devices) -> Option<RgbImage> {
+    // The lesson's own holder, when it brings one.
+    let own = devices.get().own;
+    if person == DemoPerson::Holder
+        && let Some(picture) = own.as_deref().and_then(|d| d.holder_picture())
+        && let Ok(image) = image::load_from_memory(picture)
+    {
+        return Some(camera_sized(image.to_rgb8()));
+    }
     let bytes: &[u8] = match person {
         DemoPerson::Holder => include_bytes!("../assets/demo/camera-person-a.jpg"),
         DemoPerson::Stranger => include_bytes!("../assets/demo/camera-person-b.jpg"),
     };
     image::load_from_memory(bytes).ok().map(|i| i.to_rgb8())
+}
+
+/// A lesson's photo as a webcam picture, 640×480: a landscape picture
+/// fills it; a portrait (a passport photo) stands in the middle, three
+/// quarters of the frame high, as a person at the counter does.
+fn camera_sized(photo: RgbImage) -> RgbImage {
+    let (w, h) = (640u32, 480u32);
+    if photo.width() >= photo.height() {
+        return imageops::resize(&photo, w, h, imageops::FilterType::Triangle);
+    }
+    let scale = (h as f32 * 0.75 / photo.height() as f32).min(w as f32 * 0.6 / photo.width() as f32);
+    let (pw, ph) = (((photo.width() as f32 * scale) as u32).max(1), ((photo.height() as f32 * scale) as u32).max(1));
+    let small = imageops::resize(&photo, pw, ph, imageops::FilterType::Triangle);
+    let mut frame = RgbImage::from_pixel(w, h, Px([96, 104, 112]));
+    imageops::overlay(&mut frame, &small, i64::from((w - pw) / 2), i64::from(h - ph) / 2);
+    frame
 }
 
 /// The simulated camera's frame `n`: for the first second the person is
@@ -221,7 +245,7 @@ fn run(source: Source, models: std::path::PathBuf, mut tx: mpsc::Sender<Event>) 
         Source::Demo(person, devices) => (person, devices),
         Source::Webcam { camera, size } => return run_webcam(&engine, camera.as_deref(), size, tx),
     };
-    let Some(picture) = demo_picture(person) else {
+    let Some(picture) = demo_picture(person, &devices) else {
         let _ = iced::futures::executor::block_on(tx.send(Event::Failed(Problem::DemoDamaged)));
         return;
     };

@@ -42,6 +42,8 @@ pub enum Specimen {
     Expired,
     /// One of the ways verification fails.
     Failing(Scenario),
+    /// The lesson's own document (its MRZ and photo).
+    Lesson,
 }
 
 impl Specimen {
@@ -60,6 +62,16 @@ impl Specimen {
         Specimen::Failing(Scenario::UnknownCsca),
         Specimen::Failing(Scenario::Clone),
     ];
+
+    /// The specimens to pick from: every one, and the lesson's own
+    /// document when it has one.
+    pub fn offered(lesson_has_one: bool) -> Vec<Specimen> {
+        let mut all = Self::ALL.to_vec();
+        if lesson_has_one {
+            all.insert(0, Specimen::Lesson);
+        }
+        all
+    }
 }
 
 impl std::fmt::Display for Specimen {
@@ -78,6 +90,7 @@ impl std::fmt::Display for Specimen {
             Self::Failing(Scenario::UnknownCsca) => fl!("specimen-unknown-csca"),
             Self::Failing(Scenario::Clone) => fl!("specimen-clone"),
             Self::Failing(Scenario::Genuine) => fl!("specimen-passport"),
+            Self::Lesson => fl!("specimen-lesson"),
         };
         f.write_str(&text)
     }
@@ -173,7 +186,18 @@ pub fn id_card_mrz() -> String {
 
 fn demo_chip(specimen: Specimen, devices: Devices) -> Result<Paced, SessionError> {
     let broken = |e: String| SessionError::Read(ReadError::Transport(TransportError::Other(e)));
+    let own = devices.get().own;
+    let mut face = DEMO_CHIP_FACE.to_vec();
+    let mut can = None;
     let mrz = match specimen {
+        Specimen::Lesson => {
+            let own = own.ok_or_else(|| broken("this lesson has no document of its own".into()))?;
+            if let Some(photo) = own.photo_bytes.as_deref() {
+                face = photo.to_vec();
+            }
+            can.clone_from(&own.can);
+            mitid_emrtd::mrz::Mrz::parse(&own.mrz_lines()).map_err(|e| broken(e.to_string()))?
+        }
         Specimen::Expired => {
             let text = document::specimen_td3("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "740812", 'F', "240415");
             mitid_emrtd::mrz::Mrz::parse(&text).map_err(|e| broken(e.to_string()))?
@@ -186,7 +210,7 @@ fn demo_chip(specimen: Specimen, devices: Devices) -> Result<Paced, SessionError
         _ => Scenario::Genuine,
     };
     // A real face on the chip, so the face step has something to compare.
-    let spec = DocumentSpec { face: Some(DEMO_CHIP_FACE.to_vec()), ..DocumentSpec::default() };
+    let spec = DocumentSpec { face: Some(face), ..DocumentSpec::default() };
     let (doc, keys) = document::generate_scenario(&mrz, &spec, scenario).map_err(|e| broken(e.to_string()))?;
     let dg2_at: usize = doc.files.range(..FileId::DG2).map(|(_, f)| f.len()).sum::<usize>() + 8_000;
     let quirks = match specimen {
@@ -198,7 +222,11 @@ fn demo_chip(specimen: Specimen, devices: Devices) -> Result<Paced, SessionError
         _ => Faults::default(),
     };
     let kbit_s = if specimen == Specimen::Slow { 106.0 } else { 424.0 };
-    let chip = SimChip::new(doc.files, &mrz.access_key())
+    let mut chip = SimChip::new(doc.files, &mrz.access_key());
+    if let Some(can) = &can {
+        chip = chip.can(can);
+    }
+    let chip = chip
         .quirks(quirks)
         .faults(faults)
         .active_authentication_key(keys.active_authentication)

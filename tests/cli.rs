@@ -172,4 +172,19 @@ fn lessons_are_listed_and_a_broken_one_is_refused_with_its_line() {
     assert!(said.contains("broken.toml:6:") && said.contains("meteor"), "{said}");
     let out = mitid(&["lesson", "check", lessons.join("own.toml").to_str().unwrap(), "--json"]);
     assert_eq!(json(&out), serde_json::json!({"ok": true, "problems": []}));
+
+    // A lesson's own document is checked with the photo it names.
+    let card = format!("reader = \"own\"\n{good}")
+        + "[document]\nmrz = \"\"\"\nIDD<<T220001293<<<<<<<<<<<<<<<\n8503127M3101012D<<<<<<<<<<<<<4\n\
+           MUELLER<<JUERGEN<<<<<<<<<<<<<<\n\"\"\"\nphoto = \"missing.jpg\"\n";
+    std::fs::write(lessons.join("card.toml"), &card).unwrap();
+    let out = mitid(&["lesson", "check", lessons.join("card.toml").to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(said["problems"][0]["line"], 14, "{said}");
+    assert!(said["problems"][0]["reason"].as_str().unwrap().starts_with("missing.jpg cannot be read"), "{said}");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/chip-person-a.jpg"), lessons.join("missing.jpg"))
+        .unwrap();
+    let out = mitid(&["lesson", "check", lessons.join("card.toml").to_str().unwrap(), "--json"]);
+    assert_eq!(json(&out), serde_json::json!({"ok": true, "problems": []}));
 }

@@ -497,3 +497,49 @@ fn the_keyboard_works_in_trainer_mode_as_it_does_for_real() {
         "Enter in the number goes on to the dates: {focused:?}"
     );
 }
+
+#[test]
+fn a_lesson_of_the_trainers_puts_its_own_document_and_photo_on_the_reader() {
+    let _guard = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let lessons = dir.path().join("lessons");
+    std::fs::create_dir_all(&lessons).unwrap();
+    let photo: &[u8] = include_bytes!("../assets/demo/chip-person-a.jpg");
+    std::fs::write(lessons.join("juergen.jpg"), photo).unwrap();
+    std::fs::write(
+        lessons.join("own-card.toml"),
+        r#"reader = "own"
+
+[lesson]
+id = "own-card"
+title = { en = "Jürgen's ID card", da = "Jürgens ID-kort" }
+goal = { en = "Read a German ID card by its CAN.", da = "Læs et tysk ID-kort med dets CAN." }
+
+[clock]
+start = "2026-11-25T11:00:00+01:00"
+
+[document]
+mrz = """
+IDD<<T220001293<<<<<<<<<<<<<<<
+8503127M3101012D<<<<<<<<<<<<<4
+MUELLER<<JUERGEN<<<<<<<<<<<<<<
+"""
+can = "123456"
+photo = "juergen.jpg"
+"#,
+    )
+    .unwrap();
+    let mut c = Class::start_in(dir, Some("own-card"));
+    assert_eq!(c.app.trainer().unwrap().run().unwrap().lesson().lesson.id, "own-card");
+    assert_eq!(c.app.enrollment().specimen(), mitid_assist::chip_read::Specimen::Lesson, "the reader holds it");
+    assert!(
+        c.panel_shows("IDD<<T220001293<<<<<<<<<<<<<<<\n8503127M3101012D<<<<<<<<<<<<<4\nMUELLER<<JUERGEN<<<<<<<<<<<<<<")
+    );
+    c.read_chip();
+    let document = c.app.enrollment().document().expect("the lesson's card read");
+    assert_eq!(document.verdict.0, mitid_emrtd::pki::verdict::Verdict::Genuine, "{}", document.verdict.1);
+    let dg1 = document.dg1().unwrap();
+    assert_eq!((dg1.document_number.as_str(), dg1.primary_name.as_str()), ("T22000129", "MUELLER"));
+    let dg2 = document.file(mitid_emrtd::file::FileId::DG2).unwrap();
+    assert!(dg2.windows(photo.len()).any(|w| w == photo), "the lesson's photo is the chip's");
+}

@@ -67,9 +67,7 @@ pub(super) fn run(action: &LessonCommand, context: &Context) -> Result<Outcome, 
                 rows.push((id.to_string(), title, "shipped".to_owned(), Vec::new()));
             }
             for path in own(&context.paths.data_dir) {
-                let read = std::fs::read_to_string(&path)
-                    .map_err(|e| vec![Problem { line: 0, reason: format!("it cannot be read: {e}") }])
-                    .and_then(|text| lesson::parse(&text));
+                let read = lesson::read(&path);
                 let (id, title, problems) = match read {
                     Ok(l) => (l.lesson.id.clone(), l.lesson.title.get(language).to_owned(), Vec::new()),
                     Err(problems) => {
@@ -100,9 +98,10 @@ pub(super) fn run(action: &LessonCommand, context: &Context) -> Result<Outcome, 
             Ok(Outcome::ok(stdout))
         }
         LessonCommand::Check { file, json } => {
-            let text = std::fs::read_to_string(file)
+            // A file that is not there is a mistake in the command, not in a lesson.
+            std::fs::metadata(file)
                 .map_err(|e| CliError::Input(format!("the lesson {} cannot be read: {e}", file.display())))?;
-            let problems = lesson::parse(&text).err().unwrap_or_default();
+            let problems = lesson::read(file).err().unwrap_or_default();
             let stdout = if *json {
                 json!({"ok": problems.is_empty(), "problems": problems_json(&problems)}).to_string() + "\n"
             } else if problems.is_empty() {

@@ -74,17 +74,7 @@ pub fn lessons(dir: Option<&std::path::Path>) -> Vec<Listed> {
     own.sort();
     for path in own {
         let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let lesson = match std::fs::read(&path) {
-            // A lesson is a page or two; a huge file is not one.
-            Ok(bytes) if bytes.len() > 1 << 20 => {
-                Err(vec![Problem { line: 0, reason: "the file is larger than a lesson can be (1 MiB)".into() }])
-            }
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => lesson::parse(&text),
-                Err(_) => Err(vec![Problem { line: 0, reason: "the file is not UTF-8 text".into() }]),
-            },
-            Err(e) => Err(vec![Problem { line: 0, reason: e.to_string() }]),
-        };
+        let lesson = lesson::read(&path);
         listed.push(Listed { id, origin: Origin::Own(path), lesson });
     }
     listed
@@ -477,13 +467,25 @@ impl Trainer {
             text(fl!("trainer-devices")).font(theme::BOLD),
             row![
                 text(fl!("trainer-reader-holds")),
-                pick_list(Specimen::ALL, Some(context.specimen), Message::Specimen),
+                pick_list(Specimen::offered(d.own.is_some()), Some(context.specimen), Message::Specimen),
                 text(reader_state).size(14),
                 button(text(fl!("trainer-restore-reader"))).on_press(Message::Restore(Restore::Reader)),
             ]
             .spacing(8)
             .align_y(Alignment::Center)
             .wrap(),
+            match &d.own {
+                // The trainer reads it out, or prints it for the trainee
+                // to type.
+                Some(own) => Element::from(
+                    column![
+                        text(fl!("trainer-document-mrz")).size(14),
+                        text(own.mrz_lines()).font(iced::Font::MONOSPACE).size(14),
+                    ]
+                    .spacing(2),
+                ),
+                None => Space::new().into(),
+            },
             row![
                 text(fl!("trainer-camera-shows")),
                 pick_list([DemoPerson::Holder, DemoPerson::Stranger], Some(context.person), Message::Person),

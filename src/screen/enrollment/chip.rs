@@ -130,6 +130,8 @@ pub struct View<'a> {
     pub shape: crate::widget::placement::Shape,
     /// Demo mode.
     pub demo: bool,
+    /// The lesson brings a document of its own (demo mode).
+    pub lesson_document: bool,
 }
 
 /// What the step's widgets say.
@@ -439,7 +441,7 @@ impl ChipStep {
         .align_y(Alignment::Center);
         if context.demo && readers.chosen.as_deref() == Some(chip_read::DEMO_READER) {
             pickers = pickers.push(text(fl!("chip-specimen")).font(theme::MEDIUM)).push(pick_list(
-                Specimen::ALL,
+                Specimen::offered(context.lesson_document),
                 Some(readers.specimen),
                 Message::Specimen,
             ));

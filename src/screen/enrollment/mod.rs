@@ -596,6 +596,7 @@ impl Enrollment {
                     today,
                     shape: self.shape(),
                     demo,
+                    lesson_document: demo && self.desk.devices.get().own.is_some(),
                 };
                 person.chip.view(&self.desk.readers, &context, &|m| is_focused(Message::Chip(m))).map(Message::Chip)
             }

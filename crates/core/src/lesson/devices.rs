@@ -52,6 +52,9 @@ pub struct DeviceState {
     pub sms_arrives: bool,
     /// How the service behaves.
     pub service: ServiceSetup,
+    /// The lesson's own document, for the reader to hold and the camera
+    /// to show the holder of.
+    pub own: Option<Arc<super::LessonDocument>>,
 }
 
 impl Default for DeviceState {
@@ -67,6 +70,7 @@ impl Default for DeviceState {
             camera_problem: None,
             sms_arrives: true,
             service: ServiceSetup::Up,
+            own: None,
         }
     }
 }
@@ -84,6 +88,7 @@ impl DeviceState {
             camera: lesson.camera,
             camera_problem,
             service: lesson.service,
+            own: lesson.document.clone().map(Arc::new),
             ..Self::default()
         }
     }

@@ -106,6 +106,50 @@ pub enum ReaderSetup {
     Clone,
     /// A genuine passport past its expiry date.
     Expired,
+    /// The lesson's own document (its `[document]`).
+    Own,
+}
+
+/// The lesson's own document on the demo reader: its MRZ, and the photo
+/// on its chip, as a trainer writes them (`[document]`). Photos are files
+/// next to the lesson file, read with it ([`read`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonDocument {
+    /// The MRZ, its lines one under the other (TD1 ID card or TD3
+    /// passport), check digits and all.
+    pub mrz: String,
+    /// An ID card's CAN (six digits), to open it by CAN.
+    #[serde(default)]
+    pub can: Option<String>,
+    /// The photo on the chip (a JPEG, JPEG 2000 or PNG file next to the
+    /// lesson); a neutral portrait where there is none.
+    #[serde(default)]
+    pub photo: Option<String>,
+    /// Whom the camera shows as the holder (a JPEG or PNG file next to
+    /// the lesson); the chip photo where there is none.
+    #[serde(default)]
+    pub camera_photo: Option<String>,
+    /// The chip photo's bytes, once read.
+    #[serde(skip)]
+    pub photo_bytes: Option<std::sync::Arc<[u8]>>,
+    /// The camera photo's bytes, once read.
+    #[serde(skip)]
+    pub camera_bytes: Option<std::sync::Arc<[u8]>>,
+}
+
+impl LessonDocument {
+    /// The MRZ as its lines, without the indentation and blank lines a
+    /// TOML multi-line string brings.
+    pub fn mrz_lines(&self) -> String {
+        self.mrz.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The picture the demo camera shows of the holder, if the lesson has
+    /// one.
+    pub fn holder_picture(&self) -> Option<&[u8]> {
+        self.camera_bytes.as_deref().or(self.photo_bytes.as_deref())
+    }
 }
 
 /// What the demo camera shows.
@@ -329,6 +373,9 @@ pub struct Lesson {
     /// The demo reader.
     #[serde(default = "passport")]
     pub reader: ReaderSetup,
+    /// The lesson's own document, for `reader = "own"`.
+    #[serde(default)]
+    pub document: Option<LessonDocument>,
     /// The demo camera.
     #[serde(default = "holder")]
     pub camera: CameraSetup,
@@ -455,11 +502,117 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<Problem>> {
             });
         }
     }
+    problems.extend(document_problems(&lesson, text));
     for (what, texts) in [("title", &lesson.lesson.title), ("goal", &lesson.lesson.goal)] {
         if texts.en.trim().is_empty() || texts.da.trim().is_empty() {
             problems.push(Problem { line: line_with(what), reason: format!("the {what} needs both en and da") });
         }
     }
+    if problems.is_empty() { Ok(lesson) } else { Err(problems) }
+}
+
+/// What is wrong with the lesson's own document, as written.
+fn document_problems(lesson: &Lesson, text: &str) -> Vec<Problem> {
+    let line_with = |needle: &str| key_line(text, needle);
+    let mut problems = Vec::new();
+    let Some(document) = &lesson.document else {
+        if lesson.reader == ReaderSetup::Own {
+            problems.push(Problem {
+                line: line_with("reader"),
+                reason: "reader = \"own\" needs the lesson's [document] with its mrz".into(),
+            });
+        }
+        return problems;
+    };
+    let at = text.find("[document]").map_or(0, |at| line_of(text, at));
+    if lesson.reader != ReaderSetup::Own {
+        problems.push(Problem {
+            line: at,
+            reason: "the lesson has a [document] of its own: say reader = \"own\" to put it on the demo reader".into(),
+        });
+    }
+    if let Err(e) = mitid_emrtd::mrz::Mrz::parse(&document.mrz_lines()) {
+        problems.push(Problem { line: line_with("mrz"), reason: format!("the document's mrz: {e}") });
+    }
+    if let Some(can) = &document.can
+        && !(can.len() == 6 && can.bytes().all(|b| b.is_ascii_digit()))
+    {
+        problems.push(Problem { line: line_with("can"), reason: "the document's can must be six digits".into() });
+    }
+    for (key, name) in [("photo", &document.photo), ("camera_photo", &document.camera_photo)] {
+        if let Some(name) = name
+            && !plain_relative(name)
+        {
+            problems.push(Problem {
+                line: line_with(key),
+                reason: format!("{key} must name a file beside the lesson (no folder above it, no absolute path)"),
+            });
+        }
+    }
+    problems
+}
+
+/// The line where `key` is set (`key = …` at the start of a line), or 0.
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| line.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')))
+        .map_or(0, |i| i + 1)
+}
+
+/// A path inside the lesson's folder: relative, never climbing out.
+fn plain_relative(name: &str) -> bool {
+    let path = std::path::Path::new(name);
+    !name.is_empty() && path.components().all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// The largest picture a lesson may bring (a chip photo is ~20 KB).
+const MAX_PICTURE: u64 = 4 << 20;
+
+/// Reads a lesson file and the photos its document names (beside it):
+/// every problem found, with its line.
+pub fn read(path: &std::path::Path) -> Result<Lesson, Vec<Problem>> {
+    let whole = |reason: String| vec![Problem { line: 0, reason }];
+    let bytes = match std::fs::metadata(path) {
+        // A lesson is a page or two; a huge file is not one.
+        Ok(meta) if meta.len() > 1 << 20 => {
+            return Err(whole("the file is larger than a lesson can be (1 MiB)".into()));
+        }
+        Ok(_) => std::fs::read(path).map_err(|e| whole(format!("it cannot be read: {e}")))?,
+        Err(e) => return Err(whole(format!("it cannot be read: {e}"))),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| whole("the file is not UTF-8 text".into()))?;
+    let mut lesson = parse(&text)?;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let Some(document) = lesson.document.as_mut() else { return Ok(lesson) };
+    let mut problems = Vec::new();
+    let mut picture = |key: &str, name: &Option<String>| -> Option<std::sync::Arc<[u8]>> {
+        let name = name.as_ref()?;
+        let file = dir.join(name);
+        let line = key_line(&text, key);
+        let bytes = match std::fs::metadata(&file) {
+            Ok(meta) if meta.len() > MAX_PICTURE => {
+                problems.push(Problem { line, reason: format!("{name} is larger than a photo needs to be (4 MiB)") });
+                return None;
+            }
+            Ok(_) => std::fs::read(&file),
+            Err(e) => Err(e),
+        };
+        match bytes {
+            Ok(bytes) => match mitid_emrtd::sim::document::check_picture(&bytes) {
+                Ok(_) => Some(bytes.into()),
+                Err(e) => {
+                    problems.push(Problem { line, reason: format!("{name}: {e}") });
+                    None
+                }
+            },
+            Err(e) => {
+                problems.push(Problem { line, reason: format!("{name} cannot be read: {e}") });
+                None
+            }
+        }
+    };
+    document.photo_bytes = picture("photo", &document.photo.clone());
+    document.camera_bytes = picture("camera_photo", &document.camera_photo.clone());
     if problems.is_empty() { Ok(lesson) } else { Err(problems) }
 }
 
@@ -565,6 +718,72 @@ after = "90s"
         let id = desk.search("Jürgen Müller", 5).unwrap()[0].caller_id;
         let expired = &desk.pcodes(id).unwrap()[0];
         assert!(expired.expires_at < desk.now(), "expired by the lesson's time: {expired:?}");
+    }
+
+    /// GOOD with a German ID card of its own on the demo reader.
+    fn own_document(document: &str) -> String {
+        format!("reader = \"own\"\n{GOOD}\n[document]\n{document}")
+    }
+
+    const CARD: &str = "mrz = \"\"\"\nIDD<<T220001293<<<<<<<<<<<<<<<\n8503127M3101012D<<<<<<<<<<<<<4\nMUELLER<<JUERGEN<<<<<<<<<<<<<<\n\"\"\"\ncan = \"123456\"\n";
+
+    #[test]
+    fn a_lesson_brings_its_own_document() {
+        let lesson = parse(&own_document(CARD)).unwrap();
+        assert_eq!(lesson.reader, ReaderSetup::Own);
+        let document = lesson.document.unwrap();
+        assert_eq!(document.can.as_deref(), Some("123456"));
+        assert!(document.mrz.contains("MUELLER<<JUERGEN"));
+        assert_eq!(document.holder_picture(), None, "no photo named, none read");
+    }
+
+    #[test]
+    fn a_lesson_document_written_wrong_is_refused_at_its_line() {
+        let problem = |text: &str| {
+            let problems = parse(text).unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            let p = problems.into_iter().next().unwrap();
+            (p.line, p.reason)
+        };
+        let (line, reason) = problem(&format!("reader = \"own\"\n{GOOD}"));
+        assert_eq!((line, reason.contains("[document]")), (1, true), "{reason}");
+        let (line, reason) = problem(&(GOOD.to_owned() + "\n[document]\n" + CARD));
+        assert_eq!((line, reason.contains("reader = \"own\"")), (20, true), "{reason}");
+        let broken = own_document(&CARD.replace("3101012D", "3101013D"));
+        let (line, reason) = problem(&broken);
+        assert_eq!((line, reason.contains("mrz")), (22, true), "{reason}");
+        let (line, reason) = problem(&own_document(&CARD.replace("123456", "12345x")));
+        assert_eq!((line, reason.contains("six digits")), (27, true), "{reason}");
+        for path in ["../face.jpg", "/etc/passwd", ""] {
+            let (line, reason) = problem(&own_document(&format!("{CARD}photo = \"{path}\"\n")));
+            assert_eq!((line, reason.contains("beside the lesson")), (28, true), "{path}: {reason}");
+        }
+    }
+
+    #[test]
+    fn reading_a_lesson_file_reads_the_photos_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let face = include_bytes!("../../../../assets/demo/chip-person-a.jpg");
+        std::fs::write(dir.path().join("juergen.jpg"), face).unwrap();
+        std::fs::write(dir.path().join("notes.jpg"), b"not a picture at all").unwrap();
+        let path = dir.path().join("own.toml");
+        std::fs::write(&path, own_document(&format!("{CARD}photo = \"juergen.jpg\"\n"))).unwrap();
+        let lesson = read(&path).unwrap();
+        let document = lesson.document.unwrap();
+        assert_eq!(document.photo_bytes.as_deref(), Some(&face[..]));
+        assert_eq!(document.holder_picture(), Some(&face[..]), "the camera shows the chip's holder");
+
+        std::fs::write(&path, own_document(&format!("{CARD}photo = \"juergen.jpg\"\ncamera_photo = \"notes.jpg\"\n")))
+            .unwrap();
+        let problems = read(&path).unwrap_err();
+        assert_eq!((problems.len(), problems[0].line), (1, 29), "{problems:?}");
+        assert!(problems[0].reason.starts_with("notes.jpg"), "{problems:?}");
+        std::fs::write(&path, own_document(&format!("{CARD}photo = \"gone.jpg\"\n"))).unwrap();
+        let problems = read(&path).unwrap_err();
+        assert_eq!((problems[0].line, problems[0].reason.contains("cannot be read")), (28, true), "{problems:?}");
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        assert!(read(&path).unwrap_err()[0].reason.contains("UTF-8"));
+        assert_eq!(read(&dir.path().join("none.toml")).unwrap_err()[0].line, 0);
     }
 
     #[test]

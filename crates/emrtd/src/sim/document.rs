@@ -541,6 +541,12 @@ fn face_image(given: Option<&[u8]>) -> Result<(Vec<u8>, bool, u32, u32), Generat
     }
 }
 
+/// Whether `bytes` is a picture a generated document can hold as its face
+/// (JPEG, JPEG 2000, or PNG): its width and height.
+pub fn check_picture(bytes: &[u8]) -> Result<(u32, u32), GenerateError> {
+    face_image(Some(bytes)).map(|(_, _, w, h)| (w, h))
+}
+
 fn dg2(face: &[u8], jp2: bool, width: u32, height: u32) -> Vec<u8> {
     let clamp16 = |v: u32| u16::try_from(v).unwrap_or(u16::MAX).to_be_bytes();
     let block_len = (20 + 12 + face.len()) as u32;
