@@ -310,13 +310,90 @@ pub struct EntryHash {
 }
 
 /// The service's clock set (a training or test service only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetClock {
     /// The new now.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub now: Timestamp,
+    /// How fast it runs from now on (1 = real time, 0.1 to 100); as it
+    /// was when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+}
+
+/// Where a trainee's desk is, as it tells its class.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskReport {
+    /// The lesson the desk runs.
+    pub lesson: Option<String>,
+    /// The screen it shows.
+    pub screen: String,
+    /// The step or dialog on it.
+    pub step: String,
+    /// What the trainee did last, in words.
+    pub last_action: Option<String>,
+}
+
+/// What a class has for one of its desks: the class's lesson, its clock,
+/// and the faults the trainer sent it since it last asked (each once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClassOrders {
+    /// The lesson the class runs.
+    pub lesson: Option<String>,
+    /// The class's clock now.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub now: Timestamp,
+    /// How fast it runs.
+    pub speed: f64,
+    /// The faults to make happen at the desk now.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub faults: Vec<crate::lesson::FaultKind>,
+}
+
+/// One desk of a class, as the trainer follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClassDesk {
+    /// The desk's id.
+    pub desk: String,
+    /// Who works at it, when staff sign in.
+    pub name: Option<String>,
+    /// Where it was when it last told.
+    pub report: DeskReport,
+    /// How many seconds ago that was (real time).
+    pub seen_seconds_ago: u64,
+    /// Faults sent that it has not fetched yet.
+    pub waiting: usize,
+}
+
+/// A class: its lesson and its desks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClassView {
+    /// The lesson the class runs.
+    pub lesson: Option<String>,
+    /// Its desks, by id.
+    pub desks: Vec<ClassDesk>,
+}
+
+/// A fault the trainer sends: to one desk, or to every desk of the class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClassFault {
+    /// The desk; every desk when not given.
+    pub desk: Option<String>,
+    /// The fault, by its name (`card-slips`, `support-closes`, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub fault: crate::lesson::FaultKind,
 }
 
 /// What the service says of its health.

@@ -77,6 +77,11 @@ pub enum Operation {
     WriteTrust,
     /// Setting a training service's clock.
     SetClock,
+    /// A trainee's desk telling its class where it is, and fetching the
+    /// faults sent to it.
+    ClassReport,
+    /// Following a class's desks and sending them faults.
+    ClassRun,
 }
 
 impl Operation {
@@ -90,7 +95,8 @@ impl Operation {
             Operation::IssuePcode => &[PhoneAgent, Trainer],
             Operation::RevokePcode => &[PhoneAgent, Supervisor, Trainer],
             Operation::MergeOrDelete => &[Supervisor, Trainer],
-            Operation::DeskRedemption | Operation::SetClock => &[Trainer],
+            Operation::DeskRedemption | Operation::SetClock | Operation::ClassRun => &[Trainer],
+            Operation::ClassReport => &[PhoneAgent, CounterStaff, Supervisor, Trainer],
             Operation::Cases => &[CounterStaff, Trainer],
             Operation::ReadAudit => &[Supervisor, Auditor, Trainer],
             Operation::WriteTrust => &[Admin],
@@ -131,5 +137,8 @@ mod tests {
         assert_eq!(Operation::MergeOrDelete.needs(), "the supervisor role");
         assert_eq!(Operation::ReadAudit.needs(), "one of the roles supervisor or auditor");
         assert_eq!(Operation::SetClock.needs(), "the trainer role (on a training service)");
+        assert!(Operation::ClassReport.allowed(&[Role::CounterStaff]), "a trainee's desk is in the class");
+        assert!(!Operation::ClassRun.allowed(&[Role::PhoneAgent, Role::Supervisor]), "only the trainer runs it");
+        assert!(!Operation::ClassReport.allowed(&[Role::Auditor]));
     }
 }

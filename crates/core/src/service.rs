@@ -161,4 +161,34 @@ pub trait DeskService: Send {
     fn ping(&self) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// A desk of a class tells its class where the trainee is; it gets
+    /// the class's lesson and clock and the faults the trainer sent it.
+    /// Only a client of a training service is in a class.
+    fn class_report(&self, report: &crate::api::DeskReport) -> Result<crate::api::ClassOrders, StoreError> {
+        let _ = report;
+        Err(no_class())
+    }
+
+    /// Sets the class's clock, and how fast it runs (the trainer's).
+    fn class_clock(&self, at: Timestamp, speed: Option<f64>) -> Result<(), StoreError> {
+        let _ = (at, speed);
+        Err(no_class())
+    }
+
+    /// The class's desks and where each is (the trainer's).
+    fn class_view(&self) -> Result<crate::api::ClassView, StoreError> {
+        Err(no_class())
+    }
+
+    /// Sends a fault to a desk of the class, or to every desk (`None`);
+    /// how many it went to (the trainer's).
+    fn class_fault(&self, desk: Option<&str>, fault: crate::lesson::FaultKind) -> Result<u64, StoreError> {
+        let _ = (desk, fault);
+        Err(no_class())
+    }
+}
+
+fn no_class() -> StoreError {
+    StoreError::Refused("this desk is in no class: a class is served by mitid-assist-server --demo".into())
 }

@@ -288,7 +288,7 @@ impl RemoteDesk {
     /// Sets the service's clock — a training or test service only (any
     /// other refuses).
     pub fn set_service_clock(&self, at: Timestamp) -> Result<(), StoreError> {
-        self.call_empty(Method::PUT, "/v1/clock", Some(&api::SetClock { now: at }))
+        self.call_empty(Method::PUT, "/v1/clock", Some(&api::SetClock { now: at, speed: None }))
     }
 
     /// How the connection and the outbox stand (shared, for the status bar).
@@ -695,6 +695,23 @@ impl DeskService for RemoteDesk {
         self.send(self.request(Method::GET, "/readyz"))?;
         self.deliver();
         Ok(())
+    }
+
+    fn class_report(&self, report: &api::DeskReport) -> Result<api::ClassOrders, StoreError> {
+        self.call(Method::PUT, "/v1/class/desk", Some(report))
+    }
+
+    fn class_clock(&self, at: Timestamp, speed: Option<f64>) -> Result<(), StoreError> {
+        self.call_empty(Method::PUT, "/v1/clock", Some(&api::SetClock { now: at, speed }))
+    }
+
+    fn class_view(&self) -> Result<api::ClassView, StoreError> {
+        self.call(Method::GET, "/v1/class", None::<&()>)
+    }
+
+    fn class_fault(&self, desk: Option<&str>, fault: mitid_core::lesson::FaultKind) -> Result<u64, StoreError> {
+        let sent = api::ClassFault { desk: desk.map(str::to_owned), fault };
+        Ok(self.call::<api::Count>(Method::POST, "/v1/class/faults", Some(&sent))?.count)
     }
 
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {

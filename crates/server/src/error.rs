@@ -34,6 +34,9 @@ pub enum Failure {
     /// Not allowed on this service.
     #[error("{0}")]
     Forbidden(String),
+    /// What the request names is not there.
+    #[error("{0}")]
+    NotFound(String),
     /// Not for the roles the caller holds.
     #[error("this needs {}; you are signed in without it", .0.needs())]
     NeedsRole(mitid_core::roles::Operation),
@@ -102,6 +105,7 @@ impl Failure {
             Self::NotJson => ErrorBody::new(ErrorKind::NotJson, self.to_string()),
             Self::IdempotencyConflict => ErrorBody::new(ErrorKind::IdempotencyConflict, self.to_string()),
             Self::Forbidden(m) => ErrorBody::new(ErrorKind::Forbidden, m.clone()),
+            Self::NotFound(m) => ErrorBody::new(ErrorKind::NotFound, m.clone()),
             Self::NeedsRole(operation) => ErrorBody::from_store(&StoreError::NeedsRole {
                 roles: operation.roles().iter().copied().filter(|r| *r != mitid_core::roles::Role::Trainer).collect(),
                 message: self.to_string(),

@@ -18,6 +18,7 @@ use mitid_core::api::{
     self, Close, Count, Created, CreatedMany, EntryHash, ErrorBody, ErrorKind, Health, Issued, Merge, NewCallers,
     NewStep, Redeem, Redeemed, Revoke, Session, SetClock, SignIn, TrustList, Verified,
 };
+use mitid_core::api::{ClassFault, ClassOrders, ClassView, DeskReport};
 use mitid_core::caller::{Caller, CallerDetails, Contact};
 use mitid_core::pcode::{PCode, PCodeInfo};
 use mitid_core::service::NewContact;
@@ -43,6 +44,8 @@ pub struct App {
     pub identity: Option<Arc<crate::identity::Identity>>,
     /// The MitID side's redemptions, when configured.
     pub mitid_side: Option<crate::mitid_side::MitidSide>,
+    /// On a training service, its class.
+    pub class: Option<crate::class::Class>,
 }
 
 type Shared = State<Arc<App>>;
@@ -71,6 +74,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/audit/checkpoint", get(checkpoint))
         .route("/audit/entries/{seq}/hash", get(entry_hash))
         .route("/clock", put(set_clock))
+        .route("/class", get(class_view))
+        .route("/class/desk", put(class_report))
+        .route("/class/faults", post(class_fault))
         .route("/trust", get(trust_list).post(import_trust).layer(DefaultBodyLimit::max(api::MAX_TRUST_BODY)))
         .route_layer(middleware::from_fn_with_state(app.clone(), authorize))
         .merge(
@@ -101,6 +107,8 @@ fn operation(method: &axum::http::Method, route: &str) -> Operation {
         (&Method::GET, "/trust") => Operation::ReadTrust,
         (_, "/trust") => Operation::WriteTrust,
         (_, "/clock") => Operation::SetClock,
+        (&Method::PUT, "/class/desk") => Operation::ClassReport,
+        (_, r) if r.starts_with("/class") => Operation::ClassRun,
         (_, r) if r.starts_with("/audit") => Operation::ReadAudit,
         (_, r) if r.starts_with("/cases") => Operation::Cases,
         (&Method::POST, "/callers/{id}/pcodes") => Operation::IssuePcode,
@@ -724,8 +732,53 @@ async fn set_clock(State(app): Shared, body: Result<Json<SetClock>, JsonRejectio
             "this service's clock is the real one; only a training service's can be set".into(),
         ));
     };
+    if let Some(speed) = set.speed {
+        if !(0.1..=100.0).contains(&speed) {
+            return Err(Failure::BadRequest("speed: from 0.1 to 100 (1 is real time)".into()));
+        }
+        clock.set_speed(speed);
+    }
     clock.set(set.now);
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn class(app: &App) -> Result<&crate::class::Class, Failure> {
+    app.class.as_ref().ok_or_else(|| {
+        Failure::Forbidden(
+            "this service serves no class: only a training service (mitid-assist-server --demo) does".into(),
+        )
+    })
+}
+
+#[utoipa::path(put, path = "/v1/class/desk", tag = "training", request_body = DeskReport,
+    responses((status = 200, body = ClassOrders), (status = 403, description = "Not a training service", body = ErrorBody)))]
+async fn class_report(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Result<Json<DeskReport>, JsonRejection>,
+) -> Result<Json<ClassOrders>, Failure> {
+    let Json(report) = body.map_err(bad_json)?;
+    let actor = agent(&headers)?;
+    Ok(Json(class(&app)?.report(&actor, report, &app.records)?))
+}
+
+#[utoipa::path(get, path = "/v1/class", tag = "training",
+    responses((status = 200, body = ClassView), (status = 403, description = "Not a training service", body = ErrorBody)))]
+async fn class_view(State(app): Shared) -> Result<Json<ClassView>, Failure> {
+    Ok(Json(class(&app)?.view()))
+}
+
+#[utoipa::path(post, path = "/v1/class/faults", tag = "training", request_body = ClassFault,
+    responses((status = 200, body = Count, description = "How many desks it was sent to"),
+        (status = 404, description = "No such desk in the class", body = ErrorBody)))]
+async fn class_fault(
+    State(app): Shared,
+    body: Result<Json<ClassFault>, JsonRejection>,
+) -> Result<Json<Count>, Failure> {
+    let Json(sent) = body.map_err(bad_json)?;
+    let count = class(&app)?.send(sent.desk.as_deref(), sent.fault)?;
+    tracing::info!(fault = sent.fault.name(), desks = count, "class fault sent");
+    Ok(Json(Count { count: count as u64 }))
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
@@ -839,6 +892,9 @@ async fn openapi() -> Response {
         checkpoint,
         entry_hash,
         set_clock,
+        class_report,
+        class_view,
+        class_fault,
         trust_list,
         import_trust,
         healthz,

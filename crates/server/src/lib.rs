@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod chain;
+pub mod class;
 pub mod config;
 pub mod db;
 pub mod error;

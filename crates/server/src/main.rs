@@ -13,6 +13,14 @@ struct Cli {
     /// The configuration file.
     #[arg(long, short, global = true, default_value = "/etc/mitid-assist/server.toml")]
     config: PathBuf,
+    /// Serve a class (a training service): a simulated clock, the
+    /// lesson's callers, and the trainer's faults for each desk. Never on
+    /// a site's own database.
+    #[arg(long)]
+    demo: bool,
+    /// The class's lesson: a shipped lesson's id, or a lesson file.
+    #[arg(long, requires = "demo", value_name = "LESSON")]
+    lesson: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -75,9 +83,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
+            // A lesson that cannot be used is said before anything starts.
+            let demo = match (cli.demo, &cli.lesson) {
+                (false, _) => None,
+                (true, None) => Some(serve::Demo::default()),
+                (true, Some(name)) => Some(serve::Demo { lesson: Some(mitid_assist_server::class::lesson(name)?) }),
+            };
             let config = ServerConfig::load(&cli.config)?;
             logging(&config.log_level);
-            runtime()?.block_on(serve::serve(config))
+            runtime()?.block_on(serve::serve_class(config, demo))
         }
         Command::Migrate => {
             let config = ServerConfig::load(&cli.config)?;

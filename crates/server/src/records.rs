@@ -376,13 +376,33 @@ impl Records {
 
     /// Issues a P-code — only while Support is open (a refusal is audited).
     pub async fn issue_pcode(&self, agent: &Actor, caller_id: i64) -> Result<(PCode, PCodeInfo), Failure> {
+        self.issue_pcode_at(agent, caller_id, self.now(), true).await
+    }
+
+    /// A training service's lessons only: gives the caller a P-code issued
+    /// 61 days ago, so it has expired by now (the code is never shown).
+    pub async fn issue_expired_pcode_for_lesson(&self, agent: &Actor, caller_id: i64) -> Result<PCodeInfo, Failure> {
+        if self.simulated.is_none() {
+            return Err(Failure::Forbidden("only a training service gives a lesson's callers expired P-codes".into()));
+        }
+        let at = self.now() - VALIDITY - jiff::SignedDuration::from_hours(24);
+        Ok(self.issue_pcode_at(agent, caller_id, at, false).await?.1)
+    }
+
+    async fn issue_pcode_at(
+        &self,
+        agent: &Actor,
+        caller_id: i64,
+        at: Timestamp,
+        in_hours: bool,
+    ) -> Result<(PCode, PCodeInfo), Failure> {
         // Whole seconds: the times are read out and printed.
-        let now = Timestamp::from_second(self.now().as_second()).unwrap_or_else(|_| self.now());
+        let now = Timestamp::from_second(at.as_second()).unwrap_or(at);
         let subject = format!("caller:{caller_id}");
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let status = self.hours.status(now);
-        if !status.open {
+        if in_hours && !status.open {
             audit(&tx, now, agent, "pcode.issue", &subject, "refused:closed").await?;
             self.commit(tx).await?;
             let next_open = status

@@ -133,11 +133,37 @@ pub async fn open(config: &ServerConfig) -> anyhow::Result<Records> {
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
 pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
+    serve_class(config, None).await
+}
+
+/// What `--demo` asks for: a training service serving a class, with the
+/// lesson's clock and callers when one is named.
+#[derive(Debug, Clone, Default)]
+pub struct Demo {
+    /// The class's lesson.
+    pub lesson: Option<mitid_core::lesson::Lesson>,
+}
+
+/// As [`serve`]; with `demo`, as a training service serving a class: the
+/// clock simulated (at the lesson's start, unless the configuration sets
+/// one), the lesson's callers in the directory.
+pub async fn serve_class(mut config: ServerConfig, demo: Option<Demo>) -> anyhow::Result<()> {
+    let lesson = demo.as_ref().and_then(|d| d.lesson.clone());
+    if demo.is_some() && config.clock.simulated.is_none() {
+        config.clock.simulated = Some(lesson.as_ref().map_or_else(jiff::Timestamp::now, |l| l.clock.start));
+    }
     let tls = RustlsConfig::from_config(Arc::new(tls(&config)?));
     let records = open(&config).await?;
+    if let (Some(lesson), Some(clock)) = (&lesson, &records.simulated) {
+        clock.set_speed(lesson.clock.speed);
+        let added = crate::class::preload(&records, lesson).await.map_err(|e| anyhow::anyhow!(e.log_text()))?;
+        tracing::info!(lesson = %lesson.lesson.id, callers = added, "class: the lesson's callers are in the directory");
+    }
+    let class =
+        records.simulated.is_some().then(|| crate::class::Class::new(lesson.as_ref().map(|l| l.lesson.id.clone())));
     let identity = config.identity.clone().map(crate::identity::Identity::new).transpose()?;
     let mitid_side = config.mitid_side.as_ref().map(crate::mitid_side::MitidSide::new);
-    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days, identity, mitid_side });
+    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days, identity, mitid_side, class });
     let fetches = crate::trust::spawn_fetches(app.clone(), config.trust.fetch.clone());
     let handle = axum_server::Handle::new();
     let integrator = {

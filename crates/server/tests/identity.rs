@@ -51,6 +51,14 @@ fn calls(caller: i64) -> Vec<(Operation, Method, String, Option<serde_json::Valu
         (Operation::ReadTrust, Method::GET, "/v1/trust".into(), None),
         (Operation::WriteTrust, Method::POST, "/v1/trust?source=x.bin".into(), None),
         (Operation::SetClock, Method::PUT, "/v1/clock".into(), Some(json!({"now": "2026-11-24T09:30:00Z"}))),
+        (
+            Operation::ClassReport,
+            Method::PUT,
+            "/v1/class/desk".into(),
+            Some(json!({"screen": "Callers", "step": "search"})),
+        ),
+        (Operation::ClassRun, Method::GET, "/v1/class".into(), None),
+        (Operation::ClassRun, Method::POST, "/v1/class/faults".into(), Some(json!({"fault": "no-sms"}))),
     ]
 }
 

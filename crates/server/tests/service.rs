@@ -341,7 +341,7 @@ fn the_openapi_document_is_3_1_and_names_every_route() {
     let doc: serde_json::Value =
         https::client().get(format!("{}/openapi.json", server.url)).send().unwrap().json().unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
-    for path in ["/v1/callers/search", "/v1/callers/{id}/pcodes", "/v1/audit/verify", "/readyz"] {
+    for path in ["/v1/callers/search", "/v1/callers/{id}/pcodes", "/v1/audit/verify", "/v1/class/desk", "/readyz"] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     assert!(doc["components"]["schemas"].get("ErrorBody").is_some());

@@ -126,7 +126,17 @@ impl Server {
         Self::start_full(db, extra, key, "127.0.0.1:0")
     }
 
+    /// As [`Self::start`], with these arguments before the configuration
+    /// (`--demo`, `--lesson ID`).
+    pub fn start_args(db: &Database, extra: &str, args: &[&str]) -> Self {
+        Self::start_all(db, extra, KEY, "127.0.0.1:0", args)
+    }
+
     fn start_full(db: &Database, extra: &str, key: &str, listen: &str) -> Self {
+        Self::start_all(db, extra, key, listen, &[])
+    }
+
+    fn start_all(db: &Database, extra: &str, key: &str, listen: &str, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pcode.key"), key).unwrap();
         let ca = ca();
@@ -144,6 +154,7 @@ impl Server {
         std::fs::write(dir.path().join("server.toml"), config).unwrap();
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         let mut child = Command::new(server_binary())
+            .args(args)
             .arg("--config")
             .arg(dir.path().join("server.toml"))
             .stdout(Stdio::piped())
