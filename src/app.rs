@@ -147,6 +147,9 @@ pub struct App {
     /// Steps of a lesson the trainee reached that no state shows (the
     /// read reaching the photo), until the lesson hears of them.
     reached: Vec<mitid_core::lesson::Step>,
+    /// In a class: the class's lesson as last heard, so a change of it
+    /// starts it here once.
+    class_lesson: Option<String>,
 }
 
 /// Frame times while a chip is read: the UI must stay responsive.
@@ -225,6 +228,15 @@ pub enum Message {
     /// The lesson's callers are in the directory (how many were added),
     /// or why not.
     LessonPreloaded(Result<usize, String>),
+    /// Time for a desk of a class to tell the class where it is.
+    ClassTick,
+    /// The class answered: its lesson, clock and faults for this desk,
+    /// and (for the panel, while open) its desks; or why not.
+    ClassHeard(Result<mitid_core::api::ClassOrders, String>, Option<Result<mitid_core::api::ClassView, String>>),
+    /// A fault was sent to the class (to how many desks), or why not.
+    ClassSent(mitid_core::lesson::FaultKind, Result<u64, String>),
+    /// The class's clock was set, or why not.
+    ClassClockSet(Result<(), String>),
 }
 
 /// What a screen is for, as the shared service's roles see it.
@@ -237,6 +249,9 @@ fn screen_operation(screen: ScreenId) -> mitid_core::roles::Operation {
         ScreenId::Trust => Operation::ReadTrust,
     }
 }
+
+/// How often a desk of a class tells the class where it is.
+const CLASS_EVERY: Duration = Duration::from_secs(2);
 
 /// How many header buttons come before a screen's own in the Tab order.
 const HEADER_FOCUSABLES: usize = ScreenId::ALL.len() + 4;
@@ -306,6 +321,7 @@ impl App {
             lesson_ready_logged: false,
             reached: Vec::new(),
             reset_at: None,
+            class_lesson: None,
             desk: match &options.desk {
                 DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
                 DeskSource::None => DeskState::Unavailable(String::new()),
@@ -313,6 +329,11 @@ impl App {
             },
             options,
         };
+        if app.in_class()
+            && let Some(trainer) = &mut app.trainer
+        {
+            trainer.join_class();
+        }
         // Demo mode opens ready to teach: the first lesson loaded.
         let first = app.trainer.as_ref().and_then(|t| {
             let wanted = app.options.trainer.as_ref().and_then(|s| s.lesson.clone());
@@ -710,6 +731,36 @@ impl App {
                 }
                 Task::none()
             }
+            Message::ClassTick => self.class_tick(),
+            Message::ClassHeard(orders, view) => {
+                if let (Some(view), Some(trainer)) = (view, &mut self.trainer) {
+                    trainer.heard(view);
+                }
+                match orders {
+                    Ok(orders) => self.class_heard(orders),
+                    Err(why) => {
+                        tracing::warn!(%why, "the class could not be reached");
+                        if let Some(trainer) = &mut self.trainer {
+                            trainer.heard(Err(why));
+                        }
+                        Task::none()
+                    }
+                }
+            }
+            Message::ClassSent(fault, result) => {
+                if let Some(trainer) = &mut self.trainer {
+                    trainer.sent(fault, result);
+                }
+                Task::none()
+            }
+            Message::ClassClockSet(result) => {
+                if let Err(why) = result {
+                    // A trainee's desk may not move the class's clock
+                    // (with staff sign-in, only the trainer may).
+                    tracing::info!(%why, "the class's clock stays as the class has it");
+                }
+                Task::none()
+            }
             Message::RetryDesk => {
                 self.desk = DeskState::Opening;
                 self.open_desk()
@@ -1055,7 +1106,99 @@ impl App {
         }
         tracing::info!(lesson = id, ms = began.elapsed().as_secs_f64() * 1000.0, "lesson started");
         self.reset_at = Some(began);
-        Task::batch([close, devices, self.preload_lesson()])
+        // A class's callers are the class's (its service preloads them);
+        // a lesson started afresh sets the class's clock.
+        let records = if self.in_class() {
+            if keep_clock { Task::none() } else { self.class_clock() }
+        } else {
+            self.preload_lesson()
+        };
+        Task::batch([close, devices, records])
+    }
+
+    /// Whether this desk is in a class: demo mode on a training service.
+    pub fn in_class(&self) -> bool {
+        self.options.demo && matches!(self.options.desk, DeskSource::Open { server: Some(_), .. })
+    }
+
+    /// Class work off the UI thread, never held back by the service
+    /// faults the trainer simulates (the class is the trainer's line).
+    fn class_work(
+        &self,
+        work: impl FnOnce(&mut dyn mitid_core::service::DeskService) -> Message + Send + 'static,
+        failed: impl FnOnce(String) -> Message + Send + 'static,
+    ) -> Task<Message> {
+        match &self.desk {
+            DeskState::Ready(handle) if self.in_class() => {
+                Task::perform(handle.unsimulated().run(work), move |result| result.unwrap_or_else(failed))
+            }
+            _ => Task::none(),
+        }
+    }
+
+    /// Tells the class where the trainee is; hears its lesson, clock and
+    /// faults, and (while the panel is open) its desks.
+    fn class_tick(&self) -> Task<Message> {
+        let position = self.position();
+        let run = self.trainer.as_ref().and_then(|t| t.run());
+        let report = mitid_core::api::DeskReport {
+            lesson: run.map(|r| r.lesson().lesson.id.clone()),
+            screen: position.screen,
+            step: position.step,
+            last_action: run.and_then(|r| r.log.last(mitid_core::lesson::EntryKind::Action)).map(|e| e.what.clone()),
+        };
+        let follow = self.trainer_window.is_some();
+        self.class_work(
+            move |desk| {
+                let orders = desk.class_report(&report).map_err(|e| e.to_string());
+                let view = follow.then(|| desk.class_view().map_err(|e| e.to_string()));
+                Message::ClassHeard(orders, view)
+            },
+            |why| Message::ClassHeard(Err(why), None),
+        )
+    }
+
+    /// What the class said: its clock is the desk's, its lesson runs here,
+    /// and the faults the trainer sent happen now.
+    fn class_heard(&mut self, orders: mitid_core::api::ClassOrders) -> Task<Message> {
+        use mitid_core::lesson::EntryKind;
+        if let Some(setup) = &self.options.trainer {
+            if (setup.clock.now() - orders.now).abs() > SignedDuration::from_secs(1) {
+                setup.clock.set(orders.now);
+            }
+            if (setup.clock.speed() - orders.speed).abs() > f64::EPSILON {
+                setup.clock.set_speed(orders.speed);
+            }
+        }
+        self.refresh_status();
+        let mut tasks = Vec::new();
+        if orders.lesson.is_some() && orders.lesson != self.class_lesson {
+            self.class_lesson.clone_from(&orders.lesson);
+            let id = orders.lesson.clone().unwrap_or_default();
+            let running = self.trainer.as_ref().and_then(|t| t.run()).map(|r| r.lesson().lesson.id.clone());
+            match self.trainer.as_ref().and_then(|t| t.by_id(&id)) {
+                Some(lesson) if running.as_deref() != Some(id.as_str()) => tasks.push(self.start_lesson(lesson, true)),
+                Some(_) => {}
+                None => tracing::warn!(lesson = id, "the class's lesson is not among this desk's lessons"),
+            }
+            self.note(EntryKind::Clock, fl!("trainer-class-joined", lesson = id));
+        }
+        for fault in orders.faults {
+            self.note(EntryKind::Fault, format!("{} (sent to the class)", fault.name()));
+            tasks.push(self.apply_fault(fault));
+        }
+        Task::batch(tasks)
+    }
+
+    /// In a class, the desk's clock (as the lesson or the trainer set it)
+    /// becomes the class's.
+    fn class_clock(&self) -> Task<Message> {
+        let Some(setup) = &self.options.trainer else { return Task::none() };
+        let (at, speed) = (setup.clock.now(), setup.clock.speed());
+        self.class_work(
+            move |desk| Message::ClassClockSet(desk.class_clock(at, Some(speed)).map_err(|e| e.to_string())),
+            |why| Message::ClassClockSet(Err(why)),
+        )
     }
 
     /// Adds the running lesson's callers to the directory (once it is
@@ -1084,22 +1227,36 @@ impl App {
                 self.note(EntryKind::Clock, format!("moved on {}", mitid_core::lesson::elapsed(by)));
                 self.refresh_status();
                 // What came due in the time skipped happens now.
-                self.update(Message::Tick)
+                let due = self.update(Message::Tick);
+                Task::batch([due, self.class_clock()])
             }
             trainer::Event::SetClock(at) => {
                 clock.set(at);
                 self.note(EntryKind::Clock, format!("set to {at}"));
                 self.refresh_status();
-                Task::none()
+                self.class_clock()
             }
             trainer::Event::Speed(speed) => {
                 clock.set_speed(speed);
                 self.note(EntryKind::Clock, format!("speed {speed}×"));
-                Task::none()
+                self.class_clock()
             }
             trainer::Event::Inject(kind) => {
                 self.note(EntryKind::Fault, format!("{} (by the trainer)", kind.name()));
                 self.apply_fault(kind)
+            }
+            trainer::Event::SendToClass(desk, kind) => {
+                let to = desk.clone().unwrap_or_else(|| "every desk".to_owned());
+                self.note(EntryKind::Fault, format!("{} sent to {to} (by the trainer)", kind.name()));
+                self.class_work(
+                    move |desk_service| {
+                        Message::ClassSent(
+                            kind,
+                            desk_service.class_fault(desk.as_deref(), kind).map_err(|e| e.to_string()),
+                        )
+                    },
+                    move |why| Message::ClassSent(kind, Err(why)),
+                )
             }
             trainer::Event::Specimen(specimen) => {
                 self.note(EntryKind::Fault, format!("reader holds: {specimen}"));
@@ -1135,7 +1292,7 @@ impl App {
                     setup.clock.set(to);
                 }
                 self.refresh_status();
-                Task::none()
+                self.class_clock()
             }
         }
     }
@@ -1157,7 +1314,8 @@ impl App {
                     }
                 }
                 self.refresh_status();
-                Task::none()
+                // In a class, Support closes on the class's clock.
+                self.class_clock()
             }
             FaultKind::SomeoneElse => self.route_enrollment(enrollment::Message::Face(
                 crate::screen::enrollment::face::Message::Person(crate::camera::DemoPerson::Stranger),
@@ -1446,6 +1604,11 @@ impl App {
                 15
             };
             subscriptions.push(iced::time::every(Duration::from_secs(every)).map(|_| Message::Ping));
+        }
+        if self.in_class() && matches!(self.desk, DeskState::Ready(_)) {
+            // A desk of a class tells where it is, and hears the trainer's
+            // faults within two seconds.
+            subscriptions.push(iced::time::every(CLASS_EVERY).map(|_| Message::ClassTick));
         }
         if !self.first_frame_seen {
             subscriptions.push(window::frames().map(|_| Message::FirstFrame));

@@ -57,6 +57,12 @@ impl DeskHandle {
         self
     }
 
+    /// The same service, without the faults the trainer simulates on it
+    /// (for a class's own calls).
+    pub fn unsimulated(&self) -> Self {
+        Self { devices: None, ..self.clone() }
+    }
+
     /// Runs `f` on a blocking thread; an `Err` when `f` panicked, or in
     /// demo mode when the trainer has the service down (the reason, in
     /// words).

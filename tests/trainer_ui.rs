@@ -8,6 +8,8 @@
 #![allow(clippy::unwrap_used)] // in a test, a panic is the failure report
 
 mod common;
+#[path = "../crates/server/tests/support/mod.rs"]
+mod site;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -38,6 +40,23 @@ impl Class {
     }
 
     fn start_in(dir: tempfile::TempDir, lesson: Option<&str>) -> Self {
+        Self::start_on(dir, lesson, None)
+    }
+
+    /// Demo mode as a desk of the class `server` serves, named `desk`.
+    fn join(server: &site::Server, desk: &str) -> Self {
+        let link = mitid_core::config::ServerLink { url: server.url.clone(), ca: Some(site::ca().join("ca.pem")) };
+        let mut class = Self::start_on(tempfile::tempdir().unwrap(), None, Some((link, desk)));
+        assert!(class.app.in_class());
+        class.send(Message::ClassTick);
+        class
+    }
+
+    fn start_on(
+        dir: tempfile::TempDir,
+        lesson: Option<&str>,
+        server: Option<(mitid_core::config::ServerLink, &str)>,
+    ) -> Self {
         let clock = Arc::new(SimulatedClock::starting_at(Timestamp::now()));
         let options = Options {
             demo: true,
@@ -52,8 +71,11 @@ impl Class {
             desk: DeskSource::Open {
                 data_dir: dir.path().to_owned(),
                 demo: true,
-                config: Default::default(),
-                server: None,
+                config: mitid_core::desk::DeskConfig {
+                    agent: server.as_ref().map(|(_, desk)| (*desk).to_owned()),
+                    ..Default::default()
+                },
+                server: server.map(|(link, _)| link),
             },
             face: Default::default(),
             trainer: Some(TrainerSetup {
@@ -542,4 +564,59 @@ photo = "juergen.jpg"
     assert_eq!((dg1.document_number.as_str(), dg1.primary_name.as_str()), ("T22000129", "MUELLER"));
     let dg2 = document.file(mitid_emrtd::file::FileId::DG2).unwrap();
     assert!(dg2.windows(photo.len()).any(|w| w == photo), "the lesson's photo is the chip's");
+}
+
+#[test]
+fn a_class_follows_its_service_and_the_trainer_sends_a_fault_to_one_desk_or_to_all() {
+    let _guard = serial();
+    let Some(admin) = site::cluster() else { return };
+    let db = site::Database::new(&admin);
+    let server = site::Server::start_args(&db, "", &["--demo", "--lesson", "late-call"]);
+    let mut trainer = Class::join(&server, "desk-a");
+    let mut trainee = Class::join(&server, "desk-b");
+
+    // Each desk runs the class's lesson on the class's clock, with the
+    // callers the class's service holds.
+    for desk in [&trainer, &trainee] {
+        assert_eq!(desk.app.trainer().unwrap().run().unwrap().lesson().lesson.id, "late-call");
+        let local = mitid_core::support_hours::COPENHAGEN.to_datetime(desk.clock.now());
+        assert_eq!((local.hour(), local.minute()), (19, 58), "{local}");
+        assert!(desk.logged(EntryKind::Clock, "joined the class (lesson late-call)"), "{:?}", desk.log());
+    }
+    trainee.open_caller("Jürgen Müller");
+
+    // The trainer's panel follows the class's desks …
+    trainee.send(Message::ClassTick);
+    trainer.send(Message::ClassTick);
+    let class = trainer.app.trainer().unwrap().class().unwrap();
+    let desks: Vec<&str> = class.view.as_ref().unwrap().desks.iter().map(|d| d.desk.as_str()).collect();
+    assert_eq!(desks, ["desk-a", "desk-b"]);
+    assert!(trainer.panel_shows("The class · lesson late-call"));
+    let seen = &class.view.as_ref().unwrap().desks[1];
+    let line =
+        format!("desk-b: Callers & P-codes · a caller's card · last: open caller · {} s ago", seen.seen_seconds_ago);
+    assert!(trainer.panel_shows(&line), "where the trainee is: {seen:?}");
+
+    // … sends a fault to the trainee's desk alone …
+    trainer.panel(trainer::Message::Target(trainer::Target::Desk("desk-b".into())));
+    trainer.click_panel("A · The card slips");
+    assert!(trainer.panel_shows("Sent “The card slips” to one desk."));
+    assert!(!trainer.logged(EntryKind::Fault, "card-slips (sent to the class)"));
+    trainee.send(Message::ClassTick);
+    assert!(trainee.logged(EntryKind::Fault, "card-slips (sent to the class)"), "{:?}", trainee.log());
+    trainer.send(Message::ClassTick);
+    assert!(!trainer.logged(EntryKind::Fault, "card-slips (sent to the class)"), "not the trainer's desk");
+
+    // … and Support closes for every desk, on the class's clock.
+    trainer.panel(trainer::Message::Target(trainer::Target::Every));
+    trainer.panel(trainer::Message::Inject(FaultKind::SupportCloses));
+    assert!(trainer.panel_shows("Sent “Support closes” to 2 desks."));
+    for desk in [&mut trainer, &mut trainee] {
+        desk.send(Message::ClassTick);
+        assert!(desk.logged(EntryKind::Fault, "support-closes (sent to the class)"), "{:?}", desk.log());
+        assert!(!desk.app.status().open, "Support closed at {}", desk.clock.now());
+    }
+    trainee.send(Message::ClassTick);
+    let local = mitid_core::support_hours::COPENHAGEN.to_datetime(trainee.clock.now());
+    assert_eq!(local.hour(), 20, "the class's clock moved to closing: {local}");
 }

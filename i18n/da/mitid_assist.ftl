@@ -524,6 +524,21 @@ trainer-restore-camera = Kameraet normalt igen
 trainer-restore-sms = Sms'er kommer igen
 trainer-trainee = Kursisten
 trainer-trainee-at = Skærm: { $screen } · Ved: { $step } · Sidst: { $action }
+trainer-class = Holdet · lektion { $lesson }
+trainer-class-empty = Ingen skranke er kommet med på holdet endnu.
+trainer-class-desk = { $desk }: { $screen } · { $step } · sidst: { $action } · for { $seconds } s siden{ $waiting ->
+    [0] {""}
+   *[other] {" "}· { $waiting } fejl på vej
+}
+trainer-class-sent = Sendte “{ $fault }” til { $desks ->
+    [one] én skranke
+   *[other] { $desks } skranker
+}.
+trainer-class-problem = Holdet kan ikke nås: { $detail }
+trainer-class-target = Fejl sker ved:
+trainer-class-here = denne skranke
+trainer-class-every = alle holdets skranker
+trainer-class-joined = kom med på holdet (lektion { $lesson })
 trainer-at-search = søger
 trainer-at-card = en opkalders kort
 trainer-at-confirm-issue = har bedt om en P-kode

@@ -524,6 +524,21 @@ trainer-restore-camera = Camera back to normal
 trainer-restore-sms = SMS arrive again
 trainer-trainee = The trainee
 trainer-trainee-at = Screen: { $screen } · At: { $step } · Last: { $action }
+trainer-class = The class · lesson { $lesson }
+trainer-class-empty = No desk has joined the class yet.
+trainer-class-desk = { $desk }: { $screen } · { $step } · last: { $action } · { $seconds } s ago{ $waiting ->
+    [0] {""}
+   *[other] {" "}· { $waiting } faults on their way
+}
+trainer-class-sent = Sent “{ $fault }” to { $desks ->
+    [one] one desk
+   *[other] { $desks } desks
+}.
+trainer-class-problem = The class cannot be reached: { $detail }
+trainer-class-target = Faults happen at:
+trainer-class-here = this desk
+trainer-class-every = every desk of the class
+trainer-class-joined = joined the class (lesson { $lesson })
 trainer-at-search = searching
 trainer-at-card = a caller's card
 trainer-at-confirm-issue = asked to issue a P-code

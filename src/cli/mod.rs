@@ -62,7 +62,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Work with the site's shared service at this address (https://…)
-    /// instead of this desk's own records; overrides `[server] url`.
+    /// instead of this desk's own records; overrides `[server] url`. With
+    /// --demo: join the class a training service serves
+    /// (`mitid-assist-server --demo`).
     #[arg(long, global = true, value_name = "URL")]
     pub server: Option<String>,
     /// What to do; the window when absent.
@@ -215,9 +217,6 @@ pub enum CliError {
     /// `--lesson` or `--no-panel` outside demo mode.
     #[error("--lesson and --no-panel are for trainers: add --demo")]
     LessonOutsideDemo,
-    /// `--server` in demo mode.
-    #[error("demo mode works on its own records: leave out --server, or leave out --demo")]
-    ServerInDemo,
     /// The shared service cannot be used.
     #[error(transparent)]
     Service(#[from] mitid_remote::ConnectError),
@@ -263,7 +262,7 @@ impl CliError {
     /// A short machine-readable name, for `{"error": …}`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::ClockOutsideDemo | Self::LessonOutsideDemo | Self::ServerInDemo => "usage",
+            Self::ClockOutsideDemo | Self::LessonOutsideDemo => "usage",
             Self::Service(_) => "service",
             Self::Paths(_) | Self::Config(_) => "config",
             Self::Input(_) => "input",
@@ -328,8 +327,8 @@ pub struct Context {
     pub hours: SupportHours,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
-    /// The site's shared service, when this desk works with one (never in
-    /// demo mode).
+    /// The site's shared service, when this desk works with one (in demo
+    /// mode, only the class's that `--server` names).
     pub server: Option<mitid_core::config::ServerLink>,
 }
 
@@ -355,9 +354,6 @@ impl Cli {
         if (self.lesson.is_some() || self.no_panel) && !self.demo {
             return Err(CliError::LessonOutsideDemo);
         }
-        if self.server.is_some() && self.demo {
-            return Err(CliError::ServerInDemo);
-        }
         let paths = Paths::resolve(self.config.clone(), self.data_dir.clone(), self.demo).map_err(CliError::Paths)?;
         let (config, config_error) = match Config::load(&paths.config_file) {
             Ok(config) => (config, None),
@@ -369,7 +365,9 @@ impl Cli {
             None => Arc::new(SystemClock),
         };
         let server = match (&self.server, &config.server) {
-            _ if self.demo => None,
+            // Demo mode works on its own records, unless told to join a
+            // class (`--server` of a training service).
+            (None, _) if self.demo => None,
             (Some(url), configured) => Some(mitid_core::config::ServerLink {
                 url: url.clone(),
                 ca: configured.as_ref().and_then(|c| c.ca.clone()),

@@ -171,6 +171,42 @@ pub enum Message {
     Export(Format),
     /// The log was written there, or why not.
     Exported(Result<PathBuf, String>),
+    /// Send the faults to this desk of the class, or to every desk.
+    Target(Target),
+}
+
+/// Where a fault made on the panel happens, in a class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Here, at this desk.
+    Here,
+    /// At every desk of the class.
+    Every,
+    /// At this desk of the class.
+    Desk(String),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Here => f.write_str(&fl!("trainer-class-here")),
+            Target::Every => f.write_str(&fl!("trainer-class-every")),
+            Target::Desk(desk) => f.write_str(desk),
+        }
+    }
+}
+
+/// The class this desk is in, as the panel follows it.
+#[derive(Debug, Clone)]
+pub struct Class {
+    /// The class's desks, when the trainer may see them.
+    pub view: Option<mitid_core::api::ClassView>,
+    /// Where faults go.
+    pub target: Target,
+    /// Why the class cannot be followed or reached just now.
+    pub problem: Option<String>,
+    /// The last fault sent to the class, and to how many desks.
+    pub sent: Option<(FaultKind, u64)>,
 }
 
 /// What the panel asks of the app.
@@ -186,6 +222,8 @@ pub enum Event {
     Speed(f64),
     /// Make this go wrong now.
     Inject(FaultKind),
+    /// Make this go wrong at a desk of the class (`None`: at every desk).
+    SendToClass(Option<String>, FaultKind),
     /// Put this specimen on the demo reader.
     Specimen(Specimen),
     /// Put this person before the demo camera.
@@ -207,6 +245,8 @@ pub struct Trainer {
     log_dir: Option<PathBuf>,
     /// The last thing the app said, so a change is logged once.
     said: Option<String>,
+    /// The class, when this desk is in one.
+    class: Option<Class>,
 }
 
 impl Trainer {
@@ -244,6 +284,46 @@ impl Trainer {
     /// The lesson with this id, if it can be used.
     pub fn by_id(&self, id: &str) -> Option<Lesson> {
         self.lessons.iter().find(|l| l.id == id).and_then(|l| l.lesson.as_ref().ok().cloned())
+    }
+
+    /// This desk is in a class: the panel follows it.
+    pub fn join_class(&mut self) {
+        self.class = Some(Class { view: None, target: Target::Here, problem: None, sent: None });
+    }
+
+    /// The class as the panel follows it, when this desk is in one.
+    pub fn class(&self) -> Option<&Class> {
+        self.class.as_ref()
+    }
+
+    /// What the class said: its desks, or why they cannot be seen.
+    pub fn heard(&mut self, view: Result<mitid_core::api::ClassView, String>) {
+        let Some(class) = &mut self.class else { return };
+        match view {
+            Ok(view) => {
+                // A desk gone from the class is no target any more.
+                if let Target::Desk(desk) = &class.target
+                    && !view.desks.iter().any(|d| &d.desk == desk)
+                {
+                    class.target = Target::Here;
+                }
+                class.view = Some(view);
+                class.problem = None;
+            }
+            Err(why) => class.problem = Some(why),
+        }
+    }
+
+    /// A fault was sent to the class (to how many desks), or why not.
+    pub fn sent(&mut self, fault: FaultKind, result: Result<u64, String>) {
+        let Some(class) = &mut self.class else { return };
+        match result {
+            Ok(count) => {
+                class.sent = Some((fault, count));
+                class.problem = None;
+            }
+            Err(why) => class.problem = Some(why),
+        }
     }
 
     /// The app has started `lesson`: run it from the start.
@@ -321,7 +401,20 @@ impl Trainer {
                 }
             },
             Message::Speed(speed) => (Task::none(), Some(Event::Speed(speed.0))),
-            Message::Inject(kind) => (Task::none(), Some(Event::Inject(kind))),
+            Message::Inject(kind) => {
+                let event = match self.class.as_ref().map(|c| &c.target) {
+                    Some(Target::Every) => Event::SendToClass(None, kind),
+                    Some(Target::Desk(desk)) => Event::SendToClass(Some(desk.clone()), kind),
+                    Some(Target::Here) | None => Event::Inject(kind),
+                };
+                (Task::none(), Some(event))
+            }
+            Message::Target(target) => {
+                if let Some(class) = &mut self.class {
+                    class.target = target;
+                }
+                (Task::none(), None)
+            }
             Message::Specimen(specimen) => (Task::none(), Some(Event::Specimen(specimen))),
             Message::Person(person) => (Task::none(), Some(Event::Person(person))),
             Message::Restore(what) => (Task::none(), Some(Event::Restore(what))),
@@ -450,8 +543,21 @@ impl Trainer {
             let letter = char::from(b'A' + u8::try_from(i).unwrap_or(0));
             r.push(button(text(format!("{letter} · {}", fault_text(*kind))).size(14)).on_press(Message::Inject(*kind)))
         });
-        let faults_part =
-            column![text(fl!("trainer-faults")).font(theme::BOLD), faults.wrap().vertical_spacing(6)].spacing(6);
+        let mut faults_part = column![text(fl!("trainer-faults")).font(theme::BOLD)].spacing(6);
+        if let Some(class) = &self.class {
+            let mut targets = vec![Target::Here, Target::Every];
+            targets.extend(class.view.iter().flat_map(|v| v.desks.iter().map(|d| Target::Desk(d.desk.clone()))));
+            faults_part = faults_part.push(
+                row![
+                    text(fl!("trainer-class-target")),
+                    pick_list(targets, Some(class.target.clone()), Message::Target)
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center),
+            );
+        }
+        let faults_part = faults_part.push(faults.wrap().vertical_spacing(6));
+        let class_part = self.class.as_ref().map(class_view);
 
         let d = &context.devices;
         let reader_state = if !d.pcsc_running {
@@ -565,12 +671,49 @@ impl Trainer {
             faults_part,
             devices_part,
             trainee_part,
-            log_part,
         ]
+        .push(class_part)
+        .push(log_part)
         .spacing(14)
         .padding(16);
         scrollable(body).into()
     }
+}
+
+/// The class: each desk, where it is and when it last said.
+fn class_view(class: &Class) -> Element<'_, Message> {
+    let lesson = class.view.as_ref().and_then(|v| v.lesson.clone()).unwrap_or_else(|| "—".to_owned());
+    let mut part = column![text(fl!("trainer-class", lesson = lesson)).font(theme::BOLD)].spacing(4);
+    match class.view.as_ref().map(|v| v.desks.as_slice()) {
+        None | Some([]) => part = part.push(text(fl!("trainer-class-empty")).size(14)),
+        Some(desks) => {
+            for desk in desks {
+                let who = match &desk.name {
+                    Some(name) => format!("{} ({name})", desk.desk),
+                    None => desk.desk.clone(),
+                };
+                part = part.push(
+                    text(fl!(
+                        "trainer-class-desk",
+                        desk = who,
+                        screen = desk.report.screen.clone(),
+                        step = desk.report.step.clone(),
+                        action = desk.report.last_action.clone().unwrap_or_else(|| "—".to_owned()),
+                        seconds = desk.seen_seconds_ago.to_string(),
+                        waiting = desk.waiting
+                    ))
+                    .size(14),
+                );
+            }
+        }
+    }
+    if let Some((fault, count)) = &class.sent {
+        part = part.push(text(fl!("trainer-class-sent", fault = fault_text(*fault), desks = (*count))).size(14));
+    }
+    if let Some(problem) = &class.problem {
+        part = part.push(text(fl!("trainer-class-problem", detail = problem.clone())).style(text::danger).size(14));
+    }
+    part.into()
 }
 
 /// A fault's name on the panel.
