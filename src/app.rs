@@ -897,8 +897,7 @@ impl App {
                     return Task::none();
                 }
                 if Some(id) == self.trainer_window {
-                    let message = self.trainer.as_ref().and_then(|t| t.key(&key));
-                    return message.map_or_else(Task::none, |m| self.update(Message::Trainer(m)));
+                    return self.trainer_key(&key);
                 }
                 self.key(key, modifiers)
             }
@@ -1395,14 +1394,13 @@ impl App {
         trainer::Position { screen, step }
     }
 
-    /// Draws the trainer's panel.
-    pub fn trainer_view(&self) -> Element<'_, Message> {
-        let Some(trainer) = &self.trainer else { return Space::new().into() };
+    /// What the trainer's panel shows besides its own state.
+    fn trainer_context(&self) -> trainer::Context {
         let (now, speed) = match &self.options.trainer {
             Some(setup) => (setup.clock.now(), setup.clock.speed()),
             None => (self.options.clock.now(), 1.0),
         };
-        let context = trainer::Context {
+        trainer::Context {
             now: self.options.hours.local(now),
             open: self.status.open,
             speed,
@@ -1410,8 +1408,20 @@ impl App {
             specimen: self.enrollment.specimen(),
             person: self.enrollment.face_camera().person,
             devices: self.devices.get(),
-        };
-        trainer.view(&context).map(Message::Trainer)
+        }
+    }
+
+    /// Draws the trainer's panel.
+    pub fn trainer_view(&self) -> Element<'_, Message> {
+        let Some(trainer) = &self.trainer else { return Space::new().into() };
+        trainer.view(&self.trainer_context()).map(Message::Trainer)
+    }
+
+    /// A key pressed in the trainer's panel (the tests press them here).
+    pub fn trainer_key(&mut self, key: &Key) -> Task<Message> {
+        let context = self.trainer_context();
+        let message = self.trainer.as_ref().and_then(|t| t.key(key, &context));
+        message.map_or_else(Task::none, |m| self.update(Message::Trainer(m)))
     }
 
     /// Hands a message to the enrollment screen and does what it asks.

@@ -598,7 +598,13 @@ fn a_class_follows_its_service_and_the_trainer_sends_a_fault_to_one_desk_or_to_a
     assert!(trainer.panel_shows(&line), "where the trainee is: {seen:?}");
 
     // … sends a fault to the trainee's desk alone …
-    trainer.panel(trainer::Message::Target(trainer::Target::Desk("desk-b".into())));
+    // (T on the panel goes through the targets: every desk, then each.)
+    for _ in 0..3 {
+        let task = trainer.app.trainer_key(&iced::keyboard::Key::Character("t".into()));
+        trainer.run(task);
+    }
+    let target = &trainer.app.trainer().unwrap().class().unwrap().target;
+    assert_eq!(*target, trainer::Target::Desk("desk-b".into()));
     trainer.click_panel("A · The card slips");
     assert!(trainer.panel_shows("Sent “The card slips” to one desk."));
     assert!(!trainer.logged(EntryKind::Fault, "card-slips (sent to the class)"));
@@ -619,4 +625,38 @@ fn a_class_follows_its_service_and_the_trainer_sends_a_fault_to_one_desk_or_to_a
     trainee.send(Message::ClassTick);
     let local = mitid_core::support_hours::COPENHAGEN.to_datetime(trainee.clock.now());
     assert_eq!(local.hour(), 20, "the class's clock moved to closing: {local}");
+}
+
+#[test]
+fn the_panels_clock_and_devices_answer_the_keyboard() {
+    let _guard = serial();
+    use iced::keyboard::{Key, key::Named};
+    let mut c = Class::start("counter-passport");
+    let key = |c: &mut Class, k: Key| {
+        let task = c.app.trainer_key(&k);
+        c.run(task);
+    };
+    let char = |s: &str| Key::Character(s.into());
+    let before = c.clock.now();
+    key(&mut c, char("2"));
+    let moved = c.clock.now().duration_since(before);
+    assert!(moved >= jiff::SignedDuration::from_mins(10), "2 moves the clock on ten minutes: {moved}");
+    key(&mut c, char("0"));
+    assert_eq!(c.clock.speed(), 2.0, "0 runs it faster");
+    key(&mut c, char("q"));
+    assert_eq!(c.app.enrollment().specimen(), mitid_assist::chip_read::Specimen::IdCard, "Q: the next document");
+    key(&mut c, char("w"));
+    assert_eq!(c.app.enrollment().face_camera().person, mitid_assist::camera::DemoPerson::Stranger);
+    key(&mut c, char("b"));
+    assert!(!c.app.devices().get().document, "B takes the document off");
+    key(&mut c, char("r"));
+    assert!(c.app.devices().get().document, "R puts the reader right");
+    key(&mut c, char("t"));
+    assert!(c.app.trainer().unwrap().class().is_none(), "T does nothing outside a class");
+    key(&mut c, Key::Named(Named::F5));
+    assert!(!c.logged(EntryKind::Fault, "document-taken"), "F5 started the lesson afresh: {:?}", c.log());
+    assert_eq!(c.app.enrollment().specimen(), mitid_assist::chip_read::Specimen::Passport);
+    assert!(c.panel_shows(
+        "Keys here: A–P a fault · 1, 2, 3 clock +1, +10, +60 min · 0 faster · F2 set the clock · Q the reader's document · W who the camera shows · R, U, S reader, camera, SMS back to normal · T where faults happen (in a class) · F5 start again"
+    ));
 }

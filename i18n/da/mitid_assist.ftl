@@ -498,6 +498,7 @@ nav-needs-role = Kræver rollen { $roles }
 ## Undervisning: underviserens panel (kun demo)
 trainer-title = Underviserens panel — DEMO
 trainer-open-panel = Underviserens panel (Ctrl+T)
+trainer-keys = Taster her: A–P en fejl · 1, 2, 3 uret +1, +10, +60 min · 0 hurtigere · F2 stil uret · Q dokumentet på læseren · W hvem kameraet viser · R, U, S læser, kamera, sms normale igen · T hvor fejl sker (på et hold) · F5 forfra
 trainer-lesson = Lektion
 trainer-reset = Start lektionen forfra (F5)
 trainer-lesson-broken = { $id } (kan ikke bruges)

@@ -498,6 +498,7 @@ nav-needs-role = Needs the role { $roles }
 ## Trainer mode: the trainer's panel (demo mode only)
 trainer-title = Trainer's panel — DEMO
 trainer-open-panel = Trainer's panel (Ctrl+T)
+trainer-keys = Keys here: A–P a fault · 1, 2, 3 clock +1, +10, +60 min · 0 faster · F2 set the clock · Q the reader's document · W who the camera shows · R, U, S reader, camera, SMS back to normal · T where faults happen (in a class) · F5 start again
 trainer-lesson = Lesson
 trainer-reset = Start the lesson again (F5)
 trainer-lesson-broken = { $id } (cannot be used)

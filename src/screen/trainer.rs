@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use iced::widget::{Space, button, column, container, pick_list, row, scrollable, text, text_input};
+use iced::widget::{Space, button, column, container, operation, pick_list, row, scrollable, text, text_input};
 use iced::{Alignment, Length, Task};
 use jiff::{SignedDuration, Timestamp};
 use mitid_core::lesson::{self, EntryKind, FaultKind, Lesson, Problem, Run};
@@ -173,7 +173,12 @@ pub enum Message {
     Exported(Result<PathBuf, String>),
     /// Send the faults to this desk of the class, or to every desk.
     Target(Target),
+    /// Put the cursor in the clock's field.
+    FocusClock,
 }
+
+/// The clock's field, for F2.
+const CLOCK_FIELD: &str = "trainer-clock";
 
 /// Where a fault made on the panel happens, in a class.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,17 +358,53 @@ impl Trainer {
         }
     }
 
-    /// The keyboard in the panel's window: a letter makes its fault
-    /// happen (the letters are on the buttons); F5 starts the lesson again.
-    pub fn key(&self, key: &iced::keyboard::Key) -> Option<Message> {
+    /// The keyboard in the panel's window (the keys are on the buttons):
+    /// A–P make their fault happen, F5 starts the lesson again, 1/2/3
+    /// move the clock on 1/10/60 minutes, 0 speeds it up, F2 goes to the
+    /// clock's field; Q and W change what the reader and the camera hold,
+    /// R, U and S put the reader, the camera and the SMS right; T (in a
+    /// class) changes where faults happen.
+    pub fn key(&self, key: &iced::keyboard::Key, context: &Context) -> Option<Message> {
         use iced::keyboard::{Key, key::Named};
-        if *key == Key::Named(Named::F5) {
-            return Some(Message::Reset);
+        match key.as_ref() {
+            Key::Named(Named::F5) => return Some(Message::Reset),
+            Key::Named(Named::F2) => return Some(Message::FocusClock),
+            _ => {}
         }
         let Key::Character(c) = key.as_ref() else { return None };
         let letter = c.chars().next()?.to_ascii_lowercase();
-        let index = (letter as usize).checked_sub('a' as usize)?;
-        FaultKind::ALL.get(index).copied().map(Message::Inject)
+        let next = |all: &[Specimen], now: &Specimen| {
+            let at = all.iter().position(|s| s == now).map_or(0, |i| (i + 1) % all.len());
+            all.get(at).copied()
+        };
+        match letter {
+            '1' => Some(Message::Advance(1)),
+            '2' => Some(Message::Advance(10)),
+            '3' => Some(Message::Advance(60)),
+            '0' => {
+                let at = Speed::ALL.iter().position(|s| s.0 >= context.speed).map_or(0, |i| (i + 1) % Speed::ALL.len());
+                Some(Message::Speed(Speed::ALL[at]))
+            }
+            'q' => next(&Specimen::offered(context.devices.own.is_some()), &context.specimen).map(Message::Specimen),
+            'w' => Some(Message::Person(match context.person {
+                DemoPerson::Holder => DemoPerson::Stranger,
+                DemoPerson::Stranger => DemoPerson::Holder,
+            })),
+            'r' => Some(Message::Restore(Restore::Reader)),
+            'u' => Some(Message::Restore(Restore::Camera)),
+            's' => Some(Message::Restore(Restore::Sms)),
+            't' => {
+                let class = self.class.as_ref()?;
+                let mut targets = vec![Target::Here, Target::Every];
+                targets.extend(class.view.iter().flat_map(|v| v.desks.iter().map(|d| Target::Desk(d.desk.clone()))));
+                let at = targets.iter().position(|t| *t == class.target).map_or(0, |i| (i + 1) % targets.len());
+                Some(Message::Target(targets.swap_remove(at)))
+            }
+            _ => {
+                let index = (letter as usize).checked_sub('a' as usize)?;
+                FaultKind::ALL.get(index).copied().map(Message::Inject)
+            }
+        }
     }
 
     /// Handles a message.
@@ -415,6 +456,7 @@ impl Trainer {
                 }
                 (Task::none(), None)
             }
+            Message::FocusClock => (operation::focus(CLOCK_FIELD), None),
             Message::Specimen(specimen) => (Task::none(), Some(Event::Specimen(specimen))),
             Message::Person(person) => (Task::none(), Some(Event::Person(person))),
             Message::Restore(what) => (Task::none(), Some(Event::Restore(what))),
@@ -525,6 +567,7 @@ impl Trainer {
             .wrap(),
             row![
                 text_input(&fl!("trainer-clock-placeholder"), &self.clock_text)
+                    .id(CLOCK_FIELD)
                     .on_input(Message::ClockText)
                     .on_submit(Message::SetClock)
                     .width(220),
@@ -666,6 +709,7 @@ impl Trainer {
                 .padding([8, 16])
                 .width(Length::Fill)
                 .style(theme::demo_banner),
+            text(fl!("trainer-keys")).size(13),
             lesson_part,
             clock_part,
             faults_part,
@@ -785,12 +829,24 @@ mod tests {
     #[test]
     fn letters_on_the_panel_make_their_faults_happen() {
         let trainer = Trainer::default();
-        let key = |c: &str| trainer.key(&iced::keyboard::Key::Character(c.into()));
+        let context = Context {
+            now: jiff::civil::date(2026, 11, 24).at(10, 0, 0, 0),
+            open: true,
+            speed: 1.0,
+            position: Position::default(),
+            specimen: Specimen::Passport,
+            person: DemoPerson::Holder,
+            devices: lesson::DeviceState::default(),
+        };
+        let key = |c: &str| trainer.key(&iced::keyboard::Key::Character(c.into()), &context);
         assert!(matches!(key("a"), Some(Message::Inject(FaultKind::CardSlips))));
         assert!(matches!(key("H"), Some(Message::Inject(FaultKind::SupportCloses))));
         assert!(matches!(key("p"), Some(Message::Inject(FaultKind::ServiceUp))));
-        assert!(key("q").is_none() && key("1").is_none());
-        let f5 = trainer.key(&iced::keyboard::Key::Named(iced::keyboard::key::Named::F5));
+        assert!(matches!(key("1"), Some(Message::Advance(1))) && matches!(key("3"), Some(Message::Advance(60))));
+        assert!(matches!(key("0"), Some(Message::Speed(Speed(2.0)))));
+        assert!(matches!(key("q"), Some(Message::Specimen(Specimen::IdCard))));
+        assert!(key("t").is_none() && key("z").is_none() && key("9").is_none(), "T only in a class");
+        let f5 = trainer.key(&iced::keyboard::Key::Named(iced::keyboard::key::Named::F5), &context);
         assert!(matches!(f5, Some(Message::Reset)));
     }
 }
