@@ -18,6 +18,9 @@ KEYRING_PACKAGES="dbus-daemon gnome-keyring keyutils"
 # The shared service's tests: a PostgreSQL 15 cluster of their own, and
 # openssl for the test CA.
 SERVICE_PACKAGES="postgresql-15 postgresql-client-15 openssl curl"
+# What building and checking the packages needs (packaging/package.sh,
+# packaging/check-packages.sh).
+PACKAGE_PACKAGES="binutils librsvg2-bin lintian desktop-file-utils appstream rpm rpmlint mmdebstrap systemd-container"
 
 # Installs the Debian packages given that are not installed yet.
 apt_install() {

@@ -33,8 +33,14 @@ pub const SFACE: ModelFile = ModelFile {
 /// The environment variable that names the models folder.
 pub const ENV: &str = "MITID_ASSIST_MODELS";
 
-/// Where the set-up scripts put the models: `$MITID_ASSIST_MODELS`, else
-/// `$XDG_CACHE_HOME/mitid-assist/models`, else `~/.cache/mitid-assist/models`.
+/// Where an installed package keeps the models.
+pub const INSTALLED: &str = "/usr/share/mitid-assist/models";
+
+/// Where the models are: `$MITID_ASSIST_MODELS`; else where the set-up
+/// scripts put them (`$XDG_CACHE_HOME/mitid-assist/models`, else
+/// `~/.cache/mitid-assist/models`) when they are there; else where the
+/// package installed them, when it did; else the set-up scripts' folder
+/// (whose absence the app then reports).
 pub fn default_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(ENV).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
@@ -44,7 +50,17 @@ pub fn default_dir() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
         .unwrap_or_else(|| PathBuf::from("."));
-    cache.join("mitid-assist").join("models")
+    first_holding(&[cache.join("mitid-assist").join("models"), PathBuf::from(INSTALLED)])
+}
+
+/// The first folder that holds the models, or the first of all.
+fn first_holding(candidates: &[PathBuf]) -> PathBuf {
+    candidates
+        .iter()
+        .find(|dir| [YUNET, SFACE].iter().all(|m| dir.join(m.name).is_file()))
+        .or(candidates.first())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Lowercase hex SHA-256.
@@ -66,6 +82,22 @@ pub fn read_verified(dir: &Path, file: ModelFile) -> Result<Vec<u8>, FaceError> 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_models_are_looked_for_in_the_cache_then_where_the_package_put_them() {
+        let (cache, installed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let dirs = [cache.path().to_owned(), installed.path().to_owned()];
+        assert_eq!(first_holding(&dirs), dirs[0], "neither holds them: the cache is named");
+        for m in [YUNET, SFACE] {
+            std::fs::write(installed.path().join(m.name), b"x").unwrap();
+        }
+        assert_eq!(first_holding(&dirs), dirs[1]);
+        std::fs::write(cache.path().join(YUNET.name), b"x").unwrap();
+        assert_eq!(first_holding(&dirs), dirs[1], "half a set in the cache is not the set");
+        std::fs::write(cache.path().join(SFACE.name), b"x").unwrap();
+        assert_eq!(first_holding(&dirs), dirs[0]);
+    }
+
     use super::*;
 
     #[test]
