@@ -40,13 +40,14 @@ dbus-run-session -- bash -c '
 ' 2> >(grep -v "Failed to set fd limit" >&2) | tee "$log"
 echo "== fuzz the chip parsers (15 s a target; the committed corpus is replayed by cargo test too)"
 bash packaging/fuzz.sh 15
-echo "== the packages: built twice from the release build, validated, the desk's installed in a clean root"
+echo "== the packages: built twice from the release build, validated, installed in clean roots (the server's booted)"
 # A failed check is counted in the closing line, not a stop here.
 bash packaging/check-packages.sh --no-build | tee -a "$log" || true
 bash packaging/install-test.sh "$(ls "$CARGO_TARGET_DIR"/packages/mitid-assist_*.deb)" | tee -a "$log" || true
+bash packaging/server-install-test.sh "$(ls "$CARGO_TARGET_DIR"/packages/mitid-assist-server_*.deb)" | tee -a "$log" || true
 
 # One closing line for the whole run (cargo's own last lines are doc-tests
-# that have none to run): the tests', the packages' checks and the install.
+# that have none to run): the tests', the packages' checks and the installs.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     /^(packages|install): [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4; checked++ }
-     END { if (checked < 2) f++; printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' "$log"
+     /^(packages|install|server-install): [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4; checked++ }
+     END { if (checked < 3) f++; printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' "$log"
