@@ -150,6 +150,9 @@ pub struct App {
     /// In a class: the class's lesson as last heard, so a change of it
     /// starts it here once.
     class_lesson: Option<String>,
+    /// A report to the class is on its way: the next waits for its answer
+    /// (a slow or absent service never piles them up).
+    class_asking: bool,
 }
 
 /// Frame times while a chip is read: the UI must stay responsive.
@@ -322,6 +325,7 @@ impl App {
             reached: Vec::new(),
             reset_at: None,
             class_lesson: None,
+            class_asking: false,
             desk: match &options.desk {
                 DeskSource::Ready(handle) => DeskState::Ready(handle.clone()),
                 DeskSource::None => DeskState::Unavailable(String::new()),
@@ -731,8 +735,14 @@ impl App {
                 }
                 Task::none()
             }
-            Message::ClassTick => self.class_tick(),
+            Message::ClassTick if self.class_asking => Task::none(),
+            Message::ClassTick => {
+                let task = self.class_tick();
+                self.class_asking = matches!(self.desk, DeskState::Ready(_)) && self.in_class();
+                task
+            }
             Message::ClassHeard(orders, view) => {
+                self.class_asking = false;
                 if let (Some(view), Some(trainer)) = (view, &mut self.trainer) {
                     trainer.heard(view);
                 }
