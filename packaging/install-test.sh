@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source packaging/lib.sh
 deb=$(realpath "${1:?usage: install-test.sh DESK.deb}")
-apt_install mmdebstrap xvfb xdotool
+apt_install mmdebstrap xvfb xdotool x11-utils
 
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
 mirror=${mirror:-http://deb.debian.org/debian}
@@ -38,10 +38,18 @@ mount --bind /tmp/.X11-unix "$root/tmp/.X11-unix"
 chroot "$root" env DISPLAY="$display" HOME=/root XDG_RUNTIME_DIR=/tmp LIBGL_ALWAYS_SOFTWARE=1 \
     mitid-assist --demo --no-panel >>"$report.log" 2>&1 &
 app=$!
-if DISPLAY="$display" timeout 60 xdotool search --sync --onlyvisible --name "MitID Assist" >/dev/null 2>&1; then
+window=$(DISPLAY="$display" timeout 60 xdotool search --sync --onlyvisible --name "MitID Assist" 2>/dev/null | head -n1)
+if [ -n "$window" ]; then
     say "ok   the installed app's demo window opens"
 else
     say "FAIL the installed app's demo window opens"
+fi
+# The menu entry finds its window by the class the window sets.
+wanted=$(sed -n 's/^StartupWMClass=//p' "$root/usr/share/applications/dk.mitid_assist.MitidAssist.desktop")
+if [ -n "$window" ] && [ -n "$wanted" ] && DISPLAY="$display" xprop -id "$window" WM_CLASS | grep -q "\"$wanted\""; then
+    say "ok   the window's class is the menu entry's StartupWMClass ($wanted)"
+else
+    say "FAIL the window's class is the menu entry's StartupWMClass ($wanted)"
 fi
 kill "$app" 2>/dev/null
 wait "$app" 2>/dev/null
