@@ -214,6 +214,21 @@ pub struct Class {
     pub sent: Option<(FaultKind, u64)>,
 }
 
+impl Class {
+    /// Where faults can go: here, every desk, or one of the class's.
+    pub fn targets(&self) -> Vec<Target> {
+        let desks = self.view.iter().flat_map(|v| v.desks.iter().map(|d| Target::Desk(d.desk.clone())));
+        [Target::Here, Target::Every].into_iter().chain(desks).collect()
+    }
+}
+
+/// The one after `now` in `all`, round again after the last (the first
+/// when `now` is not among them).
+fn after<T: PartialEq + Clone>(all: &[T], now: &T) -> Option<T> {
+    let at = all.iter().position(|t| t == now).map_or(0, |i| (i + 1) % all.len());
+    all.get(at).cloned()
+}
+
 /// What the panel asks of the app.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -373,10 +388,6 @@ impl Trainer {
         }
         let Key::Character(c) = key.as_ref() else { return None };
         let letter = c.chars().next()?.to_ascii_lowercase();
-        let next = |all: &[Specimen], now: &Specimen| {
-            let at = all.iter().position(|s| s == now).map_or(0, |i| (i + 1) % all.len());
-            all.get(at).copied()
-        };
         match letter {
             '1' => Some(Message::Advance(1)),
             '2' => Some(Message::Advance(10)),
@@ -385,7 +396,7 @@ impl Trainer {
                 let at = Speed::ALL.iter().position(|s| s.0 >= context.speed).map_or(0, |i| (i + 1) % Speed::ALL.len());
                 Some(Message::Speed(Speed::ALL[at]))
             }
-            'q' => next(&Specimen::offered(context.devices.own.is_some()), &context.specimen).map(Message::Specimen),
+            'q' => after(&Specimen::offered(context.devices.own.is_some()), &context.specimen).map(Message::Specimen),
             'w' => Some(Message::Person(match context.person {
                 DemoPerson::Holder => DemoPerson::Stranger,
                 DemoPerson::Stranger => DemoPerson::Holder,
@@ -395,10 +406,7 @@ impl Trainer {
             's' => Some(Message::Restore(Restore::Sms)),
             't' => {
                 let class = self.class.as_ref()?;
-                let mut targets = vec![Target::Here, Target::Every];
-                targets.extend(class.view.iter().flat_map(|v| v.desks.iter().map(|d| Target::Desk(d.desk.clone()))));
-                let at = targets.iter().position(|t| *t == class.target).map_or(0, |i| (i + 1) % targets.len());
-                Some(Message::Target(targets.swap_remove(at)))
+                after(&class.targets(), &class.target).map(Message::Target)
             }
             _ => {
                 let index = (letter as usize).checked_sub('a' as usize)?;
@@ -588,12 +596,10 @@ impl Trainer {
         });
         let mut faults_part = column![text(fl!("trainer-faults")).font(theme::BOLD)].spacing(6);
         if let Some(class) = &self.class {
-            let mut targets = vec![Target::Here, Target::Every];
-            targets.extend(class.view.iter().flat_map(|v| v.desks.iter().map(|d| Target::Desk(d.desk.clone()))));
             faults_part = faults_part.push(
                 row![
                     text(fl!("trainer-class-target")),
-                    pick_list(targets, Some(class.target.clone()), Message::Target)
+                    pick_list(class.targets(), Some(class.target.clone()), Message::Target)
                 ]
                 .spacing(8)
                 .align_y(Alignment::Center),

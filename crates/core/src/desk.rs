@@ -259,7 +259,7 @@ impl DeskService for Desk {
         if !self.demo {
             return Err(StoreError::Refused("only a demo desk gives a lesson's callers expired P-codes".into()));
         }
-        let at = self.clock.now() - crate::pcode::VALIDITY - jiff::SignedDuration::from_hours(24);
+        let at = crate::lesson::expired_code_issued_at(self.clock.now());
         let (_, info) = self.store.issue_pcode(caller_id, &self.key, self.max_active, &self.agent, at)?;
         Ok(info)
     }

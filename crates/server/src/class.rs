@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use mitid_core::api::{ClassDesk, ClassOrders, ClassView, DeskReport};
-use mitid_core::caller::CallerDetails;
 use mitid_core::lesson::{CodeSetup, FaultKind, Lesson};
+use mitid_core::store::StoreError;
 
 use crate::error::Failure;
 use crate::records::{Actor, Records};
@@ -135,23 +135,16 @@ pub fn lesson(name: &str) -> anyhow::Result<Lesson> {
 }
 
 /// Adds the lesson's callers the class's directory does not hold yet,
-/// with the P-codes the lesson gives them; how many were added.
+/// with the P-codes the lesson gives them; how many were added. The
+/// records' async twin of [`mitid_core::lesson::preload`], by its rules.
 pub async fn preload(records: &Records, lesson: &Lesson) -> Result<usize, Failure> {
     let trainer = Actor::agent("class");
     let mut added = 0;
     for caller in &lesson.callers {
-        let d: &CallerDetails = &caller.details;
-        let query = format!("{} {}", d.given_name, d.family_name);
-        let birth = d.birth_date.map(|b| b.to_string());
-        let known = records
-            .search(&query, 20)
-            .await?
-            .iter()
-            .any(|hit| hit.name == query.trim() && hit.birth_date.as_deref() == birth.as_deref());
-        if known {
+        if caller.is_among(&records.search(&caller.query(), 20).await?) {
             continue;
         }
-        let id = records.add_caller(&trainer, d.clone()).await?;
+        let id = records.add_caller(&trainer, caller.details.clone()).await?;
         added += 1;
         match caller.pcode {
             CodeSetup::None => {}
@@ -163,9 +156,7 @@ pub async fn preload(records: &Records, lesson: &Lesson) -> Result<usize, Failur
             }
             CodeSetup::Locked => {
                 let (code, _) = records.issue_pcode(&trainer, id).await?;
-                let wrong: mitid_core::pcode::PCode = if code.digits() == "11111111" { "22222222" } else { "11111111" }
-                    .parse()
-                    .map_err(|e: mitid_core::pcode::MalformedPCode| Failure::BadRequest(e.to_string()))?;
+                let wrong = mitid_core::lesson::wrong_code(&code).map_err(StoreError::from)?;
                 for _ in 0..mitid_core::pcode::ATTEMPTS {
                     let (redemption, _) = records.redeem_pcode(id, &wrong).await?;
                     if redemption == mitid_core::pcode::Redemption::Locked {

@@ -385,7 +385,7 @@ impl Records {
         if self.simulated.is_none() {
             return Err(Failure::Forbidden("only a training service gives a lesson's callers expired P-codes".into()));
         }
-        let at = self.now() - VALIDITY - jiff::SignedDuration::from_hours(24);
+        let at = mitid_core::lesson::expired_code_issued_at(self.now());
         Ok(self.issue_pcode_at(agent, caller_id, at, false).await?.1)
     }
 

@@ -148,8 +148,9 @@ pub struct Demo {
 /// clock simulated (at the lesson's start, unless the configuration sets
 /// one), the lesson's callers in the directory.
 pub async fn serve_class(mut config: ServerConfig, demo: Option<Demo>) -> anyhow::Result<()> {
-    let lesson = demo.as_ref().and_then(|d| d.lesson.clone());
-    if demo.is_some() && config.clock.simulated.is_none() {
+    let training = demo.is_some();
+    let lesson = demo.and_then(|d| d.lesson);
+    if training && config.clock.simulated.is_none() {
         config.clock.simulated = Some(lesson.as_ref().map_or_else(jiff::Timestamp::now, |l| l.clock.start));
     }
     let tls = RustlsConfig::from_config(Arc::new(tls(&config)?));

@@ -92,6 +92,31 @@ fn no_code() -> CodeSetup {
     CodeSetup::None
 }
 
+impl LessonCaller {
+    /// What to search the directory for to find them.
+    pub fn query(&self) -> String {
+        format!("{} {}", self.details.given_name, self.details.family_name)
+    }
+
+    /// Whether they are among these hits (of [`Self::query`]): the same
+    /// name and date of birth.
+    pub fn is_among(&self, hits: &[crate::store::Hit]) -> bool {
+        let (query, birth) = (self.query(), self.details.birth_date.map(|b| b.to_string()));
+        hits.iter().any(|hit| hit.name == query.trim() && hit.birth_date.as_deref() == birth.as_deref())
+    }
+}
+
+/// When a lesson's expired P-code was issued, for it to have expired a day
+/// before `now`.
+pub fn expired_code_issued_at(now: Timestamp) -> Timestamp {
+    now - crate::pcode::VALIDITY - SignedDuration::from_hours(24)
+}
+
+/// A code that is not `code`, to enter until a locked caller's code locks.
+pub fn wrong_code(code: &crate::pcode::PCode) -> Result<crate::pcode::PCode, crate::pcode::MalformedPCode> {
+    if code.digits() == "11111111" { "22222222" } else { "11111111" }.parse()
+}
+
 /// What lies on the demo reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -419,15 +444,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
 pub fn preload(desk: &mut dyn crate::service::DeskService, lesson: &Lesson) -> Result<usize, crate::store::StoreError> {
     let mut added = 0;
     for caller in &lesson.callers {
-        let d = &caller.details;
-        let query = format!("{} {}", d.given_name, d.family_name);
-        let known = desk.search(&query, 20)?.iter().any(|hit| {
-            hit.name == query.trim() && hit.birth_date.as_deref() == d.birth_date.map(|b| b.to_string()).as_deref()
-        });
-        if known {
+        if caller.is_among(&desk.search(&caller.query(), 20)?) {
             continue;
         }
-        let id = desk.add_caller(d.clone())?;
+        let id = desk.add_caller(caller.details.clone())?;
         added += 1;
         match caller.pcode {
             CodeSetup::None => {}
@@ -439,9 +459,7 @@ pub fn preload(desk: &mut dyn crate::service::DeskService, lesson: &Lesson) -> R
             }
             CodeSetup::Locked => {
                 let (code, _) = desk.issue_pcode(id)?;
-                // A code that is not it, entered until the code locks.
-                let wrong: crate::pcode::PCode =
-                    if code.digits() == "11111111" { "22222222" } else { "11111111" }.parse()?;
+                let wrong = wrong_code(&code)?;
                 for _ in 0..crate::pcode::ATTEMPTS {
                     let (redemption, _) = desk.redeem_pcode(id, &wrong)?;
                     if redemption == crate::pcode::Redemption::Locked {
@@ -567,19 +585,34 @@ fn plain_relative(name: &str) -> bool {
 
 /// The largest picture a lesson may bring (a chip photo is ~20 KB).
 const MAX_PICTURE: u64 = 4 << 20;
+/// The largest lesson file (a lesson is a page or two).
+const MAX_LESSON: u64 = 1 << 20;
+
+/// Why a file a lesson needs was not read.
+enum Unread {
+    /// It is larger than it may be.
+    TooLarge,
+    /// It cannot be read.
+    Failed(std::io::Error),
+}
+
+/// A file's bytes, when there are at most `most` of them.
+fn read_at_most(path: &std::path::Path, most: u64) -> Result<Vec<u8>, Unread> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > most => Err(Unread::TooLarge),
+        Ok(_) => std::fs::read(path).map_err(Unread::Failed),
+        Err(e) => Err(Unread::Failed(e)),
+    }
+}
 
 /// Reads a lesson file and the photos its document names (beside it):
 /// every problem found, with its line.
 pub fn read(path: &std::path::Path) -> Result<Lesson, Vec<Problem>> {
     let whole = |reason: String| vec![Problem { line: 0, reason }];
-    let bytes = match std::fs::metadata(path) {
-        // A lesson is a page or two; a huge file is not one.
-        Ok(meta) if meta.len() > 1 << 20 => {
-            return Err(whole("the file is larger than a lesson can be (1 MiB)".into()));
-        }
-        Ok(_) => std::fs::read(path).map_err(|e| whole(format!("it cannot be read: {e}")))?,
-        Err(e) => return Err(whole(format!("it cannot be read: {e}"))),
-    };
+    let bytes = read_at_most(path, MAX_LESSON).map_err(|unread| match unread {
+        Unread::TooLarge => whole("the file is larger than a lesson can be (1 MiB)".into()),
+        Unread::Failed(e) => whole(format!("it cannot be read: {e}")),
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| whole("the file is not UTF-8 text".into()))?;
     let mut lesson = parse(&text)?;
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
@@ -589,27 +622,16 @@ pub fn read(path: &std::path::Path) -> Result<Lesson, Vec<Problem>> {
         let name = name.as_ref()?;
         let file = dir.join(name);
         let line = key_line(&text, key);
-        let bytes = match std::fs::metadata(&file) {
-            Ok(meta) if meta.len() > MAX_PICTURE => {
-                problems.push(Problem { line, reason: format!("{name} is larger than a photo needs to be (4 MiB)") });
-                return None;
-            }
-            Ok(_) => std::fs::read(&file),
-            Err(e) => Err(e),
-        };
-        match bytes {
+        let reason = match read_at_most(&file, MAX_PICTURE) {
             Ok(bytes) => match mitid_emrtd::sim::document::check_picture(&bytes) {
-                Ok(_) => Some(bytes.into()),
-                Err(e) => {
-                    problems.push(Problem { line, reason: format!("{name}: {e}") });
-                    None
-                }
+                Ok(_) => return Some(bytes.into()),
+                Err(e) => format!("{name}: {e}"),
             },
-            Err(e) => {
-                problems.push(Problem { line, reason: format!("{name} cannot be read: {e}") });
-                None
-            }
-        }
+            Err(Unread::TooLarge) => format!("{name} is larger than a photo needs to be (4 MiB)"),
+            Err(Unread::Failed(e)) => format!("{name} cannot be read: {e}"),
+        };
+        problems.push(Problem { line, reason });
+        None
     };
     document.photo_bytes = picture("photo", &document.photo.clone());
     document.camera_bytes = picture("camera_photo", &document.camera_photo.clone());
