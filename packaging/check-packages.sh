@@ -37,8 +37,8 @@ silent() {
 # The first build stays where package.sh puts packages; the second is only
 # held against it.
 first=$CARGO_TARGET_DIR/packages
-second=$(mktemp -d)
-trap 'rm -rf "$second"' EXIT
+scratch
+second=$SCRATCH
 started=$(date +%s%N)
 bash packaging/package.sh "$@" --out "$first" >/dev/null || exit 1
 echo "built the four packages in $((($(date +%s%N) - started) / 1000000)) ms"

@@ -12,13 +12,11 @@ source packaging/lib.sh
 deb=$(realpath "${1:?usage: install-test.sh DESK.deb}")
 apt_install mmdebstrap xvfb xdotool x11-utils
 
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
-mirror=${mirror:-http://deb.debian.org/debian}
-work=$(mktemp -d)
-display=":$((90 + RANDOM % 100))"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb=$!
-trap 'kill "$xvfb" 2>/dev/null; rm -rf "$work"' EXIT
+mirror=$(debian_mirror)
+scratch
+work=$SCRATCH
+start_xvfb 1280x800x24
+display=$DISPLAY
 
 # The checks run inside the root's set-up, as its last hooks; each writes
 # its verdict to the report.
@@ -70,9 +68,4 @@ mmdebstrap --mode=root --variant=apt --quiet bookworm "$work/root.tar" "$mirror"
     --customize-hook="sh $work/checks.sh \"\$1\" $display $work/report" >"$work/mmdebstrap.log" 2>&1 ||
     { echo "FAIL the clean root could not be made or the package installed:"; tail -n 30 "$work/mmdebstrap.log" "$work/report.log" 2>/dev/null; exit 1; }
 echo "clean-root install test in $((($(date +%s%N) - started) / 1000000)) ms"
-cat "$work/report"
-passed=$(grep -c '^ok' "$work/report" || true)
-failed=$(grep -c '^FAIL' "$work/report" || true)
-[ "$failed" = 0 ] || tail -n 40 "$work/report.log"
-echo "install: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+report_tally install "$work/report" "$work/report.log"

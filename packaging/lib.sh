@@ -137,6 +137,25 @@ start_xvfb() {
     unset WAYLAND_DISPLAY
 }
 
+# The Debian archive apt uses here, for a clean root made by mmdebstrap.
+debian_mirror() {
+    local mirror
+    mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+    echo "${mirror:-http://deb.debian.org/debian}"
+}
+
+# Prints REPORT (lines of `ok   …` and `FAIL …`), LOG's end when a check
+# failed, and `NAME: N passed, N failed`; fails when a check did.
+report_tally() {
+    local name=$1 report=$2 log=$3 passed failed
+    cat "$report"
+    passed=$(grep -c '^ok' "$report" || true)
+    failed=$(grep -c '^FAIL' "$report" || true)
+    [ "$failed" = 0 ] || tail -n 60 "$log"
+    echo "$name: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
+
 # Waits (up to a minute) until the app has logged its first frame to LOG.
 wait_first_frame() {
     timeout 60 sh -c "until grep -q 'first frame' '$1'; do sleep 0.01; done"

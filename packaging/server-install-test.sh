@@ -13,10 +13,9 @@ source packaging/lib.sh
 deb=$(realpath "${1:?usage: server-install-test.sh SERVER.deb}")
 apt_install mmdebstrap systemd-container
 
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
-mirror=${mirror:-http://deb.debian.org/debian}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+mirror=$(debian_mirror)
+scratch
+work=$SCRATCH
 root=$work/root
 
 # What runs inside the booted root, once PostgreSQL is up: the steps of
@@ -87,9 +86,4 @@ if [ ! -s "$root/report" ]; then
     echo "server-install: 0 passed, 1 failed"
     exit 1
 fi
-cat "$root/report"
-passed=$(grep -c '^ok' "$root/report" || true)
-failed=$(grep -c '^FAIL' "$root/report" || true)
-[ "$failed" = 0 ] || tail -n 60 "$root/report.log"
-echo "server-install: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+report_tally server-install "$root/report" "$root/report.log"
