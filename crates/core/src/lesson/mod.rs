@@ -810,18 +810,22 @@ after = "90s"
 
     #[test]
     fn mangled_lessons_are_refused_never_panicked_on() {
-        // Every prefix, and bytes flipped through the file (as text).
-        let bytes = GOOD.as_bytes();
-        for cut in 0..bytes.len() {
-            let _ = parse(&String::from_utf8_lossy(&bytes[..cut]));
-        }
-        for at in 0..bytes.len() {
-            for flip in [0x01u8, 0x20, 0x80] {
-                let mut mangled = bytes.to_vec();
-                mangled[at] ^= flip;
-                let _ = parse(&String::from_utf8_lossy(&mangled));
+        // Every prefix, and bytes flipped through the file (as text), of
+        // a lesson and of one with its own document.
+        let own = own_document(CARD);
+        for good in [GOOD, own.as_str()] {
+            let bytes = good.as_bytes();
+            for cut in 0..bytes.len() {
+                let _ = parse(&String::from_utf8_lossy(&bytes[..cut]));
             }
+            for at in 0..bytes.len() {
+                for flip in [0x01u8, 0x20, 0x80] {
+                    let mut mangled = bytes.to_vec();
+                    mangled[at] ^= flip;
+                    let _ = parse(&String::from_utf8_lossy(&mangled));
+                }
+            }
+            assert!(parse(good).is_ok());
         }
-        assert!(parse(GOOD).is_ok());
     }
 }
