@@ -144,6 +144,34 @@ debian_mirror() {
     echo "${mirror:-http://deb.debian.org/debian}"
 }
 
+# The upgrade tests' previous package: DEB again, as version VERSION, in
+# OUT — the same files, a lower version, so dpkg upgrades from it as from
+# the last release (its maintainer scripts run with the old version).
+relabel_deb() {
+    local deb=$1 out=$2 version=$3
+    scratch
+    dpkg-deb -R "$deb" "$SCRATCH/pkg"
+    sed -i "s/^Version: .*/Version: $version/" "$SCRATCH/pkg/DEBIAN/control"
+    dpkg-deb --root-owner-group -Zgzip -z1 -b "$SCRATCH/pkg" "$out" >/dev/null
+    rm -rf "$SCRATCH/pkg"
+}
+
+# The version before a package's: 0.1.0-1 → 0.1.0~previous-1.
+previous_version() {
+    local version
+    version=$(dpkg-deb -f "$1" Version)
+    echo "${version%-*}~previous-${version##*-}"
+}
+
+# The records of the first schema (a desk's file and a site's database) in
+# DIR, written by the server's example `previous_data`. Built as
+# `cargo test --release --workspace` builds it (the same features), so after
+# the tests it is there already.
+previous_data() {
+    cargo build --locked --release --quiet --workspace --examples >&2
+    "$CARGO_TARGET_DIR/release/examples/previous_data" "$1"
+}
+
 # Prints REPORT (lines of `ok   …` and `FAIL …`), LOG's end when a check
 # failed, and `NAME: N passed, N failed`; fails when a check did.
 report_tally() {
