@@ -2,7 +2,8 @@
 # Builds the four packages twice and checks them: byte-identical builds of
 # one commit; lintian, desktop-file-validate, appstreamcli, rpmlint and
 # systemd-analyze with no complaint (each exception below says why); the
-# .rpm installed into and erased from an empty root. Prints one line per
+# .rpm installed into and erased from an empty root, and the server's
+# upgraded there from a version lower. Prints one line per
 # check and `packages: N passed, N failed`; exits non-zero on a failure.
 #
 #   bash packaging/check-packages.sh [--no-build]
@@ -93,6 +94,27 @@ rpm_install() {
     return $ok
 }
 check "rpm --root install and erase" rpm_install
+
+# And as an upgrade: the server's .rpm a version lower first, its
+# configuration changed by the administrator, then this one over it.
+rpm_upgrade() {
+    local root previous
+    root=$(mktemp -d)
+    previous=$(mktemp -d)
+    local rpm=(rpm --root "$root" --dbpath /var/lib/rpm)
+    cargo generate-rpm -p crates/server --target-dir "$CARGO_TARGET_DIR" --payload-compress gzip \
+        -s 'version = "'"$(rpm -qp --qf '%{VERSION}' "$rpm_server")"'~previous"' -o "$previous" >/dev/null &&
+        "${rpm[@]}" --initdb &&
+        "${rpm[@]}" -i --nodeps --noscripts "$previous"/*.rpm &&
+        sed -i 's|^listen = .*|listen = "127.0.0.1:8443"|' "$root/etc/mitid-assist/server.toml" &&
+        "${rpm[@]}" -U --nodeps --noscripts "$rpm_server" &&
+        test "$("${rpm[@]}" -q mitid-assist-server)" = "$(rpm -qp "$rpm_server")" &&
+        grep -q '^listen = "127.0.0.1:8443"' "$root/etc/mitid-assist/server.toml"
+    local ok=$?
+    rm -rf "$root" "$previous"
+    return $ok
+}
+check "rpm --root upgrade keeps the changed configuration" rpm_upgrade
 
 echo "packages: $passed passed, $failed failed"
 [ "$failed" = 0 ]
