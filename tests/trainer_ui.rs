@@ -45,7 +45,11 @@ impl Class {
 
     /// Demo mode as a desk of the class `server` serves, named `desk`.
     fn join(server: &site::Server, desk: &str) -> Self {
-        let link = mitid_core::config::ServerLink { url: server.url.clone(), ca: Some(site::ca().join("ca.pem")) };
+        let link = mitid_core::config::ServerLink {
+            url: server.url.clone(),
+            fallback_urls: Vec::new(),
+            ca: Some(site::ca().join("ca.pem")),
+        };
         let mut class = Self::start_on(tempfile::tempdir().unwrap(), None, Some((link, desk)));
         assert!(class.app.in_class());
         class.send(Message::ClassTick);

@@ -368,8 +368,15 @@ impl Cli {
             // Demo mode works on its own records, unless told to join a
             // class (`--server` of a training service).
             (None, _) if self.demo => None,
+            // Another address than the configured one is another service:
+            // the configured one's other instances are not its.
             (Some(url), configured) => Some(mitid_core::config::ServerLink {
                 url: url.clone(),
+                fallback_urls: configured
+                    .as_ref()
+                    .filter(|c| c.url == *url)
+                    .map(|c| c.fallback_urls.clone())
+                    .unwrap_or_default(),
                 ca: configured.as_ref().and_then(|c| c.ca.clone()),
             }),
             (None, configured) => configured.clone(),

@@ -162,6 +162,11 @@ pub struct Config {
 pub struct ServerLink {
     /// `https://…`
     pub url: String,
+    /// Other instances of the same service (`https://…`), tried in turn
+    /// when the one in use cannot be connected to; the desk stays with the
+    /// one that answered.
+    #[serde(default)]
+    pub fallback_urls: Vec<String>,
     /// A PEM file with the CA that signed the server's certificate, when
     /// it is not one the system trusts.
     #[serde(default)]

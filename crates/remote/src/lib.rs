@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod signin;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -137,7 +138,13 @@ impl TokenSource for FixedToken {
 /// The shared service, as a desk's [`DeskService`].
 pub struct RemoteDesk {
     http: Client,
+    /// The service's address: the site (its checkpoints and trust store
+    /// are remembered by it).
     base: String,
+    /// Its instances — `base` first, then the fallbacks — and which one
+    /// the desk is with.
+    instances: Vec<String>,
+    current: AtomicUsize,
     agent: String,
     /// The desk's own id (its configured agent id), sent with every
     /// request: where staff sign in, the service records it beside them.
@@ -206,10 +213,14 @@ pub fn http_client(config: &ServerConfig) -> Result<Client, ConnectError> {
 
 /// The service's address, checked: `https://` and a host.
 fn service_url(config: &ServerConfig) -> Result<&str, ConnectError> {
-    let url = config.url.trim().trim_end_matches('/');
-    let parsed = url::Url::parse(url).map_err(|_| ConnectError::BadUrl(config.url.clone()))?;
+    checked_url(&config.url)
+}
+
+fn checked_url(address: &str) -> Result<&str, ConnectError> {
+    let url = address.trim().trim_end_matches('/');
+    let parsed = url::Url::parse(url).map_err(|_| ConnectError::BadUrl(address.to_owned()))?;
     if parsed.scheme() != "https" || parsed.host().is_none() {
-        return Err(ConnectError::BadUrl(config.url.clone()));
+        return Err(ConnectError::BadUrl(address.to_owned()));
     }
     Ok(url)
 }
@@ -245,6 +256,10 @@ impl RemoteDesk {
         token: Option<Arc<dyn TokenSource>>,
     ) -> Result<Self, ConnectError> {
         let url = service_url(config)?;
+        let mut instances = vec![url.to_owned()];
+        for other in &config.fallback_urls {
+            instances.push(checked_url(other)?.to_owned());
+        }
         let http = http_client(config)?;
         let outbox = Outbox::open(data_dir);
         let status =
@@ -252,6 +267,8 @@ impl RemoteDesk {
         let mut desk = Self {
             http,
             base: url.to_owned(),
+            instances,
+            current: AtomicUsize::new(0),
             agent: agent.to_owned(),
             desk_id: agent.to_owned(),
             hours: SupportHours::default(),
@@ -383,9 +400,10 @@ impl RemoteDesk {
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let base = &self.instances[self.current.load(Ordering::Relaxed) % self.instances.len()];
         let request = self
             .http
-            .request(method, format!("{}{path}", self.base))
+            .request(method, format!("{base}{path}"))
             .header(api::AGENT_HEADER, &self.agent)
             .header(api::DESK_HEADER, &self.desk_id);
         match self.token.as_ref().and_then(|t| t.access_token()) {
@@ -397,7 +415,7 @@ impl RemoteDesk {
     /// Sends `request` and reads its answer: an error body as the store
     /// error it stands for; no answer as [`StoreError::Unreachable`].
     fn send(&self, request: RequestBuilder) -> Result<Response, StoreError> {
-        let response = match request.send() {
+        let response = match self.send_to_an_instance(request) {
             Ok(response) => response,
             Err(e) => {
                 self.set_link(Link::Unreachable(self.now()));
@@ -429,6 +447,45 @@ impl RemoteDesk {
         match &error {
             StoreError::Unreachable(_) => self.set_link(Link::Unreachable(self.now())),
             _ => self.set_link(Link::Connected),
+        }
+        Err(error)
+    }
+
+    /// Sends `request` to the instance in use, and — when no connection
+    /// to it can be made, so it never got the request — to the others in
+    /// turn, staying with the first that answers. A request cut off after
+    /// it was sent is not sent again: the instance may have done it.
+    fn send_to_an_instance(&self, request: RequestBuilder) -> reqwest::Result<Response> {
+        if self.instances.len() == 1 {
+            return request.send();
+        }
+        let request = request.build()?;
+        let first = self.current.load(Ordering::Relaxed) % self.instances.len();
+        let path = request.url().as_str().strip_prefix(self.instances[first].as_str()).map(str::to_owned);
+        let mut error = match request.try_clone().map(|again| self.http.execute(again)) {
+            Some(Ok(response)) => return Ok(response),
+            Some(Err(e)) if e.is_connect() => e,
+            Some(Err(e)) => return Err(e),
+            // A body that cannot be sent twice: one instance only.
+            None => return self.http.execute(request),
+        };
+        let Some(path) = path else { return Err(error) };
+        for step in 1..self.instances.len() {
+            let at = (first + step) % self.instances.len();
+            let Some(mut again) = request.try_clone() else { break };
+            match reqwest::Url::parse(&format!("{}{path}", self.instances[at])) {
+                Ok(url) => *again.url_mut() = url,
+                Err(_) => continue,
+            }
+            match self.http.execute(again) {
+                Ok(response) => {
+                    tracing::warn!(instance = at, "the service's instance in use cannot be reached; another answered");
+                    self.current.store(at, Ordering::Relaxed);
+                    return Ok(response);
+                }
+                Err(e) if e.is_connect() => error = e,
+                Err(e) => return Err(e),
+            }
         }
         Err(error)
     }

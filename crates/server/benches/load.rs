@@ -365,7 +365,7 @@ async fn token(issuer: String, audience: String, token: String) {
 }
 
 fn signin(url: String, ca: String, rounds: usize) {
-    let link = mitid_remote::ServerConfig { url, ca: Some(ca.into()) };
+    let link = mitid_remote::ServerConfig { url, fallback_urls: Vec::new(), ca: Some(ca.into()) };
     let data = std::env::temp_dir().join(format!("mitid-signin-bench-{}", std::process::id()));
     std::fs::create_dir_all(&data).unwrap();
     let mut times = Vec::with_capacity(rounds);

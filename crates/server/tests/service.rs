@@ -415,6 +415,39 @@ fn while_the_service_is_away_nothing_is_issued_and_what_may_wait_is_delivered_on
 }
 
 #[test]
+fn a_desk_goes_on_with_another_instance_when_the_one_in_use_is_killed() {
+    use mitid_core::caller::Channel;
+    use mitid_core::service::NewContact;
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    let first = Server::start(&db, OPEN);
+    let second = Server::start(&db, OPEN);
+    let mut config = desk_config(&first);
+    config.fallback_urls = vec![second.url.clone()];
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = RemoteDesk::connect(&config, "agent-1", dir.path()).unwrap();
+    let caller = desk.add_caller(person("Olena", "Shevchenko")).unwrap();
+    first.kill();
+
+    // The next requests find the other instance by themselves: a code is
+    // issued (never sent twice: the first instance had no connection to
+    // take it), a note is not left waiting.
+    let (_, issued) = desk.issue_pcode(caller).unwrap();
+    let note = NewContact { channel: Channel::Phone, outcome: "identity checked".into(), note: String::new() };
+    desk.log_contact(caller, note).unwrap();
+    assert_eq!(desk.status().lock().unwrap().waiting, 0);
+    assert_eq!(desk.search("shevchenko", 10).unwrap().len(), 1);
+    assert!(matches!(desk.status().lock().unwrap().link, mitid_remote::Link::Connected));
+    assert_eq!(db.sql("SELECT count(*) FROM pcode"), "1");
+    assert_eq!(db.sql("SELECT reference FROM pcode"), issued.reference);
+    assert_eq!(db.sql("SELECT count(*) FROM contact"), "1");
+
+    // An address that is not https is refused before anything is sent.
+    config.fallback_urls = vec!["http://127.0.0.1:1".into()];
+    assert!(matches!(RemoteDesk::connect(&config, "agent-1", dir.path()), Err(mitid_remote::ConnectError::BadUrl(_))));
+}
+
+#[test]
 fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_schema() {
     let Some(admin) = cluster() else { return };
     let Some(schemathesis) = std::env::var_os("MITID_TEST_SCHEMATHESIS") else {

@@ -181,6 +181,12 @@ impl Server {
         self.terminate()
     }
 
+    /// Kills it at once (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     fn terminate(&mut self) -> bool {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
@@ -198,7 +204,7 @@ impl Drop for Server {
 
 /// A desk's configuration for `server`.
 pub fn desk_config(server: &Server) -> mitid_remote::ServerConfig {
-    mitid_remote::ServerConfig { url: server.url.clone(), ca: Some(ca().join("ca.pem")) }
+    mitid_remote::ServerConfig { url: server.url.clone(), fallback_urls: Vec::new(), ca: Some(ca().join("ca.pem")) }
 }
 
 /// The server's binary: cargo names it to the server's own tests; the
