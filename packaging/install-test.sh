@@ -52,7 +52,8 @@ cat >"$work/checks.sh" <<'SH'
 # $1: the root; $2: the display; $3: the report; $4: the new package; $5: its version.
 root=$1 display=$2 report=$3
 say() { echo "$1" >>"$report"; }
-chroot "$root" env HOME=/root keyctl session - sh /tmp/upgrade.sh "$4" "$5" >>"$report.log" 2>&1
+# A clean environment: the desk's folders are the root user's, not the caller's XDG_* ones.
+chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin keyctl session - sh /tmp/upgrade.sh "$4" "$5" >>"$report.log" 2>&1
 cat "$root/tmp/upgrade.report" >>"$report"
 cat "$root/tmp/upgrade.log" >>"$report.log"
 if chroot "$root" mitid-assist --version >>"$report.log" 2>&1; then say "ok   mitid-assist --version"; else say "FAIL mitid-assist --version"; fi
@@ -63,7 +64,7 @@ else
 fi
 mkdir -p "$root/tmp/.X11-unix"
 mount --bind /tmp/.X11-unix "$root/tmp/.X11-unix"
-chroot "$root" env DISPLAY="$display" HOME=/root XDG_RUNTIME_DIR=/tmp LIBGL_ALWAYS_SOFTWARE=1 \
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DISPLAY="$display" HOME=/root XDG_RUNTIME_DIR=/tmp LIBGL_ALWAYS_SOFTWARE=1 \
     mitid-assist --demo --no-panel >>"$report.log" 2>&1 &
 app=$!
 window=$(DISPLAY="$display" timeout 60 xdotool search --sync --onlyvisible --name "MitID Assist" 2>/dev/null | head -n1)
