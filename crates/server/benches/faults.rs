@@ -1,0 +1,465 @@
+//! Load with faults on a running site, and a check of what every
+//! acknowledged answer became. `packaging/faults.sh` starts the site (two
+//! instances of the server on one PostgreSQL), runs this, makes the fault
+//! meanwhile and runs the check after.
+//!
+//! ```text
+//! cargo bench -p mitid-assist-server --bench faults -- run URL1 URL2 CA SIDE_CERT SIDE_KEY DESKS SECONDS HISTORY
+//! cargo bench -p mitid-assist-server --bench faults -- check HISTORY CONNINFO KEYFILE URL CA FAULT NAME
+//! ```
+//!
+//! `run`: DESKS desks — each the desk's own client ([`RemoteDesk`]), half
+//! of them with URL1 first and URL2 as its fallback, half the other way
+//! round — search, issue P-codes and log contact notes (kept in the outbox
+//! while the service is away) for callers of their own, as fast as the
+//! answers come; as many MitID-side clients (mutual TLS) enter each issued
+//! code once, trying the same attempt id again until they get an answer.
+//! Every answer is written to HISTORY, one JSON line each: what was
+//! acknowledged, when, by whom. At the end each desk delivers its outbox.
+//!
+//! `check`: holds HISTORY against the database. Lost: a code an agent was
+//! shown that is not stored (or not as that code), a contact note
+//! acknowledged but not stored, a redemption answered but not counted (or
+//! counted otherwise). Doubled: a note stored twice, a code with more uses
+//! spent than entries counted, an entry counted that no client sent. The
+//! audit log must verify (through URL, as a desk checks it) and hold an
+//! entry for every code and note. FAULT is a file of two lines, when the
+//! fault began and when it was put right (Unix ms); recovery is the time
+//! from then until every desk had an acknowledged answer again. An entry
+//! answered 500, or 503 without `Retry-After`, fails the check. Prints
+//! `fault NAME acknowledged N lost N doubled N recovery_ms N` and fails when
+//! anything was lost or doubled.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a harness: a panic is the report
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use mitid_core::caller::{CallerDetails, Channel, DocumentKind, DocumentRef};
+use mitid_core::pcode::{CodeKey, PCode};
+use mitid_core::service::{DeskService, NewContact};
+use mitid_remote::RemoteDesk;
+use serde::{Deserialize, Serialize};
+
+/// Callers of each desk's own.
+const CALLERS_PER_DESK: usize = 5;
+/// How long the desks may take to deliver their outboxes after the run.
+const DELIVERY: Duration = Duration::from_secs(60);
+/// How long a MitID-side client tries one entry before it gives up.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// One acknowledged answer (or an entry given up on).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum Event {
+    /// A code shown to the agent.
+    Issue { who: String, at: u64, reference: String, code: String },
+    /// A contact note taken (sent or kept in the outbox).
+    Contact { who: String, at: u64, outcome: String },
+    /// A search answered.
+    Search { who: String, at: u64 },
+    /// An entry of a code answered.
+    Redeem { who: String, at: u64, attempt: String, result: String, attempts_left: u8, tries: u32 },
+    /// An entry never answered (the client gave up).
+    Unanswered { who: String, attempt: String },
+    /// An answer of the service's own failure (5xx) to an entry.
+    Failed { who: String, status: u16, retry_after: bool },
+    /// What a desk's outbox still held at the end.
+    Undelivered { who: String, waiting: usize },
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+type History = Arc<Mutex<std::io::BufWriter<std::fs::File>>>;
+
+fn write(history: &History, event: &Event) {
+    let mut out = history.lock().unwrap();
+    serde_json::to_writer(&mut *out, event).unwrap();
+    out.write_all(b"\n").unwrap();
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    match args.first().map(String::as_str) {
+        Some("run") if args.len() == 9 => run(&args[1..]),
+        Some("check") if args.len() == 8 => {
+            if !check(&args[1..]) {
+                std::process::exit(1);
+            }
+        }
+        _ => {
+            eprintln!("usage: faults run URL1 URL2 CA SIDE_CERT SIDE_KEY DESKS SECONDS HISTORY");
+            eprintln!("       faults check HISTORY CONNINFO KEYFILE URL CA FAULT NAME");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// The holder of a desk's caller, as the chip gives them to the MitID side.
+fn holder(desk: usize, i: usize) -> serde_json::Value {
+    serde_json::json!({"issuing_state": "D", "document_number": format!("F{desk}X{i}"),
+        "date_of_birth": "1980-01-01", "surname": "FAULT", "given_names": format!("H{desk}X{i}"),
+        "nationality": "DEU"})
+}
+
+fn caller(desk: usize, i: usize) -> CallerDetails {
+    CallerDetails {
+        given_name: "Fault".into(),
+        family_name: format!("H{desk}x{i}"),
+        birth_date: Some(jiff::civil::date(1980, 1, 1)),
+        nationality: Some("DEU".into()),
+        documents: vec![DocumentRef {
+            kind: DocumentKind::Passport,
+            country: "DEU".into(),
+            number: format!("F{desk}X{i}"),
+        }],
+        ..CallerDetails::default()
+    }
+}
+
+fn run(args: &[String]) {
+    let [url1, url2, ca, cert, key, desks, seconds, history] = args else { unreachable!() };
+    let desks: usize = desks.parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(seconds.parse().unwrap());
+    let history: History = Arc::new(Mutex::new(std::io::BufWriter::new(std::fs::File::create(history).unwrap())));
+    let data = tempfile::tempdir().unwrap();
+    let (codes, taken) = mpsc::channel::<(usize, usize, String)>();
+    let taken = Arc::new(Mutex::new(taken));
+
+    let mut threads = Vec::new();
+    for d in 0..desks {
+        let (first, other) = if d % 2 == 0 { (url1, url2) } else { (url2, url1) };
+        let config =
+            mitid_remote::ServerConfig { url: first.clone(), fallback_urls: vec![other.clone()], ca: Some(ca.into()) };
+        let dir = data.path().join(format!("desk-{d}"));
+        let (history, codes) = (history.clone(), codes.clone());
+        threads.push(std::thread::spawn(move || desk(d, &config, &dir, deadline, &history, &codes)));
+    }
+    drop(codes);
+    let sent = Arc::new(AtomicUsize::new(0));
+    for r in 0..desks {
+        let side = side_client(ca, cert, key);
+        let urls = [url1.clone(), url2.clone()];
+        let (history, taken, sent) = (history.clone(), taken.clone(), sent.clone());
+        threads.push(std::thread::spawn(move || redeemer(r, &side, &urls, &history, &taken, &sent)));
+    }
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    history.lock().unwrap().flush().unwrap();
+    eprintln!("{} entries of codes sent", sent.load(Ordering::Relaxed));
+}
+
+/// One desk: its callers, then search, issue, note, again and again; its
+/// outbox delivered at the end.
+fn desk(
+    d: usize,
+    config: &mitid_remote::ServerConfig,
+    dir: &Path,
+    deadline: Instant,
+    history: &History,
+    codes: &mpsc::Sender<(usize, usize, String)>,
+) {
+    let who = format!("desk-{d}");
+    let mut desk = loop {
+        match RemoteDesk::connect(config, &who, dir) {
+            Ok(desk) => break desk,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("{who}: {e}");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("{who} never connected: {e}"),
+        }
+    };
+    let mut callers = Vec::new();
+    for i in 0..CALLERS_PER_DESK {
+        loop {
+            match desk.add_caller(caller(d, i)) {
+                Ok(id) => break callers.push(id),
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+                Err(e) => panic!("{who} could not add its callers: {e}"),
+            }
+        }
+    }
+    let mut n = 0usize;
+    while Instant::now() < deadline {
+        let i = n % CALLERS_PER_DESK;
+        if desk.search(&format!("h{d}x{i}"), 10).is_ok() {
+            write(history, &Event::Search { who: who.clone(), at: now_ms() });
+        }
+        if let Ok((code, info)) = desk.issue_pcode(callers[i]) {
+            let code = code.digits().to_owned();
+            write(
+                history,
+                &Event::Issue { who: who.clone(), at: now_ms(), reference: info.reference, code: code.clone() },
+            );
+            let _ = codes.send((d, i, code));
+        }
+        let outcome = format!("fault {who} n{n}");
+        let note = NewContact { channel: Channel::Phone, outcome: outcome.clone(), note: String::new() };
+        if desk.log_contact(callers[i], note).is_ok() {
+            write(history, &Event::Contact { who: who.clone(), at: now_ms(), outcome });
+        }
+        n += 1;
+    }
+    let status = desk.status();
+    let until = Instant::now() + DELIVERY;
+    while status.lock().unwrap().waiting > 0 && Instant::now() < until {
+        desk.deliver();
+        if status.lock().unwrap().waiting > 0 {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    let waiting = status.lock().unwrap().waiting;
+    write(history, &Event::Undelivered { who, waiting });
+}
+
+/// One MitID-side client: each code it takes entered once, by one attempt
+/// id tried until it is answered, on either instance.
+fn redeemer(
+    r: usize,
+    http: &reqwest::blocking::Client,
+    urls: &[String; 2],
+    history: &History,
+    taken: &Mutex<mpsc::Receiver<(usize, usize, String)>>,
+    sent: &AtomicUsize,
+) {
+    let who = format!("side-{r}");
+    let mut at = r % 2;
+    let mut seq = 0usize;
+    loop {
+        let Ok((d, i, code)) = taken.lock().unwrap().recv() else { return };
+        let attempt = format!("f-{r}-{seq}");
+        seq += 1;
+        let body = serde_json::json!({"code": code, "attempt_id": attempt, "holder": holder(d, i)});
+        let given_up = Instant::now() + PATIENCE;
+        let mut tries = 0u32;
+        loop {
+            tries += 1;
+            sent.fetch_add(1, Ordering::Relaxed);
+            let answer = http.post(format!("{}/v1/redemptions", urls[at])).json(&body).send();
+            match answer {
+                Ok(response) if response.status().is_success() => {
+                    let answer: serde_json::Value = response.json().unwrap();
+                    write(
+                        history,
+                        &Event::Redeem {
+                            who: who.clone(),
+                            at: now_ms(),
+                            attempt,
+                            result: answer["result"].as_str().unwrap_or("").to_owned(),
+                            attempts_left: answer["attempts_left"].as_u64().unwrap_or(0) as u8,
+                            tries,
+                        },
+                    );
+                    break;
+                }
+                // A refusal of the request itself is an answer too: the
+                // harness's mistake, shown in the check.
+                Ok(response) if response.status().is_client_error() && response.status() != 429 => {
+                    panic!("{who}: entry refused: {} {}", response.status(), response.text().unwrap_or_default())
+                }
+                // 503, 429, no connection, no answer: the same attempt
+                // again, on the other instance when this one is gone.
+                other => {
+                    if let Ok(response) = &other
+                        && response.status().is_server_error()
+                    {
+                        let retry_after = response.headers().contains_key(reqwest::header::RETRY_AFTER);
+                        write(
+                            history,
+                            &Event::Failed { who: who.clone(), status: response.status().as_u16(), retry_after },
+                        );
+                    }
+                    if other.as_ref().is_err_and(|e| e.is_connect()) {
+                        at = 1 - at;
+                    }
+                    if Instant::now() > given_up {
+                        write(history, &Event::Unanswered { who: who.clone(), attempt });
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+    }
+}
+
+fn side_client(ca: &str, cert: &str, key: &str) -> reqwest::blocking::Client {
+    let pem = std::fs::read(ca).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let chain =
+        rustls_pemfile::certs(&mut std::fs::read(cert).unwrap().as_slice()).collect::<Result<Vec<_>, _>>().unwrap();
+    let key = rustls_pemfile::private_key(&mut std::fs::read(key).unwrap().as_slice()).unwrap().unwrap();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+    reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap()
+}
+
+fn check(args: &[String]) -> bool {
+    let [history, conninfo, keyfile, url, ca, fault, name] = args else { unreachable!() };
+    let events: Vec<Event> = std::io::BufReader::new(std::fs::File::open(history).unwrap())
+        .lines()
+        .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
+        .collect();
+    let key = CodeKey::from_hex(std::fs::read_to_string(keyfile).unwrap().trim()).expect("the P-code key file");
+    let (mut lost, mut doubled, mut acknowledged) = (0usize, 0usize, 0usize);
+    let problem = |what: &str, n: usize| {
+        if n > 0 {
+            eprintln!("{what}: {n}");
+        }
+        n
+    };
+
+    let mut db = postgres_client(conninfo);
+    // Codes shown: stored, as that code.
+    let stored: HashMap<String, Vec<u8>> = db("SELECT reference, code_hash FROM pcode")
+        .into_iter()
+        .map(|row| (row.get::<_, String>(0), row.get::<_, Vec<u8>>(1)))
+        .collect();
+    let mut missing = 0;
+    for event in &events {
+        if let Event::Issue { reference, code, .. } = event {
+            acknowledged += 1;
+            let code: PCode = code.parse().expect("a code of 8 digits");
+            if stored.get(reference).is_none_or(|hash| hash.as_slice() != key.hash(&code)) {
+                missing += 1;
+            }
+        }
+    }
+    lost += problem("codes shown but not stored", missing);
+
+    // Notes: each stored once.
+    let notes: HashMap<String, i64> =
+        db("SELECT outcome, count(*) FROM contact WHERE outcome LIKE 'fault %' GROUP BY outcome")
+            .into_iter()
+            .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1)))
+            .collect();
+    let mut acked_notes = HashSet::new();
+    for event in &events {
+        if let Event::Contact { outcome, .. } = event {
+            acknowledged += 1;
+            acked_notes.insert(outcome.clone());
+        }
+    }
+    lost += problem("notes taken but not stored", acked_notes.iter().filter(|o| !notes.contains_key(*o)).count());
+    doubled += problem("notes stored twice", notes.values().filter(|n| **n > 1).count());
+    doubled += problem("notes stored that no desk took", notes.keys().filter(|o| !acked_notes.contains(*o)).count());
+    let undelivered: usize =
+        events.iter().map(|e| if let Event::Undelivered { waiting, .. } = e { *waiting } else { 0 }).sum();
+    lost += problem("notes left in an outbox", undelivered);
+
+    // Entries: each answered one counted once, with that answer; none
+    // counted that no client sent.
+    let counted: HashMap<String, (String, i16)> =
+        db("SELECT attempt_id, coalesce(result, ''), attempts_left FROM redemption WHERE attempt_id LIKE 'f-%'")
+            .into_iter()
+            .map(|row| (row.get::<_, String>(0), (row.get::<_, String>(1), row.get::<_, i16>(2))))
+            .collect();
+    let mut answered = HashSet::new();
+    let mut wrong = 0;
+    for event in &events {
+        match event {
+            Event::Redeem { attempt, result, attempts_left, .. } => {
+                acknowledged += 1;
+                answered.insert(attempt.clone());
+                if counted.get(attempt) != Some(&(result.clone(), i16::from(*attempts_left))) {
+                    wrong += 1;
+                }
+            }
+            Event::Unanswered { attempt, .. } => {
+                eprintln!("entry {attempt} never answered");
+                lost += 1;
+            }
+            _ => {}
+        }
+    }
+    lost += problem("entries answered but not counted as answered", wrong);
+    doubled +=
+        problem("entries counted that no client sent", counted.keys().filter(|a| !answered.contains(*a)).count());
+    let overspent = db("SELECT count(*) FROM pcode p WHERE 3 - p.attempts_left > \
+         (SELECT count(*) FROM redemption r WHERE r.pcode_id = p.id)")[0]
+        .get::<_, i64>(0);
+    doubled += problem("codes with more uses spent than entries counted", overspent as usize);
+
+    // The audit log: an entry for every code and note, and a chain that
+    // verifies as a desk checks it.
+    let unaudited = db("SELECT (SELECT count(*) FROM pcode) - \
+         (SELECT count(*) FROM audit WHERE action = 'pcode.issue' AND verdict NOT LIKE 'refused%'), \
+         (SELECT count(*) FROM contact) - (SELECT count(*) FROM audit WHERE action = 'contact.log')")
+    .into_iter()
+    .map(|row| row.get::<_, i64>(0).max(0) + row.get::<_, i64>(1).max(0))
+    .sum::<i64>();
+    lost += problem("changes without their audit entry", unaudited as usize);
+    let config = mitid_remote::ServerConfig { url: url.clone(), fallback_urls: Vec::new(), ca: Some(ca.into()) };
+    let dir = tempfile::tempdir().unwrap();
+    let report = RemoteDesk::connect(&config, "checker", dir.path()).unwrap().verify_audit().unwrap();
+    let chain_ok = report.problem.is_none();
+    if let Some(problem) = &report.problem {
+        eprintln!("the audit chain does not verify: {problem:?}");
+    }
+
+    // The service's own failures: only 503 with Retry-After (the database
+    // away), never a 500.
+    let (mut unavailable, mut broken) = (0usize, 0usize);
+    for event in &events {
+        if let Event::Failed { status, retry_after, .. } = event {
+            if *status == 503 && *retry_after {
+                unavailable += 1;
+            } else {
+                broken += 1;
+            }
+        }
+    }
+    eprintln!("503 with Retry-After: {unavailable}; other server errors: {broken}");
+
+    // Recovery: from the fault put right until every desk was answered again.
+    let times: Vec<u64> = std::fs::read_to_string(fault).unwrap().lines().map(|l| l.trim().parse().unwrap()).collect();
+    let restored = times[1];
+    let mut first_after: HashMap<&str, u64> = HashMap::new();
+    let mut desks = HashSet::new();
+    for event in &events {
+        let (who, at) = match event {
+            Event::Issue { who, at, .. } | Event::Contact { who, at, .. } | Event::Search { who, at } => (who, *at),
+            _ => continue,
+        };
+        desks.insert(who.as_str());
+        if at >= restored {
+            first_after.entry(who).and_modify(|t| *t = (*t).min(at)).or_insert(at);
+        }
+    }
+    let recovery = if first_after.len() == desks.len() && !desks.is_empty() {
+        first_after.values().map(|t| t - restored).max().unwrap_or(0) as i64
+    } else {
+        eprintln!("{} of {} desks were never answered after the fault", desks.len() - first_after.len(), desks.len());
+        -1
+    };
+    println!("fault {name} acknowledged {acknowledged} lost {lost} doubled {doubled} recovery_ms {recovery}");
+    lost == 0 && doubled == 0 && chain_ok && recovery >= 0 && broken == 0
+}
+
+/// A blocking way to ask the site's database (its own small runtime).
+fn postgres_client(conninfo: &str) -> impl FnMut(&str) -> Vec<tokio_postgres::Row> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (client, connection) = runtime.block_on(tokio_postgres::connect(conninfo, tokio_postgres::NoTls)).unwrap();
+    runtime.spawn(connection);
+    move |sql| runtime.block_on(client.query(sql, &[])).unwrap()
+}
