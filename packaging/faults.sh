@@ -11,7 +11,10 @@
 #
 # Faults: kill9 (one instance killed with SIGKILL under load: the desks go on
 # with the other), pg-restart (PostgreSQL stopped for 5 s and started again:
-# meanwhile 503 with Retry-After, then served again without a restart).
+# meanwhile 503 with Retry-After, then served again without a restart),
+# net-cut (the network between the desks and the service cut for 10 s by a
+# loopback proxy: the desks say so, show no code meanwhile, and deliver their
+# outboxes once after).
 # --quick: each run about a minute; else five minutes.
 # DESKS (default 16) desks and as many MitID-side clients; FAULT_SECONDS
 # sets a run's length.
@@ -23,11 +26,11 @@ faults=()
 for arg in "$@"; do
     case "$arg" in
         --quick) seconds=45 ;;
-        kill9 | pg-restart) faults+=("$arg") ;;
-        *) echo "usage: faults.sh [--quick] [kill9|pg-restart]…" >&2; exit 2 ;;
+        kill9 | pg-restart | net-cut) faults+=("$arg") ;;
+        *) echo "usage: faults.sh [--quick] [kill9|pg-restart|net-cut]…" >&2; exit 2 ;;
     esac
 done
-[ ${#faults[@]} -gt 0 ] || faults=(kill9 pg-restart)
+[ ${#faults[@]} -gt 0 ] || faults=(kill9 pg-restart net-cut)
 seconds=${FAULT_SECONDS:-$seconds}
 desks=${DESKS:-16}
 need_rust
@@ -102,13 +105,16 @@ for fault in "${faults[@]}"; do
     start_site "$run"
     url0="https://127.0.0.1:${ports[0]}"
     url1="https://127.0.0.1:${ports[1]}"
+    # The proxy's cut is the harness's own: it writes when to the .fault file.
+    cut=()
+    [ "$fault" = net-cut ] && cut=("cut:$((seconds / 3)):10")
     "$harness" run "$url0" "$url1" "$dir/tls/ca.pem" "$dir/tls/mitid-side.crt" "$dir/tls/mitid-side.key" \
-        "$desks" "$seconds" "$dir/$run.jsonl" 2>"$dir/$run.log" &
+        "$desks" "$seconds" "$dir/$run.jsonl" "${cut[@]}" 2>"$dir/$run.log" &
     load=$!
     CLEANUP_PIDS+=("$load")
     # The fault a third of the way in: a moment of the run, not a wait
     # for something to happen.
-    sleep "$((seconds / 3))"
+    [ "$fault" = net-cut ] || sleep "$((seconds / 3))"
     case "$fault" in
         kill9)
             kill -KILL "${pids[0]}"
@@ -123,12 +129,15 @@ for fault in "${faults[@]}"; do
             bash packaging/pg.sh "$dir/pg" start >/dev/null
             now_ms >>"$dir/$run.fault"
             ;;
+        net-cut) ;;
     esac
     wait "$load" || { echo "the load of $fault failed:"; tail -n 20 "$dir/$run.log"; failed=1; }
     # The check asks the instance still serving to verify the audit chain.
     survivor=$url1
+    faultfile=$dir/$run.fault
+    [ "$fault" = net-cut ] && faultfile=$dir/$run.jsonl.fault
     if "$harness" check "$dir/$run.jsonl" "${conninfo/dbname=postgres/dbname=$run}" "$dir/pcode.key" \
-        "$survivor" "$dir/tls/ca.pem" "$dir/$run.fault" "$fault"; then :; else
+        "$survivor" "$dir/tls/ca.pem" "$faultfile" "$fault"; then :; else
         failed=1
         tail -n 20 "$dir/$run.log"
     fi

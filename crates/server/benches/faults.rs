@@ -4,7 +4,7 @@
 //! meanwhile and runs the check after.
 //!
 //! ```text
-//! cargo bench -p mitid-assist-server --bench faults -- run URL1 URL2 CA SIDE_CERT SIDE_KEY DESKS SECONDS HISTORY
+//! cargo bench -p mitid-assist-server --bench faults -- run URL1 URL2 CA SIDE_CERT SIDE_KEY DESKS SECONDS HISTORY [cut:AT:FOR]
 //! cargo bench -p mitid-assist-server --bench faults -- check HISTORY CONNINFO KEYFILE URL CA FAULT NAME
 //! ```
 //!
@@ -16,6 +16,11 @@
 //! code once, trying the same attempt id again until they get an answer.
 //! Every answer is written to HISTORY, one JSON line each: what was
 //! acknowledged, when, by whom. At the end each desk delivers its outbox.
+//! With `cut:AT:FOR` the desks reach the instances through a loopback proxy
+//! of the harness's own, which AT seconds in drops every connection and
+//! takes none for FOR seconds (the MitID side's clients go direct); when
+//! and for how long go to `HISTORY.fault`, with the word `cut`: no code may
+//! be shown meanwhile, and every desk must have said it was unreachable.
 //!
 //! `check`: holds HISTORY against the database. Lost: a code an agent was
 //! shown that is not stored (or not as that code), a contact note
@@ -68,6 +73,8 @@ enum Event {
     Unanswered { who: String, attempt: String },
     /// An answer of the service's own failure (5xx) to an entry.
     Failed { who: String, status: u16, retry_after: bool },
+    /// A desk's status bar turned to "unreachable".
+    Unreachable { who: String, at: u64 },
     /// What a desk's outbox still held at the end.
     Undelivered { who: String, waiting: usize },
 }
@@ -87,7 +94,7 @@ fn write(history: &History, event: &Event) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     match args.first().map(String::as_str) {
-        Some("run") if args.len() == 9 => run(&args[1..]),
+        Some("run") if args.len() == 9 || args.len() == 10 => run(&args[1..]),
         Some("check") if args.len() == 8 => {
             if !check(&args[1..]) {
                 std::process::exit(1);
@@ -124,10 +131,32 @@ fn caller(desk: usize, i: usize) -> CallerDetails {
 }
 
 fn run(args: &[String]) {
-    let [url1, url2, ca, cert, key, desks, seconds, history] = args else { unreachable!() };
+    let [url1, url2, ca, cert, key, desks, seconds, history_file, cut @ ..] = args else { unreachable!() };
     let desks: usize = desks.parse().unwrap();
     let deadline = Instant::now() + Duration::from_secs(seconds.parse().unwrap());
-    let history: History = Arc::new(Mutex::new(std::io::BufWriter::new(std::fs::File::create(history).unwrap())));
+    let history: History = Arc::new(Mutex::new(std::io::BufWriter::new(std::fs::File::create(history_file).unwrap())));
+    // The desks' way to the instances: direct, or through the proxy.
+    let (desk_urls, _proxy) = match cut.first() {
+        Some(cut) => {
+            let times: Vec<u64> =
+                cut.strip_prefix("cut:").expect("cut:AT:FOR").split(':').map(|t| t.parse().unwrap()).collect();
+            let (proxy, urls) = Proxy::start(&[url1, url2]);
+            let fault = format!("{history_file}.fault");
+            let switch = proxy.cut.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(times[0]));
+                switch.send_replace(true);
+                let at = now_ms();
+                std::thread::sleep(Duration::from_secs(times[1]));
+                switch.send_replace(false);
+                std::fs::write(fault, format!("{at}\n{}\ncut\n", now_ms())).unwrap();
+            });
+            (urls, Some(proxy))
+        }
+        None => ([url1.clone(), url2.clone()], None),
+    };
+    let (url1, url2) = (&desk_urls[0], &desk_urls[1]);
+    let side_urls = [args[0].clone(), args[1].clone()];
     let data = tempfile::tempdir().unwrap();
     let (codes, taken) = mpsc::channel::<(usize, usize, String)>();
     let taken = Arc::new(Mutex::new(taken));
@@ -145,7 +174,7 @@ fn run(args: &[String]) {
     let sent = Arc::new(AtomicUsize::new(0));
     for r in 0..desks {
         let side = side_client(ca, cert, key);
-        let urls = [url1.clone(), url2.clone()];
+        let urls = side_urls.clone();
         let (history, taken, sent) = (history.clone(), taken.clone(), sent.clone());
         threads.push(std::thread::spawn(move || redeemer(r, &side, &urls, &history, &taken, &sent)));
     }
@@ -187,11 +216,22 @@ fn desk(
             }
         }
     }
+    let status = desk.status();
+    let mut away = false;
     let mut n = 0usize;
     while Instant::now() < deadline {
         let i = n % CALLERS_PER_DESK;
         if desk.search(&format!("h{d}x{i}"), 10).is_ok() {
             write(history, &Event::Search { who: who.clone(), at: now_ms() });
+        }
+        let unreachable = matches!(status.lock().unwrap().link, mitid_remote::Link::Unreachable(_));
+        if unreachable && !away {
+            write(history, &Event::Unreachable { who: who.clone(), at: now_ms() });
+        }
+        away = unreachable;
+        if away {
+            // An agent tries again now and then, not flat out.
+            std::thread::sleep(Duration::from_millis(100));
         }
         if let Ok((code, info)) = desk.issue_pcode(callers[i]) {
             let code = code.digits().to_owned();
@@ -208,7 +248,6 @@ fn desk(
         }
         n += 1;
     }
-    let status = desk.status();
     let until = Instant::now() + DELIVERY;
     while status.lock().unwrap().waiting > 0 && Instant::now() < until {
         desk.deliver();
@@ -432,8 +471,29 @@ fn check(args: &[String]) -> bool {
     eprintln!("503 with Retry-After: {unavailable}; other server errors: {broken}");
 
     // Recovery: from the fault put right until every desk was answered again.
-    let times: Vec<u64> = std::fs::read_to_string(fault).unwrap().lines().map(|l| l.trim().parse().unwrap()).collect();
+    let times: Vec<u64> =
+        std::fs::read_to_string(fault).unwrap().lines().take(2).map(|l| l.trim().parse().unwrap()).collect();
     let restored = times[1];
+    let mut cut_problems = 0usize;
+    if std::fs::read_to_string(fault).unwrap().lines().nth(2) == Some("cut") {
+        let shown =
+            events.iter().filter(|e| matches!(e, Event::Issue { at, .. } if *at > times[0] && *at < restored)).count();
+        cut_problems += problem("codes shown while the desks could not reach the service", shown);
+        let mut told = HashSet::new();
+        let mut all = HashSet::new();
+        for event in &events {
+            match event {
+                Event::Unreachable { who, at } if *at >= times[0] => {
+                    told.insert(who.clone());
+                }
+                Event::Undelivered { who, .. } => {
+                    all.insert(who.clone());
+                }
+                _ => {}
+            }
+        }
+        cut_problems += problem("desks that never said the service was unreachable", all.difference(&told).count());
+    }
     let mut first_after: HashMap<&str, u64> = HashMap::new();
     let mut desks = HashSet::new();
     for event in &events {
@@ -453,7 +513,7 @@ fn check(args: &[String]) -> bool {
         -1
     };
     println!("fault {name} acknowledged {acknowledged} lost {lost} doubled {doubled} recovery_ms {recovery}");
-    lost == 0 && doubled == 0 && chain_ok && recovery >= 0 && broken == 0
+    lost == 0 && doubled == 0 && chain_ok && recovery >= 0 && broken == 0 && cut_problems == 0
 }
 
 /// A blocking way to ask the site's database (its own small runtime).
@@ -462,4 +522,47 @@ fn postgres_client(conninfo: &str) -> impl FnMut(&str) -> Vec<tokio_postgres::Ro
     let (client, connection) = runtime.block_on(tokio_postgres::connect(conninfo, tokio_postgres::NoTls)).unwrap();
     runtime.spawn(connection);
     move |sql| runtime.block_on(client.query(sql, &[])).unwrap()
+}
+
+/// A loopback TCP proxy in front of each instance, which can cut every
+/// connection and refuse new ones (the network between the desks and the
+/// service gone).
+struct Proxy {
+    cut: Arc<tokio::sync::watch::Sender<bool>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Proxy {
+    /// Proxies for `urls` (`https://127.0.0.1:PORT`); their own URLs.
+    fn start(urls: &[&String; 2]) -> (Self, [String; 2]) {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let cut = Arc::new(tokio::sync::watch::Sender::new(false));
+        let mut own = Vec::new();
+        for url in urls {
+            let target = url.strip_prefix("https://").unwrap().to_owned();
+            let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+            own.push(format!("https://{}", listener.local_addr().unwrap()));
+            let cut = cut.clone();
+            runtime.spawn(async move {
+                loop {
+                    let Ok((inbound, _)) = listener.accept().await else { continue };
+                    if *cut.borrow() {
+                        drop(inbound);
+                        continue;
+                    }
+                    let (target, mut cut) = (target.clone(), cut.subscribe());
+                    tokio::spawn(async move {
+                        let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else { return };
+                        let mut inbound = inbound;
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                            _ = cut.wait_for(|cut| *cut) => {}
+                        }
+                    });
+                }
+            });
+        }
+        let [a, b] = <[String; 2]>::try_from(own).unwrap();
+        (Self { cut, _runtime: runtime }, [a, b])
+    }
 }
