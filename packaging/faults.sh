@@ -14,10 +14,18 @@
 # meanwhile 503 with Retry-After, then served again without a restart),
 # net-cut (the network between the desks and the service cut for 10 s by a
 # loopback proxy: the desks say so, show no code meanwhile, and deliver their
-# outboxes once after).
-# --quick: each run about a minute; else five minutes.
+# outboxes once after), failover (a primary with a synchronous streaming
+# standby; the primary killed with SIGKILL, the standby promoted: the
+# instances, given both hosts with target_session_attrs=read-write, find the
+# new primary by themselves), slow-db (for 10 s every audit entry — every
+# change — delayed up to 8 s in the database: answers come within the
+# instances' request deadline, 503 past it, and their memory stays bounded).
+# soak (no fault: an hour at the rate of 500 agents — 10 calls an hour
+# each, 5,000 calls an hour — with memory, database connections and open
+# files sampled every minute; not one error).
+# --quick: each run about a minute, no soak; else five minutes, and the soak.
 # DESKS (default 16) desks and as many MitID-side clients; FAULT_SECONDS
-# sets a run's length.
+# sets a run's length, SOAK_SECONDS the soak's, AGENTS its rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . packaging/lib.sh
@@ -26,12 +34,19 @@ faults=()
 for arg in "$@"; do
     case "$arg" in
         --quick) seconds=45 ;;
-        kill9 | pg-restart | net-cut) faults+=("$arg") ;;
-        *) echo "usage: faults.sh [--quick] [kill9|pg-restart|net-cut]…" >&2; exit 2 ;;
+        kill9 | pg-restart | net-cut | failover | slow-db | soak) faults+=("$arg") ;;
+        *) echo "usage: faults.sh [--quick] [kill9|pg-restart|net-cut|failover|slow-db|soak]…" >&2; exit 2 ;;
     esac
 done
-[ ${#faults[@]} -gt 0 ] || faults=(kill9 pg-restart net-cut)
+quick=false
+for arg in "$@"; do [ "$arg" != --quick ] || quick=true; done
+if [ ${#faults[@]} -eq 0 ]; then
+    faults=(kill9 pg-restart net-cut failover slow-db)
+    $quick || faults+=(soak)
+fi
 seconds=${FAULT_SECONDS:-$seconds}
+soak_seconds=${SOAK_SECONDS:-3600}
+agents=${AGENTS:-500}
 desks=${DESKS:-16}
 need_rust
 # shellcheck disable=SC2086
@@ -51,10 +66,57 @@ bash packaging/test-ca.sh "$dir/tls"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ports=("$(free_port)" "$(free_port)")
 now_ms() { date +%s%3N; }
+deadline_ms=8000
 
-# Each run on a database of its own, so its check sees only its answers.
+# Both instances' resident memory (kB), once a second while a run lasts.
+sample_memory() {
+    local out=$1 i
+    while :; do
+        for i in 0 1; do
+            awk '/^VmRSS/ {printf "%s ", $2}' "/proc/${pids[$i]}/status" 2>/dev/null || printf '0 '
+        done
+        echo
+        sleep 1
+    done >"$out"
+}
+# Once a minute: both instances' memory (kB) and open files, and the
+# database connections the instances hold.
+sample_minutes() {
+    local out=$1 db=$2 minute=0 i
+    while :; do
+        {
+            printf '%s ' "$minute"
+            for i in 0 1; do
+                awk '/^VmRSS/ {printf "%s ", $2}' "/proc/${pids[$i]}/status" 2>/dev/null || printf '0 '
+                find "/proc/${pids[$i]}/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l | tr '\n' ' '
+            done
+            psql "$db" -XAtc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mitid-assist-server'"
+        } >>"$out"
+        minute=$((minute + 1))
+        sleep 60
+    done
+}
+# Prints the samples as start, peak and end (MB) for each instance; fails
+# when the peak of one is more than LIMIT MB above its start.
+report_memory() {
+    awk -v limit="$2" '
+        NR == 1 { for (i = 1; i <= NF; i++) start[i] = $i }
+        { for (i = 1; i <= NF; i++) { if ($i > peak[i]) peak[i] = $i; if ($i > 0) end[i] = $i } n = NF }
+        END {
+            bad = 0
+            for (i = 1; i <= n; i++) {
+                printf "instance %d memory: start %.1f MB, peak %.1f MB, end %.1f MB\n", i - 1, start[i] / 1024, peak[i] / 1024, end[i] / 1024
+                if ((peak[i] - start[i]) / 1024 > limit) bad = 1
+            }
+            exit bad
+        }' "$1"
+}
+
+# Each run on a database of its own, so its check sees only its answers;
+# the instances reach it at the URL given second (default: the run's
+# database in the one cluster).
 start_site() {
-    local run=$1 i
+    local run=$1 url=${2:-${conninfo/dbname=postgres/dbname=$1}} i
     psql "$conninfo" -Xqc "CREATE DATABASE $run"
     for i in 0 1; do
         cat >"$dir/server$i.toml" <<TOML
@@ -62,8 +124,11 @@ listen = "127.0.0.1:${ports[$i]}"
 pcode_key = "pcode.key"
 log_level = "warn"
 [database]
-url = "${conninfo/dbname=postgres/dbname=$run}"
+url = "$url"
 pool_size = 16
+statement_timeout_ms = 5000
+connect_timeout_ms = 3000
+request_timeout_ms = $deadline_ms
 [tls]
 cert = "tls/server.pem"
 key = "tls/server.key"
@@ -102,19 +167,47 @@ stop_site() {
 failed=0
 for fault in "${faults[@]}"; do
     run=${fault//-/_}
-    start_site "$run"
+    checked=${conninfo/dbname=postgres/dbname=$run}
+    if [ "$fault" = failover ]; then
+        # A cluster pair of its own: the one cluster serves the other runs.
+        CLEANUP_CLUSTERS+=("$dir/primary" "$dir/standby")
+        primary=$(bash packaging/pg.sh "$dir/primary" start | tail -n1)
+        standby=$(bash packaging/pg.sh "$dir/standby" standby "$dir/primary" | tail -n1)
+        port_a=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$primary")
+        port_b=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$standby")
+        checked=${standby/dbname=postgres/dbname=$run}
+        conninfo=$primary start_site "$run" \
+            "host=$dir/primary,$dir/standby port=$port_a,$port_b user=postgres dbname=$run target_session_attrs=read-write"
+    else
+        start_site "$run"
+    fi
     url0="https://127.0.0.1:${ports[0]}"
     url1="https://127.0.0.1:${ports[1]}"
     # The proxy's cut is the harness's own: it writes when to the .fault file.
-    cut=()
-    [ "$fault" = net-cut ] && cut=("cut:$((seconds / 3)):10")
+    options=()
+    length=$seconds
+    clients=$desks
+    # A slow database shows a pile-up only with more clients than the
+    # instances have connections.
+    [ "$fault" = slow-db ] && clients=$((desks * 4))
+    [ "$fault" = net-cut ] && options=("cut:$((seconds / 3)):10")
+    if [ "$fault" = soak ]; then
+        length=$soak_seconds
+        options=("pace:$((agents * 10))")
+        sample_minutes "$dir/$run.minutes" "${conninfo/dbname=postgres/dbname=$run}" &
+        minutes=$!
+        CLEANUP_PIDS+=("$minutes")
+    fi
     "$harness" run "$url0" "$url1" "$dir/tls/ca.pem" "$dir/tls/mitid-side.crt" "$dir/tls/mitid-side.key" \
-        "$desks" "$seconds" "$dir/$run.jsonl" "${cut[@]}" 2>"$dir/$run.log" &
+        "$clients" "$length" "$dir/$run.jsonl" "${options[@]}" 2>"$dir/$run.log" &
     load=$!
     CLEANUP_PIDS+=("$load")
+    sample_memory "$dir/$run.rss" &
+    sampler=$!
+    CLEANUP_PIDS+=("$sampler")
     # The fault a third of the way in: a moment of the run, not a wait
     # for something to happen.
-    [ "$fault" = net-cut ] || sleep "$((seconds / 3))"
+    [ "$fault" = net-cut ] || [ "$fault" = soak ] || sleep "$((seconds / 3))"
     case "$fault" in
         kill9)
             kill -KILL "${pids[0]}"
@@ -130,13 +223,47 @@ for fault in "${faults[@]}"; do
             now_ms >>"$dir/$run.fault"
             ;;
         net-cut) ;;
+        soak)
+            at=$(now_ms)
+            printf '%s\n%s\nnone\n' "$at" "$at" >"$dir/$run.fault"
+            ;;
+        slow-db)
+            db=${conninfo/dbname=postgres/dbname=$run}
+            now_ms >"$dir/$run.fault"
+            psql "$db" -Xq <<'SQL'
+CREATE FUNCTION fault_slow() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN PERFORM pg_sleep(random() * 8); RETURN NEW; END $$;
+CREATE TRIGGER fault_slow BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION fault_slow();
+SQL
+            sleep 10
+            psql "$db" -Xqc "DROP TRIGGER fault_slow ON audit" -c "DROP FUNCTION fault_slow()"
+            now_ms >>"$dir/$run.fault"
+            echo "slow $deadline_ms" >>"$dir/$run.fault"
+            ;;
+        failover)
+            now_ms >"$dir/$run.fault"
+            bash packaging/pg.sh "$dir/primary" kill
+            bash packaging/pg.sh "$dir/standby" promote
+            now_ms >>"$dir/$run.fault"
+            ;;
     esac
     wait "$load" || { echo "the load of $fault failed:"; tail -n 20 "$dir/$run.log"; failed=1; }
+    kill "$sampler"
+    wait "$sampler" 2>/dev/null || true
+    if [ "$fault" = soak ]; then
+        kill "$minutes"
+        wait "$minutes" 2>/dev/null || true
+        echo "soak: $agents agents' rate, $((agents * 10)) calls an hour, for $((soak_seconds / 60)) minutes"
+        echo "| minute | instance 0 RSS MB | instance 1 RSS MB | open files 0 | open files 1 | database connections |"
+        echo "|---|---|---|---|---|---|"
+        awk '{ printf "| %s | %.1f | %.1f | %s | %s | %s |\n", $1, $2 / 1024, $4 / 1024, $3, $5, $6 }' "$dir/$run.minutes"
+    fi
+    report_memory "$dir/$run.rss" 100 || { echo "an instance's memory grew by more than 100 MB under $fault"; failed=1; }
     # The check asks the instance still serving to verify the audit chain.
     survivor=$url1
     faultfile=$dir/$run.fault
     [ "$fault" = net-cut ] && faultfile=$dir/$run.jsonl.fault
-    if "$harness" check "$dir/$run.jsonl" "${conninfo/dbname=postgres/dbname=$run}" "$dir/pcode.key" \
+    if "$harness" check "$dir/$run.jsonl" "$checked" "$dir/pcode.key" \
         "$survivor" "$dir/tls/ca.pem" "$faultfile" "$fault"; then :; else
         failed=1
         tail -n 20 "$dir/$run.log"

@@ -4,8 +4,9 @@
 //! meanwhile and runs the check after.
 //!
 //! ```text
-//! cargo bench -p mitid-assist-server --bench faults -- run URL1 URL2 CA SIDE_CERT SIDE_KEY DESKS SECONDS HISTORY [cut:AT:FOR]
+//! cargo bench -p mitid-assist-server --bench faults -- run URL1 URL2 CA SIDE_CERT SIDE_KEY DESKS SECONDS HISTORY [cut:AT:FOR] [pace:CALLS_PER_HOUR]
 //! cargo bench -p mitid-assist-server --bench faults -- check HISTORY CONNINFO KEYFILE URL CA FAULT NAME
+//! cargo bench -p mitid-assist-server --bench faults -- verify URL CA DESK_DIR
 //! ```
 //!
 //! `run`: DESKS desks — each the desk's own client ([`RemoteDesk`]), half
@@ -21,6 +22,8 @@
 //! takes none for FOR seconds (the MitID side's clients go direct); when
 //! and for how long go to `HISTORY.fault`, with the word `cut`: no code may
 //! be shown meanwhile, and every desk must have said it was unreachable.
+//! With `pace:CALLS_PER_HOUR` the desks together take that many calls an
+//! hour, evenly (a soak at a staff's rate), instead of flat out.
 //!
 //! `check`: holds HISTORY against the database. Lost: a code an agent was
 //! shown that is not stored (or not as that code), a contact note
@@ -65,6 +68,12 @@ enum Event {
     Issue { who: String, at: u64, reference: String, code: String },
     /// A contact note taken (sent or kept in the outbox).
     Contact { who: String, at: u64, outcome: String },
+    /// A counter case's step recorded (sent or kept in the outbox).
+    CaseStep { who: String, at: u64, detail: String },
+    /// A desk's request refused or failed: what it was told.
+    DeskError { who: String, at: u64, error: String },
+    /// How long each of a desk's or client's requests took (µs), at the end.
+    Timings { who: String, us: Vec<u32> },
     /// A search answered.
     Search { who: String, at: u64 },
     /// An entry of a code answered.
@@ -94,7 +103,12 @@ fn write(history: &History, event: &Event) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     match args.first().map(String::as_str) {
-        Some("run") if args.len() == 9 || args.len() == 10 => run(&args[1..]),
+        Some("run") if (9..=11).contains(&args.len()) => run(&args[1..]),
+        Some("verify") if args.len() == 4 => {
+            if !verify(&args[1..]) {
+                std::process::exit(1);
+            }
+        }
         Some("check") if args.len() == 8 => {
             if !check(&args[1..]) {
                 std::process::exit(1);
@@ -131,12 +145,18 @@ fn caller(desk: usize, i: usize) -> CallerDetails {
 }
 
 fn run(args: &[String]) {
-    let [url1, url2, ca, cert, key, desks, seconds, history_file, cut @ ..] = args else { unreachable!() };
+    let [url1, url2, ca, cert, key, desks, seconds, history_file, options @ ..] = args else { unreachable!() };
     let desks: usize = desks.parse().unwrap();
+    let cut = options.iter().find(|o| o.starts_with("cut:"));
+    // Each desk's time between calls, when paced.
+    let period = options.iter().find_map(|o| o.strip_prefix("pace:")).map(|per_hour| {
+        let per_hour: f64 = per_hour.parse().expect("pace:CALLS_PER_HOUR");
+        Duration::from_secs_f64(3600.0 * desks as f64 / per_hour)
+    });
     let deadline = Instant::now() + Duration::from_secs(seconds.parse().unwrap());
     let history: History = Arc::new(Mutex::new(std::io::BufWriter::new(std::fs::File::create(history_file).unwrap())));
     // The desks' way to the instances: direct, or through the proxy.
-    let (desk_urls, _proxy) = match cut.first() {
+    let (desk_urls, _proxy) = match cut {
         Some(cut) => {
             let times: Vec<u64> =
                 cut.strip_prefix("cut:").expect("cut:AT:FOR").split(':').map(|t| t.parse().unwrap()).collect();
@@ -168,7 +188,7 @@ fn run(args: &[String]) {
             mitid_remote::ServerConfig { url: first.clone(), fallback_urls: vec![other.clone()], ca: Some(ca.into()) };
         let dir = data.path().join(format!("desk-{d}"));
         let (history, codes) = (history.clone(), codes.clone());
-        threads.push(std::thread::spawn(move || desk(d, &config, &dir, deadline, &history, &codes)));
+        threads.push(std::thread::spawn(move || desk(d, &config, &dir, deadline, period, &history, &codes)));
     }
     drop(codes);
     let sent = Arc::new(AtomicUsize::new(0));
@@ -192,6 +212,7 @@ fn desk(
     config: &mitid_remote::ServerConfig,
     dir: &Path,
     deadline: Instant,
+    period: Option<Duration>,
     history: &History,
     codes: &mpsc::Sender<(usize, usize, String)>,
 ) {
@@ -219,9 +240,30 @@ fn desk(
     let status = desk.status();
     let mut away = false;
     let mut n = 0usize;
+    let mut timings = Vec::new();
+    let mut timed = |started: Instant| timings.push(micros(started));
+    let failed = |e: &dyn std::fmt::Display| {
+        let error: String = e.to_string().chars().take(100).collect();
+        write(history, &Event::DeskError { who: who.clone(), at: now_ms(), error });
+    };
+    // Paced desks start spread over the first period.
+    let mut next = Instant::now() + period.map_or(Duration::ZERO, |p| p.mul_f64((d as f64 * 0.618_034).fract()));
     while Instant::now() < deadline {
+        if let Some(period) = period {
+            std::thread::sleep(next.saturating_duration_since(Instant::now()));
+            next += period;
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
         let i = n % CALLERS_PER_DESK;
-        if desk.search(&format!("h{d}x{i}"), 10).is_ok() {
+        let started = Instant::now();
+        let found = desk.search(&format!("h{d}x{i}"), 10);
+        timed(started);
+        if let Err(e) = &found {
+            failed(e);
+        }
+        if found.is_ok() {
             write(history, &Event::Search { who: who.clone(), at: now_ms() });
         }
         let unreachable = matches!(status.lock().unwrap().link, mitid_remote::Link::Unreachable(_));
@@ -233,7 +275,13 @@ fn desk(
             // An agent tries again now and then, not flat out.
             std::thread::sleep(Duration::from_millis(100));
         }
-        if let Ok((code, info)) = desk.issue_pcode(callers[i]) {
+        let started = Instant::now();
+        let issued = desk.issue_pcode(callers[i]);
+        timed(started);
+        if let Err(e) = &issued {
+            failed(e);
+        }
+        if let Ok((code, info)) = issued {
             let code = code.digits().to_owned();
             write(
                 history,
@@ -243,11 +291,42 @@ fn desk(
         }
         let outcome = format!("fault {who} n{n}");
         let note = NewContact { channel: Channel::Phone, outcome: outcome.clone(), note: String::new() };
-        if desk.log_contact(callers[i], note).is_ok() {
+        let started = Instant::now();
+        let logged = desk.log_contact(callers[i], note);
+        timed(started);
+        if let Err(e) = &logged {
+            failed(e);
+        }
+        if logged.is_ok() {
             write(history, &Event::Contact { who: who.clone(), at: now_ms(), outcome });
+        }
+        // Now and then a counter case: opened, a step, closed.
+        if n.is_multiple_of(4) {
+            let started = Instant::now();
+            let opened = desk.open_case();
+            timed(started);
+            if let Err(e) = &opened {
+                failed(e);
+            }
+            if let Ok(case) = opened {
+                let detail = format!("fault {who} n{n}");
+                let started = Instant::now();
+                let recorded = desk.record_case_step(case, "mrz", "ok", &detail);
+                timed(started);
+                if let Err(e) = &recorded {
+                    failed(e);
+                }
+                if recorded.is_ok() {
+                    write(history, &Event::CaseStep { who: who.clone(), at: now_ms(), detail });
+                }
+                let started = Instant::now();
+                let _ = desk.close_case(case, "handed_over");
+                timed(started);
+            }
         }
         n += 1;
     }
+    write(history, &Event::Timings { who: who.clone(), us: timings });
     let until = Instant::now() + DELIVERY;
     while status.lock().unwrap().waiting > 0 && Instant::now() < until {
         desk.deliver();
@@ -272,8 +351,12 @@ fn redeemer(
     let who = format!("side-{r}");
     let mut at = r % 2;
     let mut seq = 0usize;
+    let mut timings = Vec::new();
     loop {
-        let Ok((d, i, code)) = taken.lock().unwrap().recv() else { return };
+        let Ok((d, i, code)) = taken.lock().unwrap().recv() else {
+            write(history, &Event::Timings { who, us: timings });
+            return;
+        };
         let attempt = format!("f-{r}-{seq}");
         seq += 1;
         let body = serde_json::json!({"code": code, "attempt_id": attempt, "holder": holder(d, i)});
@@ -282,7 +365,9 @@ fn redeemer(
         loop {
             tries += 1;
             sent.fetch_add(1, Ordering::Relaxed);
+            let started = Instant::now();
             let answer = http.post(format!("{}/v1/redemptions", urls[at])).json(&body).send();
+            timings.push(micros(started));
             match answer {
                 Ok(response) if response.status().is_success() => {
                     let answer: serde_json::Value = response.json().unwrap();
@@ -402,9 +487,28 @@ fn check(args: &[String]) -> bool {
     lost += problem("notes taken but not stored", acked_notes.iter().filter(|o| !notes.contains_key(*o)).count());
     doubled += problem("notes stored twice", notes.values().filter(|n| **n > 1).count());
     doubled += problem("notes stored that no desk took", notes.keys().filter(|o| !acked_notes.contains(*o)).count());
+
+    // Case steps: each stored once.
+    let steps: HashMap<String, i64> =
+        db("SELECT detail, count(*) FROM enrollment_step WHERE detail LIKE 'fault %' GROUP BY detail")
+            .into_iter()
+            .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1)))
+            .collect();
+    let mut acked_steps = HashSet::new();
+    for event in &events {
+        if let Event::CaseStep { detail, .. } = event {
+            acknowledged += 1;
+            acked_steps.insert(detail.clone());
+        }
+    }
+    lost +=
+        problem("case steps recorded but not stored", acked_steps.iter().filter(|d| !steps.contains_key(*d)).count());
+    doubled += problem("case steps stored twice", steps.values().filter(|n| **n > 1).count());
+    doubled +=
+        problem("case steps stored that no desk recorded", steps.keys().filter(|d| !acked_steps.contains(*d)).count());
     let undelivered: usize =
         events.iter().map(|e| if let Event::Undelivered { waiting, .. } = e { *waiting } else { 0 }).sum();
-    lost += problem("notes left in an outbox", undelivered);
+    lost += problem("notes and case records left in an outbox", undelivered);
 
     // Entries: each answered one counted once, with that answer; none
     // counted that no client sent.
@@ -443,7 +547,8 @@ fn check(args: &[String]) -> bool {
     // verifies as a desk checks it.
     let unaudited = db("SELECT (SELECT count(*) FROM pcode) - \
          (SELECT count(*) FROM audit WHERE action = 'pcode.issue' AND verdict NOT LIKE 'refused%'), \
-         (SELECT count(*) FROM contact) - (SELECT count(*) FROM audit WHERE action = 'contact.log')")
+         (SELECT count(*) FROM contact) - (SELECT count(*) FROM audit WHERE action = 'contact.log') \
+         + (SELECT count(*) FROM enrollment_step) - (SELECT count(*) FROM audit WHERE action = 'enrollment.mrz')")
     .into_iter()
     .map(|row| row.get::<_, i64>(0).max(0) + row.get::<_, i64>(1).max(0))
     .sum::<i64>();
@@ -469,13 +574,52 @@ fn check(args: &[String]) -> bool {
         }
     }
     eprintln!("503 with Retry-After: {unavailable}; other server errors: {broken}");
+    let mut told: HashMap<&str, usize> = HashMap::new();
+    for event in &events {
+        if let Event::DeskError { error, .. } = event {
+            *told.entry(error.as_str()).or_default() += 1;
+        }
+    }
+    let mut told: Vec<_> = told.into_iter().collect();
+    told.sort_by_key(|t| std::cmp::Reverse(t.1));
+    for (error, n) in told.iter().take(5) {
+        eprintln!("desks told {n} times: {error}");
+    }
 
     // Recovery: from the fault put right until every desk was answered again.
     let times: Vec<u64> =
         std::fs::read_to_string(fault).unwrap().lines().take(2).map(|l| l.trim().parse().unwrap()).collect();
     let restored = times[1];
+    eprintln!("the fault lasted {} ms (until put right)", restored.saturating_sub(times[0]));
+    let kind = std::fs::read_to_string(fault).unwrap().lines().nth(2).unwrap_or("").to_owned();
     let mut cut_problems = 0usize;
-    if std::fs::read_to_string(fault).unwrap().lines().nth(2) == Some("cut") {
+    // The slowest answer anyone had; with a slow database, held against
+    // the service's request deadline (and a second for the way there).
+    let mut timings: Vec<u32> = events
+        .iter()
+        .flat_map(|e| if let Event::Timings { us, .. } = e { us.as_slice() } else { &[] })
+        .copied()
+        .collect();
+    timings.sort_unstable();
+    let at = |q: f64| timings.get(((timings.len() as f64 * q) as usize).min(timings.len().saturating_sub(1)));
+    let ms = |us: Option<&u32>| f64::from(us.copied().unwrap_or(0)) / 1000.0;
+    let slowest = ms(timings.last()) as u64;
+    println!(
+        "requests {} p50 {:.1} ms p99 {:.1} ms slowest {:.1} ms",
+        timings.len(),
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(timings.last())
+    );
+    if let Some(deadline) = kind.strip_prefix("slow ") {
+        let deadline: u64 = deadline.parse().expect("slow MS");
+        cut_problems +=
+            problem("answers slower than the deadline (ms over)", slowest.saturating_sub(deadline + 1000) as usize);
+    }
+    if kind == "none" {
+        cut_problems += problem("answers of the service's failure in a run with no fault", unavailable);
+    }
+    if kind == "cut" {
         let shown =
             events.iter().filter(|e| matches!(e, Event::Issue { at, .. } if *at > times[0] && *at < restored)).count();
         cut_problems += problem("codes shown while the desks could not reach the service", shown);
@@ -514,6 +658,32 @@ fn check(args: &[String]) -> bool {
     };
     println!("fault {name} acknowledged {acknowledged} lost {lost} doubled {doubled} recovery_ms {recovery}");
     lost == 0 && doubled == 0 && chain_ok && recovery >= 0 && broken == 0 && cut_problems == 0
+}
+
+/// `verify`: the service verifies its chain and a desk whose data folder is
+/// DESK_DIR holds it against the checkpoint it remembers from before (and
+/// remembers the new one), as `mitid-assist audit verify` does.
+fn verify(args: &[String]) -> bool {
+    let [url, ca, dir] = args else { unreachable!() };
+    std::fs::create_dir_all(dir).unwrap();
+    let config = mitid_remote::ServerConfig { url: url.clone(), fallback_urls: Vec::new(), ca: Some(ca.into()) };
+    let desk = RemoteDesk::connect(&config, "checker", Path::new(dir)).expect("the service");
+    let report = desk.verify_audit().expect("an answer to verify");
+    match report.problem {
+        None => {
+            println!("the audit chain verifies: {} entries", report.entries);
+            true
+        }
+        Some(problem) => {
+            println!("the audit chain does not verify: {problem:?}");
+            false
+        }
+    }
+}
+
+/// Microseconds since `started`, as the timings keep them.
+fn micros(started: Instant) -> u32 {
+    u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX)
 }
 
 /// A blocking way to ask the site's database (its own small runtime).

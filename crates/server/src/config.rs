@@ -141,6 +141,18 @@ pub struct DatabaseConfig {
     /// How long a request waits for a connection before it gets 503 (ms).
     #[serde(default = "default_wait")]
     pub connect_timeout_ms: u64,
+    /// The longest a whole request may take before it is answered 503
+    /// (ms); by default the wait for a connection and two statements'
+    /// timeouts.
+    #[serde(default)]
+    pub request_timeout_ms: Option<u64>,
+}
+
+impl DatabaseConfig {
+    /// [`Self::request_timeout_ms`] or its default.
+    pub fn request_deadline_ms(&self) -> u64 {
+        self.request_timeout_ms.unwrap_or(self.connect_timeout_ms + 2 * self.statement_timeout_ms)
+    }
 }
 
 fn default_pool() -> usize {

@@ -55,6 +55,9 @@ pub enum Failure {
     /// No connection to the database could be had.
     #[error("database pool: {0}")]
     Pool(String),
+    /// The request ran past its deadline (the database is slow).
+    #[error("the request took longer than the service allows")]
+    TooSlow,
     /// A stored value this version cannot read.
     #[error("the database holds a value this version cannot read ({0})")]
     Corrupt(&'static str),
@@ -68,7 +71,7 @@ impl Failure {
     /// Whether the database is away (the request may be tried again).
     pub fn unavailable(&self) -> bool {
         match self {
-            Self::Pool(_) => true,
+            Self::Pool(_) | Self::TooSlow => true,
             Self::Db(e) => {
                 match e.code() {
                     Some(code) => {
@@ -118,6 +121,10 @@ impl Failure {
                 "the organisation's identity provider cannot be reached to check the sign-in; try again shortly",
             ),
             Self::Unauthorized(e) => ErrorBody::new(ErrorKind::Unauthorized, e.to_string()),
+            Self::TooSlow => ErrorBody::new(
+                ErrorKind::Unavailable,
+                "the service's database is too slow just now; what was asked may or may not have been done — look before trying again",
+            ),
             Self::Db(_) | Self::Pool(_) if self.unavailable() => ErrorBody::new(
                 ErrorKind::Unavailable,
                 "the service's database cannot be reached just now; nothing was changed — try again shortly",

@@ -4,7 +4,7 @@
 //! cap on bodies, `/healthz`, `/readyz` and the OpenAPI document.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -46,6 +46,9 @@ pub struct App {
     pub mitid_side: Option<crate::mitid_side::MitidSide>,
     /// On a training service, its class.
     pub class: Option<crate::class::Class>,
+    /// The longest a request may take before it is answered 503 (a slow
+    /// database must not pile requests up).
+    pub request_deadline: Duration,
 }
 
 type Shared = State<Arc<App>>;
@@ -212,7 +215,17 @@ async fn stamp(State(app): Shared, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let span = tracing::info_span!("request", id = %id);
-    let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    // Verifying the whole chain reads it all, page by page, each within
+    // the statement timeout: on a large site longer than any one request.
+    let deadline = if path == "/v1/audit/verify" { Duration::MAX } else { app.request_deadline };
+    let served = tokio::time::timeout(deadline, next.run(request));
+    let mut response = match tracing::Instrument::instrument(served, span.clone()).await {
+        Ok(response) => response,
+        // Dropped, the request's transaction is rolled back on its
+        // connection, unless its commit had reached the database: the
+        // answer says it may have been done.
+        Err(_) => Failure::TooSlow.into_response(),
+    };
     if let Some(replaced) = as_error_body(&response) {
         response = replaced;
     }

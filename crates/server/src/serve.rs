@@ -164,7 +164,15 @@ pub async fn serve_class(mut config: ServerConfig, demo: Option<Demo>) -> anyhow
         records.simulated.is_some().then(|| crate::class::Class::new(lesson.as_ref().map(|l| l.lesson.id.clone())));
     let identity = config.identity.clone().map(crate::identity::Identity::new).transpose()?;
     let mitid_side = config.mitid_side.as_ref().map(crate::mitid_side::MitidSide::new);
-    let app = Arc::new(App { records, trust_warn_days: config.trust.warn_days, identity, mitid_side, class });
+    let request_deadline = Duration::from_millis(config.database.request_deadline_ms());
+    let app = Arc::new(App {
+        records,
+        trust_warn_days: config.trust.warn_days,
+        identity,
+        mitid_side,
+        class,
+        request_deadline,
+    });
     let fetches = crate::trust::spawn_fetches(app.clone(), config.trust.fetch.clone());
     let handle = axum_server::Handle::new();
     let integrator = {

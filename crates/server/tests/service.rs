@@ -415,6 +415,60 @@ fn while_the_service_is_away_nothing_is_issued_and_what_may_wait_is_delivered_on
 }
 
 #[test]
+fn a_request_past_its_deadline_gets_503_and_a_note_waits_to_be_taken_once() {
+    use mitid_core::caller::Channel;
+    use mitid_core::service::NewContact;
+    use std::io::{BufRead, Write};
+    let Some(admin) = cluster() else { return };
+    let db = Database::new(&admin);
+    // Statements may wait long here; a request may not.
+    let server = Server::start_database(&db, OPEN, "statement_timeout_ms = 60000\nrequest_timeout_ms = 500");
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = RemoteDesk::connect(&desk_config(&server), "agent-1", dir.path()).unwrap();
+    let status = desk.status();
+    let caller = desk.add_caller(person("Olena", "Shevchenko")).unwrap();
+
+    // Another session holds the contact table: every note's statement waits.
+    let mut holder = std::process::Command::new("psql")
+        .args([db.conninfo.as_str(), "-XAtq"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = holder.stdin.take().unwrap();
+    writeln!(stdin, "BEGIN; LOCK TABLE contact IN ACCESS EXCLUSIVE MODE; SELECT 'locked';").unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(holder.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "locked");
+
+    let answer = https::client()
+        .post(format!("{}/v1/callers/{caller}/contacts", server.url))
+        .json(&serde_json::json!({"channel": "counter", "outcome": "came by"}))
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 503);
+    assert!(answer.headers().contains_key(reqwest::header::RETRY_AFTER));
+    let body: serde_json::Value = answer.json().unwrap();
+    assert!(body["message"].as_str().unwrap().contains("too slow"), "{body}");
+    // The desk keeps its note for later, and says the service is away.
+    let note = NewContact { channel: Channel::Phone, outcome: "identity checked".into(), note: String::new() };
+    desk.log_contact(caller, note).unwrap();
+    assert_eq!(status.lock().unwrap().waiting, 1);
+    assert!(matches!(status.lock().unwrap().link, mitid_remote::Link::Unreachable(_)));
+
+    // The table free again: the waiting statements were rolled back, and
+    // the note is taken once.
+    writeln!(stdin, "COMMIT;").unwrap();
+    drop(stdin);
+    assert!(holder.wait().unwrap().success());
+    desk.deliver();
+    assert_eq!(status.lock().unwrap().waiting, 0);
+    assert_eq!(db.sql("SELECT count(*) FROM contact WHERE outcome = 'identity checked'"), "1");
+    assert_eq!(db.sql("SELECT count(*) FROM contact WHERE outcome = 'came by'"), "0");
+    assert!(server.stop(), "stopped cleanly");
+}
+
+#[test]
 fn a_desk_goes_on_with_another_instance_when_the_one_in_use_is_killed() {
     use mitid_core::caller::Channel;
     use mitid_core::service::NewContact;

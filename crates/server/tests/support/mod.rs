@@ -132,6 +132,11 @@ impl Server {
         Self::start_all(db, extra, KEY, "127.0.0.1:0", args)
     }
 
+    /// As [`Self::start`], with `database` lines added to its `[database]`.
+    pub fn start_database(db: &Database, extra: &str, database: &str) -> Self {
+        Self::start_all(db, &format!("{extra}\n[database]\n{database}"), KEY, "127.0.0.1:0", &[])
+    }
+
     fn start_full(db: &Database, extra: &str, key: &str, listen: &str) -> Self {
         Self::start_all(db, extra, key, listen, &[])
     }
@@ -144,9 +149,14 @@ impl Server {
             Some(at) => extra.split_at(at),
             None => (extra, ""),
         };
+        // Lines of `[database]` in `extra` go into the one written here.
+        let (tables, database) = match tables.split_once("[database]\n") {
+            Some((before, lines)) => (before, lines),
+            None => (tables, ""),
+        };
         let config = format!(
             "listen = \"{listen}\"\npcode_key = \"pcode.key\"\nlog_level = \"info\"\n{top}\n\
-             [database]\nurl = \"{}\"\npool_size = 16\n[tls]\ncert = \"{}\"\nkey = \"{}\"\n{tables}\n",
+             [database]\nurl = \"{}\"\npool_size = 16\n{database}\n[tls]\ncert = \"{}\"\nkey = \"{}\"\n{tables}\n",
             db.conninfo,
             ca.join("server.pem").display(),
             ca.join("server.key").display()
