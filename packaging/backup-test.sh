@@ -75,7 +75,7 @@ stop_server() {
 }
 # Waits until the live work has written at least N answers.
 answers_at_least() {
-    timeout 300 sh -c "until [ \$(wc -l <'$dir/live.jsonl' 2>/dev/null || echo 0) -ge $1 ]; do sleep 0.2; done"
+    timeout 300 sh -c "until [ \$(cat '$dir/live.jsonl' 2>/dev/null | wc -l) -ge $1 ]; do sleep 0.2; done"
 }
 
 start_server "$old"
@@ -96,6 +96,8 @@ for n in 1 2 3; do
     "$harness" verify "$url" "$ca" "$dir/desk$n" >/dev/null || { echo "desk $n: the live chain did not verify"; failed=1; }
 done
 
+size=$(psql "${old/dbname=postgres/dbname=mitid}" -XAtc "SELECT pg_size_pretty(pg_database_size('mitid'))")
+echo "the site's database: $size"
 started=$(now_ms)
 pg_dump -Fc --dbname="${old/dbname=postgres/dbname=mitid}" --file="$dir/site.dump"
 dump_s=$(seconds_since "$started")
