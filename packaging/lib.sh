@@ -9,8 +9,9 @@ BUILD_PACKAGES="pkg-config libpcsclite-dev libclang-dev"
 # What the window needs at run time (winit loads these X11/Wayland libraries
 # itself; rendering is tiny-skia, in software, so no GPU or GL is needed).
 RUNTIME_PACKAGES="libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libwayland-client0 libpcsclite1 pcscd"
-# What the tests and the screenshot need besides: a real X server and tools to drive it.
-TEST_PACKAGES="xvfb xdotool imagemagick x11-utils vsmartcard-vpcd"
+# What the tests and the screenshot need besides: a real X server and tools
+# to drive it, and OCR-B for the MRZ reader's synthetic documents.
+TEST_PACKAGES="xvfb xdotool imagemagick x11-utils vsmartcard-vpcd fonts-ocr-b"
 # The real key stores the P-code key lives in: a D-Bus session with GNOME
 # Keyring's Secret Service, and the kernel keyring.
 KEYRING_PACKAGES="dbus-daemon gnome-keyring keyutils"
