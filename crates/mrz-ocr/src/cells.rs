@@ -93,19 +93,18 @@ pub fn cut(line: &GrayImage, count: usize) -> Result<Cut, CutError> {
     let reach = ((bottom - top + 1) as f32 * 0.12).ceil() as usize;
     let (top, bottom) = (top.saturating_sub(reach), (bottom + reach).min(h - 1));
 
-    // Ink per column within the band; the ink's left and right ends by
-    // the thresholded ink (noise on the paper stays below the threshold).
-    let columns: Vec<f32> = (0..w).map(|x| (top..=bottom).map(|y| inkmap[y * w + x]).sum()).collect();
+    // Columns with ink within the band, by the thresholded ink (noise on
+    // the paper stays below the threshold).
     let floor = ((bottom - top + 1) as f32 * 0.08).max(1.0) as usize;
-    let inked: Vec<usize> = (0..w).filter(|x| (top..=bottom).filter(|y| mask[y * w + x]).count() >= floor).collect();
-    let (Some(&left), Some(&right)) = (inked.first(), inked.last()) else {
+    let inked: Vec<bool> = (0..w).map(|x| (top..=bottom).filter(|y| mask[y * w + x]).count() >= floor).collect();
+    let (Some(left), Some(right)) = (inked.iter().position(|i| *i), inked.iter().rposition(|i| *i)) else {
         return Err(CutError::NoInk);
     };
     let span = (right - left + 1) as f32;
     if span < count as f32 * 2.0 {
         return Err(CutError::NoInk);
     }
-    let (offset, pitch) = fit_pitch(&columns, left, right, count);
+    let (offset, pitch) = fit_pitch(&inked, left, right, count);
 
     let mut features = Vec::with_capacity(count);
     for i in 0..count {
@@ -115,39 +114,63 @@ pub fn cut(line: &GrayImage, count: usize) -> Result<Cut, CutError> {
     Ok(Cut { features, offset, pitch, band: (top as u32, bottom as u32) })
 }
 
-/// The pitch and offset whose `count` cells cover the ink from `left` to
-/// `right` with boundaries through the least ink. A glyph fills about
-/// 0.5–0.8 of its cell, so the pitch lies between span/count and
-/// span/(count − 1).
-fn fit_pitch(columns: &[f32], left: usize, right: usize, count: usize) -> (f32, f32) {
+/// The pitch and offset of `count` cells over the ink from `left` to
+/// `right`. OCR-B sets every glyph centred in a cell of one fixed width, so
+/// the glyphs' centres (each run of inked columns between two empty ones is
+/// a glyph, when it is no wider than a cell) fall on a comb: the pitch is
+/// the one, between glyphs reaching past their cells (`<` does, by a
+/// little: span/(count + ½)) and a glyph of no width (span/(count − 1)),
+/// at which the centres agree best on their place
+/// within a cell (the length of the mean of e^(2πi·centre/pitch)), and that
+/// agreed place puts the comb. Where blur leaves too few single glyphs, the
+/// span alone decides.
+fn fit_pitch(inked: &[bool], left: usize, right: usize, count: usize) -> (f32, f32) {
     let span = (right - left + 1) as f32;
-    let ink_at = |x: f32| -> f32 {
-        let i = x.floor();
-        if i < 0.0 || i as usize + 1 >= columns.len() {
-            return 0.0;
+    let (lo, hi) = (span / (count as f32 + 0.5), span / (count as f32 - 1.0).max(0.5));
+    let mut centres = Vec::new();
+    let mut x = left;
+    while x <= right {
+        if !inked[x] {
+            x += 1;
+            continue;
         }
-        let f = x - i;
-        columns[i as usize] * (1.0 - f) + columns[i as usize + 1] * f
-    };
-    let (lo, hi) = (span / count as f32, span / (count as f32 - 0.9).max(0.5));
-    let mut best = (f32::MAX, left as f32, lo);
-    let steps = 60;
-    for s in 0..=steps {
-        let pitch = lo + (hi - lo) * s as f32 / steps as f32;
-        // The first boundary from a pitch before the ink up to the ink.
-        let mut offset = left as f32 - pitch * 0.5;
-        while offset <= left as f32 {
-            let end = offset + count as f32 * pitch;
-            if end >= right as f32 + 1.0 {
-                let crossed: f32 = (0..=count).map(|i| ink_at(offset + i as f32 * pitch)).sum();
-                if crossed < best.0 {
-                    best = (crossed, offset, pitch);
-                }
-            }
-            offset += 0.25;
+        let start = x;
+        while x <= right && inked[x] {
+            x += 1;
+        }
+        let width = (x - start) as f32;
+        if width <= 1.05 * hi {
+            centres.push(start as f32 + width * 0.5);
         }
     }
-    (best.1, best.2)
+    let tau = std::f32::consts::TAU;
+    let agreement = |pitch: f32| -> (f32, f32) {
+        let (mut re, mut im) = (0f32, 0f32);
+        for c in &centres {
+            let a = tau * c / pitch;
+            re += a.cos();
+            im += a.sin();
+        }
+        (re.hypot(im), im.atan2(re))
+    };
+    let (pitch, place) = if centres.len() * 4 >= count {
+        let steps = 200;
+        let mut best = (f32::MIN, lo, 0.0);
+        for s in 0..=steps {
+            let pitch = lo + (hi - lo) * s as f32 / steps as f32;
+            let (strength, phase) = agreement(pitch);
+            if strength > best.0 {
+                best = (strength, pitch, phase);
+            }
+        }
+        (best.1, best.2.rem_euclid(tau) / tau * best.1)
+    } else {
+        let pitch = span / (count as f32 - 0.35);
+        (pitch, left as f32 + 0.325 * pitch)
+    };
+    let earliest = left as f32 - 0.1 * pitch;
+    let first = earliest + (place - earliest).rem_euclid(pitch);
+    (first - 0.5 * pitch, pitch)
 }
 
 /// A cell's features: its whole area on a coarse grid, its ink's bounds

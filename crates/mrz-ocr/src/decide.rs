@@ -29,6 +29,9 @@ enum Kind {
     Any,
     /// `M`, `F`, `X` or `<`.
     Sex,
+    /// The document code's first letter: P for a passport, V for a visa,
+    /// I, A or C for an ID card.
+    Document(Format),
 }
 
 impl Kind {
@@ -38,6 +41,11 @@ impl Kind {
             Self::Digit | Self::Check => is_digit(i) || i == FILLER,
             Self::Any => true,
             Self::Sex => matches!(SYMBOLS[i], b'M' | b'F' | b'X' | b'<'),
+            Self::Document(format) => match format {
+                Format::Td3 => SYMBOLS[i] == b'P',
+                Format::MrvA | Format::MrvB => SYMBOLS[i] == b'V',
+                Format::Td1 | Format::Td2 => matches!(SYMBOLS[i], b'I' | b'A' | b'C'),
+            },
         }
     }
 
@@ -49,8 +57,8 @@ impl Kind {
 
 /// Runs of (kind, length) for each line of a layout.
 fn layout(format: Format) -> Vec<Vec<(Kind, usize)>> {
-    use Kind::{Any, Check, Digit, Letter, Sex};
-    let names = |n| vec![(Letter, 2), (Letter, 3), (Letter, n)];
+    use Kind::{Any, Check, Digit, Document, Letter, Sex};
+    let names = |n| vec![(Document(format), 1), (Letter, 1), (Letter, 3), (Letter, n)];
     let data = |optional: usize, composite: bool| {
         let mut line =
             vec![(Any, 9), (Check, 1), (Letter, 3), (Digit, 6), (Check, 1), (Sex, 1), (Digit, 6), (Check, 1)];
@@ -70,7 +78,7 @@ fn layout(format: Format) -> Vec<Vec<(Kind, usize)>> {
         Format::Td2 => vec![names(31), data(7, true)],
         Format::MrvB => vec![names(31), data(8, false)],
         Format::Td1 => vec![
-            vec![(Letter, 2), (Letter, 3), (Any, 9), (Check, 1), (Any, 15)],
+            vec![(Document(format), 1), (Letter, 1), (Letter, 3), (Any, 9), (Check, 1), (Any, 15)],
             vec![(Digit, 6), (Check, 1), (Sex, 1), (Digit, 6), (Check, 1), (Letter, 3), (Any, 11), (Check, 1)],
             vec![(Letter, 30)],
         ],
@@ -90,7 +98,7 @@ fn formats(lengths: &[usize]) -> &'static [Format] {
 /// How sure a position must be on its own for the reading to be sure:
 /// where a check digit looks, and where none does.
 const SURE_CHECKED: f32 = 0.9;
-const SURE_UNCHECKED: f32 = 0.98;
+const SURE_UNCHECKED: f32 = 0.995;
 /// How much likelier the reading must be than the next combination that
 /// also passes every check.
 const MARGIN: f32 = 50.0;
@@ -101,6 +109,9 @@ const ALTERNATIVES: usize = 3;
 const CERTAIN: f32 = 0.995;
 /// A candidate less likely than this is not tried.
 const UNLIKELY: f32 = 0.001;
+/// A symbol its field does not allow is taken as printed when the model
+/// is this sure of it.
+const AS_PRINTED: f32 = 0.99;
 
 /// A reading of the lines.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,14 +166,24 @@ pub fn decide(cells: &[Vec<[f32; COUNT]>]) -> Reading {
         .map(|runs| runs.iter().flat_map(|(k, n)| std::iter::repeat_n(*k, *n)).collect())
         .collect();
 
-    // Each position's candidates within its kind, most probable first.
+    // Each position's candidates within its kind, most probable first,
+    // each as likely as it is among what the field allows — and the
+    // model's doubt that the cell holds a symbol at all. A symbol the field
+    // does not allow but the model is sure of is what is printed (a
+    // document may print a wrong one): it stays first, and the checks say
+    // what is wrong.
     let mut options: Vec<Vec<Vec<(usize, f32)>>> = Vec::new();
     for (line, kinds) in cells.iter().zip(&kinds) {
         let mut row = Vec::new();
         for (p, kind) in line.iter().zip(kinds) {
-            let total: f32 = (0..COUNT).filter(|i| kind.allows(*i)).map(|i| p[i]).sum::<f32>().max(1e-12);
+            let doubt = (1.0 - p.iter().sum::<f32>()).max(0.0);
+            let top = (0..COUNT).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(FILLER);
+            // (Not O for 0 or 0 for O: OCR-B's two hardly differ.)
+            let printed = !kind.allows(top) && p[top] >= AS_PRINTED && !matches!(SYMBOLS[top], b'0' | b'O');
+            let allowed = |i: usize| kind.allows(i) || (printed && i == top);
+            let total: f32 = (0..COUNT).filter(|i| allowed(*i)).map(|i| p[i]).sum::<f32>() + doubt;
             let mut ranked: Vec<(usize, f32)> =
-                (0..COUNT).filter(|i| kind.allows(*i)).map(|i| (i, p[i] / total)).collect();
+                (0..COUNT).filter(|i| allowed(*i)).map(|i| (i, p[i] / total.max(1e-12))).collect();
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
             row.push(ranked);
         }
@@ -228,10 +249,30 @@ pub fn decide(cells: &[Vec<[f32; COUNT]>]) -> Reading {
         .filter(|(l, c, s)| first[*l][*c] != *s)
         .map(|(l, c, _)| (l, c))
         .collect();
+    // Sure is the model's own probability, not its share of what the
+    // field allows (a name's O read as D with 0 runner-up is no sure D),
+    // but for O and 0, which OCR-B hardly tells apart and the field does:
+    // they count together where the field allows one. The document code's
+    // letter is the field rule's (P, V, or I/A/C).
+    let sure = |l: usize, c: usize, s: usize| -> f32 {
+        let raw = &cells[l][c];
+        match kinds[l][c] {
+            Kind::Document(_) => options[l][c].iter().find(|(i, _)| *i == s).map_or(0.0, |o| o.1),
+            kind => {
+                let twin = match SYMBOLS[s] {
+                    b'O' => index_of(b'0'),
+                    b'0' => index_of(b'O'),
+                    _ => None,
+                };
+                raw[s] + twin.filter(|t| !kind.allows(*t)).map_or(0.0, |t| raw[t])
+            }
+        }
+    };
+    // A symbol its field does not allow is as printed, and never sure.
     let certain = chosen.iter().enumerate().all(|(l, line)| {
         line.iter().enumerate().all(|(c, s)| {
-            let p = options[l][c].iter().find(|(i, _)| i == s).map_or(0.0, |o| o.1);
-            p >= if kinds[l][c].checked() { SURE_CHECKED } else { SURE_UNCHECKED }
+            kinds[l][c].allows(*s)
+                && sure(l, c, *s) >= if kinds[l][c].checked() { SURE_CHECKED } else { SURE_UNCHECKED }
         })
     });
     let clear = passing.get(1).is_none_or(|(runner_up, _)| score - runner_up >= MARGIN.ln());
@@ -258,6 +299,10 @@ fn check(lines: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn index_of(c: u8) -> Option<usize> {
+    SYMBOLS.iter().position(|s| *s == c)
 }
 
 /// The most probable symbol among those `allowed`.

@@ -22,9 +22,12 @@
 pub mod alphabet;
 pub mod cells;
 pub mod decide;
+pub mod find;
+pub mod geometry;
 pub mod model;
 pub mod read;
 pub mod synth;
 
 pub use decide::Reading;
-pub use read::{ReadError, read_lines};
+pub use find::{Found, Guidance, find};
+pub use read::{Cells, ReadError, Seen, read_cells, read_frame, read_lines};

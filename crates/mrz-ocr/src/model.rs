@@ -1,8 +1,11 @@
 //! The symbol classifier: features standardised, one hidden layer of ReLU
-//! units, a softmax over the 37 symbols.
+//! units, a softmax over the 37 symbols and one more output, "not a
+//! symbol" ([`REJECT`]): a glyph upside down, or a cell cut across two
+//! glyphs. What it takes for itself is doubt the reader sees (the 37
+//! probabilities [`Model::classify`] gives then add up to less than 1).
 //!
 //! Trained by `examples/train.rs` (see `assets/mrz-ocr/README.md` for the
-//! shipped file's provenance). The file: `MRZOCR01`, then as little-endian
+//! shipped file's provenance). The file: `MRZOCR02`, then as little-endian
 //! u32 the feature and hidden counts, then f32s — means, scales, hidden
 //! weights and biases, output weights and biases. [`Model::from_bytes`]
 //! takes any bytes: a file that is not one is an error, never a panic.
@@ -10,13 +13,18 @@
 use crate::alphabet::COUNT;
 use crate::synth::Rng;
 
-const MAGIC: &[u8; 8] = b"MRZOCR01";
+const MAGIC: &[u8; 8] = b"MRZOCR02";
+
+/// The label of a cell that holds no one upright symbol.
+pub const REJECT: usize = COUNT;
+/// The model's outputs: the symbols and [`REJECT`].
+const OUTPUTS: usize = COUNT + 1;
 
 /// Why bytes are not a model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// Not this format.
-    #[error("not an MRZ reader model (no MRZOCR01 header)")]
+    #[error("not an MRZ reader model (no MRZOCR02 header)")]
     NotAModel,
     /// The sizes do not add up, or a value is not a number.
     #[error("the MRZ reader model is damaged ({0})")]
@@ -33,7 +41,7 @@ pub struct Model {
     /// hidden × features.
     w1: Vec<f32>,
     b1: Vec<f32>,
-    /// COUNT × hidden.
+    /// OUTPUTS × hidden.
     w2: Vec<f32>,
     b2: Vec<f32>,
 }
@@ -50,8 +58,17 @@ impl Model {
     }
 
     /// Each symbol's probability for a cell's `features` (as many as
-    /// [`Self::features`]; missing ones count as 0).
+    /// [`Self::features`]; missing ones count as 0); what is left of 1 is
+    /// the chance that it is no symbol at all.
     pub fn classify(&self, features: &[f32]) -> [f32; COUNT] {
+        let p = self.outputs(features);
+        let mut out = [0f32; COUNT];
+        out.copy_from_slice(&p[..COUNT]);
+        out
+    }
+
+    /// Every output's probability, [`REJECT`] last.
+    pub fn outputs(&self, features: &[f32]) -> [f32; OUTPUTS] {
         let x: Vec<f32> = (0..self.features)
             .map(|i| (features.get(i).copied().unwrap_or(0.0) - self.mean[i]) * self.scale[i])
             .collect();
@@ -68,8 +85,8 @@ impl Model {
             .collect()
     }
 
-    fn logits(&self, hidden: &[f32]) -> [f32; COUNT] {
-        let mut out = [0f32; COUNT];
+    fn logits(&self, hidden: &[f32]) -> [f32; OUTPUTS] {
+        let mut out = [0f32; OUTPUTS];
         for (k, o) in out.iter_mut().enumerate() {
             *o = dot(&self.w2[k * self.hidden..(k + 1) * self.hidden], hidden) + self.b2[k];
         }
@@ -101,7 +118,7 @@ impl Model {
         if features == 0 || hidden == 0 || features > 100_000 || hidden > 10_000 {
             return Err(ModelError::Damaged("sizes out of range"));
         }
-        let sizes = [features, features, hidden * features, hidden, COUNT * hidden, COUNT];
+        let sizes = [features, features, hidden * features, hidden, OUTPUTS * hidden, OUTPUTS];
         let total: usize = sizes.iter().sum();
         let values = &body[8..];
         if values.len() != total * 4 {
@@ -124,7 +141,7 @@ impl Model {
         })
     }
 
-    /// Trains a model on `samples` (features, symbol number) with `hidden`
+    /// Trains a model on `samples` (features, symbol number or [`REJECT`]) with `hidden`
     /// units: `epochs` passes of stochastic gradient descent with momentum,
     /// in an order drawn from `rng` (the same seed gives the same model).
     pub fn train(samples: &[(Vec<f32>, usize)], hidden: usize, epochs: usize, rng: &mut Rng) -> Self {
@@ -149,15 +166,15 @@ impl Model {
             hidden,
             w1: (0..hidden * features).map(|_| init(rng, features)).collect(),
             b1: vec![0.01; hidden],
-            w2: (0..COUNT * hidden).map(|_| init(rng, hidden)).collect(),
-            b2: vec![0.0; COUNT],
+            w2: (0..OUTPUTS * hidden).map(|_| init(rng, hidden)).collect(),
+            b2: vec![0.0; OUTPUTS],
             mean,
             scale,
         };
         let mut v1 = vec![0f32; model.w1.len()];
         let mut vb1 = vec![0f32; hidden];
         let mut v2 = vec![0f32; model.w2.len()];
-        let mut vb2 = [0f32; COUNT];
+        let mut vb2 = [0f32; OUTPUTS];
         let mut order: Vec<usize> = (0..samples.len()).collect();
         let momentum = 0.9;
         for epoch in 0..epochs {
@@ -173,7 +190,7 @@ impl Model {
                 let p = softmax(&model.logits(&h));
                 // Output layer's gradient: p − one-hot.
                 let mut dh = vec![0f32; hidden];
-                for k in 0..COUNT {
+                for k in 0..OUTPUTS {
                     let g = p[k] - if k == *label { 1.0 } else { 0.0 };
                     if g.abs() < 1e-6 {
                         continue;
@@ -210,7 +227,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-fn softmax(logits: &[f32; COUNT]) -> [f32; COUNT] {
+fn softmax(logits: &[f32; OUTPUTS]) -> [f32; OUTPUTS] {
     let top = logits.iter().copied().fold(f32::MIN, f32::max);
     let mut out = logits.map(|l| (l - top).exp());
     let sum: f32 = out.iter().sum();
@@ -244,7 +261,8 @@ mod tests {
         let a = model.classify(&[0.05, 1.1]);
         assert!(zero[0] > 0.9, "{}", zero[0]);
         assert!(a[10] > 0.9, "{}", a[10]);
-        assert!((zero.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        assert!((model.outputs(&[1.1, 0.05]).iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        assert!(zero.iter().sum::<f32>() <= 1.0 + 1e-4);
     }
 
     #[test]

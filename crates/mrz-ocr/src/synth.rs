@@ -11,6 +11,8 @@ use crate::alphabet::SYMBOLS;
 
 /// Where Debian's `fonts-ocr-b` puts the font.
 pub const DEBIAN_FONT: &str = "/usr/share/fonts/opentype/ocr-b/OCRB.otf";
+/// Its cut with sharp corners (same package).
+pub const DEBIAN_SHARP_FONT: &str = "/usr/share/fonts/opentype/ocr-b/OCRBS.otf";
 
 /// Why the font cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -67,12 +69,29 @@ pub struct Style {
     pub ink: u8,
     /// Where the first glyph starts, a fraction of a pixel.
     pub shift: f32,
+    /// Glyph width against the font's own (printers' OCR-B runs narrower
+    /// or wider).
+    pub width: f32,
+    /// The pitch against the font's own advance.
+    pub pitch: f32,
+    /// Stroke weight: −1 thin to 1 bold, 0 the font's own.
+    pub weight: f32,
 }
 
 impl Style {
     /// Black on white, sharp, at `char_height` px.
     pub fn clean(char_height: f32) -> Self {
-        Self { char_height, blur: 0.0, noise: 0.0, paper: 240, ink: 30, shift: 0.0 }
+        Self {
+            char_height,
+            blur: 0.0,
+            noise: 0.0,
+            paper: 240,
+            ink: 30,
+            shift: 0.0,
+            width: 1.0,
+            pitch: 1.0,
+            weight: 0.0,
+        }
     }
 
     /// A webcam's look at `char_height` px, drawn from `rng`: some blur,
@@ -80,44 +99,68 @@ impl Style {
     pub fn random(char_height: f32, rng: &mut Rng) -> Self {
         let paper = 170 + (rng.unit() * 80.0) as u8;
         let ink = (rng.unit() * 90.0) as u8;
+        // Glyphs never touch: no wider than their pitch.
+        let width = 0.75 + rng.unit() * 0.3;
+        let weight = rng.unit() * 1.8 - 0.8;
+        // Thin strokes blurred as far as thick ones would vanish.
+        let blur = rng.unit() * 0.12 * char_height * (1.0 - 0.5 * (-weight).max(0.0));
         Self {
             char_height,
-            blur: rng.unit() * 0.12 * char_height,
+            blur,
             noise: rng.unit() * 0.08,
             paper,
             ink: ink.min(paper.saturating_sub(60)),
             shift: rng.unit(),
+            width,
+            pitch: width.max(0.95) + rng.unit() * (1.25 - width.max(0.95)),
+            weight,
         }
     }
 }
 
+/// How much finer than the output a line is drawn when its stroke weight
+/// is changed.
+const FINE: usize = 3;
+
 /// `text` (one MRZ line) rendered in `style`, with a margin of about a
 /// character all round.
 pub fn render_line(font: &Font, text: &str, style: &Style, rng: &mut Rng) -> GrayImage {
-    let scale = PxScale::from(style.char_height / font.cap);
-    let scaled = font.font.as_scaled(scale);
-    let pitch = scaled.h_advance(font.font.glyph_id('0'));
-    let margin = style.char_height.ceil();
+    // A changed weight is drawn finer, thickened or thinned there, and
+    // brought down to size.
+    let fine = if style.weight.abs() > 0.05 { FINE } else { 1 };
+    let k = fine as f32;
+    let size = style.char_height / font.cap;
+    let scale = PxScale { x: size * style.width * k, y: size * k };
+    let advance = font.font.as_scaled(PxScale::from(size)).h_advance(font.font.glyph_id('0'));
+    let pitch = advance * style.pitch * k;
+    let margin = style.char_height.ceil() * k;
     let count = text.chars().count() as f32;
-    let width = (2.0 * margin + count * pitch).ceil() as u32;
-    let height = (2.0 * margin + style.char_height * 1.4).ceil() as u32;
-    let baseline = margin + style.char_height * 1.2;
-    let mut coverage = vec![0f32; (width * height) as usize];
+    let width = ((2.0 * margin + count * pitch) / k).ceil() as usize * fine;
+    let height = ((2.0 * margin + style.char_height * k * 1.4) / k).ceil() as usize * fine;
+    let baseline = margin + style.char_height * k * 1.2;
+    // Each glyph centred in its cell, as OCR-B sets them.
+    let glyph_width = |c: char| font.font.as_scaled(scale).h_advance(font.font.glyph_id(c));
+    let mut coverage = vec![0f32; width * height];
     for (i, c) in text.chars().enumerate() {
-        let x = margin + style.shift + i as f32 * pitch;
+        let x = margin + style.shift * k + i as f32 * pitch + (pitch - glyph_width(c)) * 0.5;
         let glyph = font.font.glyph_id(c).with_scale_and_position(scale, point(x, baseline));
         if let Some(outline) = font.font.outline_glyph(glyph) {
             let bounds = outline.px_bounds();
             outline.draw(|gx, gy, v| {
                 let px = bounds.min.x as i64 + i64::from(gx);
                 let py = bounds.min.y as i64 + i64::from(gy);
-                if px >= 0 && py >= 0 && (px as u32) < width && (py as u32) < height {
-                    let at = (py as u32 * width + px as u32) as usize;
+                if px >= 0 && py >= 0 && (px as usize) < width && (py as usize) < height {
+                    let at = py as usize * width + px as usize;
                     coverage[at] = (coverage[at] + v).min(1.0);
                 }
             });
         }
     }
+    if fine > 1 {
+        coverage = reweigh(&coverage, width, height, style.weight, style.char_height * k);
+        coverage = shrink(&coverage, width, height, fine);
+    }
+    let (width, height) = ((width / fine) as u32, (height / fine) as u32);
     let (paper, ink) = (f32::from(style.paper), f32::from(style.ink));
     let mut image = GrayImage::from_fn(width, height, |x, y| {
         let c = coverage[(y * width + x) as usize];
@@ -133,6 +176,39 @@ pub fn render_line(font: &Font, text: &str, style: &Style, rng: &mut Rng) -> Gra
         }
     }
     image
+}
+
+/// Strokes made bolder (`weight` > 0) or thinner (< 0): the coverage
+/// blurred a little and cut again at a level below or above half.
+fn reweigh(coverage: &[f32], width: usize, height: usize, weight: f32, char_height: f32) -> Vec<f32> {
+    // A stroke is about a seventh of a capital; each edge moves by up to
+    // a third of a stroke.
+    let sigma = (char_height / 20.0).max(1.0);
+    let blurred = image::imageops::blur(
+        &image::ImageBuffer::<image::Luma<f32>, Vec<f32>>::from_raw(width as u32, height as u32, coverage.to_vec())
+            .unwrap_or_default(),
+        sigma,
+    );
+    let level = 0.5 - 0.25 * weight;
+    blurred.into_raw().into_iter().map(|c| ((c - level) / 0.2 + 0.5).clamp(0.0, 1.0)).collect()
+}
+
+/// `coverage` brought down by `k` in each direction (box mean).
+fn shrink(coverage: &[f32], width: usize, height: usize, k: usize) -> Vec<f32> {
+    let (w, h) = (width / k, height / k);
+    let mut out = vec![0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let mut sum = 0.0;
+            for dy in 0..k {
+                for dx in 0..k {
+                    sum += coverage[(y * k + dy) * width + x * k + dx];
+                }
+            }
+            out[y * w + x] = sum / (k * k) as f32;
+        }
+    }
+    out
 }
 
 /// A line of `len` symbols as an MRZ has them: names with fillers between,
