@@ -613,8 +613,14 @@ fn check(args: &[String]) -> bool {
     );
     if let Some(deadline) = kind.strip_prefix("slow ") {
         let deadline: u64 = deadline.parse().expect("slow MS");
-        cut_problems +=
-            problem("answers slower than the deadline (ms over)", slowest.saturating_sub(deadline + 1000) as usize);
+        // A desk's change that met the deadline waits in its outbox and is
+        // delivered first by the desk's next one: an operation may wait
+        // for two requests, each cut off at the deadline (each request's
+        // own time is checked from the instances' log by faults.sh).
+        cut_problems += problem(
+            "desk operations slower than two deadlines (ms over)",
+            slowest.saturating_sub(2 * deadline + 1000) as usize,
+        );
     }
     if kind == "none" {
         cut_problems += problem("answers of the service's failure in a run with no fault", unavailable);
