@@ -23,6 +23,8 @@ use mitid_mrz_ocr::model::{Model, REJECT};
 use mitid_mrz_ocr::synth::{DEBIAN_FONT, DEBIAN_SHARP_FONT, Font, Rng, Style, random_line, render_line};
 
 const LINES: usize = 4_000;
+/// Networks in the model, each from its own starting point.
+const NETS: usize = 2;
 const HIDDEN: usize = 48;
 const EPOCHS: usize = 8;
 const SEED: u64 = 0x006d_727a_5f6f_6372;
@@ -36,8 +38,8 @@ fn samples(fonts: &[Font], lines: usize, rng: &mut Rng) -> Vec<(Vec<f32>, usize,
         let height = 9.0 + rng.unit() * 19.0;
         let style = Style::random(height, rng);
         let image = render_line(font, &text, &style, rng);
-        let Ok(cut) = cut(&image, len) else { continue };
-        for (features, c) in cut.features.into_iter().zip(text.bytes()) {
+        let Ok(cells) = cut(&image, len) else { continue };
+        for (features, c) in cells.features.into_iter().zip(text.bytes()) {
             out.push((features, index(c).unwrap_or(0), height));
         }
         // Not a symbol: a line in four upside down, every cell of it but
@@ -46,21 +48,26 @@ fn samples(fonts: &[Font], lines: usize, rng: &mut Rng) -> Vec<(Vec<f32>, usize,
         if rng.below(4) != 0 {
             continue;
         }
-        if let Ok(turned) = mitid_mrz_ocr::cells::cut(&image::imageops::rotate180(&image), len) {
+        if let Ok(turned) = cut(&image::imageops::rotate180(&image), len) {
             for (f, c) in turned.features.into_iter().zip(text.bytes().rev()) {
-                let label = match c {
-                    b'H' | b'I' | b'N' | b'O' | b'S' | b'X' | b'Z' | b'0' | b'8' => index(c),
-                    b'6' => index(b'9'),
-                    b'9' => index(b'6'),
-                    b'M' => index(b'W'),
-                    b'W' => index(b'M'),
-                    _ => None,
-                };
-                out.push((f, label.unwrap_or(REJECT), height));
+                out.push((f, upside_down(c), height));
             }
         }
     }
     out
+}
+
+/// The label of a cell holding `c` turned upside down.
+fn upside_down(c: u8) -> usize {
+    let label = match c {
+        b'H' | b'I' | b'N' | b'O' | b'S' | b'X' | b'Z' | b'0' | b'8' => index(c),
+        b'6' => index(b'9'),
+        b'9' => index(b'6'),
+        b'M' => index(b'W'),
+        b'W' => index(b'M'),
+        _ => None,
+    };
+    label.unwrap_or(REJECT)
 }
 
 fn main() {
@@ -83,7 +90,7 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let training: Vec<(Vec<f32>, usize)> = training.into_iter().map(|(x, l, _)| (x, l)).collect();
-    let model = Model::train(&training, HIDDEN, EPOCHS, &mut rng);
+    let model = Model::ensemble((0..NETS).map(|_| Model::train(&training, HIDDEN, EPOCHS, &mut rng)).collect());
     eprintln!("trained ({:.1} s)", started.elapsed().as_secs_f64());
     let mut by_height = [(0usize, 0usize); 5];
     let mut confusions = std::collections::HashMap::new();

@@ -85,13 +85,27 @@ pub fn cut(line: &GrayImage, count: usize) -> Result<Cut, CutError> {
     if busiest < count {
         return Err(CutError::NoInk);
     }
-    let busy = |y: &usize| rows[*y] * 4 >= busiest;
-    let (Some(top), Some(bottom)) = ((0..h).find(busy), (0..h).rev().find(busy)) else {
+    // The run of busy rows nearest the middle: the line itself, not the
+    // edge of the line above or below that a strip may take in.
+    let busy = |y: usize| rows[y] * 4 >= busiest;
+    let middle = h / 2;
+    let Some(seed) = (0..h).filter(|y| busy(*y)).min_by_key(|y| y.abs_diff(middle)) else {
         return Err(CutError::NoInk);
     };
+    let (mut top, mut bottom) = (seed, seed);
+    while top > 0 && busy(top - 1) {
+        top -= 1;
+    }
+    while bottom + 1 < h && busy(bottom + 1) {
+        bottom += 1;
+    }
     // A little above and below: glyphs reach past the busy rows.
     let reach = ((bottom - top + 1) as f32 * 0.12).ceil() as usize;
     let (top, bottom) = (top.saturating_sub(reach), (bottom + reach).min(h - 1));
+    // Ink in the reach that belongs to a neighbour stays out of the cells:
+    // its rows are those beyond an empty one.
+    let top = (top..seed).rev().find(|y| rows[*y] == 0).map_or(top, |y| y + 1);
+    let bottom = (seed..=bottom).find(|y| rows[*y] == 0).map_or(bottom, |y| y.saturating_sub(1).max(seed));
 
     // Columns with ink within the band, by the thresholded ink (noise on
     // the paper stays below the threshold).
@@ -104,12 +118,16 @@ pub fn cut(line: &GrayImage, count: usize) -> Result<Cut, CutError> {
     if span < count as f32 * 2.0 {
         return Err(CutError::NoInk);
     }
-    let (offset, pitch) = fit_pitch(&inked, left, right, count);
-
+    let (offset, pitch, bend) = fit_pitch(&inked, left, right, count);
     let mut features = Vec::with_capacity(count);
     for i in 0..count {
-        let x0 = offset + i as f32 * pitch;
-        features.push(cell_features(&inkmap, w, (x0, x0 + pitch), (top as f32, bottom as f32 + 1.0)));
+        // Cell i's centre at offset + pitch/2 + i·pitch + bend·i²; its
+        // width the spacing there.
+        let k = i as f32;
+        let centre = offset + 0.5 * pitch + k * pitch + bend * k * k;
+        let width = pitch + 2.0 * bend * k;
+        let x0 = centre - 0.5 * width;
+        features.push(cell_features(&inkmap, w, (x0, x0 + width), (top as f32, bottom as f32 + 1.0)));
     }
     Ok(Cut { features, offset, pitch, band: (top as u32, bottom as u32) })
 }
@@ -124,7 +142,7 @@ pub fn cut(line: &GrayImage, count: usize) -> Result<Cut, CutError> {
 /// within a cell (the length of the mean of e^(2πi·centre/pitch)), and that
 /// agreed place puts the comb. Where blur leaves too few single glyphs, the
 /// span alone decides.
-fn fit_pitch(inked: &[bool], left: usize, right: usize, count: usize) -> (f32, f32) {
+fn fit_pitch(inked: &[bool], left: usize, right: usize, count: usize) -> (f32, f32, f32) {
     let span = (right - left + 1) as f32;
     let (lo, hi) = (span / (count as f32 + 0.5), span / (count as f32 - 1.0).max(0.5));
     let mut centres = Vec::new();
@@ -169,8 +187,85 @@ fn fit_pitch(inked: &[bool], left: usize, right: usize, count: usize) -> (f32, f
         (pitch, left as f32 + 0.325 * pitch)
     };
     let earliest = left as f32 - 0.1 * pitch;
-    let first = earliest + (place - earliest).rem_euclid(pitch);
-    (first - 0.5 * pitch, pitch)
+    let mut first = earliest + (place - earliest).rem_euclid(pitch);
+    let mut pitch = pitch;
+    // The periodogram's peak is broad; each centre near its tooth of the
+    // comb then fixes the comb by least squares (centre = first + k·pitch).
+    for _ in 0..2 {
+        let near: Vec<(f32, f32)> = centres
+            .iter()
+            .filter_map(|c| {
+                let k = ((c - first) / pitch).round();
+                ((c - first - k * pitch).abs() <= 0.3 * pitch && k >= 0.0 && k < count as f32).then_some((k, *c))
+            })
+            .collect();
+        if near.len() * 2 < count {
+            break;
+        }
+        let n = near.len() as f32;
+        let (mk, mc) = (near.iter().map(|p| p.0).sum::<f32>() / n, near.iter().map(|p| p.1).sum::<f32>() / n);
+        let skk: f32 = near.iter().map(|p| (p.0 - mk) * (p.0 - mk)).sum();
+        if skk < 1.0 {
+            break;
+        }
+        let slope = near.iter().map(|p| (p.0 - mk) * (p.1 - mc)).sum::<f32>() / skk;
+        if !(0.8 * lo..=1.2 * hi).contains(&slope) {
+            break;
+        }
+        pitch = slope;
+        first = mc - slope * mk;
+    }
+    // What perspective the rectification left: the spacing changing
+    // steadily along the line, centre = first + k·pitch + bend·k².
+    let mut bend = 0.0;
+    let near: Vec<(f64, f64)> = centres
+        .iter()
+        .filter_map(|c| {
+            let k = ((c - first) / pitch).round();
+            ((c - first - k * pitch).abs() <= 0.35 * pitch && k >= 0.0 && k < count as f32)
+                .then_some((f64::from(k), f64::from(*c)))
+        })
+        .collect();
+    if near.len() * 3 >= count * 2
+        && let Some((a, b, e)) = quadratic(&near)
+        && e.abs() * (count * count) as f64 / 4.0 < 0.5 * f64::from(pitch)
+        && (0.8 * f64::from(lo)..=1.2 * f64::from(hi)).contains(&b)
+    {
+        (first, pitch, bend) = (a as f32, b as f32, e as f32);
+    }
+    (first - 0.5 * pitch, pitch, bend)
+}
+
+/// Least squares of y = a + b·x + e·x².
+fn quadratic(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    let mut m = [[0f64; 4]; 3];
+    for (x, y) in points {
+        let row = [1.0, *x, x * x];
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += row[i] * row[j];
+            }
+            m[i][3] += row[i] * y;
+        }
+    }
+    for col in 0..3 {
+        let pivot = (col..3).max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs()))?;
+        if m[pivot][col].abs() < 1e-9 {
+            return None;
+        }
+        m.swap(col, pivot);
+        let pivot_row = m[col];
+        for (row, values) in m.iter_mut().enumerate() {
+            if row != col {
+                let f = values[col] / pivot_row[col];
+                for (v, p) in values.iter_mut().zip(&pivot_row).skip(col) {
+                    *v -= f * p;
+                }
+            }
+        }
+    }
+    let (a, b, e) = (m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]);
+    (a.is_finite() && b.is_finite() && e.is_finite()).then_some((a, b, e))
 }
 
 /// A cell's features: its whole area on a coarse grid, its ink's bounds

@@ -25,8 +25,11 @@ enum Kind {
     Digit,
     /// A check digit: 0–9, or `<` over an empty field.
     Check,
-    /// A–Z, 0–9 or `<` (numbers, optional data).
+    /// A–Z, 0–9 or `<` (numbers, optional data a check digit covers).
     Any,
+    /// A–Z, 0–9 or `<` that no check digit covers (a visa's optional
+    /// data).
+    Free,
     /// `M`, `F`, `X` or `<`.
     Sex,
     /// The document code's first letter: P for a passport, V for a visa,
@@ -39,7 +42,7 @@ impl Kind {
         match self {
             Self::Letter => is_letter(i) || i == FILLER,
             Self::Digit | Self::Check => is_digit(i) || i == FILLER,
-            Self::Any => true,
+            Self::Any | Self::Free => true,
             Self::Sex => matches!(SYMBOLS[i], b'M' | b'F' | b'X' | b'<'),
             Self::Document(format) => match format {
                 Format::Td3 => SYMBOLS[i] == b'P',
@@ -57,12 +60,13 @@ impl Kind {
 
 /// Runs of (kind, length) for each line of a layout.
 fn layout(format: Format) -> Vec<Vec<(Kind, usize)>> {
-    use Kind::{Any, Check, Digit, Document, Letter, Sex};
+    use Kind::{Any, Check, Digit, Document, Free, Letter, Sex};
     let names = |n| vec![(Document(format), 1), (Letter, 1), (Letter, 3), (Letter, n)];
     let data = |optional: usize, composite: bool| {
         let mut line =
             vec![(Any, 9), (Check, 1), (Letter, 3), (Digit, 6), (Check, 1), (Sex, 1), (Digit, 6), (Check, 1)];
-        line.push((Any, optional));
+        // A visa's optional data has no composite check digit over it.
+        line.push((if composite || format == Format::Td3 { Any } else { Free }, optional));
         if composite {
             line.push((Check, 1));
         }
@@ -149,7 +153,12 @@ pub fn decide(cells: &[Vec<[f32; COUNT]>]) -> Reading {
         return unreadable(format!("{} line(s) of {:?} symbols is no MRZ layout", lengths.len(), lengths));
     }
     // The layout by the document code's first letter as read (V: a visa).
-    let visa = cells.first().and_then(|l| l.first()).is_some_and(|p| best(p, |_| true) == 'V');
+    // (Of the letters a document code may start with, whichever the
+    // first cell holds likeliest.)
+    let visa = cells
+        .first()
+        .and_then(|l| l.first())
+        .is_some_and(|p| best(p, |i| matches!(SYMBOLS[i], b'P' | b'V' | b'I' | b'A' | b'C')) == 'V');
     let format = match candidates {
         [only] => *only,
         [document, visa_format] => {
@@ -269,10 +278,16 @@ pub fn decide(cells: &[Vec<[f32; COUNT]>]) -> Reading {
         }
     };
     // A symbol its field does not allow is as printed, and never sure.
+    // Where a check digit looks, it cannot tell symbols of one value apart
+    // (0, U, K, <; G, 6; Z, 5; I, S, 8 …): a plausible one of the same
+    // value leaves the position as unchecked as a name.
+    let blind = |l: usize, c: usize, s: usize| {
+        (0..COUNT).any(|t| t != s && kinds[l][c].allows(t) && cells[l][c][t] >= UNLIKELY && value(t) == value(s))
+    };
     let certain = chosen.iter().enumerate().all(|(l, line)| {
         line.iter().enumerate().all(|(c, s)| {
-            kinds[l][c].allows(*s)
-                && sure(l, c, *s) >= if kinds[l][c].checked() { SURE_CHECKED } else { SURE_UNCHECKED }
+            let checked = kinds[l][c].checked() && !blind(l, c, *s);
+            kinds[l][c].allows(*s) && sure(l, c, *s) >= if checked { SURE_CHECKED } else { SURE_UNCHECKED }
         })
     });
     let clear = passing.get(1).is_none_or(|(runner_up, _)| score - runner_up >= MARGIN.ln());
@@ -299,6 +314,11 @@ fn check(lines: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What a check digit counts symbol `i` as, modulo 10.
+fn value(i: usize) -> usize {
+    if i == FILLER { 0 } else { i % 10 }
 }
 
 fn index_of(c: u8) -> Option<usize> {

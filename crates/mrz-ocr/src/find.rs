@@ -137,8 +137,9 @@ pub fn find(frame: &GrayImage) -> Result<Found, Guidance> {
     let (cos, sin) = (angle.to_radians().cos(), angle.to_radians().sin());
     project(&labels, w, &mut pieces, &keep, cos, sin);
     let chosen: Vec<usize> = (0..pieces.len()).filter(|i| keep[*i]).collect();
-    let rows = chain(&pieces, &chosen);
-    let lines: Vec<Fitted> = rows.iter().filter_map(|row| fit(&pieces, row)).collect();
+    let rows = merge(&pieces, chain(&pieces, &chosen));
+    let lines: Vec<Fitted> =
+        rows.iter().filter_map(|row| fit(&pieces, row)).filter(|l| l.u1 - l.u0 >= 15.0 * PITCH * l.h.0).collect();
     let to_frame = |u: f32, v: f32| Point::new(u * cos - v * sin, u * sin + v * cos);
     let near_edge =
         |p: Point, margin: f32| p.x < margin || p.y < margin || p.x > w as f32 - margin || p.y > h as f32 - margin;
@@ -509,7 +510,7 @@ fn chain(pieces: &[Piece], chosen: &[usize]) -> Vec<Vec<usize>> {
             row.push(b);
             at = b;
         }
-        if row.len() >= 4 {
+        if row.len() >= 3 {
             rows.push(row);
         }
     }
@@ -551,15 +552,43 @@ fn line_fit(points: &[(f32, f32)]) -> (f32, f32) {
     (my - slope * mx, slope)
 }
 
-/// A row as a line, when it is long enough to be one (15 characters).
+/// Rows that continue each other joined: a run of `<` at a wide pitch
+/// leaves gaps wider than a small `<` is tall, and glare can take a
+/// character out; what lies on the same centre line, of a like height,
+/// within two capitals of the row's end, is the same line.
+fn merge(pieces: &[Piece], mut rows: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    loop {
+        let fitted: Vec<Option<Fitted>> = rows.iter().map(|r| fit(pieces, r)).collect();
+        let mut joined = None;
+        'search: for (i, a) in fitted.iter().enumerate() {
+            let Some(a) = a else { continue };
+            for (j, b) in fitted.iter().enumerate() {
+                let Some(b) = b else { continue };
+                if i == j {
+                    continue;
+                }
+                let cap = a.h.0.max(b.h.0);
+                let gap = b.u0 - a.u1;
+                let level = (a.centre(b.u0) - b.centre(b.u0)).abs();
+                if gap > -0.3 * cap && gap <= 2.0 * cap && level <= 0.35 * cap && a.h.0.min(b.h.0) >= 0.4 * cap {
+                    joined = Some((i, j));
+                    break 'search;
+                }
+            }
+        }
+        let Some((i, j)) = joined else { return rows };
+        let tail = rows[j].clone();
+        rows[i].extend(tail);
+        rows.remove(j);
+    }
+}
+
+/// A row fitted as a line (its length still to be judged).
 fn fit(pieces: &[Piece], row: &[usize]) -> Option<Fitted> {
     let mut heights: Vec<f32> = row.iter().map(|i| pieces[*i].height()).collect();
     heights.sort_by(f32::total_cmp);
-    let cap = heights[heights.len() * 85 / 100];
-    let (u0, u1) = (pieces[row[0]].u0, pieces[*row.last()?].u1);
-    if u1 - u0 < 15.0 * PITCH * cap {
-        return None;
-    }
+    let cap = *heights.get(heights.len() * 85 / 100)?;
+    let (u0, u1) = (pieces[*row.first()?].u0, pieces[*row.last()?].u1);
     let centres: Vec<(f32, f32)> = row.iter().map(|i| (pieces[*i].uc(), pieces[*i].vc())).collect();
     let h = (cap, 0.0);
     Some(Fitted { u0, u1, c: line_fit(&centres), h, pieces: row.len() })

@@ -25,9 +25,12 @@ pub mod decide;
 pub mod find;
 pub mod geometry;
 pub mod model;
+pub mod page;
 pub mod read;
 pub mod synth;
+pub mod vote;
 
 pub use decide::Reading;
 pub use find::{Found, Guidance, find};
 pub use read::{Cells, ReadError, Seen, read_cells, read_frame, read_lines};
+pub use vote::{Progress, Tracker};

@@ -1,19 +1,22 @@
 //! The symbol classifier: features standardised, one hidden layer of ReLU
 //! units, a softmax over the 37 symbols and one more output, "not a
-//! symbol" ([`REJECT`]): a glyph upside down, or a cell cut across two
-//! glyphs. What it takes for itself is doubt the reader sees (the 37
-//! probabilities [`Model::classify`] gives then add up to less than 1).
+//! symbol" ([`REJECT`]): a glyph upside down. What it takes for itself is
+//! doubt the reader sees (the 37 probabilities [`Model::classify`] gives
+//! then add up to less than 1). A model is a few such networks trained
+//! from different starting points, their outputs averaged: one network
+//! alone can be sure and wrong; where they disagree, the mean is in doubt.
 //!
 //! Trained by `examples/train.rs` (see `assets/mrz-ocr/README.md` for the
-//! shipped file's provenance). The file: `MRZOCR02`, then as little-endian
-//! u32 the feature and hidden counts, then f32s — means, scales, hidden
-//! weights and biases, output weights and biases. [`Model::from_bytes`]
+//! shipped file's provenance). The file: `MRZOCR03`, the number of
+//! networks (little-endian u32), then each network: as u32 its feature and
+//! hidden counts, then f32s — means, scales, hidden weights and biases,
+//! output weights and biases. [`Model::from_bytes`]
 //! takes any bytes: a file that is not one is an error, never a panic.
 
 use crate::alphabet::COUNT;
 use crate::synth::Rng;
 
-const MAGIC: &[u8; 8] = b"MRZOCR02";
+const MAGIC: &[u8; 8] = b"MRZOCR03";
 
 /// The label of a cell that holds no one upright symbol.
 pub const REJECT: usize = COUNT;
@@ -24,16 +27,22 @@ const OUTPUTS: usize = COUNT + 1;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// Not this format.
-    #[error("not an MRZ reader model (no MRZOCR02 header)")]
+    #[error("not an MRZ reader model (no MRZOCR03 header)")]
     NotAModel,
     /// The sizes do not add up, or a value is not a number.
     #[error("the MRZ reader model is damaged ({0})")]
     Damaged(&'static str),
 }
 
-/// A trained classifier.
+/// A trained classifier: networks whose outputs are averaged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
+    nets: Vec<Net>,
+}
+
+/// One network.
+#[derive(Debug, Clone, PartialEq)]
+struct Net {
     features: usize,
     hidden: usize,
     mean: Vec<f32>,
@@ -54,7 +63,12 @@ pub fn shipped() -> Result<Model, ModelError> {
 impl Model {
     /// How many features it takes.
     pub fn features(&self) -> usize {
-        self.features
+        self.nets.first().map_or(0, |n| n.features)
+    }
+
+    /// One model of the networks of `models` (all taking as many features).
+    pub fn ensemble(models: Vec<Model>) -> Self {
+        Self { nets: models.into_iter().flat_map(|m| m.nets).collect() }
     }
 
     /// Each symbol's probability for a cell's `features` (as many as
@@ -69,6 +83,64 @@ impl Model {
 
     /// Every output's probability, [`REJECT`] last.
     pub fn outputs(&self, features: &[f32]) -> [f32; OUTPUTS] {
+        let mut out = [0f32; OUTPUTS];
+        let n = self.nets.len().max(1) as f32;
+        for net in &self.nets {
+            for (o, p) in out.iter_mut().zip(net.outputs(features)) {
+                *o += p / n;
+            }
+        }
+        out
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.extend((self.nets.len() as u32).to_le_bytes());
+        for net in &self.nets {
+            net.write(&mut out);
+        }
+        out
+    }
+
+    /// A model from its file's bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
+        let body = bytes.strip_prefix(MAGIC.as_slice()).ok_or(ModelError::NotAModel)?;
+        let count = body
+            .get(..4)
+            .and_then(|s| s.try_into().ok())
+            .map(u32::from_le_bytes)
+            .ok_or(ModelError::Damaged("too short"))?;
+        if count == 0 || count > 16 {
+            return Err(ModelError::Damaged("number of networks out of range"));
+        }
+        let mut rest = &body[4..];
+        let mut nets = Vec::new();
+        for _ in 0..count {
+            let (net, used) = Net::read(rest)?;
+            rest = &rest[used..];
+            nets.push(net);
+        }
+        if !rest.is_empty() {
+            return Err(ModelError::Damaged("size does not match"));
+        }
+        if nets.iter().any(|n| n.features != nets[0].features) {
+            return Err(ModelError::Damaged("networks of different sizes"));
+        }
+        Ok(Self { nets })
+    }
+
+    /// Trains a model of one network on `samples` (features, symbol number
+    /// or [`REJECT`]) with `hidden` units: `epochs` passes of stochastic
+    /// gradient descent with momentum, in an order drawn from `rng` (the
+    /// same seed gives the same model).
+    pub fn train(samples: &[(Vec<f32>, usize)], hidden: usize, epochs: usize, rng: &mut Rng) -> Self {
+        Self { nets: vec![Net::train(samples, hidden, epochs, rng)] }
+    }
+}
+
+impl Net {
+    fn outputs(&self, features: &[f32]) -> [f32; OUTPUTS] {
         let x: Vec<f32> = (0..self.features)
             .map(|i| (features.get(i).copied().unwrap_or(0.0) - self.mean[i]) * self.scale[i])
             .collect();
@@ -93,9 +165,7 @@ impl Model {
         out
     }
 
-    /// The file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
+    fn write(&self, out: &mut Vec<u8>) {
         out.extend((self.features as u32).to_le_bytes());
         out.extend((self.hidden as u32).to_le_bytes());
         for part in [&self.mean, &self.scale, &self.w1, &self.b1, &self.w2, &self.b2] {
@@ -103,12 +173,10 @@ impl Model {
                 out.extend(v.to_le_bytes());
             }
         }
-        out
     }
 
-    /// A model from its file's bytes.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        let body = bytes.strip_prefix(MAGIC.as_slice()).ok_or(ModelError::NotAModel)?;
+    /// A network from the start of `body`, and the bytes it took.
+    fn read(body: &[u8]) -> Result<(Self, usize), ModelError> {
         let word = |at: usize| -> Result<usize, ModelError> {
             let b: [u8; 4] =
                 body.get(at..at + 4).and_then(|s| s.try_into().ok()).ok_or(ModelError::Damaged("too short"))?;
@@ -120,16 +188,13 @@ impl Model {
         }
         let sizes = [features, features, hidden * features, hidden, OUTPUTS * hidden, OUTPUTS];
         let total: usize = sizes.iter().sum();
-        let values = &body[8..];
-        if values.len() != total * 4 {
-            return Err(ModelError::Damaged("size does not match"));
-        }
+        let values = body.get(8..8 + total * 4).ok_or(ModelError::Damaged("size does not match"))?;
         let mut floats = values.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
         if floats.clone().any(|v| !v.is_finite()) {
             return Err(ModelError::Damaged("a value is not a number"));
         }
         let mut take = |n: usize| -> Vec<f32> { floats.by_ref().take(n).collect() };
-        Ok(Self {
+        let net = Self {
             features,
             hidden,
             mean: take(sizes[0]),
@@ -138,13 +203,11 @@ impl Model {
             b1: take(sizes[3]),
             w2: take(sizes[4]),
             b2: take(sizes[5]),
-        })
+        };
+        Ok((net, 8 + total * 4))
     }
 
-    /// Trains a model on `samples` (features, symbol number or [`REJECT`]) with `hidden`
-    /// units: `epochs` passes of stochastic gradient descent with momentum,
-    /// in an order drawn from `rng` (the same seed gives the same model).
-    pub fn train(samples: &[(Vec<f32>, usize)], hidden: usize, epochs: usize, rng: &mut Rng) -> Self {
+    fn train(samples: &[(Vec<f32>, usize)], hidden: usize, epochs: usize, rng: &mut Rng) -> Self {
         let features = samples.first().map_or(0, |s| s.0.len());
         let n = samples.len().max(1) as f32;
         let mut mean = vec![0f32; features];

@@ -57,5 +57,5 @@ fn the_real_specimens_are_read_and_nothing_wrong_is_offered_as_sure() {
     eprintln!("{exact} of {legible} legible specimens read exactly, {accepted} offered as sure");
     assert!(false_accepts.is_empty(), "offered as sure but wrong: {false_accepts:?}");
     // Where this reader stands today; the goal is every legible one.
-    assert!(exact >= 8, "only {exact} of {legible} read exactly");
+    assert!(exact >= 10, "only {exact} of {legible} read exactly");
 }
