@@ -656,7 +656,11 @@ fn check(args: &[String]) -> bool {
             first_after.entry(who).and_modify(|t| *t = (*t).min(at)).or_insert(at);
         }
     }
-    let recovery = if first_after.len() == desks.len() && !desks.is_empty() {
+    let recovery = if kind == "none" {
+        // No fault, nothing to recover from (a paced desk's first call may
+        // come a whole period in); that every desk was served is checked.
+        if first_after.len() == desks.len() && !desks.is_empty() { 0 } else { -1 }
+    } else if first_after.len() == desks.len() && !desks.is_empty() {
         first_after.values().map(|t| t - restored).max().unwrap_or(0) as i64
     } else {
         eprintln!("{} of {} desks were never answered after the fault", desks.len() - first_after.len(), desks.len());
