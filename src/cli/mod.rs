@@ -20,6 +20,7 @@ mod chip;
 mod desk;
 mod face;
 mod lesson;
+mod mrz;
 mod signin;
 mod trust;
 
@@ -130,6 +131,13 @@ pub enum Command {
         #[command(subcommand)]
         action: camera::CameraCommand,
     },
+    /// Read the MRZ in pictures, as the counter's webcam tab does (for IT
+    /// staff and calibration).
+    Mrz {
+        /// What to do.
+        #[command(subcommand)]
+        action: mrz::MrzCommand,
+    },
     /// Find faces in a photo, compare two (for IT staff and calibration).
     Face {
         /// What to do.
@@ -177,6 +185,7 @@ impl Command {
             Command::Chip { action } => action.json(),
             Command::Trust { action } => action.json(),
             Command::Face { action } => action.json(),
+            Command::Mrz { action } => action.json(),
             Command::Camera { action } => action.json(),
             Command::Lesson { action } => action.json(),
             Command::Bench { .. } | Command::Login { .. } | Command::Whoami | Command::Logout => false,
@@ -411,6 +420,7 @@ pub fn run(command: &Command, context: Context, demo: bool) -> Result<Outcome, C
         Command::Chip { action } => chip::run(action, &context, demo)?,
         Command::Trust { action } => trust::run(action, &context, demo)?,
         Command::Face { action } => face::run(action, &context)?,
+        Command::Mrz { action } => mrz::run(action, &context)?,
         Command::Camera { action } => camera::run(action, &context)?,
         Command::Lesson { action } => lesson::run(action, &context)?,
         Command::Login { no_browser, wait } => signin::login(&context, *no_browser, *wait)?,

@@ -97,7 +97,8 @@ pub struct Seen {
     pub cells: Option<Cells>,
     /// The reading of those cells alone.
     pub reading: Option<Reading>,
-    /// What to tell the agent when there is no sure reading.
+    /// What to tell the agent when there is no sure reading and something
+    /// can be named (no MRZ, too far, blurred, glare …).
     pub guidance: Option<Guidance>,
 }
 
@@ -126,7 +127,9 @@ pub fn read_frame(frame: &GrayImage, model: &Model) -> Seen {
     }
     match best {
         Some((_, upside_down, lines, cells, reading)) => {
-            let guidance = if reading.accepted { None } else { Some(diagnose(&lines).unwrap_or(Guidance::HoldStill)) };
+            // Only what can be named: the vote over frames says "hold
+            // still" when frames disagree.
+            let guidance = if reading.accepted { None } else { diagnose(&lines) };
             Seen { found: Some(found), upside_down, cells: Some(cells), reading: Some(reading), guidance }
         }
         None => Seen {

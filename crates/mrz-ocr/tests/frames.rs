@@ -143,3 +143,47 @@ fn a_still_document_is_offered_once_frames_agree_and_a_moving_one_is_not() {
         assert!(!matches!(progress, Progress::Sure(_)), "frame {n}: a moving document offered");
     }
 }
+
+#[test]
+fn any_picture_gives_an_answer_never_a_panic() {
+    let model = shipped().unwrap();
+    let mut rng = Rng::new(99);
+    for n in 0..120 {
+        let (w, h) = (1 + rng.below(900) as u32, 1 + rng.below(500) as u32);
+        let mut frame = image::GrayImage::from_pixel(w, h, image::Luma([rng.below(256) as u8]));
+        // Blocks, bars and rows of dots: things that look a little like
+        // characters and lines.
+        for _ in 0..rng.below(400) {
+            let (x, y) = (rng.below(w as usize) as u32, rng.below(h as usize) as u32);
+            let (bw, bh) = (1 + rng.below(30) as u32, 1 + rng.below(30) as u32);
+            let v = rng.below(256) as u8;
+            for yy in y..(y + bh).min(h) {
+                for xx in x..(x + bw).min(w) {
+                    frame.put_pixel(xx, yy, image::Luma([v]));
+                }
+            }
+        }
+        if n % 3 == 0 {
+            // Rows of evenly spaced marks, two or three of them.
+            let pitch = 4 + rng.below(20) as u32;
+            for row in 0..(2 + rng.below(2) as u32) {
+                let y0 = 10 + row * pitch * 2;
+                for k in 0..44u32 {
+                    for dy in 0..pitch {
+                        for dx in 0..pitch / 2 {
+                            let (x, y) = (5 + k * pitch + dx, y0 + dy);
+                            if x < w && y < h && rng.below(3) != 0 {
+                                frame.put_pixel(x, y, image::Luma([20]));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let seen = read_frame(&frame, &model);
+        // No MRZ was printed: nothing may be offered as sure.
+        assert!(!seen.reading.as_ref().is_some_and(|r| r.accepted), "frame {n} offered {:?}", seen.reading);
+        let mut tracker = Tracker::new();
+        assert!(!matches!(tracker.push(&seen), Progress::Sure(_)));
+    }
+}
