@@ -102,6 +102,82 @@ pub struct Seen {
     pub guidance: Option<Guidance>,
 }
 
+/// Whether the picture beyond both ends of `line` (a pitch and a half
+/// past its margin) is paper: no ink there against the line's own
+/// contrast (`strip`, the line rectified), no reflection brighter than
+/// its paper, and inside the picture.
+fn clean_ends(frame: &GrayImage, line: &crate::find::Line, strip: &GrayImage) -> bool {
+    use crate::geometry::{Homography, Point, rectangle, sample, warp};
+    let mut values: Vec<u8> = strip.pixels().map(|p| p.0[0]).collect();
+    if values.is_empty() {
+        return false;
+    }
+    values.sort_unstable();
+    let (ink, paper) = (f32::from(values[values.len() / 50]), f32::from(values[values.len() * 9 / 10]));
+    let contrast = (paper - ink).max(1.0);
+    let [a, b, c, d] = line.quad;
+    let length = a.distance(b).max(1.0);
+    let reach = 1.5 * crate::find::PITCH * line.char_height;
+    let (ux, uy) = ((b.x - a.x) / length * reach, (b.y - a.y) / length * reach);
+    let ahead = |p: Point, k: f32| Point::new(p.x + k * ux, p.y + k * uy);
+    let (w, h) = ((reach.round() as u32).max(2), (a.distance(d).round() as u32).max(2));
+    let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+    let inside = |p: Point| p.x >= 0.0 && p.y >= 0.0 && p.x < fw && p.y < fh;
+    for quad in [[b, ahead(b, 1.0), ahead(c, 1.0), c], [ahead(a, -1.0), a, d, ahead(d, -1.0)]] {
+        if !quad.iter().all(|p| inside(*p)) {
+            return false;
+        }
+        let Some(beyond) = warp(frame, &quad, w.min(400), h.min(200)) else { return false };
+        // The middle rows, where characters would be.
+        let (top, bottom) = (beyond.height() * 3 / 10, (beyond.height() * 7 / 10).max(beyond.height() * 3 / 10 + 1));
+        let is_dark = |x: u32, y: u32| f32::from(beyond.get_pixel(x, y).0[0]) < paper - 0.5 * contrast;
+        let mut rows: Vec<u8> = Vec::new();
+        let mut dark = 0usize;
+        for x in 0..beyond.width() {
+            let column = (top..bottom).filter(|y| is_dark(x, *y)).count();
+            // A rule or the page's edge runs straight across the rows; a
+            // character does not.
+            if column * 10 < (bottom - top) as usize * 9 {
+                dark += column;
+            }
+            rows.extend((top..bottom).map(|y| beyond.get_pixel(x, y).0[0]));
+        }
+        let mut sorted = rows.clone();
+        sorted.sort_unstable();
+        let median = f32::from(sorted.get(sorted.len() / 2).copied().unwrap_or(0));
+        // Paper there, with ink on it: the line goes on.
+        if median >= paper - 0.3 * contrast && dark * 50 >= rows.len() {
+            return false;
+        }
+    }
+    // Brighter than the line's paper, up to four pitches on: a reflection,
+    // which may hide the rest of the line. (The paper by the strip's
+    // middling pixels: glare on part of the strip lifts its brightest.)
+    let paper = f32::from(values[values.len() * 6 / 10]);
+    let far = reach * 4.0 / 1.5;
+    let (fx, fy) = (ux / reach * far, uy / reach * far);
+    let further = |p: Point, k: f32| Point::new(p.x + k * fx, p.y + k * fy);
+    for quad in [[b, further(b, 1.0), further(c, 1.0), c], [further(a, -1.0), a, d, further(d, -1.0)]] {
+        let (bw, bh) = ((far.round() as u32).clamp(2, 600), h.min(200));
+        let Some(map) = Homography::between(&rectangle(bw as f32, bh as f32), &quad) else { return false };
+        let (mut glare, mut all) = (0usize, 0usize);
+        for y in bh * 3 / 10..(bh * 7 / 10).max(bh * 3 / 10 + 1) {
+            for x in 0..bw {
+                // What lies beyond the picture counts as nothing.
+                let at = map.apply(Point::new(x as f32 + 0.5, y as f32 + 0.5));
+                if inside(at) {
+                    all += 1;
+                    glare += usize::from(f32::from(sample(frame, at, 0)) > paper + (0.15 * contrast).max(12.0));
+                }
+            }
+        }
+        if glare * 5 >= all.max(1) && glare > 0 {
+            return false;
+        }
+    }
+    true
+}
+
 /// Finds and reads the MRZ in `frame`: both ways up, keeping the one the
 /// model is surer of.
 pub fn read_frame(frame: &GrayImage, model: &Model) -> Seen {
@@ -126,7 +202,15 @@ pub fn read_frame(frame: &GrayImage, model: &Model) -> Seen {
         }
     }
     match best {
-        Some((_, upside_down, lines, cells, reading)) => {
+        Some((_, upside_down, lines, cells, mut reading)) => {
+            // Ink just past a line's end (fillers too faint to be found,
+            // or the line running out of the picture) is part of it: what
+            // was read may be a shorter layout's lines, every check true.
+            if reading.accepted && !found.lines.iter().zip(&lines).all(|(line, strip)| clean_ends(frame, line, strip)) {
+                reading.accepted = false;
+                let guidance = Some(Guidance::CutOff);
+                return Seen { found: Some(found), upside_down, cells: Some(cells), reading: Some(reading), guidance };
+            }
             // Only what can be named: the vote over frames says "hold
             // still" when frames disagree.
             let guidance = if reading.accepted { None } else { diagnose(&lines) };
