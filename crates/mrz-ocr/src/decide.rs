@@ -284,10 +284,15 @@ pub fn decide(cells: &[Vec<[f32; COUNT]>]) -> Reading {
     let blind = |l: usize, c: usize, s: usize| {
         (0..COUNT).any(|t| t != s && kinds[l][c].allows(t) && cells[l][c][t] >= UNLIKELY && value(t) == value(s))
     };
+    // And where neither a check digit nor a field rule tells O from 0 (a
+    // visa's optional data), OCR-B's near-twins are never sure.
+    let twins = |l: usize, c: usize, s: usize| kinds[l][c] == Kind::Free && matches!(SYMBOLS[s], b'O' | b'0');
     let certain = chosen.iter().enumerate().all(|(l, line)| {
         line.iter().enumerate().all(|(c, s)| {
             let checked = kinds[l][c].checked() && !blind(l, c, *s);
-            kinds[l][c].allows(*s) && sure(l, c, *s) >= if checked { SURE_CHECKED } else { SURE_UNCHECKED }
+            kinds[l][c].allows(*s)
+                && !twins(l, c, *s)
+                && sure(l, c, *s) >= if checked { SURE_CHECKED } else { SURE_UNCHECKED }
         })
     });
     let clear = passing.get(1).is_none_or(|(runner_up, _)| score - runner_up >= MARGIN.ln());
