@@ -133,3 +133,79 @@ fn a_camera_pulled_out_and_plugged_back_in_gives_its_picture_again() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("waiting for the camera: The camera was disconnected. Plug it in again"), "{said}");
 }
+
+#[test]
+fn a_document_held_under_the_camera_is_read_live_once_frames_agree() {
+    use mitid_mrz_ocr::page::{Shot, page};
+    use mitid_mrz_ocr::synth::{Font, Rng, Style, random_document};
+    let Ok(font) = Font::debian() else {
+        assert!(std::env::var_os("CI").is_none(), "CI installs fonts-ocr-b");
+        eprintln!("skipped: the OCR-B font is not installed (apt-get install fonts-ocr-b)");
+        return;
+    };
+    // An ID card held still under the camera, its MRZ 13 px a capital in
+    // the 640×480 picture (a passport's line of 44 would not fit at that).
+    let mut rng = Rng::new(31);
+    let truth = random_document(&mut rng, mitid_emrtd::mrz::Format::Td1);
+    let shot = Shot {
+        char_height: 13.0,
+        frame: (640, 480),
+        angle: -6.0,
+        slant: 0.0,
+        blur: 0.4,
+        noise: 0.01,
+        contrast: 0.9,
+        glare: None,
+        jpeg: None,
+        print: Style { paper: 255, ink: 0, ..Style::clean(13.0) },
+    };
+    let held = page(&font, &truth, &shot, &mut rng);
+    assert!(held.whole);
+    let frame = held.image;
+    let rgb =
+        mitid_emrtd::face::Rgb { width: 640, height: 480, pixels: frame.pixels().flat_map(|p| [p.0[0]; 3]).collect() };
+    let data = tempfile::tempdir().unwrap();
+    let picture = data.path().join("page.yuyv");
+    std::fs::write(&picture, mitid_camera::convert::to_yuyv(&rgb)).unwrap();
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(BIN)
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--config")
+        .arg(data.path().join("absent.toml"))
+        .args(["camera", "mrz", "--camera", "Fake Camera", "--size", "640x480", "--wait", "30", "--json"])
+        .env("LD_PRELOAD", common::fake_camera())
+        .env("FAKE_V4L_MODE", "ok")
+        .env("FAKE_V4L_PICTURE", &picture)
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v = json(&out);
+    assert_eq!(v["lines"], serde_json::json!(truth), "{v}");
+    assert_eq!((v["accepted"].as_bool(), v["format"].as_str()), (Some(true), Some("TD1")));
+    assert_eq!(v["camera"].as_str(), Some("Fake Camera"));
+    // Three frames at least must agree before a reading is offered.
+    assert!(v["frames"].as_u64().unwrap() >= 3, "{v}");
+    eprintln!("read live after {} frames, {} ms from opening the camera", v["frames"], v["ms"]);
+
+    // The grey ramp the fake shows without a picture holds no MRZ: none
+    // is offered, the wait runs out, and the end is 1.
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(BIN)
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--config")
+        .arg(data.path().join("absent.toml"))
+        .args(["camera", "mrz", "--camera", "Fake Camera", "--size", "320x240", "--wait", "2", "--json"])
+        .env("LD_PRELOAD", common::fake_camera())
+        .env("FAKE_V4L_MODE", "ok")
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v = json(&out);
+    assert!(v["lines"].is_null() && v["accepted"] == false, "{v}");
+}

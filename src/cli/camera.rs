@@ -58,13 +58,95 @@ pub enum CameraCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Read the MRZ of a document held under a camera, live, as the MRZ
+    /// step's webcam tab does: frames read until they agree on a sure
+    /// reading (the guidance meanwhile on stderr). Ends 0 with a reading,
+    /// 1 when none came in time.
+    Mrz {
+        /// The camera, by name (else the one remembered, else the first).
+        #[arg(long, value_name = "NAME")]
+        camera: Option<String>,
+        /// The picture size, as WIDTHxHEIGHT (else the default; 1280x720
+        /// or more reads smaller print).
+        #[arg(long, value_name = "WxH", value_parser = parse_size)]
+        size: Option<(u32, u32)>,
+        /// Give up after this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        wait: u64,
+        /// Print JSON: the reading as `mrz read` gives it, with the frames
+        /// it took and the milliseconds to it.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 impl CameraCommand {
     /// Whether JSON was asked for.
     pub fn json(&self) -> bool {
         match self {
-            Self::List { json } | Self::Check { json, .. } => *json,
+            Self::List { json } | Self::Check { json, .. } | Self::Mrz { json, .. } => *json,
+        }
+    }
+}
+
+/// A camera frame as the grey picture the MRZ reader takes.
+fn grey(frame: &mitid_face::Rgb) -> image::GrayImage {
+    image::GrayImage::from_fn(frame.width, frame.height, |x, y| {
+        let at = ((y * frame.width + x) * 3) as usize;
+        let p = frame.pixels.get(at..at + 3).unwrap_or(&[0, 0, 0]);
+        let luma = (77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2])) >> 8;
+        image::Luma([luma as u8])
+    })
+}
+
+/// Reads live until the frames agree, or `wait` runs out.
+fn read_mrz(camera: Option<&str>, size: Option<(u32, u32)>, wait: Duration, json: bool) -> Result<Outcome, CliError> {
+    use mitid_mrz_ocr::{Progress, Tracker, read_frame};
+    let model = super::mrz::model()?;
+    let mut webcam = mitid_camera::open(camera, size).map_err(|e| camera_error(&e))?;
+    let started = std::time::Instant::now();
+    let mut tracker = Tracker::new();
+    let (mut frames, mut said) = (0u32, None);
+    loop {
+        if started.elapsed() > wait {
+            let message = format!("no sure reading in {} s ({frames} frames)", wait.as_secs());
+            let stdout = if json {
+                json!({"camera": webcam.info.name, "frames": frames, "lines": null, "accepted": false, "guidance": said.map(|g: mitid_mrz_ocr::Guidance| g.to_string()), "message": message}).to_string() + "\n"
+            } else {
+                format!("{message}\n")
+            };
+            return Ok(Outcome { stdout, code: super::EXIT_NO });
+        }
+        let frame = webcam.frame().map_err(|e| camera_error(&e))?;
+        frames += 1;
+        let seen = read_frame(&grey(&frame), &model);
+        let guidance = match tracker.push(&seen) {
+            Progress::Sure(reading) => {
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                let sure = mitid_mrz_ocr::Seen { reading: Some(reading), ..seen };
+                let mut value = super::mrz::seen_json(&webcam.info.name, &sure, ms);
+                value["camera"] = json!(webcam.info.name);
+                value["frames"] = json!(frames);
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("file");
+                }
+                let reading = sure.reading.as_ref().map(|r| r.lines.join("\n")).unwrap_or_default();
+                return Ok(Outcome::ok(if json {
+                    value.to_string() + "\n"
+                } else {
+                    format!("{reading}\nsure after {frames} frames ({ms:.0} ms)\n")
+                }));
+            }
+            Progress::Looking(g) => Some(g),
+            Progress::Reading { guidance, .. } => guidance,
+        };
+        // What to put right, once each time it changes, for the person at
+        // the camera.
+        if guidance.is_some() && guidance != said {
+            if let Some(g) = guidance {
+                eprintln!("{g}");
+            }
+            said = guidance;
         }
     }
 }
@@ -101,6 +183,11 @@ struct Checked {
 
 pub(super) fn run(action: &CameraCommand, context: &Context) -> Result<Outcome, CliError> {
     match action {
+        CameraCommand::Mrz { camera, size, wait, json } => {
+            let state = mitid_core::config::UiState::load(&context.paths.data_dir);
+            let camera = camera.clone().or(state.camera);
+            read_mrz(camera.as_deref(), size.or(state.camera_size), Duration::from_secs(*wait), *json)
+        }
         CameraCommand::List { json } => {
             let cameras = mitid_camera::list().map_err(|e| camera_error(&e))?;
             let listed: Vec<_> = cameras
