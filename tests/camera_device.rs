@@ -186,6 +186,7 @@ fn a_document_held_under_the_camera_is_read_live_once_frames_agree() {
     assert_eq!(v["lines"], serde_json::json!(truth), "{v}");
     assert_eq!((v["accepted"].as_bool(), v["format"].as_str()), (Some(true), Some("TD1")));
     assert_eq!(v["camera"].as_str(), Some("Fake Camera"));
+    assert!(v["guidance"].is_null(), "{v}");
     // Three frames at least must agree before a reading is offered.
     assert!(v["frames"].as_u64().unwrap() >= 3, "{v}");
     eprintln!("read live after {} frames, {} ms from opening the camera", v["frames"], v["ms"]);

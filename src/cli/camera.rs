@@ -123,7 +123,7 @@ fn read_mrz(camera: Option<&str>, size: Option<(u32, u32)>, wait: Duration, json
         let guidance = match tracker.push(&seen) {
             Progress::Sure(reading) => {
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
-                let sure = mitid_mrz_ocr::Seen { reading: Some(reading), ..seen };
+                let sure = mitid_mrz_ocr::Seen { reading: Some(reading), guidance: None, ..seen };
                 let mut value = super::mrz::seen_json(&webcam.info.name, &sure, ms);
                 value["camera"] = json!(webcam.info.name);
                 value["frames"] = json!(frames);
