@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Subcommand;
+use mitid_emrtd::mrz::{check_digit, check_fields};
 use mitid_mrz_ocr::model::{Model, shipped};
-use mitid_mrz_ocr::{Seen, field_checks, read_frame};
+use mitid_mrz_ocr::{Seen, read_frame};
 use serde_json::{Value, json};
 
 use super::{CliError, Context, EXIT_NO, Outcome};
@@ -52,10 +53,21 @@ pub(super) fn seen_json(file: &str, seen: &Seen, ms: f64) -> Value {
     let reading = seen.reading.as_ref();
     let format = reading.and_then(|r| r.format);
     let checks: Vec<Value> = match (reading, format) {
-        (Some(r), Some(format)) => field_checks(&r.lines, format)
-            .iter()
-            .map(|c| json!({"field": c.field, "printed": c.printed.to_string(), "computed": c.computed.to_string(), "ok": c.ok}))
-            .collect(),
+        (Some(r), Some(format)) => {
+            let lines: Vec<&str> = r.lines.iter().map(String::as_str).collect();
+            check_fields(format, &lines)
+                .iter()
+                .map(|c| {
+                    // The digit the field gives (`<` over an empty one).
+                    let computed = if c.data.bytes().all(|b| b == b'<') {
+                        "<".to_owned()
+                    } else {
+                        check_digit(&c.data).map_or_else(|| "?".to_owned(), |d| d.to_string())
+                    };
+                    json!({"field": c.field.name(), "printed": char::from(c.printed).to_string(), "computed": computed, "ok": c.ok})
+                })
+                .collect()
+        }
         _ => Vec::new(),
     };
     json!({

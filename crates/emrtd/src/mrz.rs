@@ -262,6 +262,87 @@ fn long_number(first9: &str, cd: u8, optional: &str) -> (String, String, u8) {
     (first9.to_owned(), optional.to_owned(), cd)
 }
 
+/// One check digit of MRZ lines: the field it covers, the characters it
+/// is over, the digit printed, and whether they agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedField {
+    /// The field.
+    pub field: Field,
+    /// The characters the check digit is over (a long document number
+    /// whole).
+    pub data: String,
+    /// The check digit as printed.
+    pub printed: u8,
+    /// Whether it is the right one.
+    pub ok: bool,
+}
+
+impl Field {
+    /// The field's name in reports: `document_number`, `date_of_birth`,
+    /// `expiry`, `personal_number`, `composite`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::DocumentNumber => "document_number",
+            Self::BirthDate => "date_of_birth",
+            Self::ExpiryDate => "expiry",
+            Self::PersonalNumber => "personal_number",
+            Self::Composite => "composite",
+        }
+    }
+}
+
+/// Every check digit of `lines` laid out as `format`, in order, each with
+/// what it is over — the parser's own reading of the layout. Lines of
+/// another shape (or not ASCII) have none.
+pub fn check_fields(format: Format, lines: &[&str]) -> Vec<CheckedField> {
+    let shape: &[usize] = match format {
+        Format::Td1 => &[30, 30, 30],
+        Format::Td2 | Format::MrvB => &[36, 36],
+        Format::Td3 | Format::MrvA => &[44, 44],
+    };
+    if lines.len() != shape.len() || lines.iter().zip(shape).any(|(l, n)| l.len() != *n || !l.is_ascii()) {
+        return Vec::new();
+    }
+    let (l1, l2) = (lines[0], lines[1]);
+    let mut out = Vec::new();
+    let mut check = |field: Field, data: &str, printed: u8| {
+        out.push(CheckedField { field, data: data.to_owned(), printed, ok: digit_ok(data, printed) });
+    };
+    match format {
+        Format::Td1 => {
+            let (number, _, cd) = long_number(&l1[5..14], l1.as_bytes()[14], &l1[15..30]);
+            check(Field::DocumentNumber, &number, cd);
+            check(Field::BirthDate, &l2[0..6], l2.as_bytes()[6]);
+            check(Field::ExpiryDate, &l2[8..14], l2.as_bytes()[14]);
+            let composite = format!("{}{}{}{}", &l1[5..30], &l2[0..7], &l2[8..15], &l2[18..29]);
+            check(Field::Composite, &composite, l2.as_bytes()[29]);
+        }
+        Format::Td2 | Format::Td3 | Format::MrvA | Format::MrvB => {
+            if format == Format::Td2 {
+                let (number, _, cd) = long_number(&l2[0..9], l2.as_bytes()[9], &l2[28..35]);
+                check(Field::DocumentNumber, &number, cd);
+            } else {
+                check(Field::DocumentNumber, &l2[0..9], l2.as_bytes()[9]);
+            }
+            check(Field::BirthDate, &l2[13..19], l2.as_bytes()[19]);
+            check(Field::ExpiryDate, &l2[21..27], l2.as_bytes()[27]);
+            match format {
+                Format::Td3 => {
+                    check(Field::PersonalNumber, &l2[28..42], l2.as_bytes()[42]);
+                    let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..43]);
+                    check(Field::Composite, &composite, l2.as_bytes()[43]);
+                }
+                Format::Td2 => {
+                    let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
+                    check(Field::Composite, &composite, l2.as_bytes()[35]);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 impl Mrz {
     /// Parses MRZ text: lines separated by line breaks (swipe readers), or
     /// one run of 88, 72 or 90 characters. Letters may be lowercase; spaces
@@ -321,21 +402,12 @@ impl Mrz {
             return Err(MrzError::DocumentCode(document_code));
         }
         let issuer = l1[2..5].to_owned();
-        let mut bad = Vec::new();
-        let mut check = |field: Field, data: &str, digit: u8| {
-            if !digit_ok(data, digit) {
-                bad.push(field);
-            }
-        };
+        let all: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let bad: Vec<Field> = check_fields(format, &all).into_iter().filter(|c| !c.ok).map(|c| c.field).collect();
         let mrz = match format {
             Format::Td1 => {
                 let l3 = lines[2].as_str();
-                let (number, optional, cd) = long_number(&l1[5..14], l1.as_bytes()[14], &l1[15..30]);
-                check(Field::DocumentNumber, &number, cd);
-                check(Field::BirthDate, &l2[0..6], l2.as_bytes()[6]);
-                check(Field::ExpiryDate, &l2[8..14], l2.as_bytes()[14]);
-                let composite = format!("{}{}{}{}", &l1[5..30], &l2[0..7], &l2[8..15], &l2[18..29]);
-                check(Field::Composite, &composite, l2.as_bytes()[29]);
+                let (number, optional, _) = long_number(&l1[5..14], l1.as_bytes()[14], &l1[15..30]);
                 let (primary_name, secondary_names) = names(l3);
                 Mrz {
                     format,
@@ -354,30 +426,13 @@ impl Mrz {
             }
             Format::Td2 | Format::Td3 | Format::MrvA | Format::MrvB => {
                 let width = l2.len();
-                let long_allowed = format == Format::Td2;
-                let (number, optional) = if long_allowed {
-                    let (number, optional, cd) = long_number(&l2[0..9], l2.as_bytes()[9], &l2[28..35]);
-                    check(Field::DocumentNumber, &number, cd);
+                let (number, optional) = if format == Format::Td2 {
+                    let (number, optional, _) = long_number(&l2[0..9], l2.as_bytes()[9], &l2[28..35]);
                     (number, optional)
                 } else {
-                    check(Field::DocumentNumber, &l2[0..9], l2.as_bytes()[9]);
                     let end = if matches!(format, Format::Td3) { 42 } else { width };
                     (l2[0..9].to_owned(), l2[28..end].to_owned())
                 };
-                check(Field::BirthDate, &l2[13..19], l2.as_bytes()[19]);
-                check(Field::ExpiryDate, &l2[21..27], l2.as_bytes()[27]);
-                match format {
-                    Format::Td3 => {
-                        check(Field::PersonalNumber, &l2[28..42], l2.as_bytes()[42]);
-                        let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..43]);
-                        check(Field::Composite, &composite, l2.as_bytes()[43]);
-                    }
-                    Format::Td2 => {
-                        let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
-                        check(Field::Composite, &composite, l2.as_bytes()[35]);
-                    }
-                    _ => {}
-                }
                 let (primary_name, secondary_names) = names(&l1[5..]);
                 Mrz {
                     format,

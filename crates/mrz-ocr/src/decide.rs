@@ -306,67 +306,6 @@ pub fn decide(cells: &[Vec<[f32; COUNT]>]) -> Reading {
     }
 }
 
-/// One check digit of a reading, as printed and as computed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldCheck {
-    /// `document_number`, `date_of_birth`, `expiry`, `personal_number` or
-    /// `composite`.
-    pub field: &'static str,
-    /// The check digit printed.
-    pub printed: char,
-    /// The one the field gives (`<` over an empty field).
-    pub computed: char,
-    /// Whether they agree.
-    pub ok: bool,
-}
-
-/// Every check digit of `lines` in `format`, field by field.
-pub fn field_checks(lines: &[String], format: Format) -> Vec<FieldCheck> {
-    let at = |l: usize, from: usize, to: usize| lines.get(l).and_then(|s| s.get(from..to)).unwrap_or("");
-    let digit = |l: usize, i: usize| lines.get(l).and_then(|s| s.as_bytes().get(i)).map_or('?', |b| char::from(*b));
-    // (field, its text, the line and place of its check digit)
-    let fields: Vec<(&'static str, String, usize, usize)> = match format {
-        Format::Td1 => vec![
-            ("document_number", at(0, 5, 14).to_owned(), 0, 14),
-            ("date_of_birth", at(1, 0, 6).to_owned(), 1, 6),
-            ("expiry", at(1, 8, 14).to_owned(), 1, 14),
-            ("composite", format!("{}{}{}{}", at(0, 5, 30), at(1, 0, 7), at(1, 8, 15), at(1, 18, 29)), 1, 29),
-        ],
-        Format::Td2 | Format::MrvB | Format::Td3 | Format::MrvA => {
-            let mut f = vec![
-                ("document_number", at(1, 0, 9).to_owned(), 1, 9),
-                ("date_of_birth", at(1, 13, 19).to_owned(), 1, 19),
-                ("expiry", at(1, 21, 27).to_owned(), 1, 27),
-            ];
-            match format {
-                Format::Td3 => {
-                    f.push(("personal_number", at(1, 28, 42).to_owned(), 1, 42));
-                    f.push(("composite", format!("{}{}{}", at(1, 0, 10), at(1, 13, 20), at(1, 21, 43)), 1, 43));
-                }
-                Format::Td2 => {
-                    f.push(("composite", format!("{}{}{}", at(1, 0, 10), at(1, 13, 20), at(1, 21, 35)), 1, 35));
-                }
-                _ => {}
-            }
-            f
-        }
-    };
-    fields
-        .into_iter()
-        .map(|(field, text, l, i)| {
-            let printed = digit(l, i);
-            let computed = if !text.is_empty() && text.bytes().all(|b| b == b'<') {
-                '<'
-            } else {
-                mitid_emrtd::mrz::check_digit(&text).map_or('?', |d| char::from(b'0' + d))
-            };
-            // An empty field's check digit may be printed as < or as 0.
-            let ok = printed == computed || (computed == '<' && printed == '0');
-            FieldCheck { field, printed, computed, ok }
-        })
-        .collect()
-}
-
 /// Every check of the lines: the layout's own (check digits, dates, codes)
 /// and the issuing state's and nationality's codes being ICAO's.
 fn check(lines: &[String]) -> Result<(), String> {
@@ -474,25 +413,5 @@ mod tests {
         assert!(!short.accepted && short.format.is_none());
         let unknown = decide(&cells(&["P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", SPECIMEN[1]], &[]));
         assert!(!unknown.accepted && unknown.problem.unwrap().contains("ICAO"));
-    }
-
-    #[test]
-    fn each_check_digit_is_reported_as_printed_and_as_computed() {
-        let lines: Vec<String> = SPECIMEN.iter().map(|l| (*l).to_owned()).collect();
-        let checks = field_checks(&lines, Format::Td3);
-        let names: Vec<&str> = checks.iter().map(|c| c.field).collect();
-        assert_eq!(names, ["document_number", "date_of_birth", "expiry", "personal_number", "composite"]);
-        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
-        // The date of birth's check digit printed wrong: that field, and the
-        // composite over it, say so.
-        let mut wrong = lines.clone();
-        wrong[1].replace_range(19..20, "3");
-        let checks = field_checks(&wrong, Format::Td3);
-        let failing: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.field).collect();
-        assert_eq!(failing, ["date_of_birth", "composite"]);
-        assert_eq!(checks[1].printed, '3');
-        assert_eq!(checks[1].computed, '2');
-        // Lines too short for their layout: answers, not a panic.
-        assert!(field_checks(&["P<".to_owned()], Format::Td1).iter().all(|c| !c.ok));
     }
 }

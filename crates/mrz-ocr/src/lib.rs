@@ -30,7 +30,7 @@ pub mod read;
 pub mod synth;
 pub mod vote;
 
-pub use decide::{FieldCheck, Reading, field_checks};
+pub use decide::Reading;
 pub use find::{Found, Guidance, find};
 pub use read::{Cells, ReadError, Seen, read_cells, read_frame, read_lines};
 pub use vote::{Progress, Tracker};

@@ -142,3 +142,31 @@ fn dates_with_their_century() {
         assert_eq!(mrz.birth(today), None, "{unknown:?}");
     }
 }
+
+#[test]
+fn each_check_digit_is_reported_with_what_it_is_over() {
+    let td3: Vec<&str> = TD3.lines().collect();
+    let checks = check_fields(Format::Td3, &td3);
+    let names: Vec<&str> = checks.iter().map(|c| c.field.name()).collect();
+    assert_eq!(names, ["document_number", "date_of_birth", "expiry", "personal_number", "composite"]);
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    // The date of birth's check digit printed wrong: that field, and the
+    // composite over it, say so.
+    let wrong = td3[1].replacen("7408122", "7408123", 1);
+    let checks = check_fields(Format::Td3, &[td3[0], &wrong]);
+    let failing: Vec<Field> = checks.iter().filter(|c| !c.ok).map(|c| c.field).collect();
+    assert_eq!(failing, [Field::BirthDate, Field::Composite]);
+    assert_eq!((checks[1].printed, checks[1].data.as_str()), (b'3', "740812"));
+    // A long document number (TD1: < in the check place, the number going
+    // on in the optional data) is checked whole, as the parser checks it.
+    let long: Vec<&str> = TD1_LONG.lines().collect();
+    let checks = check_fields(Format::Td1, &long);
+    assert_eq!((checks[0].data.as_str(), checks[0].printed), ("D23145890734", b'9'));
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    assert!(Mrz::parse(TD1_LONG).is_ok());
+    // Lines of another shape have no check digits to report: an answer,
+    // never a panic.
+    assert!(check_fields(Format::Td1, &["P<"]).is_empty());
+    let not_ascii = "Ø".repeat(22);
+    assert!(check_fields(Format::Td3, &[not_ascii.as_str(), td3[1]]).is_empty());
+}
