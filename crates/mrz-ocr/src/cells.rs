@@ -248,23 +248,7 @@ fn quadratic(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
             m[i][3] += row[i] * y;
         }
     }
-    for col in 0..3 {
-        let pivot = (col..3).max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs()))?;
-        if m[pivot][col].abs() < 1e-9 {
-            return None;
-        }
-        m.swap(col, pivot);
-        let pivot_row = m[col];
-        for (row, values) in m.iter_mut().enumerate() {
-            if row != col {
-                let f = values[col] / pivot_row[col];
-                for (v, p) in values.iter_mut().zip(&pivot_row).skip(col) {
-                    *v -= f * p;
-                }
-            }
-        }
-    }
-    let (a, b, e) = (m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]);
+    let [a, b, e] = crate::geometry::solve(m)?;
     (a.is_finite() && b.is_finite() && e.is_finite()).then_some((a, b, e))
 }
 

@@ -44,27 +44,9 @@ impl Homography {
             m[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -x * u, -y * u, u];
             m[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -x * v, -y * v, v];
         }
-        // Gaussian elimination with partial pivoting.
-        for col in 0..8 {
-            let pivot = (col..8).max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs()))?;
-            if m[pivot][col].abs() < 1e-9 {
-                return None;
-            }
-            m.swap(col, pivot);
-            let pivot_row = m[col];
-            for (row, values) in m.iter_mut().enumerate() {
-                if row != col {
-                    let f = values[col] / pivot_row[col];
-                    for (v, p) in values.iter_mut().zip(&pivot_row).skip(col) {
-                        *v -= f * p;
-                    }
-                }
-            }
-        }
+        let solved = solve(m)?;
         let mut h = [0f64; 9];
-        for (i, row) in m.iter().enumerate() {
-            h[i] = row[8] / row[i];
-        }
+        h[..8].copy_from_slice(&solved);
         h[8] = 1.0;
         h.iter().all(|v| v.is_finite()).then_some(Self(h))
     }
@@ -77,6 +59,34 @@ impl Homography {
         let w = if w.abs() < 1e-12 { 1e-12 } else { w };
         Point::new(((h[0] * x + h[1] * y + h[2]) / w) as f32, ((h[3] * x + h[4] * y + h[5]) / w) as f32)
     }
+}
+
+/// The unknowns of `N` linear equations, each row its `N` coefficients
+/// and then its right-hand side (`W` = `N` + 1): Gauss–Jordan elimination
+/// with partial pivoting; `None` when the equations do not fix them.
+pub(crate) fn solve<const N: usize, const W: usize>(mut m: [[f64; W]; N]) -> Option<[f64; N]> {
+    debug_assert_eq!(W, N + 1);
+    for col in 0..N {
+        let pivot = (col..N).max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs()))?;
+        if m[pivot][col].abs() < 1e-9 {
+            return None;
+        }
+        m.swap(col, pivot);
+        let pivot_row = m[col];
+        for (row, values) in m.iter_mut().enumerate() {
+            if row != col {
+                let f = values[col] / pivot_row[col];
+                for (v, p) in values.iter_mut().zip(&pivot_row).skip(col) {
+                    *v -= f * p;
+                }
+            }
+        }
+    }
+    let mut out = [0f64; N];
+    for (i, row) in m.iter().enumerate() {
+        out[i] = row[N] / row[i];
+    }
+    Some(out)
 }
 
 /// The corners of a `width`×`height` rectangle, in [`Quad`] order.

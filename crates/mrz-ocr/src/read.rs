@@ -35,14 +35,11 @@ fn symbols(line: &GrayImage, lines: usize, model: &Model) -> usize {
     if lines == 3 {
         return 30;
     }
-    let sureness = |count: usize| -> f32 {
-        cut(line, count).map_or(f32::MIN, |cut| {
-            let sure: f32 =
-                cut.features.iter().map(|f| model.classify(f).iter().copied().fold(0.0, f32::max).max(1e-6).ln()).sum();
-            sure / count as f32
-        })
+    let sure = |count: usize| -> f32 {
+        cut(line, count)
+            .map_or(f32::MIN, |cut| sureness(&vec![cut.features.iter().map(|f| model.classify(f)).collect()]))
     };
-    if sureness(44) >= sureness(36) { 44 } else { 36 }
+    if sure(44) >= sure(36) { 44 } else { 36 }
 }
 
 /// Each cell's probabilities in `lines` (each level, roughly cropped, top

@@ -233,24 +233,21 @@ pub fn random_line(rng: &mut Rng, len: usize) -> String {
     line
 }
 
-/// A small, seeded random source (SplitMix64), so every render can be made
-/// again from its seed.
+/// The project's seeded random source (`mitid_core::synthetic::Rng`,
+/// SplitMix64), so every render can be made again from its seed, with the
+/// draws a render takes.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(mitid_core::synthetic::Rng);
 
 impl Rng {
     /// Seeded with `seed`.
     pub fn new(seed: u64) -> Self {
-        Self(seed)
+        Self(mitid_core::synthetic::Rng::new(seed))
     }
 
     /// The next 64 bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// In [0, 1).
@@ -260,7 +257,7 @@ impl Rng {
 
     /// In [0, n) (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
+        self.0.below(n as u64) as usize
     }
 }
 
