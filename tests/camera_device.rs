@@ -18,7 +18,14 @@ mod common;
 /// The binary with the fake camera in `mode` ("ok", "busy", "denied",
 /// "unplug"), its data in `data`.
 fn run(mode: &str, data: &Path, args: &[&str]) -> Output {
-    Command::new("timeout")
+    showing(None, mode, data, args)
+}
+
+/// The same, the fake's 640×480 frames showing `picture` (YUYV bytes)
+/// when one is given.
+fn showing(picture: Option<&Path>, mode: &str, data: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new("timeout");
+    command
         .arg("60")
         .arg(BIN)
         .arg("--data-dir")
@@ -29,9 +36,11 @@ fn run(mode: &str, data: &Path, args: &[&str]) -> Output {
         .args(args)
         .env("LD_PRELOAD", common::fake_camera())
         .env("FAKE_V4L_MODE", mode)
-        .env("LANG", "en_US.UTF-8")
-        .output()
-        .unwrap()
+        .env("LANG", "en_US.UTF-8");
+    if let Some(picture) = picture {
+        command.env("FAKE_V4L_PICTURE", picture);
+    }
+    command.output().unwrap()
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -167,20 +176,12 @@ fn a_document_held_under_the_camera_is_read_live_once_frames_agree() {
     let data = tempfile::tempdir().unwrap();
     let picture = data.path().join("page.yuyv");
     std::fs::write(&picture, mitid_camera::convert::to_yuyv(&rgb)).unwrap();
-    let out = Command::new("timeout")
-        .arg("60")
-        .arg(BIN)
-        .arg("--data-dir")
-        .arg(data.path())
-        .arg("--config")
-        .arg(data.path().join("absent.toml"))
-        .args(["camera", "mrz", "--camera", "Fake Camera", "--size", "640x480", "--wait", "30", "--json"])
-        .env("LD_PRELOAD", common::fake_camera())
-        .env("FAKE_V4L_MODE", "ok")
-        .env("FAKE_V4L_PICTURE", &picture)
-        .env("LANG", "en_US.UTF-8")
-        .output()
-        .unwrap();
+    let out = showing(
+        Some(&picture),
+        "ok",
+        data.path(),
+        &["mrz", "--camera", "Fake Camera", "--size", "640x480", "--wait", "30", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let v = json(&out);
     assert_eq!(v["lines"], serde_json::json!(truth), "{v}");
@@ -193,19 +194,7 @@ fn a_document_held_under_the_camera_is_read_live_once_frames_agree() {
 
     // The grey ramp the fake shows without a picture holds no MRZ: none
     // is offered, the wait runs out, and the end is 1.
-    let out = Command::new("timeout")
-        .arg("60")
-        .arg(BIN)
-        .arg("--data-dir")
-        .arg(data.path())
-        .arg("--config")
-        .arg(data.path().join("absent.toml"))
-        .args(["camera", "mrz", "--camera", "Fake Camera", "--size", "320x240", "--wait", "2", "--json"])
-        .env("LD_PRELOAD", common::fake_camera())
-        .env("FAKE_V4L_MODE", "ok")
-        .env("LANG", "en_US.UTF-8")
-        .output()
-        .unwrap();
+    let out = run("ok", data.path(), &["mrz", "--camera", "Fake Camera", "--size", "320x240", "--wait", "2", "--json"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let v = json(&out);
     assert!(v["lines"].is_null() && v["accepted"] == false, "{v}");
